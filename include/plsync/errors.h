@@ -1,0 +1,68 @@
+/*
+ * plsync/errors.h — error codes and the per-thread error message.
+ *
+ * Every library function returns 0 on success or one of the negative PL_E*
+ * codes below, and on failure sets a message once, where the error starts,
+ * with pl_error_set(). Callers pass the code up unchanged; only programs
+ * (agent/, tools/) print pl_error_last()->message and exit.
+ */
+#ifndef PLSYNC_ERRORS_H
+#define PLSYNC_ERRORS_H
+
+#include <stdarg.h>
+
+enum {
+	PL_OK        =   0,
+	PL_ERROR     =  -1, /* generic failure: read the message */
+	PL_ENOTFOUND =  -2, /* the record, op, file or key does not exist */
+	PL_EEXISTS   =  -3, /* it exists already (record id, data dir) */
+	PL_EINVALID  =  -4, /* a value breaks the schema: fix the input */
+	PL_ECONFLICT =  -5, /* concurrent changes to one field */
+	PL_ECORRUPT  =  -6, /* stored or received bytes are malformed or forged */
+	PL_EFULL     =  -7, /* disk or map full and cannot grow */
+	PL_ENET      =  -8, /* network unreachable or dropped: retry later */
+	PL_EAUTH     =  -9, /* credentials or certificate refused */
+	PL_EUSER     = -10, /* a callback asked to stop */
+	PL_EOS       = -11, /* an operating-system call failed (errno in the message) */
+	PL_EUSAGE    = -12  /* a bad argument from the caller */
+};
+
+#define PL_ERROR_MSG_MAX 1024
+
+typedef struct pl_error {
+	int  code;                      /* the PL_E* code of the last failure */
+	char message[PL_ERROR_MSG_MAX]; /* one line, no trailing newline */
+} pl_error;
+
+/*
+ * Set this thread's last error and return `code`, so that a failing path can
+ * read `return pl_error_set(PL_EINVALID, "...", ...);`.
+ */
+int pl_error_set(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int pl_error_vset(int code, const char *fmt, va_list ap);
+
+/*
+ * Prefix the current message with "what: " (for adding context such as a
+ * file name and line on the way up) and return the current code.
+ */
+int pl_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* This thread's last error. Never NULL; message is "" if nothing failed. */
+const pl_error *pl_error_last(void);
+
+void pl_error_clear(void);
+
+/* Short name of a code ("invalid", "corrupt"...), for --json output. */
+const char *pl_error_name(int code);
+
+/* Translate an LMDB return code (MDB_*, errno) at the boundary. */
+int pl_error_from_mdb(int rc, const char *what);
+
+/* Translate a libgit2 return code; reads git_error_last(), which may be NULL. */
+int pl_error_from_git(int rc, const char *what);
+
+/* Translate errno after a failed system call on `what` (usually a path). */
+int pl_error_from_errno(const char *what);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * plsync/schema.h — record kinds, their fields, and validation.
+ *
+ * The kinds and fields come from DESIGN.md ("Records"), which takes them from
+ * the district policies and the PL plan template. Validation runs on every
+ * write: types, enums, dates, non-negative numbers, required fields, and
+ * references to records that must exist. Policy rules that need the whole
+ * district's data are findings, not validation.
+ */
+#ifndef PLSYNC_SCHEMA_H
+#define PLSYNC_SCHEMA_H
+
+#include <jansson.h>
+
+typedef enum pl_ftype {
+	PL_T_STR = 1,   /* free text */
+	PL_T_INT,       /* integer >= min */
+	PL_T_NUM,       /* decimal >= 0 (hours, credits) */
+	PL_T_BOOL,
+	PL_T_DATE,      /* YYYY-MM-DD, a real calendar date */
+	PL_T_TIME,      /* YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ */
+	PL_T_YEAR,      /* school year "2026-2027" */
+	PL_T_ENUM,      /* one of enums[] */
+	PL_T_FUNDING,   /* local | state | other | federal:<program> | grant:<name> */
+	PL_T_EMAIL,
+	PL_T_REF,       /* id of an existing record of kind `ref` */
+	PL_T_STRLIST,   /* list of text */
+	PL_T_STDLIST,   /* list of Learning Forward standard codes */
+	PL_T_REFLIST,   /* list of ids of kind `ref` */
+	PL_T_MAP        /* nested fields `sub` */
+} pl_ftype;
+
+typedef struct pl_field_def pl_field_def;
+struct pl_field_def {
+	const char          *name;
+	pl_ftype             type;
+	int                  required;
+	const char *const   *enums;   /* PL_T_ENUM: NULL-terminated */
+	const char          *ref;     /* PL_T_REF/REFLIST: the kind referred to */
+	const pl_field_def  *sub;     /* PL_T_MAP: fields, ended by a {NULL} entry */
+	long long            min, max;/* PL_T_INT bounds (max 0 = none) */
+	const char          *help;    /* one line for --help and error messages */
+};
+
+typedef struct pl_kind_def {
+	const char         *name;
+	const char         *help;
+	const pl_field_def *fields;   /* ended by a {NULL} entry */
+} pl_kind_def;
+
+/* The kind named `name`, or NULL. */
+const pl_kind_def *pl_schema_kind(const char *name);
+/* All kinds, NULL-terminated, in DESIGN.md's order. */
+const pl_kind_def *const *pl_schema_kinds(void);
+/* The definition of a dotted field path ("approvals.supervisor.by"), or NULL. */
+const pl_field_def *pl_schema_field(const pl_kind_def *kind, const char *path);
+/* The type's name for messages ("date YYYY-MM-DD"). */
+const char *pl_schema_type_name(const pl_field_def *f);
+
+/*
+ * Coerce one value for field `path` of `kind` into its stored form: strings
+ * from CSV or the command line are parsed ("8.5" -> 8.5, "a,b" -> ["a","b"]),
+ * typed JSON values are checked. JSON null passes (it unsets the field).
+ * *out is a new reference owned by the caller.
+ * Errors: PL_EINVALID, message "kind.path: "value" is not ...; allowed: ...".
+ */
+int pl_schema_coerce(json_t **out, const pl_kind_def *kind, const char *path,
+                     const json_t *in);
+
+/* Called for each reference to check; return 1 if `id` exists as `kind`. */
+typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, void *payload);
+
+/*
+ * Validate a change to a record of `kind`: every field in `change` (a
+ * nested object; null = unset) must be known and well-typed, references must
+ * exist (when `exists` is non-NULL), and `after` (the record with the change
+ * applied) must still have every required field.
+ * Errors: PL_EINVALID naming kind, field, value and what is allowed.
+ */
+int pl_schema_validate(const pl_kind_def *kind, const json_t *change,
+                       const json_t *after, pl_ref_exists_fn exists, void *payload);
+
+/* Learning Forward standards. set is 2011 or 2022. */
+int pl_standard_in_set(const char *code, int set);
+const char *pl_standard_name(const char *code, int set);
+/* NULL-terminated list of the codes of one set. */
+const char *const *pl_standard_codes(int set);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * plsync/store.h — the local store: one LMDB environment per data dir.
+ *
+ * Named databases: `ops` (node,seq -> op bytes), `opids` (op id -> node,seq),
+ * `records` (id -> per-field state), `bykind` and `byref` (indexes),
+ * `recops` (id,hlc,node,seq: a record's history) and `meta` (node id,
+ * clock, schema version, last seq). A write — validate, stamp the clock,
+ * append the op, apply it per field (highest (hlc, node) wins), index — is
+ * one write transaction: it commits whole or not at all. A full map is grown
+ * and the whole write replayed.
+ *
+ * One pl_store per thread. Several processes may open one data dir at once;
+ * LMDB serialises their writes, so seq stays gapless.
+ */
+#ifndef PLSYNC_STORE_H
+#define PLSYNC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plsync/op.h"
+
+typedef struct pl_store pl_store;
+typedef struct pl_write pl_write;
+
+typedef struct pl_store_options {
+	unsigned int version;
+	size_t map_size;   /* initial map size in bytes; 0 = 64 MiB (grows as needed) */
+	int    no_sync;    /* 1 = don't fsync each commit (tests, benches only) */
+	pl_op_limits limits;
+} pl_store_options;
+#define PL_STORE_OPTIONS_VERSION 1
+#define PL_STORE_OPTIONS_INIT { PL_STORE_OPTIONS_VERSION, 0, 0, PL_OP_LIMITS_INIT }
+
+#define PL_SCHEMA_VERSION 1
+
+/*
+ * Create the store in directory `dir` (created if missing, mode 0700) for
+ * node `node`. Errors: PL_EEXISTS if `dir` already holds a store;
+ * PL_EINVALID for a bad node code; PL_EOS/PL_EFULL from the file system.
+ */
+int pl_store_create(const char *dir, const char *node, const pl_store_options *opts);
+
+/*
+ * Open the store in `dir`. *out is owned by the caller (pl_store_free).
+ * Errors: PL_ENOTFOUND if `dir` holds no store (run `plsync init`);
+ * PL_ECORRUPT if the files are not a plsync store or of a newer schema.
+ */
+int pl_store_open(pl_store **out, const char *dir, const pl_store_options *opts);
+void pl_store_free(pl_store *st);
+
+/* The node code of this store. Valid until pl_store_free. */
+const char *pl_store_node(const pl_store *st);
+
+/* ---- writing ---- */
+
+enum pl_change_type { PL_CHANGE_CREATE = 1, PL_CHANGE_SET, PL_CHANGE_DEL };
+
+typedef struct pl_change {
+	int         type;    /* PL_CHANGE_* */
+	const char *kind;    /* CREATE: the kind; SET/DEL: NULL or checked */
+	const char *id;      /* CREATE: NULL to generate NODE-XXXXX; else required */
+	json_t     *fields;  /* nested object of raw values (strings are parsed
+	                        by the schema); null unsets; borrowed */
+	const char *note;    /* optional reason, NULL for none */
+} pl_change;
+
+/*
+ * Run `fn` inside one write transaction as `actor` ("Name <email>"); `fn`
+ * calls pl_write_change() any number of times. If `fn` returns non-zero the
+ * transaction is aborted and that code returned; nothing is written. If the
+ * map fills, the transaction is aborted, the map grown and `fn` run again
+ * from the start, so `fn` must depend only on its payload and the store.
+ * Errors: whatever `fn` returns; PL_EFULL if the disk is full.
+ */
+typedef int (*pl_write_fn)(pl_write *w, void *payload);
+int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payload);
+
+/*
+ * Validate and apply one change inside a write. On success the record's id
+ * is copied to id_out (may be NULL). Errors: PL_EINVALID (schema, refs),
+ * PL_ENOTFOUND (SET/DEL of a missing record), PL_EEXISTS (CREATE of an id in
+ * use), PL_EUSER... all leave the transaction usable only for aborting: the
+ * caller's fn should return the code.
+ */
+int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1]);
+
+/* One change in its own durable transaction (the `plsync add` path). */
+int pl_store_change(pl_store *st, const char *actor, const pl_change *c,
+                    char id_out[PL_ID_MAX + 1]);
+
+/*
+ * Apply an op made by another node (from sync or a bundle) inside a write:
+ * the op is decoded with the store's limits, its id computed; an op already
+ * present is skipped (returns 1), otherwise it must continue its node's chain
+ * (seq = last + 1, prev = last id) or PL_ECORRUPT. Returns 0 when applied.
+ */
+int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len);
+
+/* ---- reading ---- */
+
+typedef struct pl_record {
+	char     *id;
+	char     *kind;
+	char     *owner;     /* node that created it */
+	int       deleted;
+	json_t   *fields;    /* nested object of current values */
+	json_t   *clocks;    /* object: dotted path -> [hlc, node] that set it */
+	uint64_t  created;   /* hlc of the first op */
+	uint64_t  updated;   /* hlc of the last op */
+	size_t    nheads;
+	pl_oid   *heads;
+} pl_record;
+
+void pl_record_free(pl_record *r);
+
+/* Errors: PL_ENOTFOUND if no such record (a deleted one is returned with deleted = 1). */
+int pl_store_get(pl_record **out, pl_store *st, const char *id);
+
+/*
+ * Call cb for each live record of `kind`, in id order. If `ref_field` and
+ * `ref_id` are given (a PL_T_REF field such as pd_entry.staff), only records
+ * whose field names that id, found through the index. A non-zero return
+ * from cb stops the walk and is returned.
+ */
+typedef int (*pl_record_cb)(const pl_record *r, void *payload);
+int pl_store_foreach(pl_store *st, const char *kind, const char *ref_field,
+                     const char *ref_id, pl_record_cb cb, void *payload);
+
+/*
+ * Call cb for each op, in (node, seq) order, or, when `id` is given, each op
+ * on that record in (hlc, node) order. `opid` is the op's id. The op is
+ * valid only during the call.
+ */
+typedef int (*pl_op_cb)(const pl_op *op, const pl_oid *opid, void *payload);
+int pl_store_log(pl_store *st, const char *id, pl_op_cb cb, void *payload);
+
+/* Read op bytes of (node, seq) into a malloc'd buffer. PL_ENOTFOUND if absent. */
+int pl_store_op_bytes(unsigned char **out, size_t *len, pl_store *st,
+                      const char *node, uint64_t seq);
+
+typedef struct pl_store_stats {
+	char     node[PL_NODE_MAX + 1];
+	uint64_t seq;          /* this node's last seq */
+	uint64_t hlc;          /* the clock */
+	uint64_t ops;          /* ops in the log, all nodes */
+	uint64_t records;      /* live records */
+	uint64_t by_kind[16];  /* live records per kind, in pl_schema_kinds() order */
+	size_t   map_size;     /* current LMDB map size, bytes */
+	size_t   map_used;     /* bytes in use */
+} pl_store_stats;
+int pl_store_stats_get(pl_store_stats *out, pl_store *st);
+
+/* Last seq of `node` in this store (0 if none). */
+int pl_store_node_seq(uint64_t *seq, pl_oid *last_id, pl_store *st, const char *node);
+
+/*
+ * Check the store from its op log: every node's chain is gapless with ids
+ * matching content, every op is indexed, and every record equals the fold
+ * of its ops. Errors: PL_ECORRUPT with the first problem found.
+ */
+int pl_store_verify(pl_store *st, uint64_t *nops, uint64_t *nrecords);
+
+#endif

@@ -1,0 +1,1515 @@
+/*
+ * store.c — the LMDB store: op log, records, indexes, meta.
+ *
+ * Rules kept here:
+ *  - A write is one LMDB write transaction: the op is appended, applied and
+ *    indexed, and meta (seq, head, clock) updated, or none of it is.
+ *  - Transactions are wrapped Knot-style in pl_write with a sticky code:
+ *    after the first failure every call is a no-op and the write aborts.
+ *  - MDB_MAP_FULL aborts the transaction; the map is doubled with no
+ *    transaction active and the caller's whole write function replayed.
+ *  - A record's state is kept per leaf field path as (value, hlc, node); the
+ *    highest (hlc, node) wins, so applying the same ops in any order gives
+ *    the same record. A null value is a tombstone that also hides older
+ *    values below its path.
+ *  - Data from mdb_get is decoded before the next write touches the txn.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+#include <msgpack.h>
+
+#include "plsync/errors.h"
+#include "plsync/schema.h"
+#include "plsync/store.h"
+#include "mpack.h"
+
+#define DEFAULT_MAP (64u << 20)
+#define MAX_MAP ((size_t)1 << 40)
+
+enum { DB_META, DB_OPS, DB_OPIDS, DB_RECORDS, DB_BYKIND, DB_BYREF, DB_RECOPS, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {
+	"meta", "ops", "opids", "records", "bykind", "byref", "recops"
+};
+
+struct pl_store {
+	MDB_env         *env;
+	MDB_dbi          dbi[DB_COUNT];
+	char             node[PL_NODE_MAX + 1];
+	char            *dir;
+	pl_store_options opts;
+};
+
+struct pl_write {
+	pl_store   *st;
+	MDB_txn    *txn;
+	const char *actor;
+	int         rc;       /* sticky PL_E* code */
+	int         full;     /* the map filled: grow and replay */
+	uint64_t    hlc;      /* the clock, flushed to meta at commit */
+	uint64_t    seq;      /* this node's last seq */
+	pl_oid      head;     /* this node's last op id */
+	int         dirty;    /* meta needs writing */
+};
+
+/* A record's per-field state, as stored in `records`. */
+typedef struct rstate {
+	char     kind[33];
+	char     owner[PL_NODE_MAX + 1];
+	uint64_t created, updated, put_hlc, del_hlc;
+	size_t   nheads;
+	pl_oid  *heads;
+	json_t  *leaves;   /* object: path -> [value, hlc, node] */
+} rstate;
+
+static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *v, size_t vlen,
+                   unsigned flags);
+static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id);
+static void rstate_clear(rstate *s);
+
+/* ---- keys ---- */
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static uint64_t get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* node \0 seq(be64) */
+static size_t opkey(unsigned char *buf, const char *node, uint64_t seq)
+{
+	size_t n = strlen(node);
+	memcpy(buf, node, n + 1);
+	put_be64(buf + n + 1, seq);
+	return n + 9;
+}
+
+/* Join parts with \0 separators into buf; returns length (no trailing \0). */
+static size_t join_key(char *buf, size_t sz, const char *a, const char *b, const char *c, const char *d)
+{
+	const char *parts[4] = { a, b, c, d };
+	size_t off = 0;
+	for (int i = 0; i < 4 && parts[i]; i++) {
+		size_t n = strlen(parts[i]);
+		if (off + n + 1 > sz)
+			return 0;
+		if (i)
+			buf[off++] = '\0';
+		memcpy(buf + off, parts[i], n);
+		off += n;
+	}
+	return off;
+}
+
+/* ---- environment ---- */
+
+static int env_open(pl_store *st, const char *path, int create)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = mdb_env_create(&st->env)))
+		return pl_error_from_mdb(rc, path);
+	mdb_env_set_maxdbs(st->env, DB_COUNT + 2);
+	mdb_env_set_maxreaders(st->env, 126);
+	if ((rc = mdb_env_set_mapsize(st->env, st->opts.map_size ? st->opts.map_size : DEFAULT_MAP)))
+		return pl_error_from_mdb(rc, path);
+	if ((rc = mdb_env_open(st->env, path, st->opts.no_sync ? MDB_NOSYNC : 0, 0600)))
+		return pl_error_from_mdb(rc, path);
+	{
+		int dead = 0;
+		mdb_reader_check(st->env, &dead);
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn))) {
+		if (rc == MDB_MAP_RESIZED) {
+			mdb_env_set_mapsize(st->env, 0);
+			rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+		}
+		if (rc)
+			return pl_error_from_mdb(rc, path);
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		if ((rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]))) {
+			mdb_txn_abort(txn);
+			if (rc == MDB_NOTFOUND)
+				return pl_error_set(PL_ECORRUPT, "%s: not a plsync store (no '%s' database)",
+				                    path, db_names[i]);
+			return pl_error_from_mdb(rc, path);
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)))
+		return pl_error_from_mdb(rc, path);
+	return 0;
+}
+
+static char *store_path(const char *dir)
+{
+	size_t n = strlen(dir) + 8;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/store", dir);
+	return p;
+}
+
+void pl_store_free(pl_store *st)
+{
+	if (!st)
+		return;
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st->dir);
+	free(st);
+}
+
+const char *pl_store_node(const pl_store *st)
+{
+	return st->node;
+}
+
+static int meta_get(MDB_txn *txn, pl_store *st, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	return mdb_get(txn, st->dbi[DB_META], &k, v);
+}
+
+int pl_store_create(const char *dir, const char *node, const pl_store_options *opts)
+{
+	pl_store_options defaults = PL_STORE_OPTIONS_INIT;
+	pl_store *st = NULL;
+	char *path = NULL, datafile[4096];
+	struct stat sb;
+	pl_write w;
+	int rc = 0;
+
+	if (!pl_node_valid(node))
+		return pl_error_set(PL_EINVALID, "node code '%s' is not valid: use 1-32 of A-Z, 0-9, '-', '_' (e.g. LIN01)", node);
+	if (!(path = store_path(dir)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	snprintf(datafile, sizeof(datafile), "%s/data.mdb", path);
+	if (stat(datafile, &sb) == 0) {
+		rc = pl_error_set(PL_EEXISTS, "%s already holds a plsync store", dir);
+		goto cleanup;
+	}
+	if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(path, 0700) && errno != EEXIST)) {
+		rc = pl_error_from_errno(dir);
+		goto cleanup;
+	}
+	if (!(st = calloc(1, sizeof(*st)))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	st->opts = opts ? *opts : defaults;
+	if ((rc = env_open(st, path, 1)))
+		goto cleanup;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &w.txn))) {
+		rc = pl_error_from_mdb(rc, dir);
+		goto cleanup;
+	}
+	{
+		unsigned char ver[4] = { 0, 0, 0, PL_SCHEMA_VERSION };
+		txn_put(&w, DB_META, "node", 4, node, strlen(node), 0);
+		txn_put(&w, DB_META, "schema", 6, ver, 4, 0);
+	}
+	if (w.rc) {
+		mdb_txn_abort(w.txn);
+		rc = w.rc;
+		goto cleanup;
+	}
+	if ((rc = mdb_txn_commit(w.txn)))
+		rc = pl_error_from_mdb(rc, dir);
+
+cleanup:
+	pl_store_free(st);
+	free(path);
+	return rc;
+}
+
+int pl_store_open(pl_store **out, const char *dir, const pl_store_options *opts)
+{
+	pl_store_options defaults = PL_STORE_OPTIONS_INIT;
+	pl_store *st = NULL;
+	char *path = NULL, datafile[4096];
+	MDB_txn *txn = NULL;
+	MDB_val v;
+	struct stat sb;
+	int rc = 0;
+
+	*out = NULL;
+	if (!(path = store_path(dir)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	snprintf(datafile, sizeof(datafile), "%s/data.mdb", path);
+	if (stat(datafile, &sb) != 0) {
+		rc = pl_error_set(PL_ENOTFOUND, "%s is not a plsync data dir (no store); run 'plsync init --node CODE' first", dir);
+		goto cleanup;
+	}
+	if (!(st = calloc(1, sizeof(*st))) || !(st->dir = strdup(dir))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	st->opts = opts ? *opts : defaults;
+	if ((rc = env_open(st, path, 0)))
+		goto cleanup;
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) {
+		rc = pl_error_from_mdb(rc, dir);
+		goto cleanup;
+	}
+	if (meta_get(txn, st, "schema", &v) || v.mv_size != 4) {
+		rc = pl_error_set(PL_ECORRUPT, "%s: store has no schema version", dir);
+		goto cleanup;
+	}
+	if (((unsigned char *)v.mv_data)[3] > PL_SCHEMA_VERSION) {
+		rc = pl_error_set(PL_ECORRUPT, "%s: store schema %u is newer than this plsync (%d); upgrade plsync",
+		                  dir, ((unsigned char *)v.mv_data)[3], PL_SCHEMA_VERSION);
+		goto cleanup;
+	}
+	if (meta_get(txn, st, "node", &v) || v.mv_size == 0 || v.mv_size > PL_NODE_MAX) {
+		rc = pl_error_set(PL_ECORRUPT, "%s: store has no node id", dir);
+		goto cleanup;
+	}
+	memcpy(st->node, v.mv_data, v.mv_size);
+	st->node[v.mv_size] = '\0';
+
+cleanup:
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc) {
+		pl_store_free(st);
+		st = NULL;
+	}
+	free(path);
+	*out = st;
+	return rc;
+}
+
+/* ---- the sticky write wrapper ---- */
+
+static int w_fail_mdb(pl_write *w, int mrc, const char *what)
+{
+	if (w->rc)
+		return w->rc;
+	if (mrc == MDB_MAP_FULL || mrc == MDB_TXN_FULL)
+		w->full = 1;
+	w->rc = pl_error_from_mdb(mrc, what);
+	return w->rc;
+}
+
+static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *v, size_t vlen,
+                   unsigned flags)
+{
+	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
+	int rc;
+
+	if (w->rc)
+		return w->rc;
+	if ((rc = mdb_put(w->txn, w->st->dbi[db], &key, &val, flags)))
+		return w_fail_mdb(w, rc, db_names[db]);
+	return 0;
+}
+
+static int txn_del(pl_write *w, int db, const void *k, size_t klen)
+{
+	MDB_val key = { klen, (void *)k };
+	int rc;
+
+	if (w->rc)
+		return w->rc;
+	if ((rc = mdb_del(w->txn, w->st->dbi[db], &key, NULL)) && rc != MDB_NOTFOUND)
+		return w_fail_mdb(w, rc, db_names[db]);
+	return 0;
+}
+
+static int seq_get(uint64_t *seq, pl_oid *head, MDB_txn *txn, pl_store *st, const char *node)
+{
+	char key[PL_NODE_MAX + 8];
+	MDB_val v;
+	int rc;
+
+	snprintf(key, sizeof(key), "seq/%s", node);
+	*seq = 0;
+	memset(head, 0, sizeof(*head));
+	if ((rc = meta_get(txn, st, key, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return pl_error_from_mdb(rc, "meta");
+	if (v.mv_size != 8 + PL_OID_RAWSZ)
+		return pl_error_set(PL_ECORRUPT, "meta %s is damaged", key);
+	*seq = get_be64(v.mv_data);
+	memcpy(head->id, (unsigned char *)v.mv_data + 8, PL_OID_RAWSZ);
+	return 0;
+}
+
+static int seq_put(pl_write *w, const char *node, uint64_t seq, const pl_oid *head)
+{
+	char key[PL_NODE_MAX + 8];
+	unsigned char v[8 + PL_OID_RAWSZ];
+
+	snprintf(key, sizeof(key), "seq/%s", node);
+	put_be64(v, seq);
+	memcpy(v + 8, head->id, PL_OID_RAWSZ);
+	return txn_put(w, DB_META, key, strlen(key), v, sizeof(v), 0);
+}
+
+static int write_begin(pl_write *w)
+{
+	MDB_val v;
+	int rc;
+
+	for (int tries = 0;; tries++) {
+		rc = mdb_txn_begin(w->st->env, NULL, 0, &w->txn);
+		if (rc == MDB_MAP_RESIZED && tries < 3) {
+			mdb_env_set_mapsize(w->st->env, 0);
+			continue;
+		}
+		if (rc == MDB_READERS_FULL && tries < 3) {
+			int dead;
+			mdb_reader_check(w->st->env, &dead);
+			continue;
+		}
+		break;
+	}
+	if (rc) {
+		w->txn = NULL;
+		return pl_error_from_mdb(rc, "starting a write");
+	}
+	w->hlc = 0;
+	if (meta_get(w->txn, w->st, "hlc", &v) == 0 && v.mv_size == 8)
+		w->hlc = get_be64(v.mv_data);
+	if ((rc = seq_get(&w->seq, &w->head, w->txn, w->st, w->st->node)))
+		return rc;
+	return 0;
+}
+
+static int write_flush_meta(pl_write *w)
+{
+	unsigned char h[8];
+
+	if (!w->dirty)
+		return w->rc;
+	put_be64(h, w->hlc);
+	txn_put(w, DB_META, "hlc", 3, h, 8, 0);
+	if (w->seq)
+		seq_put(w, w->st->node, w->seq, &w->head);
+	return w->rc;
+}
+
+static int grow(pl_store *st)
+{
+	MDB_envinfo info;
+	size_t next;
+	int rc;
+
+	mdb_env_info(st->env, &info);
+	next = info.me_mapsize * 2;
+	if (next > MAX_MAP)
+		return pl_error_set(PL_EFULL, "store map cannot grow past %zu bytes", (size_t)MAX_MAP);
+	if ((rc = mdb_env_set_mapsize(st->env, next)))
+		return pl_error_from_mdb(rc, "growing the store map");
+	return 0;
+}
+
+int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payload)
+{
+	pl_write w;
+	int rc;
+
+	for (int attempt = 0; attempt < 40; attempt++) {
+		memset(&w, 0, sizeof(w));
+		w.st = st;
+		w.actor = actor && *actor ? actor : "unknown";
+		if ((rc = write_begin(&w))) {
+			if (w.txn)
+				mdb_txn_abort(w.txn);
+			return rc;
+		}
+		rc = fn(&w, payload);
+		if (!rc)
+			rc = write_flush_meta(&w);
+		if (rc && !w.full) {
+			mdb_txn_abort(w.txn);
+			return rc;
+		}
+		if (!w.full) {
+			int mrc = mdb_txn_commit(w.txn);
+			if (mrc == 0)
+				return 0;
+			if (mrc != MDB_MAP_FULL)
+				return pl_error_from_mdb(mrc, "committing the write");
+		} else {
+			mdb_txn_abort(w.txn);
+		}
+		/* the map filled: nothing was written; grow and replay */
+		if ((rc = grow(st)))
+			return rc;
+	}
+	return pl_error_set(PL_EFULL, "store map kept filling while growing");
+}
+
+/* ---- record state ---- */
+
+static void rstate_clear(rstate *s)
+{
+	free(s->heads);
+	json_decref(s->leaves);
+	memset(s, 0, sizeof(*s));
+}
+
+static int copy_str(char *dst, size_t sz, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= sz)
+		return -1;
+	memcpy(dst, o->via.str.ptr, o->via.str.size);
+	dst[o->via.str.size] = '\0';
+	return 0;
+}
+
+static int rstate_decode(rstate *s, const unsigned char *buf, size_t len, const char *id)
+{
+	pl_op_limits lim = PL_OP_LIMITS_INIT;
+	msgpack_unpacked u;
+	const msgpack_object *a;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	lim.max_depth = 16;
+	msgpack_unpacked_init(&u);
+	if ((rc = pl_mp__unpack(&u, buf, len, &lim)))
+		goto cleanup;
+	a = &u.data;
+	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 8)
+		goto bad;
+	a = a->via.array.ptr;
+	if (copy_str(s->kind, sizeof(s->kind), &a[0]) || copy_str(s->owner, sizeof(s->owner), &a[1]))
+		goto bad;
+	for (int i = 2; i <= 5; i++)
+		if (a[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+			goto bad;
+	s->created = a[2].via.u64;
+	s->updated = a[3].via.u64;
+	s->put_hlc = a[4].via.u64;
+	s->del_hlc = a[5].via.u64;
+	if (a[6].type != MSGPACK_OBJECT_ARRAY)
+		goto bad;
+	s->nheads = a[6].via.array.size;
+	if (s->nheads && !(s->heads = calloc(s->nheads, sizeof(pl_oid)))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < s->nheads; i++) {
+		const msgpack_object *h = &a[6].via.array.ptr[i];
+		if (h->type != MSGPACK_OBJECT_BIN || h->via.bin.size != PL_OID_RAWSZ)
+			goto bad;
+		memcpy(s->heads[i].id, h->via.bin.ptr, PL_OID_RAWSZ);
+	}
+	if (a[7].type != MSGPACK_OBJECT_MAP || (rc = pl_mp__to_json(&s->leaves, &a[7], &lim)))
+		goto bad;
+	goto cleanup;
+bad:
+	rc = pl_error_set(PL_ECORRUPT, "record %s: stored state is damaged; run 'plsync check'", id);
+cleanup:
+	msgpack_unpacked_destroy(&u);
+	if (rc)
+		rstate_clear(s);
+	return rc;
+}
+
+static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 8);
+	msgpack_pack_str_with_body(&pk, s->kind, strlen(s->kind));
+	msgpack_pack_str_with_body(&pk, s->owner, strlen(s->owner));
+	msgpack_pack_uint64(&pk, s->created);
+	msgpack_pack_uint64(&pk, s->updated);
+	msgpack_pack_uint64(&pk, s->put_hlc);
+	msgpack_pack_uint64(&pk, s->del_hlc);
+	msgpack_pack_array(&pk, s->nheads);
+	for (size_t i = 0; i < s->nheads; i++)
+		msgpack_pack_bin_with_body(&pk, s->heads[i].id, PL_OID_RAWSZ);
+	return pl_mp__pack_json(&pk, s->leaves ? s->leaves : json_object());
+}
+
+static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	*found = 0;
+	rc = mdb_get(txn, w->st->dbi[DB_RECORDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return w ? w_fail_mdb(w, rc, "records") : pl_error_from_mdb(rc, "records");
+	*found = 1;
+	return rstate_decode(s, v.mv_data, v.mv_size, id);
+}
+
+/* (hlc, node) ordering: > 0 if a wins over b. */
+static int clock_cmp(uint64_t ha, const char *na, uint64_t hb, const char *nb)
+{
+	if (ha != hb)
+		return ha > hb ? 1 : -1;
+	return strcmp(na, nb);
+}
+
+static int leaf_wins(uint64_t hlc, const char *node, json_t *cur)
+{
+	if (!cur)
+		return 1;
+	return clock_cmp(hlc, node, (uint64_t)json_integer_value(json_array_get(cur, 1)),
+	                 json_string_value(json_array_get(cur, 2))) > 0;
+}
+
+static void apply_fields(rstate *s, const char *prefix, json_t *obj, uint64_t hlc, const char *node)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char path[256];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v)) {
+			apply_fields(s, path, v, hlc, node);
+			continue;
+		}
+		if (leaf_wins(hlc, node, json_object_get(s->leaves, path)))
+			json_object_set_new(s->leaves, path,
+			                    json_pack("[OIs]", v, (json_int_t)hlc, node));
+	}
+}
+
+/* Apply one op to a record's state; order-free except for head tracking. */
+static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
+{
+	size_t i, j;
+
+	if (!found) {
+		snprintf(s->kind, sizeof(s->kind), "%s", op->kind);
+		snprintf(s->owner, sizeof(s->owner), "%s", op->node);
+		s->created = op->hlc;
+		s->leaves = json_object();
+	} else if (clock_cmp(op->hlc, op->node, s->created, s->owner) < 0) {
+		s->created = op->hlc;
+		snprintf(s->owner, sizeof(s->owner), "%s", op->node);
+	}
+	if (!s->leaves)
+		s->leaves = json_object();
+	if (op->hlc > s->updated)
+		s->updated = op->hlc;
+	if (op->type == PL_OP_PUT) {
+		if (op->hlc > s->put_hlc)
+			s->put_hlc = op->hlc;
+		if (op->fields)
+			apply_fields(s, "", op->fields, op->hlc, op->node);
+	} else if (op->hlc > s->del_hlc) {
+		s->del_hlc = op->hlc;
+	}
+	/* heads: drop those this op saw, add this op */
+	for (i = 0, j = 0; i < s->nheads; i++) {
+		int seen = 0;
+		for (size_t b = 0; b < op->nbase && !seen; b++)
+			seen = !memcmp(op->base[b].id, s->heads[i].id, PL_OID_RAWSZ);
+		if (!seen)
+			s->heads[j++] = s->heads[i];
+	}
+	{
+		pl_oid *nh = realloc(s->heads, (j + 1) * sizeof(pl_oid));
+		if (!nh)
+			return pl_error_set(PL_ERROR, "out of memory");
+		s->heads = nh;
+		s->heads[j] = *id;
+		s->nheads = j + 1;
+	}
+	return 0;
+}
+
+static int rstate_visible(const rstate *s)
+{
+	return s->put_hlc > s->del_hlc;
+}
+
+/* Materialise the nested current fields and the path -> [hlc,node] clocks. */
+static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
+{
+	json_t *out = json_object(), *clocks = json_object();
+	const char *path;
+	json_t *leaf;
+
+	json_object_foreach(s->leaves, path, leaf) {
+		json_t *v = json_array_get(leaf, 0);
+		uint64_t h = (uint64_t)json_integer_value(json_array_get(leaf, 1));
+		const char *n = json_string_value(json_array_get(leaf, 2));
+		char buf[256], *p, *dot;
+		json_t *obj = out;
+		int hidden = json_is_null(v);
+
+		/* an ancestor tombstone newer than this leaf hides it */
+		snprintf(buf, sizeof(buf), "%s", path);
+		for (p = buf; !hidden && (dot = strchr(p, '.')); p = dot + 1) {
+			json_t *anc;
+			*dot = '\0';
+			anc = json_object_get(s->leaves, buf);
+			if (anc && json_is_null(json_array_get(anc, 0)) &&
+			    clock_cmp((uint64_t)json_integer_value(json_array_get(anc, 1)),
+			              json_string_value(json_array_get(anc, 2)), h, n) > 0)
+				hidden = 1;
+			*dot = '.';
+		}
+		if (hidden)
+			continue;
+		json_object_set_new(clocks, path, json_pack("[Is]", (json_int_t)h, n));
+		snprintf(buf, sizeof(buf), "%s", path);
+		for (p = buf; (dot = strchr(p, '.')); p = dot + 1) {
+			json_t *child;
+			*dot = '\0';
+			child = json_object_get(obj, p);
+			if (!json_is_object(child)) {
+				child = json_object();
+				json_object_set_new(obj, p, child);
+			}
+			obj = child;
+		}
+		json_object_set(obj, p, v);
+	}
+	if (clocks_out)
+		*clocks_out = clocks;
+	else
+		json_decref(clocks);
+	return out;
+}
+
+/* ---- indexes ---- */
+
+static int index_refs(pl_write *w, const char *id, const char *kind, const rstate *before,
+                      const rstate *after)
+{
+	const pl_kind_def *k = pl_schema_kind(kind);
+
+	if (!k)
+		return 0;
+	for (const pl_field_def *f = k->fields; f->name; f++) {
+		json_t *ol, *nl;
+		const char *ov = NULL, *nv = NULL;
+		char key[512];
+		size_t n;
+
+		if (f->type != PL_T_REF)
+			continue;
+		ol = before && before->leaves ? json_object_get(before->leaves, f->name) : NULL;
+		nl = json_object_get(after->leaves, f->name);
+		ov = ol ? json_string_value(json_array_get(ol, 0)) : NULL;
+		nv = nl ? json_string_value(json_array_get(nl, 0)) : NULL;
+		if (ov && nv && !strcmp(ov, nv))
+			continue;
+		if (ov && (n = join_key(key, sizeof(key), ov, kind, f->name, id)))
+			txn_del(w, DB_BYREF, key, n);
+		if (nv && (n = join_key(key, sizeof(key), nv, kind, f->name, id)))
+			txn_put(w, DB_BYREF, key, n, "", 0, 0);
+	}
+	return w->rc;
+}
+
+/* Store the op, its id, index it and write the new record state. */
+static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
+                     const pl_oid *id, rstate *s, int found)
+{
+	unsigned char key[PL_NODE_MAX + 9], rk[PL_ID_MAX + PL_NODE_MAX + 32];
+	char kk[PL_ID_MAX + 40];
+	size_t klen = opkey(key, op->node, op->seq), n, idlen = strlen(op->rec);
+	rstate before = { .leaves = NULL };
+	msgpack_sbuffer sb;
+	int was_visible = found && rstate_visible(s), rc;
+
+	if (found)
+		before.leaves = json_deep_copy(s->leaves);
+	if ((rc = rstate_apply(s, found, op, id))) {
+		json_decref(before.leaves);
+		return rc;
+	}
+	txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
+	txn_put(w, DB_OPIDS, id->id, PL_OID_RAWSZ, key, klen, MDB_NOOVERWRITE);
+
+	/* recops: id \0 hlc(be64) node \0 seq(be64) */
+	memcpy(rk, op->rec, idlen + 1);
+	put_be64(rk + idlen + 1, op->hlc);
+	memcpy(rk + idlen + 9, key, klen);
+	txn_put(w, DB_RECOPS, rk, idlen + 9 + klen, "", 0, 0);
+
+	msgpack_sbuffer_init(&sb);
+	if ((rc = rstate_encode(&sb, s))) {
+		msgpack_sbuffer_destroy(&sb);
+		json_decref(before.leaves);
+		return rc;
+	}
+	txn_put(w, DB_RECORDS, op->rec, idlen, sb.data, sb.size, 0);
+	msgpack_sbuffer_destroy(&sb);
+
+	n = join_key(kk, sizeof(kk), s->kind, op->rec, NULL, NULL);
+	if (rstate_visible(s) && !was_visible)
+		txn_put(w, DB_BYKIND, kk, n, "", 0, 0);
+	else if (!rstate_visible(s) && was_visible)
+		txn_del(w, DB_BYKIND, kk, n);
+	index_refs(w, op->rec, s->kind, found ? &before : NULL, s);
+	json_decref(before.leaves);
+	return w->rc;
+}
+
+/* ---- local changes ---- */
+
+static int ref_exists(const char *kind, const char *id, void *payload)
+{
+	pl_write *w = payload;
+	char kk[PL_ID_MAX + 40];
+	size_t n = join_key(kk, sizeof(kk), kind, id, NULL, NULL);
+	MDB_val k = { n, kk }, v;
+
+	return n && mdb_get(w->txn, w->st->dbi[DB_BYKIND], &k, &v) == 0;
+}
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* NODE-XXXXX: a bijective scramble of (seq, attempt) in base32. */
+static void make_id(char out[PL_ID_MAX + 1], const char *node, uint64_t seq, unsigned attempt)
+{
+	uint64_t x = seq + ((uint64_t)attempt << 40);
+	int chars = 5, bits;
+	uint64_t mask;
+	char suf[16];
+
+	while (chars < 13 && (x >> (5 * chars)))
+		chars++;
+	bits = 5 * chars;
+	mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	for (int r = 0; r < 3; r++) {
+		x = (x * 0x9E3779B97F4A7C15ull) & mask;  /* odd multiplier: a bijection mod 2^bits */
+		x ^= x >> (bits / 2 + 1);
+	}
+	for (int i = chars - 1; i >= 0; i--, x >>= 5)
+		suf[i] = crockford[x & 31];
+	suf[chars] = '\0';
+	snprintf(out, PL_ID_MAX + 1, "%s-%s", node, suf);
+}
+
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > PL_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (c <= ' ' || c == '/' || c == '\\' || c == 127 || c == ',' || c == '"')
+			return 0;
+	}
+	return id[0] != '.' && id[0] != '-';
+}
+
+/* Coerce every top-level field of a raw change through the schema. */
+static int coerce_fields(json_t **out, const pl_kind_def *k, const json_t *raw)
+{
+	json_t *res = json_object();
+	const char *key;
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	if (raw && !json_is_object(raw)) {
+		json_decref(res);
+		return pl_error_set(PL_EINVALID, "fields must be an object");
+	}
+	json_object_foreach((json_t *)raw, key, v) {
+		json_t *c;
+		if ((rc = pl_schema_coerce(&c, k, key, v))) {
+			json_decref(res);
+			return rc;
+		}
+		json_object_set_new(res, key, c);
+	}
+	*out = res;
+	return 0;
+}
+
+int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
+{
+	const pl_kind_def *k = NULL;
+	rstate s = { .leaves = NULL };
+	pl_op op;
+	pl_oid oid;
+	char id[PL_ID_MAX + 1];
+	unsigned char *enc = NULL;
+	size_t len = 0;
+	json_t *fields = NULL, *after = NULL;
+	int found = 0, rc = 0;
+
+	if (w->rc)
+		return w->rc;
+	memset(&op, 0, sizeof(op));
+	if (c->type == PL_CHANGE_CREATE) {
+		if (!c->kind || !(k = pl_schema_kind(c->kind)))
+			return pl_error_set(PL_EINVALID, "unknown kind '%s'; kinds are: school, staff, plan, goal, activity, pd_entry, plc_meeting",
+			                    c->kind ? c->kind : "");
+		if (c->id) {
+			if (!valid_id(c->id))
+				return pl_error_set(PL_EINVALID, "'%s' is not a valid record id: use 1-64 printable characters without spaces, '/', ',' or quotes", c->id);
+			snprintf(id, sizeof(id), "%s", c->id);
+			if ((rc = rstate_load(&s, &found, w, w->txn, id)))
+				return rc;
+			if (found) {
+				rc = pl_error_set(PL_EEXISTS, "%s %s already exists; use 'plsync set %s field=value' to change it",
+				                  s.kind, id, id);
+				goto cleanup;
+			}
+		} else {
+			for (unsigned attempt = 0;; attempt++) {
+				make_id(id, w->st->node, w->seq + 1, attempt);
+				if ((rc = rstate_load(&s, &found, w, w->txn, id)))
+					return rc;
+				if (!found)
+					break;
+				rstate_clear(&s);
+			}
+		}
+	} else {
+		if (!c->id)
+			return pl_error_set(PL_EUSAGE, "a record id is needed");
+		snprintf(id, sizeof(id), "%s", c->id);
+		if ((rc = rstate_load(&s, &found, w, w->txn, id)))
+			return rc;
+		if (!found || !rstate_visible(&s)) {
+			rc = pl_error_set(PL_ENOTFOUND, "no record with id '%s'%s", id,
+			                  found ? " (it was deleted)" : "");
+			goto cleanup;
+		}
+		if (c->kind && strcmp(c->kind, s.kind)) {
+			rc = pl_error_set(PL_EINVALID, "record %s is a %s, not a %s", id, s.kind, c->kind);
+			goto cleanup;
+		}
+		if (strcmp(s.owner, w->st->node) && strcmp(w->st->node, "DISTRICT")) {
+			rc = pl_error_set(PL_EINVALID, "record %s belongs to node %s; only %s or DISTRICT may change it",
+			                  id, s.owner, s.owner);
+			goto cleanup;
+		}
+		k = pl_schema_kind(s.kind);
+		if (!k) {
+			rc = pl_error_set(PL_ECORRUPT, "record %s has unknown kind '%s'", id, s.kind);
+			goto cleanup;
+		}
+	}
+
+	if (c->type != PL_CHANGE_DEL) {
+		if ((rc = coerce_fields(&fields, k, c->fields)))
+			goto cleanup;
+		if (c->type == PL_CHANGE_SET && json_object_size(fields) == 0) {
+			rc = pl_error_set(PL_EUSAGE, "nothing to set: give field=value pairs");
+			goto cleanup;
+		}
+	}
+
+	op.v = PL_OP_VERSION;
+	op.node = w->st->node;
+	op.seq = w->seq + 1;
+	op.has_prev = w->seq > 0;
+	op.prev = w->head;
+	op.hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
+	op.actor = (char *)w->actor;
+	op.kind = (char *)k->name;
+	op.rec = id;
+	op.nbase = s.nheads;
+	op.base = s.heads;
+	op.type = c->type == PL_CHANGE_DEL ? PL_OP_DEL : PL_OP_PUT;
+	op.fields = fields;
+	op.note = (char *)c->note;
+
+	if ((rc = pl_op_encode(&enc, &len, &op)))
+		goto cleanup;
+	if (len > w->st->opts.limits.max_op) {
+		rc = pl_error_set(PL_EINVALID, "%s %s: the change is %zu bytes, over the %zu-byte op limit",
+		                  k->name, id, len, w->st->opts.limits.max_op);
+		goto cleanup;
+	}
+	if ((rc = pl_op_id(&oid, enc, len)))
+		goto cleanup;
+	/* op.base points into s.heads, which rstate_apply reallocs: copy first */
+	if (op.nbase) {
+		pl_oid *b = malloc(op.nbase * sizeof(pl_oid));
+		if (!b) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto cleanup;
+		}
+		memcpy(b, s.heads, op.nbase * sizeof(pl_oid));
+		op.base = b;
+	}
+	if (c->type != PL_CHANGE_DEL) {
+		rstate probe = s;
+		/* validate the record as it will be, on a copy of the leaves */
+		probe.leaves = json_deep_copy(s.leaves ? s.leaves : json_object());
+		probe.heads = NULL;
+		probe.nheads = 0;
+		if ((rc = rstate_apply(&probe, found, &op, &oid)) == 0) {
+			after = rstate_fields(&probe, NULL);
+			rc = pl_schema_validate(k, fields, after, ref_exists, w);
+		}
+		rstate_clear(&probe);
+		if (rc)
+			goto cleanup;
+	}
+	if ((rc = commit_op(w, &op, enc, len, &oid, &s, found)))
+		goto cleanup;
+	w->seq = op.seq;
+	w->head = oid;
+	w->hlc = op.hlc;
+	w->dirty = 1;
+	if (id_out)
+		snprintf(id_out, PL_ID_MAX + 1, "%s", id);
+
+cleanup:
+	if (op.base != s.heads)
+		free(op.base);
+	free(enc);
+	json_decref(fields);
+	json_decref(after);
+	rstate_clear(&s);
+	if (rc && !w->rc)
+		w->rc = rc;
+	return rc;
+}
+
+struct one_change {
+	const pl_change *c;
+	char *id_out;
+};
+
+static int one_change_fn(pl_write *w, void *payload)
+{
+	struct one_change *oc = payload;
+	return pl_write_change(w, oc->c, oc->id_out);
+}
+
+int pl_store_change(pl_store *st, const char *actor, const pl_change *c, char id_out[PL_ID_MAX + 1])
+{
+	struct one_change oc = { c, id_out };
+	return pl_store_write(st, actor, one_change_fn, &oc);
+}
+
+/* ---- remote ops ---- */
+
+int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len)
+{
+	pl_op *op = NULL;
+	pl_oid oid, last;
+	uint64_t seq;
+	rstate s = { .leaves = NULL };
+	MDB_val k, v;
+	int found = 0, rc;
+
+	if (w->rc)
+		return w->rc;
+	if ((rc = pl_op_decode(&op, enc, len, &w->st->opts.limits)))
+		return rc;
+	if ((rc = pl_op_id(&oid, enc, len)))
+		goto cleanup;
+	k.mv_size = PL_OID_RAWSZ;
+	k.mv_data = oid.id;
+	if (mdb_get(w->txn, w->st->dbi[DB_OPIDS], &k, &v) == 0) {
+		rc = 1; /* already have it */
+		goto cleanup;
+	}
+	if (!strcmp(op->node, w->st->node)) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu claims to be ours but we never made it",
+		                  op->node, (unsigned long long)op->seq);
+		goto cleanup;
+	}
+	if ((rc = seq_get(&seq, &last, w->txn, w->st, op->node)))
+		goto cleanup;
+	if (op->seq != seq + 1) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu does not follow %s/%llu (gap or replay)",
+		                  op->node, (unsigned long long)op->seq, op->node, (unsigned long long)seq);
+		goto cleanup;
+	}
+	if (seq && memcmp(op->prev.id, last.id, PL_OID_RAWSZ)) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: prev does not match the id of %s/%llu (broken chain)",
+		                  op->node, (unsigned long long)op->seq, op->node, (unsigned long long)seq);
+		goto cleanup;
+	}
+	if (!pl_schema_kind(op->kind)) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: unknown kind '%s'", op->node,
+		                  (unsigned long long)op->seq, op->kind);
+		goto cleanup;
+	}
+	if ((rc = pl_schema_validate(pl_schema_kind(op->kind), op->fields, NULL, NULL, NULL))) {
+		pl_error_prefix("op %s/%llu", op->node, (unsigned long long)op->seq);
+		goto cleanup;
+	}
+	if ((rc = rstate_load(&s, &found, w, w->txn, op->rec)))
+		goto cleanup;
+	if (found && strcmp(s.kind, op->kind)) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu changes %s as a %s, but it is a %s",
+		                  op->node, (unsigned long long)op->seq, op->rec, op->kind, s.kind);
+		goto cleanup;
+	}
+	if ((rc = commit_op(w, op, enc, len, &oid, &s, found)))
+		goto cleanup;
+	seq_put(w, op->node, op->seq, &oid);
+	w->hlc = pl_hlc_recv(w->hlc, op->hlc);
+	w->dirty = 1;
+	rc = w->rc;
+
+cleanup:
+	rstate_clear(&s);
+	pl_op_free(op);
+	if (rc < 0 && !w->rc)
+		w->rc = rc;
+	return rc;
+}
+
+/* ---- reading ---- */
+
+void pl_record_free(pl_record *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->kind);
+	free(r->owner);
+	json_decref(r->fields);
+	json_decref(r->clocks);
+	free(r->heads);
+	free(r);
+}
+
+static int rtxn_begin(pl_store *st, MDB_txn **txn)
+{
+	int rc;
+	for (int tries = 0;; tries++) {
+		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+		if (rc == MDB_MAP_RESIZED && tries < 3) {
+			mdb_env_set_mapsize(st->env, 0);
+			continue;
+		}
+		if (rc == MDB_READERS_FULL && tries < 3) {
+			int dead;
+			mdb_reader_check(st->env, &dead);
+			continue;
+		}
+		break;
+	}
+	if (rc) {
+		*txn = NULL;
+		return pl_error_from_mdb(rc, "starting a read");
+	}
+	return 0;
+}
+
+static int record_from_state(pl_record **out, rstate *s, const char *id)
+{
+	pl_record *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r || !(r->id = strdup(id)) || !(r->kind = strdup(s->kind)) || !(r->owner = strdup(s->owner))) {
+		pl_record_free(r);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	r->deleted = !rstate_visible(s);
+	r->fields = rstate_fields(s, &r->clocks);
+	r->created = s->created;
+	r->updated = s->updated;
+	r->nheads = s->nheads;
+	r->heads = s->heads;
+	s->heads = NULL;
+	s->nheads = 0;
+	*out = r;
+	return 0;
+}
+
+static int get_in(pl_record **out, pl_store *st, MDB_txn *txn, const char *id)
+{
+	rstate s;
+	pl_write fake = { .st = st };
+	int found, rc;
+
+	*out = NULL;
+	if ((rc = rstate_load(&s, &found, &fake, txn, id)))
+		return rc;
+	if (!found)
+		return pl_error_set(PL_ENOTFOUND, "no record with id '%s'", id);
+	rc = record_from_state(out, &s, id);
+	rstate_clear(&s);
+	return rc;
+}
+
+int pl_store_get(pl_record **out, pl_store *st, const char *id)
+{
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	rc = get_in(out, st, txn, id);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_store_foreach(pl_store *st, const char *kind, const char *ref_field, const char *ref_id,
+                     pl_record_cb cb, void *payload)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	char prefix[512];
+	size_t plen;
+	int db, rc, mrc;
+
+	if (ref_field && ref_id) {
+		db = DB_BYREF;
+		plen = join_key(prefix, sizeof(prefix), ref_id, kind, ref_field, "");
+		plen++; /* include the separator before the record id */
+	} else {
+		db = DB_BYKIND;
+		plen = join_key(prefix, sizeof(prefix), kind, "", NULL, NULL);
+		plen++;
+	}
+	plen--; /* join_key wrote "...\0" + "" : the trailing \0 is at plen-1 */
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[db], &cur))) {
+		rc = pl_error_from_mdb(mrc, db_names[db]);
+		goto cleanup;
+	}
+	k.mv_size = plen;
+	k.mv_data = prefix;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char id[PL_ID_MAX + 1];
+		pl_record *r = NULL;
+		size_t idlen;
+
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		idlen = k.mv_size - plen;
+		if (idlen == 0 || idlen > PL_ID_MAX)
+			continue;
+		memcpy(id, (char *)k.mv_data + plen, idlen);
+		id[idlen] = '\0';
+		if ((rc = get_in(&r, st, txn, id)))
+			goto cleanup;
+		if (!r->deleted && !strcmp(r->kind, kind))
+			rc = cb(r, payload);
+		pl_record_free(r);
+		if (rc)
+			goto cleanup;
+	}
+	if (mrc && mrc != MDB_NOTFOUND)
+		rc = pl_error_from_mdb(mrc, db_names[db]);
+cleanup:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int op_at(pl_op **op, pl_oid *oid, pl_store *st, MDB_txn *txn, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key }, v;
+	int rc;
+
+	if ((rc = mdb_get(txn, st->dbi[DB_OPS], &k, &v)))
+		return rc == MDB_NOTFOUND ? pl_error_set(PL_ECORRUPT, "op log entry missing") :
+		                            pl_error_from_mdb(rc, "ops");
+	if ((rc = pl_op_decode(op, v.mv_data, v.mv_size, &st->opts.limits)))
+		return rc;
+	return oid ? pl_op_id(oid, v.mv_data, v.mv_size) : 0;
+}
+
+int pl_store_log(pl_store *st, const char *id, pl_op_cb cb, void *payload)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t plen = id ? strlen(id) + 1 : 0;
+	int rc, mrc;
+
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[id ? DB_RECOPS : DB_OPS], &cur))) {
+		rc = pl_error_from_mdb(mrc, "log");
+		goto cleanup;
+	}
+	k.mv_size = plen;
+	k.mv_data = (void *)id;
+	for (mrc = mdb_cursor_get(cur, &k, &v, id ? MDB_SET_RANGE : MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		pl_op *op = NULL;
+		pl_oid oid;
+
+		if (id) {
+			if (k.mv_size < plen + 9 || memcmp(k.mv_data, id, plen))
+				break;
+			rc = op_at(&op, &oid, st, txn, (char *)k.mv_data + plen + 8, k.mv_size - plen - 8);
+		} else {
+			rc = pl_op_decode(&op, v.mv_data, v.mv_size, &st->opts.limits);
+			if (!rc)
+				rc = pl_op_id(&oid, v.mv_data, v.mv_size);
+		}
+		if (!rc)
+			rc = cb(op, &oid, payload);
+		pl_op_free(op);
+		if (rc)
+			goto cleanup;
+	}
+	if (mrc && mrc != MDB_NOTFOUND)
+		rc = pl_error_from_mdb(mrc, "log");
+	else if (id && mrc == MDB_NOTFOUND)
+		rc = 0;
+cleanup:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_store_op_bytes(unsigned char **out, size_t *len, pl_store *st, const char *node, uint64_t seq)
+{
+	unsigned char key[PL_NODE_MAX + 9];
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	k.mv_size = opkey(key, node, seq);
+	k.mv_data = key;
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	rc = mdb_get(txn, st->dbi[DB_OPS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = pl_error_set(PL_ENOTFOUND, "no op %s/%llu", node, (unsigned long long)seq);
+	else if (rc)
+		rc = pl_error_from_mdb(rc, "ops");
+	else if (!(*out = malloc(v.mv_size ? v.mv_size : 1)))
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	else {
+		memcpy(*out, v.mv_data, v.mv_size);
+		*len = v.mv_size;
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_store_node_seq(uint64_t *seq, pl_oid *last_id, pl_store *st, const char *node)
+{
+	MDB_txn *txn;
+	pl_oid dummy;
+	int rc;
+
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	rc = seq_get(seq, last_id ? last_id : &dummy, txn, st, node);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_store_stats_get(pl_store_stats *out, pl_store *st)
+{
+	const pl_kind_def *const *kinds = pl_schema_kinds();
+	MDB_txn *txn;
+	MDB_stat ms;
+	MDB_envinfo info;
+	MDB_val v;
+	pl_oid head;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->node, sizeof(out->node), "%s", st->node);
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if (meta_get(txn, st, "hlc", &v) == 0 && v.mv_size == 8)
+		out->hlc = get_be64(v.mv_data);
+	if ((rc = seq_get(&out->seq, &head, txn, st, st->node)))
+		goto cleanup;
+	mdb_stat(txn, st->dbi[DB_OPS], &ms);
+	out->ops = ms.ms_entries;
+	for (int i = 0; kinds[i] && i < 16; i++) {
+		MDB_cursor *cur;
+		MDB_val k;
+		char prefix[40];
+		size_t plen = strlen(kinds[i]->name) + 1;
+		int mrc;
+
+		memcpy(prefix, kinds[i]->name, plen);
+		k.mv_size = plen;
+		k.mv_data = prefix;
+		if (mdb_cursor_open(txn, st->dbi[DB_BYKIND], &cur))
+			continue;
+		for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+		     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+				break;
+			out->by_kind[i]++;
+		}
+		mdb_cursor_close(cur);
+		out->records += out->by_kind[i];
+	}
+	mdb_env_info(st->env, &info);
+	mdb_env_stat(st->env, &ms);
+	out->map_size = info.me_mapsize;
+	out->map_used = (info.me_last_pgno + 1) * (size_t)ms.ms_psize;
+cleanup:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* ---- verification ---- */
+
+struct fold {
+	rstate s;
+	int found;
+};
+
+int pl_store_verify(pl_store *st, uint64_t *nops, uint64_t *nrecords)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL, *rc2 = NULL;
+	MDB_val k, v;
+	char node[PL_NODE_MAX + 1] = "";
+	uint64_t seq = 0, count = 0, recs = 0;
+	pl_oid prev;
+	int rc = 0, mrc;
+
+	*nops = *nrecords = 0;
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	/* 1. chains and ids, per node, in (node, seq) order */
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_OPS], &cur))) {
+		rc = pl_error_from_mdb(mrc, "ops");
+		goto cleanup;
+	}
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		pl_op *op = NULL;
+		pl_oid oid;
+		MDB_val ik, iv;
+
+		if ((rc = pl_op_decode(&op, v.mv_data, v.mv_size, &st->opts.limits)) ||
+		    (rc = pl_op_id(&oid, v.mv_data, v.mv_size))) {
+			pl_op_free(op);
+			goto cleanup;
+		}
+		if (strcmp(op->node, node)) {
+			snprintf(node, sizeof(node), "%s", op->node);
+			seq = 0;
+		}
+		if (op->seq != seq + 1 || (seq && memcmp(op->prev.id, prev.id, PL_OID_RAWSZ))) {
+			rc = pl_error_set(PL_ECORRUPT, "op log of %s breaks at seq %llu", node,
+			                  (unsigned long long)op->seq);
+			pl_op_free(op);
+			goto cleanup;
+		}
+		ik.mv_size = PL_OID_RAWSZ;
+		ik.mv_data = oid.id;
+		if (mdb_get(txn, st->dbi[DB_OPIDS], &ik, &iv)) {
+			rc = pl_error_set(PL_ECORRUPT, "op %s/%llu is not in the id index", node,
+			                  (unsigned long long)op->seq);
+			pl_op_free(op);
+			goto cleanup;
+		}
+		seq = op->seq;
+		prev = oid;
+		count++;
+		pl_op_free(op);
+	}
+	{
+		pl_oid last;
+		uint64_t mseq;
+		if ((rc = seq_get(&mseq, &last, txn, st, st->node)))
+			goto cleanup;
+		/* meta's seq for this node must equal the log's */
+		MDB_val pk;
+		unsigned char key[PL_NODE_MAX + 9];
+		pk.mv_size = opkey(key, st->node, mseq + 1);
+		pk.mv_data = key;
+		if (mdb_get(txn, st->dbi[DB_OPS], &pk, &v) == 0) {
+			rc = pl_error_set(PL_ECORRUPT, "meta seq %llu of %s is behind the op log",
+			                  (unsigned long long)mseq, st->node);
+			goto cleanup;
+		}
+	}
+	/* 2. every record equals the fold of its ops */
+	mdb_cursor_close(cur);
+	cur = NULL;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_RECORDS], &cur)) ||
+	    (mrc = mdb_cursor_open(txn, st->dbi[DB_RECOPS], &rc2))) {
+		rc = pl_error_from_mdb(mrc, "records");
+		goto cleanup;
+	}
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char id[PL_ID_MAX + 2];
+		rstate stored, fold;
+		json_t *a, *b;
+		MDB_val rk, rv;
+		int ffound = 0, eq, r2;
+
+		if (k.mv_size > PL_ID_MAX) {
+			rc = pl_error_set(PL_ECORRUPT, "record key too long");
+			goto cleanup;
+		}
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		if ((rc = rstate_decode(&stored, v.mv_data, v.mv_size, id)))
+			goto cleanup;
+		memset(&fold, 0, sizeof(fold));
+		rk.mv_size = k.mv_size + 1;
+		rk.mv_data = id;
+		for (r2 = mdb_cursor_get(rc2, &rk, &rv, MDB_SET_RANGE); r2 == 0;
+		     r2 = mdb_cursor_get(rc2, &rk, &rv, MDB_NEXT)) {
+			pl_op *op = NULL;
+			pl_oid oid;
+			if (rk.mv_size < k.mv_size + 10 || memcmp(rk.mv_data, id, k.mv_size + 1))
+				break;
+			if ((rc = op_at(&op, &oid, st, txn, (char *)rk.mv_data + k.mv_size + 9,
+			                rk.mv_size - k.mv_size - 9)) ||
+			    (rc = rstate_apply(&fold, ffound, op, &oid))) {
+				pl_op_free(op);
+				rstate_clear(&stored);
+				rstate_clear(&fold);
+				goto cleanup;
+			}
+			ffound = 1;
+			pl_op_free(op);
+		}
+		a = rstate_fields(&stored, NULL);
+		b = ffound ? rstate_fields(&fold, NULL) : NULL;
+		eq = ffound && json_equal(a, b) && rstate_visible(&stored) == rstate_visible(&fold) &&
+		     !strcmp(stored.kind, fold.kind);
+		json_decref(a);
+		json_decref(b);
+		rstate_clear(&stored);
+		rstate_clear(&fold);
+		if (!eq) {
+			rc = pl_error_set(PL_ECORRUPT, "record %s does not match the fold of its ops", id);
+			goto cleanup;
+		}
+		recs++;
+	}
+	*nops = count;
+	*nrecords = recs;
+cleanup:
+	mdb_cursor_close(rc2);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
