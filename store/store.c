@@ -541,7 +541,9 @@ static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 	msgpack_pack_array(&pk, s->nheads);
 	for (size_t i = 0; i < s->nheads; i++)
 		msgpack_pack_bin_with_body(&pk, s->heads[i].id, PL_OID_RAWSZ);
-	return pl_mp__pack_json(&pk, s->leaves ? s->leaves : json_object());
+	if (!s->leaves)
+		return msgpack_pack_map(&pk, 0), 0;
+	return pl_mp__pack_json(&pk, s->leaves);
 }
 
 static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id)
@@ -957,7 +959,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	if (c->type != PL_CHANGE_DEL) {
 		rstate probe = s;
 		/* validate the record as it will be, on a copy of the leaves */
-		probe.leaves = json_deep_copy(s.leaves ? s.leaves : json_object());
+		probe.leaves = s.leaves ? json_deep_copy(s.leaves) : NULL;
 		probe.heads = NULL;
 		probe.nheads = 0;
 		if ((rc = rstate_apply(&probe, found, &op, &oid)) == 0) {
