@@ -1,0 +1,116 @@
+/*
+ * config.c — the agent's configuration: <dir>/config in git-config format,
+ * read and written through libgit2's config API, so `git config -f` reads it
+ * too. Keys: core.node, core.name, user.name, user.email, remote.url,
+ * sync.follow.
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "agent.h"
+
+static int open_cfg(git_config **cfg, const char *dir)
+{
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	if ((rc = git_config_open_ondisk(cfg, path)) < 0)
+		return pl_error_from_git(rc, path);
+	return 0;
+}
+
+int config_set(const char *dir, const char *key, const char *value)
+{
+	git_config *cfg = NULL;
+	int rc;
+
+	if ((rc = open_cfg(&cfg, dir)))
+		return rc;
+	rc = git_config_set_string(cfg, key, value);
+	git_config_free(cfg);
+	if (rc < 0)
+		return pl_error_from_git(rc, key);
+	return 0;
+}
+
+int config_get(char **out, const char *dir, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf b = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = open_cfg(&cfg, dir)))
+		return rc;
+	rc = git_config_get_string_buf(&b, cfg, key);
+	git_config_free(cfg);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return pl_error_from_git(rc, key);
+	*out = strdup(b.ptr);
+	git_buf_dispose(&b);
+	return 0;
+}
+
+/* "Ann Lee <ann@x.org>" -> name, email. Returns 0 or PL_EUSAGE. */
+static int split_user(char *name, size_t nsz, char *email, size_t esz, const char *user)
+{
+	const char *lt = strchr(user, '<'), *gt = strrchr(user, '>');
+	size_t n;
+
+	if (!lt || !gt || gt < lt || gt[1] != '\0' || lt == user)
+		return pl_error_set(PL_EUSAGE, "--user must look like \"Name <email>\", got \"%s\"", user);
+	n = (size_t)(lt - user);
+	while (n && user[n - 1] == ' ')
+		n--;
+	if (!n || n >= nsz || (size_t)(gt - lt - 1) >= esz || gt - lt - 1 == 0)
+		return pl_error_set(PL_EUSAGE, "--user must look like \"Name <email>\", got \"%s\"", user);
+	memcpy(name, user, n);
+	name[n] = '\0';
+	memcpy(email, lt + 1, (size_t)(gt - lt - 1));
+	email[gt - lt - 1] = '\0';
+	return 0;
+}
+
+int config_write_init(const char *dir, const char *node, const char *name,
+                      const char *user, const char *remote)
+{
+	char uname[128], email[128];
+	int rc;
+
+	if (user && (rc = split_user(uname, sizeof(uname), email, sizeof(email), user)))
+		return rc;
+	if ((rc = config_set(dir, "core.node", node)))
+		return rc;
+	if (name && (rc = config_set(dir, "core.name", name)))
+		return rc;
+	if (user && ((rc = config_set(dir, "user.name", uname)) || (rc = config_set(dir, "user.email", email))))
+		return rc;
+	if (remote && (rc = config_set(dir, "remote.url", remote)))
+		return rc;
+	return 0;
+}
+
+void config_actor(char *buf, size_t sz, const char *dir)
+{
+	char *name = NULL, *email = NULL;
+
+	config_get(&name, dir, "user.name");
+	config_get(&email, dir, "user.email");
+	if (name && email) {
+		snprintf(buf, sz, "%s <%s>", name, email);
+	} else {
+		const char *u = getenv("USER");
+		char host[128] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		snprintf(buf, sz, "%s <%s@%s>", name ? name : u ? u : "unknown", u ? u : "unknown", host);
+	}
+	free(name);
+	free(email);
+}

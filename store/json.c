@@ -1,0 +1,188 @@
+/*
+ * json.c — canonical JSON writer.
+ *
+ * One form for every consumer: sorted keys, two-space indent, one field or
+ * element per line, numbers without exponent, "\n" at the end. Strings are
+ * escaped by jansson (only the quoting: the layout is ours), so the result
+ * is always valid JSON that jansson reads back to an equal value.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plsync/errors.h"
+#include "plsync/json.h"
+
+typedef struct buf {
+	char  *p;
+	size_t len, cap;
+	int    oom;
+} buf;
+
+static void put(buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *np;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(np = realloc(b->p, cap))) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void puts_(buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void indent(buf *b, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		put(b, "  ", 2);
+}
+
+void pl_json_number(char out[32], const json_t *v)
+{
+	if (json_is_integer(v)) {
+		snprintf(out, 32, "%lld", (long long)json_integer_value(v));
+		return;
+	}
+	double d = json_real_value(v);
+	if (!isfinite(d)) {
+		snprintf(out, 32, "0");
+		return;
+	}
+	/* shortest of %.15g that round-trips, written without exponent */
+	for (int prec = 6; prec <= 17; prec++) {
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d || prec == 17) {
+			if (!strpbrk(tmp, "eE")) {
+				snprintf(out, 32, "%s", tmp);
+				return;
+			}
+			break;
+		}
+	}
+	snprintf(out, 32, "%.6f", d);
+	/* trim trailing zeros of the fixed form */
+	char *dot = strchr(out, '.');
+	if (dot) {
+		char *e = out + strlen(out) - 1;
+		while (e > dot && *e == '0')
+			*e-- = '\0';
+		if (e == dot)
+			*e = '\0';
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void emit(buf *b, const json_t *v, int depth)
+{
+	char num[32];
+
+	switch (json_typeof(v)) {
+	case JSON_NULL:  puts_(b, "null"); return;
+	case JSON_TRUE:  puts_(b, "true"); return;
+	case JSON_FALSE: puts_(b, "false"); return;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		pl_json_number(num, v);
+		puts_(b, num);
+		return;
+	case JSON_STRING: {
+		char *s = json_dumps(v, JSON_ENCODE_ANY);
+		if (!s) {
+			b->oom = 1;
+			return;
+		}
+		puts_(b, s);
+		free(s);
+		return;
+	}
+	case JSON_ARRAY: {
+		size_t n = json_array_size(v);
+		if (!n) {
+			puts_(b, "[]");
+			return;
+		}
+		puts_(b, "[\n");
+		for (size_t i = 0; i < n; i++) {
+			indent(b, depth + 1);
+			emit(b, json_array_get(v, i), depth + 1);
+			puts_(b, i + 1 < n ? ",\n" : "\n");
+		}
+		indent(b, depth);
+		puts_(b, "]");
+		return;
+	}
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), i = 0;
+		const char **keys, *k;
+		json_t *x;
+		if (!n) {
+			puts_(b, "{}");
+			return;
+		}
+		if (!(keys = malloc(n * sizeof(*keys)))) {
+			b->oom = 1;
+			return;
+		}
+		json_object_foreach((json_t *)v, k, x)
+			keys[i++] = k;
+		qsort(keys, n, sizeof(*keys), cmp_key);
+		puts_(b, "{\n");
+		for (i = 0; i < n; i++) {
+			json_t *ks = json_string(keys[i]);
+			indent(b, depth + 1);
+			emit(b, ks, depth + 1);
+			json_decref(ks);
+			puts_(b, ": ");
+			emit(b, json_object_get(v, keys[i]), depth + 1);
+			puts_(b, i + 1 < n ? ",\n" : "\n");
+		}
+		free(keys);
+		indent(b, depth);
+		puts_(b, "}");
+		return;
+	}
+	}
+}
+
+char *pl_json_canonical(const json_t *v)
+{
+	buf b = { NULL, 0, 0, 0 };
+	emit(&b, v, 0);
+	puts_(&b, "\n");
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+int pl_json_write(FILE *f, const json_t *v)
+{
+	char *s = pl_json_canonical(v);
+	int rc = 0;
+	if (!s)
+		return pl_error_set(PL_ERROR, "out of memory");
+	if (fputs(s, f) == EOF)
+		rc = pl_error_from_errno("writing JSON");
+	free(s);
+	return rc;
+}
