@@ -79,8 +79,10 @@ static int read_file(char **out, size_t *len, const char *path)
 
 static int add_row(struct import *im, json_t *fields, const char *id)
 {
-	char out[PL_ID_MAX + 1];
-	pl_change ch = { PL_CHANGE_CREATE, im->kind->name, id, fields, im->note };
+	char out[PL_ID_MAX + 1], where[300];
+	pl_change ch = { PL_CHANGE_CREATE, im->kind->name, id, fields, im->note, where };
+
+	snprintf(where, sizeof(where), "%s line %zu", im->file, im->jsonl ? im->line : im->row_line);
 	int rc = pl_write_change(im->w, &ch, out);
 
 	if (rc)
@@ -262,6 +264,7 @@ static int import_fn(pl_write *w, void *payload)
 	json_decref(im->header);
 	json_decref(im->row);
 	im->w = w;
+	pl_write_defer_refs(w); /* rows may refer to rows further down */
 	im->header = NULL;
 	im->row = json_array();
 	im->id_col = -1;

@@ -660,13 +660,13 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 			return refuse(k, path, v, f, "is not in its stored form");
 		}
 		json_decref(c);
-		if (exists && f->type == PL_T_REF && !exists(f->ref, json_string_value(v), payload))
+		if (exists && f->type == PL_T_REF && !exists(f->ref, json_string_value(v), path, payload))
 			return pl_error_set(PL_EINVALID, "%s.%s: no %s record with id \"%s\"; add it first",
 			                    k->name, path, f->ref, json_string_value(v));
 		if (exists && f->type == PL_T_REFLIST) {
 			for (size_t i = 0; i < json_array_size(v); i++) {
 				const char *id = json_string_value(json_array_get(v, i));
-				if (!exists(f->ref, id, payload))
+				if (!exists(f->ref, id, path, payload))
 					return pl_error_set(PL_EINVALID, "%s.%s: no %s record with id \"%s\"; add it first",
 					                    k->name, path, f->ref, id);
 			}

@@ -54,6 +54,11 @@ struct pl_write {
 	uint64_t    seq;      /* this node's last seq */
 	pl_oid      head;     /* this node's last op id */
 	int         dirty;    /* meta needs writing */
+	int         defer;    /* check references at the end (pl_write_defer_refs) */
+	json_t     *pending;  /* deferred refs: [kind, id, where, rec, path] */
+	const char *where;    /* the current change's label */
+	const char *rec;      /* the current change's record id */
+	const char *rkind;    /* the current change's kind */
 };
 
 /* A record's per-field state, as stored in `records`. */
@@ -70,6 +75,7 @@ static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *
                    unsigned flags);
 static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id);
 static void rstate_clear(rstate *s);
+static int check_pending(pl_write *w);
 
 /* ---- keys ---- */
 
@@ -397,6 +403,8 @@ static int write_flush_meta(pl_write *w)
 {
 	unsigned char h[8];
 
+	if (w->pending && check_pending(w))
+		return w->rc;
 	if (!w->dirty)
 		return w->rc;
 	put_be64(h, w->hlc);
@@ -438,6 +446,8 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 		rc = fn(&w, payload);
 		if (!rc)
 			rc = write_flush_meta(&w);
+		json_decref(w.pending);
+		w.pending = NULL;
 		if (rc && !w.full) {
 			mdb_txn_abort(w.txn);
 			return rc;
@@ -774,14 +784,53 @@ static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, siz
 
 /* ---- local changes ---- */
 
-static int ref_exists(const char *kind, const char *id, void *payload)
+static int ref_found(pl_write *w, const char *kind, const char *id)
 {
-	pl_write *w = payload;
 	char kk[PL_ID_MAX + 40];
 	size_t n = join_key(kk, sizeof(kk), kind, id, NULL, NULL);
 	MDB_val k = { n, kk }, v;
 
 	return n && mdb_get(w->txn, w->st->dbi[DB_BYKIND], &k, &v) == 0;
+}
+
+static int ref_exists(const char *kind, const char *id, const char *path, void *payload)
+{
+	pl_write *w = payload;
+
+	if (ref_found(w, kind, id))
+		return 1;
+	if (!w->defer)
+		return 0;
+	if (!w->pending)
+		w->pending = json_array();
+	json_array_append_new(w->pending, json_pack("[ssssss]", kind, id, w->where ? w->where : "",
+	                                            w->rec, path, w->rkind));
+	return 1;
+}
+
+void pl_write_defer_refs(pl_write *w)
+{
+	w->defer = 1;
+}
+
+/* The references deferred during this write must all exist by its end. */
+static int check_pending(pl_write *w)
+{
+	for (size_t i = 0; !w->rc && i < json_array_size(w->pending); i++) {
+		json_t *p = json_array_get(w->pending, i);
+		const char *kind = json_string_value(json_array_get(p, 0));
+		const char *id = json_string_value(json_array_get(p, 1));
+		const char *where = json_string_value(json_array_get(p, 2));
+		const char *rec = json_string_value(json_array_get(p, 3));
+		const char *path = json_string_value(json_array_get(p, 4));
+		const char *rkind = json_string_value(json_array_get(p, 5));
+
+		if (ref_found(w, kind, id))
+			continue;
+		w->rc = pl_error_set(PL_EINVALID, "%s%s%s.%s of %s: no %s record with id \"%s\"; add it first",
+		                     where, *where ? ": " : "", rkind, path, rec, kind, id);
+	}
+	return w->rc;
 }
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -964,6 +1013,9 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		probe.nheads = 0;
 		if ((rc = rstate_apply(&probe, found, &op, &oid)) == 0) {
 			after = rstate_fields(&probe, NULL);
+			w->where = c->where;
+			w->rec = id;
+			w->rkind = k->name;
 			rc = pl_schema_validate(k, fields, after, ref_exists, w);
 		}
 		rstate_clear(&probe);

@@ -67,8 +67,11 @@ const char *pl_schema_type_name(const pl_field_def *f);
 int pl_schema_coerce(json_t **out, const pl_kind_def *kind, const char *path,
                      const json_t *in);
 
-/* Called for each reference to check; return 1 if `id` exists as `kind`. */
-typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, void *payload);
+/*
+ * Called for each reference to check (`path` is the field, e.g. "staff");
+ * return 1 if `id` exists as `kind` (or the caller will check it later).
+ */
+typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *path, void *payload);
 
 /*
  * Validate a change to a record of `kind`: every field in `change` (a

@@ -65,6 +65,7 @@ typedef struct pl_change {
 	json_t     *fields;  /* nested object of raw values (strings are parsed
 	                        by the schema); null unsets; borrowed */
 	const char *note;    /* optional reason, NULL for none */
+	const char *where;   /* optional label for errors ("pd.csv line 14") */
 } pl_change;
 
 /*
@@ -86,6 +87,14 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
  * caller's fn should return the code.
  */
 int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1]);
+
+/*
+ * Check references at the end of this write instead of at each change, so
+ * that one import can add records that refer to each other in any order.
+ * A reference still missing at the end fails the whole write, naming the
+ * change's `where`, the record and the field.
+ */
+void pl_write_defer_refs(pl_write *w);
 
 /* One change in its own durable transaction (the `plsync add` path). */
 int pl_store_change(pl_store *st, const char *actor, const pl_change *c,
