@@ -11,6 +11,7 @@
 
 #include "plsync/plsync.h"
 #include "plsync/json.h"
+#include "plsync/sync.h"
 
 #define EXIT_OK    0
 #define EXIT_FAIL  1
@@ -54,7 +55,7 @@ void schema_help(FILE *out);
 
 extern const cmd_entry cmd_init_entry, cmd_add_entry, cmd_set_entry, cmd_rm_entry,
 	cmd_show_entry, cmd_ls_entry, cmd_import_entry, cmd_export_entry, cmd_log_entry,
-	cmd_status_entry, cmd_config_entry, cmd_check_entry;
+	cmd_status_entry, cmd_config_entry, cmd_check_entry, cmd_sync_entry, cmd_bundle_entry;
 
 /* Print "plsync: <message>" from the last library error; return EXIT_FAIL. */
 int cli_fail(const cli *c);
@@ -95,7 +96,21 @@ int config_write_init(const char *dir, const char *node, const char *name,
 /* Read a key; *out malloc'd or NULL when unset. */
 int config_get(char **out, const char *dir, const char *key);
 int config_set(const char *dir, const char *key, const char *value);
+/* All values of a multi-valued key (sync.follow), as a JSON array of strings. */
+int config_get_all(json_t **out, const char *dir, const char *key);
+/* Add one more value to a multi-valued key. */
+int config_add(const char *dir, const char *key, const char *value);
 /* "Name <email>" of the configured user, or $USER, into buf. */
 void config_actor(char *buf, size_t sz, const char *dir);
+
+/* Sync settings from <dir>/config (remote.url, user.*, sync.*), owned here. */
+typedef struct sync_cfg {
+	pl_sync_options opts;
+	char   *url, *name, *email, *sshkey, *knownhosts, *user, *password, *cafile;
+	json_t *follow;      /* array of node codes */
+	const char **follow_v;
+} sync_cfg;
+int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override);
+void sync_cfg_free(sync_cfg *s);
 
 #endif

@@ -114,3 +114,42 @@ void config_actor(char *buf, size_t sz, const char *dir)
 	free(name);
 	free(email);
 }
+
+static int collect(const git_config_entry *e, void *payload)
+{
+	json_array_append_new(payload, json_string(e->value));
+	return 0;
+}
+
+int config_get_all(json_t **out, const char *dir, const char *key)
+{
+	git_config *cfg = NULL;
+	json_t *arr = json_array();
+	int rc;
+
+	*out = NULL;
+	if ((rc = open_cfg(&cfg, dir))) {
+		json_decref(arr);
+		return rc;
+	}
+	rc = git_config_get_multivar_foreach(cfg, key, NULL, collect, arr);
+	git_config_free(cfg);
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		json_decref(arr);
+		return pl_error_from_git(rc, key);
+	}
+	*out = arr;
+	return 0;
+}
+
+int config_add(const char *dir, const char *key, const char *value)
+{
+	git_config *cfg = NULL;
+	int rc;
+
+	if ((rc = open_cfg(&cfg, dir)))
+		return rc;
+	rc = git_config_set_multivar(cfg, key, "^$", value); /* "^$" matches no value: adds */
+	git_config_free(cfg);
+	return rc < 0 ? pl_error_from_git(rc, key) : 0;
+}

@@ -15,7 +15,7 @@
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_add_entry, &cmd_set_entry, &cmd_rm_entry, &cmd_show_entry,
 	&cmd_ls_entry, &cmd_import_entry, &cmd_export_entry, &cmd_log_entry,
-	&cmd_status_entry, &cmd_config_entry, &cmd_check_entry, NULL
+	&cmd_status_entry, &cmd_config_entry, &cmd_check_entry, &cmd_sync_entry, &cmd_bundle_entry, NULL
 };
 
 static void usage_main(FILE *out)

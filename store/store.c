@@ -13,6 +13,8 @@
  *    the same record. A null value is a tombstone that also hides older
  *    values below its path.
  *  - Data from mdb_get is decoded before the next write touches the txn.
+ *  - Read transactions belong to the txn, not the thread (MDB_NOTLS), so a
+ *    callback handed a record or an op may call back into the store.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -132,7 +134,9 @@ static int env_open(pl_store *st, const char *path, int create)
 	mdb_env_set_maxreaders(st->env, 126);
 	if ((rc = mdb_env_set_mapsize(st->env, st->opts.map_size ? st->opts.map_size : DEFAULT_MAP)))
 		return pl_error_from_mdb(rc, path);
-	if ((rc = mdb_env_open(st->env, path, st->opts.no_sync ? MDB_NOSYNC : 0, 0600)))
+	/* MDB_NOTLS: a callback of pl_store_foreach/pl_store_log may read the
+	 * store again (a second read txn on the thread) */
+	if ((rc = mdb_env_open(st->env, path, MDB_NOTLS | (st->opts.no_sync ? MDB_NOSYNC : 0), 0600)))
 		return pl_error_from_mdb(rc, path);
 	{
 		int dead = 0;
@@ -1566,4 +1570,106 @@ cleanup:
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+/* ---- ranges and meta, for sync ---- */
+
+int pl_store_ops_range(pl_store *st, const char *node, uint64_t from, uint64_t to,
+                       pl_bytes_cb cb, void *payload)
+{
+	unsigned char key[PL_NODE_MAX + 9];
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t nlen = strlen(node) + 1;
+	int rc, mrc;
+
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_OPS], &cur))) {
+		rc = pl_error_from_mdb(mrc, "ops");
+		goto cleanup;
+	}
+	k.mv_size = opkey(key, node, from);
+	k.mv_data = key;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
+		if (k.mv_size != nlen + 8 || memcmp(k.mv_data, node, nlen))
+			break;
+		seq = get_be64((unsigned char *)k.mv_data + nlen);
+		if (seq > to)
+			break;
+		if ((rc = cb(seq, v.mv_data, v.mv_size, payload)))
+			goto cleanup;
+	}
+	if (mrc && mrc != MDB_NOTFOUND)
+		rc = pl_error_from_mdb(mrc, "ops");
+cleanup:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int meta_key(char *buf, size_t sz, const char *key)
+{
+	if (snprintf(buf, sz, "x/%s", key) >= (int)sz)
+		return pl_error_set(PL_EUSAGE, "meta key '%s' is too long", key);
+	return 0;
+}
+
+int pl_store_meta_get(char **out, pl_store *st, const char *key)
+{
+	char k[256];
+	MDB_txn *txn;
+	MDB_val mk, v;
+	int rc;
+
+	*out = NULL;
+	if ((rc = meta_key(k, sizeof(k), key)) || (rc = rtxn_begin(st, &txn)))
+		return rc;
+	mk.mv_size = strlen(k);
+	mk.mv_data = k;
+	rc = mdb_get(txn, st->dbi[DB_META], &mk, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	else if (rc)
+		rc = pl_error_from_mdb(rc, "meta");
+	else if (!(*out = strndup(v.mv_data, v.mv_size)))
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_write_meta_set(pl_write *w, const char *key, const char *value)
+{
+	char k[256];
+	int rc;
+
+	if (w->rc)
+		return w->rc;
+	if ((rc = meta_key(k, sizeof(k), key)))
+		return w->rc = rc;
+	if (!value)
+		return txn_del(w, DB_META, k, strlen(k));
+	return txn_put(w, DB_META, k, strlen(k), value, strlen(value), 0);
+}
+
+struct meta_set { const char *key, *value; };
+
+static int meta_set_fn(pl_write *w, void *payload)
+{
+	struct meta_set *m = payload;
+	return pl_write_meta_set(w, m->key, m->value);
+}
+
+int pl_store_meta_set(pl_store *st, const char *key, const char *value)
+{
+	struct meta_set m = { key, value };
+	return pl_store_write(st, NULL, meta_set_fn, &m);
+}
+
+pl_store *pl_write_store(pl_write *w)
+{
+	return w->st;
 }

@@ -150,6 +150,25 @@ int pl_store_log(pl_store *st, const char *id, pl_op_cb cb, void *payload);
 int pl_store_op_bytes(unsigned char **out, size_t *len, pl_store *st,
                       const char *node, uint64_t seq);
 
+/*
+ * Call cb with the bytes of each op of `node` with from <= seq <= to, in seq
+ * order. The bytes are valid only during the call.
+ */
+typedef int (*pl_bytes_cb)(uint64_t seq, const void *bytes, size_t len, void *payload);
+int pl_store_ops_range(pl_store *st, const char *node, uint64_t from, uint64_t to,
+                       pl_bytes_cb cb, void *payload);
+
+/*
+ * Small string values kept beside the data (sync checkpoints). get: *out
+ * malloc'd, NULL when unset. set: value NULL deletes. pl_write_meta_set
+ * makes the change part of a write, so it commits with that write's ops.
+ */
+int pl_store_meta_get(char **out, pl_store *st, const char *key);
+int pl_store_meta_set(pl_store *st, const char *key, const char *value);
+int pl_write_meta_set(pl_write *w, const char *key, const char *value);
+/* The store a write belongs to. */
+pl_store *pl_write_store(pl_write *w);
+
 typedef struct pl_store_stats {
 	char     node[PL_NODE_MAX + 1];
 	uint64_t seq;          /* this node's last seq */

@@ -1,0 +1,161 @@
+/*
+ * cmd-sync.c — `plsync sync`: commit unpushed ops, push, fetch, apply.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "agent.h"
+
+int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->opts = (pl_sync_options)PL_SYNC_OPTIONS_INIT;
+	if ((rc = config_get(&s->url, dir, "remote.url")) || (rc = config_get(&s->name, dir, "user.name")) ||
+	    (rc = config_get(&s->email, dir, "user.email")) || (rc = config_get(&s->sshkey, dir, "sync.sshkey")) ||
+	    (rc = config_get(&s->knownhosts, dir, "sync.knownhosts")) ||
+	    (rc = config_get(&s->user, dir, "sync.username")) ||
+	    (rc = config_get(&s->password, dir, "sync.password")) ||
+	    (rc = config_get(&s->cafile, dir, "sync.cafile")) ||
+	    (rc = config_get_all(&s->follow, dir, "sync.follow")))
+		return rc;
+	if (url_override) {
+		free(s->url);
+		s->url = strdup(url_override);
+	}
+	s->opts.url = s->url;
+	s->opts.user_name = s->name;
+	s->opts.user_email = s->email;
+	s->opts.ssh_key = s->sshkey;
+	s->opts.ssh_known_hosts = s->knownhosts;
+	s->opts.http_user = s->user;
+	s->opts.http_password = s->password ? s->password : getenv("PLSYNC_PASSWORD");
+	/* DISTRICT always, plus sync.follow */
+	s->follow_v = calloc(json_array_size(s->follow) + 2, sizeof(char *));
+	if (!s->follow_v)
+		return pl_error_set(PL_ERROR, "out of memory");
+	s->follow_v[s->opts.nfollow++] = "DISTRICT";
+	for (size_t i = 0; i < json_array_size(s->follow); i++)
+		s->follow_v[s->opts.nfollow++] = json_string_value(json_array_get(s->follow, i));
+	s->opts.follow = s->follow_v;
+	if (s->cafile) {
+		/* process-wide in libgit2: set by the program, never by the library */
+		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, s->cafile, NULL) < 0)
+			return pl_error_from_git(-1, "sync.cafile");
+	}
+	return 0;
+}
+
+void sync_cfg_free(sync_cfg *s)
+{
+	free(s->url);
+	free(s->name);
+	free(s->email);
+	free(s->sshkey);
+	free(s->knownhosts);
+	free(s->user);
+	free(s->password);
+	free(s->cafile);
+	json_decref(s->follow);
+	free(s->follow_v);
+}
+
+static int progress(const pl_progress *p, void *payload)
+{
+	(void)payload;
+	if (p->total)
+		fprintf(stderr, "\r%s: %zu/%zu objects, %.1f KiB  ", p->stage, p->current, p->total, p->bytes / 1024.0);
+	else
+		fprintf(stderr, "\r%s: %zu objects, %.1f KiB  ", p->stage, p->current, p->bytes / 1024.0);
+	if (p->total && p->current == p->total)
+		fputc('\n', stderr);
+	return 0;
+}
+
+static int cmd_sync(cli *c, int argc, char **argv)
+{
+	const char *remote = NULL;
+	int quiet = 0, npos, rc;
+	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet }, { NULL, 0, NULL, NULL } };
+	pl_sync_result res = { 0 };
+	pl_mirror *m = NULL;
+	sync_cfg sc;
+	char **pos;
+
+	if ((rc = opts_parse(&cmd_sync_entry, argc, argv, specs, &pos, &npos)))
+		return rc;
+	free(pos);
+	if (npos)
+		return cli_usage(&cmd_sync_entry, "no arguments expected");
+	if (sync_cfg_load(&sc, c->dir, remote)) {
+		rc = cli_fail(c);
+		goto done;
+	}
+	if (!quiet && isatty(2))
+		sc.opts.progress = progress;
+	if (pl_mirror_open(&m, c->dir)) {
+		rc = cli_fail(c);
+		goto done;
+	}
+	rc = pl_sync_run(&res, m, c->store, &sc.opts);
+	if (!quiet) {
+		if (res.committed_to)
+			printf("committed ops %" PRIu64 "..%" PRIu64 " to nodes/%s\n", res.committed_from,
+			       res.committed_to, pl_store_node(c->store));
+		if (res.tip[0])
+			printf("pushed nodes/%s to %s (seq %" PRIu64 ", commit %.12s)\n", pl_store_node(c->store),
+			       sc.opts.url, res.pushed_seq, res.tip);
+		if (!rc)
+			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
+			       res.skipped ? " (some already present)" : "");
+	}
+	rc = rc ? cli_fail(c) : EXIT_OK;
+done:
+	pl_mirror_free(m);
+	sync_cfg_free(&sc);
+	return rc;
+}
+
+const cmd_entry cmd_sync_entry = {
+	.name = "sync",
+	.synopsis = "sync [--remote URL] [--quiet]",
+	.summary = "commit new ops, push them to the district repository, fetch and apply others'",
+	.help =
+	"Works with whatever link there is and loses nothing when it drops:\n"
+	"  1. commits this node's new ops to refs/heads/nodes/<node> in the local mirror\n"
+	"     (<dir>/git), offline;\n"
+	"  2. pushes that ref to the remote, fast-forward only; the pushed seq is\n"
+	"     recorded only after the remote confirms;\n"
+	"  3. fetches nodes/DISTRICT (and every sync.follow node) and applies their new\n"
+	"     ops, verifying chain and ids; an op already here is skipped.\n"
+	"Run it again after a failure: it finishes the work. Progress goes to stderr on\n"
+	"a terminal; --quiet prints nothing but errors.\n"
+	"\n"
+	"The remote is --remote URL or remote.url: a path or file:// URL to a bare\n"
+	"repository, git://, http(s):// (git http-backend), or ssh://.\n"
+	"\n"
+	"Config keys (plsync config KEY VALUE):\n"
+	"  remote.url        the district repository\n"
+	"  sync.follow       more nodes to fetch besides DISTRICT (repeatable: edit\n"
+	"                    <dir>/config or git config -f <dir>/config --add)\n"
+	"  sync.username     http(s) basic-auth user (or in the URL)\n"
+	"  sync.password     http(s) password (or the PLSYNC_PASSWORD environment variable)\n"
+	"  sync.cafile       PEM file of the CA that signed the https server's certificate\n"
+	"  sync.sshkey       private key file for ssh:// (default: ssh-agent)\n"
+	"  sync.knownhosts   known_hosts file for ssh:// (default ~/.ssh/known_hosts)\n"
+	"\n"
+	"Exit status 1 with advice: a dropped or refused connection (retry later),\n"
+	"refused credentials or certificate (fix the config), a rejected push (the\n"
+	"message gives the remote's reason).\n"
+	"\n"
+	"Examples:\n"
+	"  plsync config remote.url https://plsync.district.example/plsync.git\n"
+	"  plsync sync\n"
+	"  plsync sync --remote /srv/git/plsync.git\n",
+	.needs_store = 1,
+	.exec = cmd_sync,
+};

@@ -1,0 +1,134 @@
+/*
+ * plsync/sync.h — moving ops through git (DESIGN.md, "Git layout and sync").
+ *
+ * Each node owns one ref, refs/heads/nodes/<node>, whose commits add batch
+ * blobs ops/<node>/<a>/<b>/<first>-<last>.msgpack (a = first / 1e6,
+ * b = first / 1e3 % 1000, seqs zero-padded to 12 digits): the plain
+ * concatenation of the node's ops first..last in seq order. No tree holds
+ * more than 1000 entries. The agent keeps a bare mirror in <dir>/git, so
+ * commits are made offline and pushed when a link is up.
+ *
+ * What has been committed is read from the mirror itself (the last blob
+ * under ops/<node>), what has been pushed and applied from the store's meta,
+ * written only after the remote confirmed or in the same transaction as the
+ * applied ops: an interrupted sync loses nothing and duplicates nothing.
+ */
+#ifndef PLSYNC_SYNC_H
+#define PLSYNC_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plsync/store.h"
+
+typedef struct pl_mirror pl_mirror;
+
+typedef struct pl_progress {
+	const char *stage;        /* "counting", "pushing", "fetching", "applying" */
+	size_t      current;      /* objects (or ops) done */
+	size_t      total;        /* objects (or ops) in all, 0 if unknown */
+	size_t      bytes;        /* bytes transferred so far */
+} pl_progress;
+
+/* A negative return cancels the operation; that code is handed back. */
+typedef int (*pl_progress_cb)(const pl_progress *p, void *payload);
+
+typedef struct pl_sync_options {
+	unsigned int   version;
+	const char    *url;            /* the district repository */
+	const char    *user_name;      /* commit author */
+	const char    *user_email;
+	const char   **follow;         /* node codes to fetch and apply; NULL = {"DISTRICT"} */
+	size_t         nfollow;
+	const char    *ssh_key;        /* private key file; "<key>.pub" beside it. NULL = ssh-agent */
+	const char    *ssh_known_hosts;/* known_hosts file checked for ssh:// (NULL = ~/.ssh/known_hosts) */
+	const char    *http_user;      /* basic auth for http(s):// (also taken from the URL) */
+	const char    *http_password;
+	pl_progress_cb progress;
+	void          *payload;
+} pl_sync_options;
+#define PL_SYNC_OPTIONS_VERSION 1
+#define PL_SYNC_OPTIONS_INIT { PL_SYNC_OPTIONS_VERSION }
+
+typedef struct pl_sync_result {
+	uint64_t committed_from;   /* seqs committed by this sync (0, 0 if none) */
+	uint64_t committed_to;
+	uint64_t pushed_seq;       /* last seq the remote has confirmed */
+	size_t   applied;          /* ops from followed nodes applied */
+	size_t   skipped;          /* ops already present */
+	char     tip[41];          /* our ref's commit on the remote, hex */
+} pl_sync_result;
+
+/*
+ * Open the mirror in <dir>/git, creating an empty bare repository if it is
+ * missing. *out is owned by the caller (pl_mirror_free).
+ */
+int pl_mirror_open(pl_mirror **out, const char *dir);
+void pl_mirror_free(pl_mirror *m);
+
+/*
+ * Commit this node's ops not yet in the mirror as one commit on
+ * refs/heads/nodes/<node> (batch blobs of at most 16 MiB), written as one
+ * pack. *from and *to get the committed seq range, both 0 if nothing was new.
+ */
+int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
+                     const pl_sync_options *opts);
+
+/*
+ * The last seq committed in the mirror for `node` (0 if none), read from the
+ * tip tree of `ref` (e.g. "refs/heads/nodes/LIN01").
+ */
+int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char *node);
+
+/*
+ * Push refs/heads/nodes/<node> to opts->url, fast-forward only, then record
+ * the pushed seq in the store. Errors: PL_ENET (unreachable, dropped: retry
+ * later), PL_EAUTH (credentials or certificate refused), PL_ECONFLICT (the
+ * remote refused the update: the message has its reason).
+ */
+int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
+
+/*
+ * Fetch each followed node's ref and apply the ops of its new commits, in
+ * commit order, verifying chain and ids; one store transaction per node,
+ * which also records the applied commit. Cost grows with the new commits.
+ * Errors: PL_ENET, PL_EAUTH, PL_ECORRUPT (a bad blob or op: named by commit
+ * and path; nothing of that node is applied), PL_ECONFLICT (the followed ref
+ * was rewritten).
+ */
+int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
+
+/* commit, push, fetch: the whole `plsync sync`. */
+int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
+
+typedef struct pl_sync_status {
+	uint64_t seq;              /* our last seq */
+	uint64_t committed;        /* last seq in a mirror commit */
+	uint64_t pushed;           /* last seq the remote confirmed */
+	size_t   unpushed_commits; /* mirror commits not yet on the remote */
+	char     last_sync[32];    /* RFC 3339, "" if never */
+	char     remote_tip[41];   /* our ref on the remote at the last push, hex or "" */
+} pl_sync_status;
+int pl_sync_status_get(pl_sync_status *out, pl_mirror *m, pl_store *st);
+
+/*
+ * Bundles: a node's ops on a file, for schools with no link at all.
+ * Layout: "PLSYNC-BUNDLE 1\n", then a header line
+ * "node=<node> first=<seq> last=<seq> count=<n> size=<raw bytes>\n", then the
+ * zlib-compressed concatenation of the ops, then 20 bytes: SHA-1 of all that
+ * precedes them.
+ */
+int pl_bundle_create(uint64_t *first, uint64_t *last, pl_store *st, const char *path,
+                     uint64_t since);
+/*
+ * Verify and apply a bundle in one transaction. Truncated, corrupt or
+ * foreign (not a plsync bundle, or our own node's) files are refused with
+ * PL_ECORRUPT/PL_EINVALID and nothing is applied.
+ */
+int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *path);
+
+/* The bare district repository: create it (idempotent). PL_EEXISTS if the
+ * path holds something that is not an empty dir or a plsync district repo. */
+int pl_district_init(const char *path);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * fetch.c — fetch the followed nodes' refs and apply their new ops.
+ *
+ * Rules kept here: only the commits after the last applied one are read
+ * (a revwalk hiding it), and of each only the blobs its diff adds under
+ * ops/<node>/, so the cost grows with the new work, not with history. Every
+ * op must be the followed node's own, continue its chain and match its id
+ * (pl_write_remote checks). A node's new ops and the record of the applied
+ * commit are one store transaction: applied whole or not at all.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "plsync/errors.h"
+#include "internal.h"
+
+struct apply {
+	git_repository *repo;
+	const char     *node;
+	git_oid        *commits;
+	size_t          ncommits;
+	const char     *tip_hex;
+	const pl_sync_options *opts;
+	size_t          applied, skipped;
+};
+
+static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, const char *path,
+                      const char *commit_hex)
+{
+	static const pl_op_limits lim = PL_OP_LIMITS_INIT;
+	git_blob *blob = NULL;
+	const unsigned char *buf;
+	size_t len, off = 0;
+	int rc = 0, grc;
+
+	if ((grc = git_blob_lookup(&blob, a->repo, blob_id)) < 0)
+		return pl_error_from_git(grc, path);
+	buf = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (len > lim.max_batch) {
+		rc = pl_error_set(PL_ECORRUPT, "commit %.12s %s: batch of %zu bytes is over the %zu-byte limit",
+		                  commit_hex, path, len, lim.max_batch);
+		goto cleanup;
+	}
+	while (off < len) {
+		size_t start = off;
+		pl_op *op = NULL;
+		if ((rc = pl_op_decode_next(&op, buf, len, &off, &lim))) {
+			pl_error_prefix("commit %.12s %s", commit_hex, path);
+			goto cleanup;
+		}
+		if (strcmp(op->node, a->node)) {
+			rc = pl_error_set(PL_ECORRUPT, "commit %.12s %s: op %s/%" PRIu64 " claims node %s on nodes/%s",
+			                  commit_hex, path, op->node, op->seq, op->node, a->node);
+			pl_op_free(op);
+			goto cleanup;
+		}
+		pl_op_free(op);
+		rc = pl_write_remote(w, buf + start, off - start);
+		if (rc < 0) {
+			pl_error_prefix("commit %.12s %s", commit_hex, path);
+			goto cleanup;
+		}
+		if (rc == 1)
+			a->skipped++;
+		else
+			a->applied++;
+		rc = 0;
+	}
+cleanup:
+	git_blob_free(blob);
+	return rc;
+}
+
+static int apply_fn(pl_write *w, void *payload)
+{
+	struct apply *a = payload;
+	char prefix[PL_NODE_MAX + 8], key[PL_NODE_MAX + 24];
+	int rc = 0;
+
+	a->applied = a->skipped = 0;
+	snprintf(prefix, sizeof(prefix), "ops/%s/", a->node);
+	for (size_t i = 0; i < a->ncommits && !rc; i++) {
+		git_commit *c = NULL, *parent = NULL;
+		git_tree *tree = NULL, *ptree = NULL;
+		git_diff *diff = NULL;
+		char hex[41];
+		int grc;
+
+		git_oid_tostr(hex, sizeof(hex), &a->commits[i]);
+		if ((grc = git_commit_lookup(&c, a->repo, &a->commits[i])) < 0 ||
+		    (grc = git_commit_tree(&tree, c)) < 0 ||
+		    (git_commit_parentcount(c) > 0 &&
+		     ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0)) ||
+		    (grc = git_diff_tree_to_tree(&diff, a->repo, ptree, tree, NULL)) < 0) {
+			rc = pl_error_from_git(grc, hex);
+		} else {
+			for (size_t d = 0; d < git_diff_num_deltas(diff) && !rc; d++) {
+				const git_diff_delta *dd = git_diff_get_delta(diff, d);
+				const char *path = dd->new_file.path;
+				const char *name = strrchr(path, '/');
+				uint64_t first, last;
+
+				if (strncmp(path, prefix, strlen(prefix)))
+					continue; /* another node's dir: not ours to apply from this ref */
+				if (dd->status != GIT_DELTA_ADDED) {
+					rc = pl_error_set(PL_ECORRUPT, "commit %.12s %s: an op batch was %s; "
+					                  "batches are only ever added", hex, path,
+					                  dd->status == GIT_DELTA_DELETED ? "deleted" : "changed");
+					break;
+				}
+				if (!name || pl_sync__parse_blob_name(&first, &last, name + 1)) {
+					rc = pl_error_set(PL_ECORRUPT, "commit %.12s: unexpected file %s", hex, path);
+					break;
+				}
+				rc = apply_blob(w, a, &dd->new_file.id, path, hex);
+			}
+		}
+		git_diff_free(diff);
+		git_tree_free(ptree);
+		git_tree_free(tree);
+		git_commit_free(parent);
+		git_commit_free(c);
+	}
+	if (rc)
+		return rc;
+	snprintf(key, sizeof(key), "sync.applied/%s", a->node);
+	return pl_write_meta_set(w, key, a->tip_hex);
+}
+
+static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const char *node,
+                      const pl_sync_options *opts)
+{
+	struct apply a = { m->repo, node };
+	git_reference *ref = NULL;
+	git_revwalk *walk = NULL;
+	git_oid tip, applied, oid;
+	char refname[PL_NODE_MAX + 32], key[PL_NODE_MAX + 24], tip_hex[41], *applied_hex = NULL;
+	size_t cap = 0;
+	int rc = 0, grc;
+
+	snprintf(refname, sizeof(refname), "refs/remotes/origin/nodes/%s", node);
+	if ((grc = git_reference_lookup(&ref, m->repo, refname)) == GIT_ENOTFOUND)
+		return 0; /* the remote has nothing of that node yet */
+	if (grc < 0)
+		return pl_error_from_git(grc, refname);
+	tip = *git_reference_target(ref);
+	git_oid_tostr(tip_hex, sizeof(tip_hex), &tip);
+	snprintf(key, sizeof(key), "sync.applied/%s", node);
+	if ((rc = pl_store_meta_get(&applied_hex, st, key)))
+		goto cleanup;
+	if (applied_hex && !strcmp(applied_hex, tip_hex))
+		goto cleanup;
+	if (applied_hex) {
+		if (git_oid_fromstr(&applied, applied_hex) < 0) {
+			rc = pl_error_set(PL_ECORRUPT, "store meta %s is damaged", key);
+			goto cleanup;
+		}
+		if (git_graph_descendant_of(m->repo, &tip, &applied) != 1) {
+			rc = pl_error_set(PL_ECONFLICT, "nodes/%s on the remote no longer contains commit %.12s that was "
+			                  "applied here: its history was rewritten; ask the district office", node, applied_hex);
+			goto cleanup;
+		}
+	}
+	if ((grc = git_revwalk_new(&walk, m->repo)) < 0 ||
+	    (grc = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE)) < 0 ||
+	    (grc = git_revwalk_push(walk, &tip)) < 0 ||
+	    (applied_hex && (grc = git_revwalk_hide(walk, &applied)) < 0)) {
+		rc = pl_error_from_git(grc, refname);
+		goto cleanup;
+	}
+	while ((grc = git_revwalk_next(&oid, walk)) == 0) {
+		if (a.ncommits == cap) {
+			git_oid *n = realloc(a.commits, (cap = cap ? cap * 2 : 64) * sizeof(git_oid));
+			if (!n) {
+				rc = pl_error_set(PL_ERROR, "out of memory");
+				goto cleanup;
+			}
+			a.commits = n;
+		}
+		a.commits[a.ncommits++] = oid;
+	}
+	if (grc != GIT_ITEROVER) {
+		rc = pl_error_from_git(grc, refname);
+		goto cleanup;
+	}
+	a.tip_hex = tip_hex;
+	a.opts = opts;
+	if ((rc = pl_store_write(st, NULL, apply_fn, &a)))
+		goto cleanup;
+	if (res) {
+		res->applied += a.applied;
+		res->skipped += a.skipped;
+	}
+cleanup:
+	free(a.commits);
+	free(applied_hex);
+	git_revwalk_free(walk);
+	git_reference_free(ref);
+	return rc;
+}
+
+int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+{
+	static const char *const district[] = { "DISTRICT" };
+	const char *const *follow = opts && opts->follow ? opts->follow : district;
+	size_t nfollow = opts && opts->follow ? opts->nfollow : 1, n = 0;
+	struct pl_sync__cb cbstate = { opts };
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	git_remote *remote = NULL;
+	char **specs = NULL;
+	git_strarray refspecs;
+	int rc = 0, grc;
+
+	if (!opts || !opts->url || !*opts->url)
+		return pl_error_set(PL_EUSAGE, "no remote: give --remote URL or set it with 'plsync config remote.url URL'");
+	if (!(specs = calloc(nfollow + 1, sizeof(char *))))
+		return pl_error_set(PL_ERROR, "out of memory");
+	for (size_t i = 0; i < nfollow; i++) {
+		char buf[2 * PL_NODE_MAX + 64];
+		if (!pl_node_valid(follow[i])) {
+			rc = pl_error_set(PL_EUSAGE, "sync.follow: '%s' is not a node code", follow[i]);
+			goto cleanup;
+		}
+		if (!strcmp(follow[i], pl_store_node(st)))
+			continue;
+		snprintf(buf, sizeof(buf), "+refs/heads/nodes/%s:refs/remotes/origin/nodes/%s", follow[i], follow[i]);
+		specs[n++] = strdup(buf);
+	}
+	if (!n)
+		goto cleanup;
+	refspecs.strings = specs;
+	refspecs.count = n;
+	if ((grc = git_remote_create_anonymous(&remote, m->repo, opts->url)) < 0) {
+		rc = pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", opts->url,
+		                  git_error_last() ? git_error_last()->message : "?");
+		goto cleanup;
+	}
+	pl_sync__callbacks(&fo.callbacks, &cbstate);
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.update_fetchhead = 0;
+	if ((grc = git_remote_fetch(remote, &refspecs, &fo, "plsync sync")) < 0) {
+		rc = cbstate.cancelled ? cbstate.cancelled : pl_sync__net_error(grc, "fetching from", opts->url);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nfollow && !rc; i++)
+		if (strcmp(follow[i], pl_store_node(st)))
+			rc = apply_node(res, m, st, follow[i], opts);
+cleanup:
+	for (size_t i = 0; i < n; i++)
+		free(specs[i]);
+	free(specs);
+	git_remote_free(remote);
+	return rc;
+}
+
+int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+{
+	int rc;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if ((rc = pl_mirror_commit(res ? &res->committed_from : &(uint64_t){ 0 },
+	                           res ? &res->committed_to : &(uint64_t){ 0 }, m, st, opts)))
+		return rc;
+	if ((rc = pl_sync_push(res, m, st, opts)))
+		return rc;
+	return pl_sync_fetch(res, m, st, opts);
+}
+
+int pl_sync_status_get(pl_sync_status *out, pl_mirror *m, pl_store *st)
+{
+	const char *node = pl_store_node(st);
+	char refname[PL_NODE_MAX + 24], *pushed = NULL, *tip = NULL, *last = NULL;
+	git_revwalk *walk = NULL;
+	git_oid oid, t;
+	pl_oid lid;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pl_sync__node_ref(refname, sizeof(refname), node);
+	if ((rc = pl_store_node_seq(&out->seq, &lid, st, node)) ||
+	    (rc = pl_mirror_last_seq(&out->committed, m, refname, node)) ||
+	    (rc = pl_store_meta_get(&pushed, st, "sync.pushed")) ||
+	    (rc = pl_store_meta_get(&tip, st, "sync.remote_tip")) ||
+	    (rc = pl_store_meta_get(&last, st, "sync.last")))
+		goto cleanup;
+	out->pushed = pushed ? strtoull(pushed, NULL, 10) : 0;
+	snprintf(out->remote_tip, sizeof(out->remote_tip), "%s", tip ? tip : "");
+	snprintf(out->last_sync, sizeof(out->last_sync), "%s", last ? last : "");
+	if (git_reference_name_to_id(&oid, m->repo, refname) == 0 && git_revwalk_new(&walk, m->repo) == 0) {
+		git_revwalk_push(walk, &oid);
+		if (tip && git_oid_fromstr(&t, tip) == 0)
+			git_revwalk_hide(walk, &t);
+		while (git_revwalk_next(&oid, walk) == 0)
+			out->unpushed_commits++;
+	}
+cleanup:
+	git_revwalk_free(walk);
+	free(pushed);
+	free(tip);
+	free(last);
+	return rc;
+}
