@@ -1,7 +1,9 @@
 /*
  * cmd-status.c — `plsync status`: what this data dir holds.
  */
+#include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "agent.h"
 
@@ -12,6 +14,8 @@ static int cmd_status(cli *c, int argc, char **argv)
 	const pl_kind_def *const *kinds = pl_schema_kinds();
 	pl_store_stats s;
 	char **pos, when[32], *name = NULL, *remote = NULL;
+	pl_sync_status ss = { 0 };
+	int has_sync = 0;
 
 	if ((rc = opts_parse(&cmd_status_entry, argc, argv, specs, &pos, &npos)))
 		return rc;
@@ -22,6 +26,17 @@ static int cmd_status(cli *c, int argc, char **argv)
 		return cli_fail(c);
 	config_get(&name, c->dir, "core.name");
 	config_get(&remote, c->dir, "remote.url");
+	{
+		char gitdir[4096];
+		struct stat sb;
+		pl_mirror *m = NULL;
+		snprintf(gitdir, sizeof(gitdir), "%s/git", c->dir);
+		/* the mirror exists once sync or bundle ran; status never creates it */
+		if (stat(gitdir, &sb) == 0 && pl_mirror_open(&m, c->dir) == 0) {
+			has_sync = pl_sync_status_get(&ss, m, c->store) == 0;
+			pl_mirror_free(m);
+		}
+	}
 	if (s.hlc)
 		pl_hlc_fmt(when, s.hlc);
 	else
@@ -37,6 +52,11 @@ static int cmd_status(cli *c, int argc, char **argv)
 		json_object_set_new(o, "by_kind", bk);
 		json_object_set_new(o, "name", name ? json_string(name) : json_null());
 		json_object_set_new(o, "remote", remote ? json_string(remote) : json_null());
+		json_object_set_new(o, "sync", json_pack("{sI sI sI sI ss ss}",
+		                    "committed", (json_int_t)ss.committed, "pushed", (json_int_t)ss.pushed,
+		                    "unpushed_ops", (json_int_t)(s.seq - ss.pushed),
+		                    "unpushed_commits", (json_int_t)ss.unpushed_commits,
+		                    "last_sync", ss.last_sync, "remote_tip", ss.remote_tip));
 		rc = pl_json_write(stdout, o) ? cli_fail(c) : EXIT_OK;
 		json_decref(o);
 	} else {
@@ -47,6 +67,14 @@ static int cmd_status(cli *c, int argc, char **argv)
 		printf("ops:          %llu in the log, last local seq %llu\n", (unsigned long long)s.ops,
 		       (unsigned long long)s.seq);
 		printf("last change:  %s\n", when);
+		printf("unpushed:     %" PRIu64 " op%s", s.seq - ss.pushed, s.seq - ss.pushed == 1 ? "" : "s");
+		if (has_sync)
+			printf(", %zu local commit%s not yet pushed", ss.unpushed_commits,
+			       ss.unpushed_commits == 1 ? "" : "s");
+		printf("\n");
+		printf("last sync:    %s\n", ss.last_sync[0] ? ss.last_sync : "never");
+		if (ss.remote_tip[0])
+			printf("remote tip:   nodes/%s at %.12s (seq %" PRIu64 ")\n", s.node, ss.remote_tip, ss.pushed);
 		printf("records:      %llu\n", (unsigned long long)s.records);
 		for (int i = 0; kinds[i] && i < 16; i++)
 			if (s.by_kind[i])
@@ -66,8 +94,9 @@ const cmd_entry cmd_status_entry = {
 	.summary = "show the node, counts of ops and records, and the store's size",
 	.help =
 	"Prints this data dir's node, user, remote, the number of ops in the log and\n"
-	"the last local seq, the time of the last change, live records per kind and\n"
-	"the store's size. --json prints the same as canonical JSON.\n"
+	"the last local seq, the time of the last change, the ops and local commits not\n"
+	"yet pushed, the last successful sync and the remote tip, live records per kind\n"
+	"and the store's size. --json prints the same as canonical JSON.\n"
 	"\n"
 	"Example:\n"
 	"  plsync status\n",
