@@ -70,6 +70,8 @@ typedef struct rstate {
 	uint64_t created, updated, put_hlc, del_hlc;
 	size_t   nheads;
 	pl_oid  *heads;
+	size_t   nnamed;
+	pl_oid  *named;    /* every op id some op of this record named in its base */
 	json_t  *leaves;   /* object: path -> [value, hlc, node] */
 } rstate;
 
@@ -477,6 +479,7 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 static void rstate_clear(rstate *s)
 {
 	free(s->heads);
+	free(s->named);
 	json_decref(s->leaves);
 	memset(s, 0, sizeof(*s));
 }
@@ -503,8 +506,24 @@ static int rstate_decode(rstate *s, const unsigned char *buf, size_t len, const 
 	if ((rc = pl_mp__unpack(&u, buf, len, &lim)))
 		goto cleanup;
 	a = &u.data;
-	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 8)
+	if (a->type != MSGPACK_OBJECT_ARRAY || (a->via.array.size != 8 && a->via.array.size != 9))
 		goto bad;
+	if (a->via.array.size == 9) {
+		const msgpack_object *nm = &a->via.array.ptr[8];
+		if (nm->type != MSGPACK_OBJECT_ARRAY)
+			goto bad;
+		s->nnamed = nm->via.array.size;
+		if (s->nnamed && !(s->named = calloc(s->nnamed, sizeof(pl_oid)))) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto cleanup;
+		}
+		for (size_t i = 0; i < s->nnamed; i++) {
+			const msgpack_object *h = &nm->via.array.ptr[i];
+			if (h->type != MSGPACK_OBJECT_BIN || h->via.bin.size != PL_OID_RAWSZ)
+				goto bad;
+			memcpy(s->named[i].id, h->via.bin.ptr, PL_OID_RAWSZ);
+		}
+	}
 	a = a->via.array.ptr;
 	if (copy_str(s->kind, sizeof(s->kind), &a[0]) || copy_str(s->owner, sizeof(s->owner), &a[1]))
 		goto bad;
@@ -543,9 +562,10 @@ cleanup:
 static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 {
 	msgpack_packer pk;
+	int rc;
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 8);
+	msgpack_pack_array(&pk, 9);
 	msgpack_pack_str_with_body(&pk, s->kind, strlen(s->kind));
 	msgpack_pack_str_with_body(&pk, s->owner, strlen(s->owner));
 	msgpack_pack_uint64(&pk, s->created);
@@ -556,8 +576,13 @@ static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 	for (size_t i = 0; i < s->nheads; i++)
 		msgpack_pack_bin_with_body(&pk, s->heads[i].id, PL_OID_RAWSZ);
 	if (!s->leaves)
-		return msgpack_pack_map(&pk, 0), 0;
-	return pl_mp__pack_json(&pk, s->leaves);
+		msgpack_pack_map(&pk, 0);
+	else if ((rc = pl_mp__pack_json(&pk, s->leaves)))
+		return rc;
+	msgpack_pack_array(&pk, s->nnamed);
+	for (size_t i = 0; i < s->nnamed; i++)
+		msgpack_pack_bin_with_body(&pk, s->named[i].id, PL_OID_RAWSZ);
+	return 0;
 }
 
 static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id)
@@ -636,7 +661,21 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 	} else if (op->hlc > s->del_hlc) {
 		s->del_hlc = op->hlc;
 	}
-	/* heads: drop those this op saw, add this op */
+	/* remember what this op saw, so that an op arriving after one that named
+	 * it (ops of other nodes can arrive in any order) never becomes a head */
+	for (size_t b = 0; b < op->nbase; b++) {
+		int known = 0;
+		for (i = 0; i < s->nnamed && !known; i++)
+			known = !memcmp(s->named[i].id, op->base[b].id, PL_OID_RAWSZ);
+		if (!known) {
+			pl_oid *nn = realloc(s->named, (s->nnamed + 1) * sizeof(pl_oid));
+			if (!nn)
+				return pl_error_set(PL_ERROR, "out of memory");
+			s->named = nn;
+			s->named[s->nnamed++] = op->base[b];
+		}
+	}
+	/* heads: drop those this op saw, add this op unless some op saw it */
 	for (i = 0, j = 0; i < s->nheads; i++) {
 		int seen = 0;
 		for (size_t b = 0; b < op->nbase && !seen; b++)
@@ -644,6 +683,10 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 		if (!seen)
 			s->heads[j++] = s->heads[i];
 	}
+	s->nheads = j;
+	for (i = 0; i < s->nnamed; i++)
+		if (!memcmp(s->named[i].id, id->id, PL_OID_RAWSZ))
+			return 0;
 	{
 		pl_oid *nh = realloc(s->heads, (j + 1) * sizeof(pl_oid));
 		if (!nh)
@@ -997,6 +1040,18 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		                  k->name, id, len, w->st->opts.limits.max_op);
 		goto cleanup;
 	}
+	{
+		/* never store an op the decoder refuses (a value, note or actor over
+		 * the limits): it could not be read back, verified or synced */
+		pl_op *check = NULL;
+		char why[PL_ERROR_MSG_MAX];
+		if (pl_op_decode(&check, enc, len, &w->st->opts.limits)) {
+			snprintf(why, sizeof(why), "%s", pl_error_last()->message);
+			rc = pl_error_set(PL_EINVALID, "%s %s: the change cannot be stored: %s", k->name, id, why);
+			goto cleanup;
+		}
+		pl_op_free(check);
+	}
 	if ((rc = pl_op_id(&oid, enc, len)))
 		goto cleanup;
 	/* op.base points into s.heads, which rstate_apply reallocs: copy first */
@@ -1015,6 +1070,8 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		probe.leaves = s.leaves ? json_deep_copy(s.leaves) : NULL;
 		probe.heads = NULL;
 		probe.nheads = 0;
+		probe.named = NULL;
+		probe.nnamed = 0;
 		if ((rc = rstate_apply(&probe, found, &op, &oid)) == 0) {
 			after = rstate_fields(&probe, NULL);
 			w->where = c->where;
@@ -1672,4 +1729,174 @@ int pl_store_meta_set(pl_store *st, const char *key, const char *value)
 pl_store *pl_write_store(pl_write *w)
 {
 	return w->st;
+}
+
+/* ---- conflicts ---- */
+
+int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_oid *id)
+{
+	MDB_txn *txn;
+	MDB_val k = { PL_OID_RAWSZ, (void *)id->id }, v, ok;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if ((rc = mdb_get(txn, st->dbi[DB_OPIDS], &k, &ok)) == 0)
+		rc = mdb_get(txn, st->dbi[DB_OPS], &ok, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = pl_error_set(PL_ENOTFOUND, "no op with that id");
+	else if (rc)
+		rc = pl_error_from_mdb(rc, "ops");
+	else if (!(*out = malloc(v.mv_size ? v.mv_size : 1)))
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	else {
+		memcpy(*out, v.mv_data, v.mv_size);
+		*len = v.mv_size;
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static void flatten_leaves(json_t *out, const char *prefix, const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		char path[256];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(v) && json_object_size(v))
+			flatten_leaves(out, path, v);
+		else
+			json_object_set(out, path, v);
+	}
+}
+
+int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
+{
+	json_t *byfield = json_object(), *res = NULL;
+	const char *path;
+	json_t *cands;
+	int rc = 0;
+
+	*out = NULL;
+	if (r->nheads < 2)
+		goto done;
+	for (size_t i = 0; i < r->nheads; i++) {
+		unsigned char *buf = NULL;
+		size_t len;
+		pl_op *op = NULL;
+		json_t *flat;
+		const char *p;
+		json_t *v;
+		char hex[PL_OID_HEXSZ + 1], when[32];
+
+		if ((rc = pl_store_op_by_id(&buf, &len, st, &r->heads[i])) ||
+		    (rc = pl_op_decode(&op, buf, len, &st->opts.limits))) {
+			free(buf);
+			goto done;
+		}
+		free(buf);
+		pl_oid_fmt(hex, &r->heads[i]);
+		pl_hlc_fmt(when, op->hlc);
+		flat = json_object();
+		if (op->fields)
+			flatten_leaves(flat, "", op->fields);
+		json_object_foreach(flat, p, v) {
+			json_t *list = json_object_get(byfield, p);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(byfield, p, list);
+			}
+			json_array_append_new(list, json_pack("{sO ss ss ss ss sI}", "value", v, "op", hex,
+			                                      "node", op->node, "actor", op->actor, "time", when,
+			                                      "hlc", (json_int_t)op->hlc));
+		}
+		json_decref(flat);
+		pl_op_free(op);
+	}
+	res = json_object();
+	json_object_foreach(byfield, path, cands) {
+		int differ = 0;
+		for (size_t i = 1; i < json_array_size(cands); i++)
+			if (!json_equal(json_object_get(json_array_get(cands, 0), "value"),
+			                json_object_get(json_array_get(cands, i), "value")))
+				differ = 1;
+		if (!differ)
+			continue;
+		/* the winner is the state's value: highest (hlc, node) */
+		size_t win = 0;
+		for (size_t i = 1; i < json_array_size(cands); i++) {
+			json_t *a = json_array_get(cands, i), *b = json_array_get(cands, win);
+			if (clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
+			              json_string_value(json_object_get(a, "node")),
+			              (uint64_t)json_integer_value(json_object_get(b, "hlc")),
+			              json_string_value(json_object_get(b, "node"))) > 0)
+				win = i;
+		}
+		for (size_t i = 0; i < json_array_size(cands); i++)
+			json_object_set_new(json_array_get(cands, i), "winner", json_boolean(i == win));
+		json_object_set(res, path, cands);
+	}
+	if (!json_object_size(res)) {
+		json_decref(res);
+		res = NULL;
+	}
+done:
+	json_decref(byfield);
+	if (rc) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+int pl_store_meta_floor(char **key_out, char **value_out, pl_store *st, const char *prefix,
+                        const char *key)
+{
+	char k[256], p[256];
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val mk, v;
+	size_t plen;
+	int rc, mrc;
+
+	*key_out = *value_out = NULL;
+	if ((rc = meta_key(k, sizeof(k), key)) || (rc = meta_key(p, sizeof(p), prefix)))
+		return rc;
+	plen = strlen(p);
+	if ((rc = rtxn_begin(st, &txn)))
+		return rc;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_META], &cur))) {
+		rc = pl_error_from_mdb(mrc, "meta");
+		goto cleanup;
+	}
+	mk.mv_size = strlen(k);
+	mk.mv_data = k;
+	mrc = mdb_cursor_get(cur, &mk, &v, MDB_SET_RANGE);
+	if (mrc == 0 && (mk.mv_size != strlen(k) || memcmp(mk.mv_data, k, mk.mv_size)))
+		mrc = mdb_cursor_get(cur, &mk, &v, MDB_PREV);      /* past it: step back */
+	else if (mrc == MDB_NOTFOUND)
+		mrc = mdb_cursor_get(cur, &mk, &v, MDB_LAST);
+	if (mrc == 0 && mk.mv_size >= plen && !memcmp(mk.mv_data, p, plen)) {
+		*key_out = strndup((char *)mk.mv_data + 2, mk.mv_size - 2);
+		*value_out = strndup(v.mv_data, v.mv_size);
+		if (!*key_out || !*value_out)
+			rc = pl_error_set(PL_ERROR, "out of memory");
+	} else if (mrc && mrc != MDB_NOTFOUND) {
+		rc = pl_error_from_mdb(mrc, "meta");
+	}
+cleanup:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int pl_store_sync(pl_store *st)
+{
+	int rc = mdb_env_sync(st->env, 1);
+	return rc ? pl_error_from_mdb(rc, "flushing the store") : 0;
 }

@@ -28,6 +28,10 @@ struct pl_sync__cb {
 	int    cancelled;
 };
 void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state);
+/* Add a mempack backend (highest priority: new objects go there) to repo. */
+int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
+/* Write every object of the mempack to disk as one pack, then empty it. */
+int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack);
 /* Translate a failed network call into PL_ENET/PL_EAUTH with advice. */
 int pl_sync__net_error(int rc, const char *what, const char *url);
 

@@ -74,19 +74,9 @@ int pl_mirror_open(pl_mirror **out, const char *dir)
 		pl_mirror_free(m);
 		return rc;
 	}
-	{
-		git_odb *odb = NULL;
-		if ((rc = git_repository_odb(&odb, m->repo)) < 0 || (rc = git_mempack_new(&m->mempack)) < 0 ||
-		    (rc = git_odb_add_backend(odb, m->mempack, 999)) < 0) {
-			if (m->mempack && rc < 0)
-				m->mempack->free(m->mempack);
-			m->mempack = NULL;
-			git_odb_free(odb);
-			rc = pl_error_from_git(rc, "preparing the mirror");
-			pl_mirror_free(m);
-			return rc;
-		}
-		git_odb_free(odb);
+	if ((rc = pl_sync__add_mempack(&m->mempack, m->repo))) {
+		pl_mirror_free(m);
+		return rc;
 	}
 	*out = m;
 	return 0;
@@ -170,6 +160,47 @@ cleanup:
 	git_commit_free(c);
 	git_reference_free(r);
 	return rc;
+}
+
+int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack)
+{
+	git_odb *odb = NULL;
+	git_buf pack = { 0 };
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats = { 0 };
+	int grc, rc = 0;
+
+	if ((grc = git_repository_odb(&odb, repo)) < 0 ||
+	    (grc = git_mempack_dump(&pack, repo, mempack)) < 0 ||
+	    (grc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
+	    (grc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
+	    (grc = wp->commit(wp, &stats)) < 0)
+		rc = pl_error_from_git(grc, "writing the pack");
+	else
+		git_mempack_reset(mempack);
+	if (wp)
+		wp->free(wp);
+	git_buf_dispose(&pack);
+	git_odb_free(odb);
+	return rc;
+}
+
+int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo)
+{
+	git_odb *odb = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_repository_odb(&odb, repo)) < 0 || (rc = git_mempack_new(out)) < 0 ||
+	    (rc = git_odb_add_backend(odb, *out, 999)) < 0) {
+		if (*out && rc < 0)
+			(*out)->free(*out);
+		*out = NULL;
+		git_odb_free(odb);
+		return pl_error_from_git(rc, "preparing the repository");
+	}
+	git_odb_free(odb);
+	return 0;
 }
 
 /* ---- building a commit ---- */
@@ -295,9 +326,6 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_signature *sig = NULL;
-	git_buf pack = { 0 };
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats = { 0 };
 	git_oid tree_id, commit_id;
 	char refname[PL_NODE_MAX + 24], *msg = NULL;
 	uint64_t committed, seq;
@@ -363,13 +391,8 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 		}
 	}
 	/* every new object is in the mempack: write it to disk as one pack */
-	if ((grc = git_mempack_dump(&pack, m->repo, mempack)) < 0 ||
-	    (grc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-	    (grc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
-	    (grc = wp->commit(wp, &stats)) < 0) {
-		rc = pl_error_from_git(grc, "writing the pack");
+	if ((rc = pl_sync__flush_mempack(m->repo, mempack)))
 		goto cleanup;
-	}
 	git_mempack_reset(mempack);
 	{
 		git_reference *nref = NULL;
@@ -390,9 +413,6 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 	*to = seq;
 
 cleanup:
-	if (wp)
-		wp->free(wp);
-	git_buf_dispose(&pack);
 	free(msg);
 	git_signature_free(sig);
 	git_tree_free(tree);

@@ -166,8 +166,28 @@ int pl_store_ops_range(pl_store *st, const char *node, uint64_t from, uint64_t t
 int pl_store_meta_get(char **out, pl_store *st, const char *key);
 int pl_store_meta_set(pl_store *st, const char *key, const char *value);
 int pl_write_meta_set(pl_write *w, const char *key, const char *value);
+/*
+ * The meta entry with the greatest key <= `key` among keys starting with
+ * `prefix` (both *out malloc'd; NULL, NULL if none).
+ */
+int pl_store_meta_floor(char **key_out, char **value_out, pl_store *st, const char *prefix,
+                        const char *key);
+/* Flush the store to disk (for stores opened with no_sync). */
+int pl_store_sync(pl_store *st);
 /* The store a write belongs to. */
 pl_store *pl_write_store(pl_write *w);
+
+/* The bytes of the op with id `id` (malloc'd). PL_ENOTFOUND if absent. */
+int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_oid *id);
+
+/*
+ * The open conflicts of record `r`: concurrent heads (ops no other op saw)
+ * that set one field to different values. *out is NULL when there is none,
+ * else an object: field path -> array of {value, op, node, actor, time, hlc,
+ * winner}; the winner (highest (hlc, node)) is the value in r->fields.
+ * A change made here names every head in its base, so it resolves them.
+ */
+int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r);
 
 typedef struct pl_store_stats {
 	char     node[PL_NODE_MAX + 1];

@@ -2,63 +2,208 @@
  * plsync-district — the district office's tool over the district repository.
  *
  *   plsync-district init REPO
+ *   plsync-district merge REPO [--rebuild-cache] [--json]
+ *   plsync-district status REPO [--json]
  *
  * Only this program prints and exits: 0 ok, 1 failure, 2 usage.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plsync/plsync.h"
+#include "plsync/json.h"
+#include "plsync/merge.h"
 #include "plsync/sync.h"
 
-static void usage(FILE *out)
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: plsync-district <command> REPO [options]\n"
+	"\n"
+	"The district office's tool over the district repository: the bare git\n"
+	"repository every school's agent pushes refs/heads/nodes/<node> to.\n"
+	"\n"
+	"Commands:\n"
+	"  init REPO              create the bare district repository (idempotent). It\n"
+	"                         refuses non-fast-forward pushes and ref deletions.\n"
+	"  merge REPO [--rebuild-cache] [--json]\n"
+	"                         verify every node's new ops and consolidate them into\n"
+	"                         one merge commit on main: ops/, state/<kind>/../<id>.json,\n"
+	"                         conflicts/. A node range that fails verification is\n"
+	"                         quarantined (reported, not merged); the others merge.\n"
+	"                         --rebuild-cache rebuilds the cache (REPO/plsync-cache)\n"
+	"                         from git first; the result is the same.\n"
+	"  status REPO [--json]   per node: last push, pushed and merged seq, lag,\n"
+	"                         quarantined range; open conflicts\n"
+	"\n"
+	"Examples:\n"
+	"  plsync-district init /srv/git/plsync.git\n"
+	"  plsync-district merge /srv/git/plsync.git\n"
+	"  plsync-district status /srv/git/plsync.git --json\n"
+	"  git -C /srv/git/plsync.git log --first-parent main\n"
+	"\n"
+	"Exit status: 0 success, 1 failure (for merge: also when a range was\n"
+	"quarantined), 2 usage error.\n";
+
+static int fail(void)
 {
-	fprintf(out,
-	        "usage: plsync-district <command> [<args>]\n"
-	        "\n"
-	        "The district office's tool over the district repository (a bare git\n"
-	        "repository every school's agent pushes its ref to).\n"
-	        "\n"
-	        "Commands:\n"
-	        "  init REPO    create the bare district repository (idempotent); configures it\n"
-	        "               to refuse non-fast-forward pushes and ref deletions\n"
-	        "\n"
-	        "Examples:\n"
-	        "  plsync-district init /srv/git/plsync.git\n"
-	        "\n"
-	        "Exit status: 0 success, 1 failure, 2 usage error.\n");
+	fprintf(stderr, "plsync-district: %s\n", pl_error_last()->message);
+	return EXIT_FAIL;
 }
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "plsync-district: %s\n%s", msg, "(see 'plsync-district --help')\n");
+	return EXIT_USAGE;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	if (argc != 1)
+		return usage_error("init takes one REPO path");
+	if (pl_district_init(argv[0]))
+		return fail();
+	printf("district repository ready at %s\n", argv[0]);
+	return 0;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	pl_merge_options o = PL_MERGE_OPTIONS_INIT;
+	pl_merge_result r;
+	const char *repo = NULL;
+	int as_json = 0, rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--rebuild-cache"))
+			o.rebuild_cache = 1;
+		else if (!strcmp(argv[i], "--json"))
+			as_json = 1;
+		else if (argv[i][0] == '-')
+			return usage_error("merge: unknown option");
+		else if (repo)
+			return usage_error("merge takes one REPO path");
+		else
+			repo = argv[i];
+	}
+	if (!repo)
+		return usage_error("merge: which REPO?");
+	if (pl_merge(&r, repo, &o)) {
+		pl_merge_result_clear(&r);
+		return fail();
+	}
+	if (as_json) {
+		json_t *j = json_pack("{sb ss ss sI sI sI sb sO sO}", "committed", r.committed, "main", r.main,
+		                      "tree", r.tree, "ops", (json_int_t)r.ops, "records", (json_int_t)r.records,
+		                      "conflicts", (json_int_t)r.conflicts, "cache_rebuilt", r.rebuilt,
+		                      "merged", r.merged, "quarantined", r.findings);
+		pl_json_write(stdout, j);
+		json_decref(j);
+	} else {
+		if (r.rebuilt)
+			printf("cache rebuilt from git\n");
+		for (size_t i = 0; i < json_array_size(r.merged); i++) {
+			json_t *m = json_array_get(r.merged, i);
+			printf("merged nodes/%s seq %" PRIu64 "..%" PRIu64 "\n", json_string_value(json_object_get(m, "node")),
+			       (uint64_t)json_integer_value(json_object_get(m, "from")),
+			       (uint64_t)json_integer_value(json_object_get(m, "to")));
+		}
+		for (size_t i = 0; i < json_array_size(r.findings); i++) {
+			json_t *f = json_array_get(r.findings, i);
+			fprintf(stderr, "plsync-district: quarantined nodes/%s (commit %.12s, seq %" PRIu64 "): %s\n",
+			        json_string_value(json_object_get(f, "node")), json_string_value(json_object_get(f, "commit")),
+			        (uint64_t)json_integer_value(json_object_get(f, "seq")),
+			        json_string_value(json_object_get(f, "reason")));
+		}
+		if (r.committed)
+			printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r.main, r.tree,
+			       r.ops, r.records, r.conflicts, r.conflicts == 1 ? "" : "s");
+		else
+			printf("nothing new to merge; main stays at %.12s\n", r.main[0] ? r.main : "(none)");
+	}
+	rc = json_array_size(r.findings) ? EXIT_FAIL : 0;
+	pl_merge_result_clear(&r);
+	return rc;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *repo = NULL;
+	int as_json = 0;
+	json_t *st = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			as_json = 1;
+		else if (argv[i][0] == '-')
+			return usage_error("status: unknown option");
+		else if (repo)
+			return usage_error("status takes one REPO path");
+		else
+			repo = argv[i];
+	}
+	if (!repo)
+		return usage_error("status: which REPO?");
+	if (pl_merge_status(&st, repo))
+		return fail();
+	if (as_json) {
+		pl_json_write(stdout, st);
+	} else {
+		const char *node;
+		json_t *n;
+		printf("main: %s\n", json_string_value(json_object_get(st, "main"))[0] ?
+		       json_string_value(json_object_get(st, "main")) : "(no merge yet)");
+		printf("%-12s %-26s %10s %10s %6s  %s\n", "node", "last push", "pushed", "merged", "lag", "quarantine");
+		json_object_foreach(json_object_get(st, "nodes"), node, n) {
+			json_t *q = json_object_get(n, "quarantined");
+			printf("%-12s %-26s %10" PRId64 " %10" PRId64 " %6" PRId64 "  %s\n", node,
+			       json_string_value(json_object_get(n, "last_push")),
+			       (int64_t)json_integer_value(json_object_get(n, "pushed_seq")),
+			       (int64_t)json_integer_value(json_object_get(n, "merged_seq")),
+			       (int64_t)json_integer_value(json_object_get(n, "lag")),
+			       json_is_object(q) ? json_string_value(json_object_get(q, "reason")) : "-");
+		}
+		printf("open conflicts: %" PRId64 "\n", (int64_t)json_integer_value(json_object_get(st, "conflicts")));
+	}
+	json_decref(st);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "init", cmd_init }, { "merge", cmd_merge }, { "status", cmd_status },
+};
 
 int main(int argc, char **argv)
 {
 	int rc;
 
 	if (argc < 2) {
-		usage(stderr);
-		return 2;
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "init")) {
-		if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
-			usage(stdout);
-			return 0;
-		}
-		if (argc != 3) {
-			fprintf(stderr, "plsync-district: init takes one REPO path\nusage: plsync-district init REPO\n");
-			return 2;
-		}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		for (int a = 2; a < argc; a++)
+			if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+				fputs(usage_text, stdout);
+				return 0;
+			}
 		pl_init();
-		rc = pl_district_init(argv[2]);
-		if (rc)
-			fprintf(stderr, "plsync-district: %s\n", pl_error_last()->message);
-		else
-			printf("district repository ready at %s\n", argv[2]);
+		rc = commands[i].fn(argc - 2, argv + 2);
 		pl_shutdown();
-		return rc ? 1 : 0;
+		return rc;
 	}
 	fprintf(stderr, "plsync-district: '%s' is not a command; see 'plsync-district --help'\n", argv[1]);
-	return 2;
+	return EXIT_USAGE;
 }

@@ -1,0 +1,74 @@
+/*
+ * plsync/merge.h — the district merge (DESIGN.md, "District merge and audit").
+ *
+ * Reads every refs/heads/nodes/<node> of the district repository, verifies
+ * each node's range since its last merged tip (fast-forward, node and seq,
+ * hash chain, ids, msgpack, schema, ownership, size limits), quarantines a
+ * range that fails (a finding; nothing deleted; other nodes still merge) and
+ * makes one merge commit on refs/heads/main whose parents are the old main
+ * and the merged node tips. Its tree holds every merged ops/ blob, the
+ * consolidated records in state/ and the open conflicts in conflicts/.
+ *
+ * State files are state/<kind>/<h1>/<h2>/<id>.json where h1h2 are the first
+ * four hex digits of `printf %s ID | git hash-object --stdin`: a fan-out so
+ * that no tree grows with the district's history (DESIGN.md's flat
+ * state/<kind>/<id>.json would make every merge rewrite one huge tree).
+ *
+ * A cache (a plsync store in <repo>/plsync-cache) makes a merge cost
+ * O(new ops); it is rebuilt from git whenever it does not match main, and
+ * gives the same trees.
+ */
+#ifndef PLSYNC_MERGE_H
+#define PLSYNC_MERGE_H
+
+#include <jansson.h>
+
+#include "plsync/op.h"
+
+typedef struct pl_merge_options {
+	unsigned int version;
+	int          rebuild_cache;   /* rebuild the cache from git first */
+	const char  *name;            /* merge commit author; default "plsync-district" */
+	const char  *email;
+	size_t       max_blobs;       /* batch blobs per node commit (10000) */
+	pl_op_limits limits;
+} pl_merge_options;
+#define PL_MERGE_OPTIONS_VERSION 1
+#define PL_MERGE_OPTIONS_INIT { PL_MERGE_OPTIONS_VERSION, 0, NULL, NULL, 10000, PL_OP_LIMITS_INIT }
+
+typedef struct pl_merge_result {
+	int     committed;    /* 1 if a merge commit was made */
+	char    main[41];     /* main's tip afterwards ("" if none) */
+	char    tree[41];     /* its tree */
+	size_t  ops;          /* ops merged */
+	size_t  records;      /* state files written or removed */
+	size_t  conflicts;    /* conflict files written */
+	int     rebuilt;      /* the cache was rebuilt */
+	json_t *merged;       /* [{node, from, to, tip}] */
+	json_t *findings;     /* [{node, commit, seq, reason}] quarantined ranges */
+} pl_merge_result;
+
+void pl_merge_result_clear(pl_merge_result *r);
+
+/*
+ * Merge the district repository at `repo` (a path to the bare repository).
+ * Errors: PL_ENOTFOUND/PL_EINVALID if it is not a plsync district repository;
+ * PL_ECONFLICT if main moved during the merge (run it again). A quarantined
+ * node is not an error: it is in res->findings.
+ */
+int pl_merge(pl_merge_result *res, const char *repo, const pl_merge_options *opts);
+
+/*
+ * Per node: last push (time, seq), last merged seq, lag, quarantine findings,
+ * and the open conflicts: {"nodes": {...}, "conflicts": n, "main": hex}.
+ */
+int pl_merge_status(json_t **out, const char *repo);
+
+/* "state/<kind>/<h1>/<h2>/<id>.json" into buf. */
+int pl_merge_state_path(char *buf, size_t sz, const char *kind, const char *id);
+
+/* Open the cache of `repo` read-only-ish for tools (audit); rebuild if stale. */
+struct pl_store;
+int pl_merge_cache_open(struct pl_store **out, const char *repo);
+
+#endif

@@ -1,0 +1,1107 @@
+/*
+ * merge.c — the district merge: every node's new range, verified, into one
+ * merge commit on refs/heads/main.
+ *
+ * Rules kept here:
+ *  - A node's new range is last merged tip..ref tip, and must fast-forward.
+ *    It is verified and applied to the cache in one store transaction, so a
+ *    range that fails anywhere is not applied at all: it is quarantined with
+ *    a finding (node, commit, seq, reason) and the other nodes still merge.
+ *  - Verification: node commits have one parent and only add batch blobs
+ *    under ops/<node>/, named for the seqs they hold; every op is the node's,
+ *    continues its chain (seq, prev, id: pl_write_remote), is well-formed
+ *    and schema-valid, within the size limits, and changes only records the
+ *    node created (DISTRICT may change any; a second create of an id is a
+ *    concurrent create, not a violation).
+ *  - The tree is a function of the merged ops alone: same refs in, same tree
+ *    out, whatever the order or the number of merges that got there.
+ *  - The cache (a plsync store beside the repository) is only an
+ *    accelerator: if it does not match main (or a merge died half way) it is
+ *    rebuilt from git before anything else.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#include "plsync/errors.h"
+#include "plsync/json.h"
+#include "plsync/merge.h"
+#include "plsync/schema.h"
+#include "plsync/store.h"
+#include "internal.h"
+
+#define CACHE_NODE "DISTRICT-MERGE"
+
+struct updates {
+	git_tree_update *u;
+	char           **paths;
+	size_t           n, cap;
+};
+
+struct merge {
+	git_repository          *repo;
+	pl_store                *cache;
+	const pl_merge_options  *opts;
+	pl_merge_result         *res;
+	git_tree                *base;      /* main's tree before, or NULL */
+	struct updates           ups;       /* all merged ranges */
+	json_t                  *touched;   /* id -> kind, all merged ranges */
+	json_t                  *carry;     /* [[node, first, last, commit]] */
+	/* the range being verified (reset when the write replays) */
+	const char              *node;
+	git_oid                 *commits;
+	size_t                   ncommits;
+	char                     tip[41];
+	struct updates           rups;
+	json_t                  *rtouched, *rcarry, *owners;
+	char                     cur_commit[41];
+	uint64_t                 cur_seq;
+	size_t                   rops;
+};
+
+static void updates_clear(struct updates *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->paths[i]);
+	free(u->paths);
+	free(u->u);
+	memset(u, 0, sizeof(*u));
+}
+
+static int updates_add(struct updates *u, const char *path, const git_oid *id, int remove)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		git_tree_update *nu = realloc(u->u, cap * sizeof(*nu));
+		if (!nu)
+			return pl_error_set(PL_ERROR, "out of memory");
+		u->u = nu;
+		char **np = realloc(u->paths, cap * sizeof(*np));
+		if (!np)
+			return pl_error_set(PL_ERROR, "out of memory");
+		u->paths = np;
+		u->cap = cap;
+	}
+	if (!(u->paths[u->n] = strdup(path)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	memset(&u->u[u->n], 0, sizeof(git_tree_update));
+	u->u[u->n].action = remove ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT;
+	if (id)
+		u->u[u->n].id = *id;
+	u->u[u->n].filemode = GIT_FILEMODE_BLOB;
+	u->u[u->n].path = u->paths[u->n];
+	u->n++;
+	return 0;
+}
+
+int pl_merge_state_path(char *buf, size_t sz, const char *kind, const char *id)
+{
+	git_oid h;
+	char hex[41];
+	int rc;
+
+	if ((rc = git_odb_hash(&h, id, strlen(id), GIT_OBJECT_BLOB)) < 0)
+		return pl_error_from_git(rc, "hashing an id");
+	git_oid_tostr(hex, sizeof(hex), &h);
+	snprintf(buf, sz, "state/%s/%.2s/%.2s/%s.json", kind, hex, hex + 2, id);
+	return 0;
+}
+
+void pl_merge_result_clear(pl_merge_result *r)
+{
+	json_decref(r->merged);
+	json_decref(r->findings);
+	memset(r, 0, sizeof(*r));
+}
+
+static int rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char sub[4096];
+
+	if (!d)
+		return errno == ENOENT ? 0 : pl_error_from_errno(path);
+	while ((e = readdir(d))) {
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			int rc = rm_rf(sub);
+			if (rc) {
+				closedir(d);
+				return rc;
+			}
+		} else if (unlink(sub)) {
+			closedir(d);
+			return pl_error_from_errno(sub);
+		}
+	}
+	closedir(d);
+	return rmdir(path) ? pl_error_from_errno(path) : 0;
+}
+
+static int open_repo(git_repository **repo, const char *path)
+{
+	git_config *cfg = NULL;
+	int ours = 0, grc;
+
+	if ((grc = git_repository_open_bare(repo, path)) < 0)
+		return pl_error_set(PL_ENOTFOUND, "%s is not a git repository; create it with 'plsync-district init %s'",
+		                    path, path);
+	if (git_repository_config(&cfg, *repo) == 0)
+		git_config_get_bool(&ours, cfg, "plsync.district");
+	git_config_free(cfg);
+	if (!ours) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return pl_error_set(PL_EINVALID, "%s is not a plsync district repository (no plsync.district in its config)", path);
+	}
+	return 0;
+}
+
+static void cache_dir(char *buf, size_t sz, const char *repo)
+{
+	snprintf(buf, sz, "%s/plsync-cache", repo);
+}
+
+/* The node whose ops a node commit carries: the one directory under ops/. */
+static int node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL, *ops = NULL;
+	git_tree_entry *e = NULL;
+	int rc = PL_ENOTFOUND;
+
+	if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&t, c) == 0 &&
+	    git_tree_entry_bypath(&e, t, "ops") == 0 && git_tree_lookup(&ops, repo, git_tree_entry_id(e)) == 0 &&
+	    git_tree_entrycount(ops) == 1) {
+		snprintf(out, sz, "%s", git_tree_entry_name(git_tree_entry_byindex(ops, 0)));
+		rc = 0;
+	}
+	git_tree_free(ops);
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* ---- verifying and applying one node's range ---- */
+
+static int range_fail(struct merge *mg, int rc)
+{
+	(void)mg;
+	return rc ? rc : PL_ECORRUPT;
+}
+
+static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git_oid *blob_id,
+                      uint64_t first, uint64_t last, uint64_t *expect)
+{
+	const pl_op_limits *lim = &mg->opts->limits;
+	git_blob *blob = NULL;
+	const unsigned char *buf;
+	size_t len, off = 0;
+	int rc = 0, grc;
+
+	if ((grc = git_blob_lookup(&blob, mg->repo, blob_id)) < 0)
+		return pl_error_from_git(grc, path);
+	buf = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (len > lim->max_batch) {
+		rc = pl_error_set(PL_ECORRUPT, "%s: batch of %zu bytes is over the %zu-byte limit", path, len, lim->max_batch);
+		goto cleanup;
+	}
+	if (first != *expect) {
+		rc = pl_error_set(PL_ECORRUPT, "%s starts at seq %" PRIu64 " but seq %" PRIu64 " is next (gap or replay)",
+		                  path, first, *expect);
+		goto cleanup;
+	}
+	while (off < len) {
+		size_t start = off;
+		pl_op *op = NULL;
+		pl_record *r = NULL;
+		json_t *owner;
+
+		mg->cur_seq = *expect;
+		if ((rc = pl_op_decode_next(&op, buf, len, &off, lim))) {
+			pl_error_prefix("%s", path);
+			goto cleanup;
+		}
+		mg->cur_seq = op->seq;
+		if (strcmp(op->node, mg->node)) {
+			rc = pl_error_set(PL_ECORRUPT, "%s: op claims node %s on nodes/%s", path, op->node, mg->node);
+		} else if (op->seq != *expect || op->seq > last) {
+			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " where %" PRIu64 " was expected", path,
+			                  op->seq, *expect);
+		} else if (!(owner = json_object_get(mg->owners, op->rec)) &&
+		           (rc = pl_store_get(&r, mg->cache, op->rec)) && rc != PL_ENOTFOUND) {
+			/* a read error */
+		} else {
+			const char *own = owner ? json_string_value(owner) : r ? r->owner : NULL;
+			rc = 0;
+			if (!own) {
+				json_object_set_new(mg->owners, op->rec, json_string(op->node));
+			} else if (strcmp(own, op->node) && strcmp(op->node, "DISTRICT") && op->nbase > 0) {
+				rc = pl_error_set(PL_EINVALID, "%s: op %s/%" PRIu64 " changes %s %s, which belongs to %s "
+				                  "(only %s or DISTRICT may change it)", path, op->node, op->seq,
+				                  op->kind, op->rec, own, own);
+			}
+			if (!rc)
+				json_object_set_new(mg->rtouched, op->rec, json_string(op->kind));
+		}
+		pl_record_free(r);
+		pl_op_free(op);
+		if (rc)
+			goto cleanup;
+		rc = pl_write_remote(w, buf + start, off - start);
+		if (rc == 1) {
+			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " was merged before (a replayed op)", path, *expect);
+			goto cleanup;
+		}
+		if (rc) {
+			pl_error_prefix("%s", path);
+			goto cleanup;
+		}
+		(*expect)++;
+		mg->rops++;
+	}
+	if (*expect != last + 1)
+		rc = pl_error_set(PL_ECORRUPT, "%s is named for seqs %" PRIu64 "..%" PRIu64 " but holds up to %" PRIu64,
+		                  path, first, last, *expect - 1);
+cleanup:
+	git_blob_free(blob);
+	return rc;
+}
+
+static int range_fn(pl_write *w, void *payload)
+{
+	struct merge *mg = payload;
+	char prefix[PL_NODE_MAX + 8], key[PL_NODE_MAX + 32];
+	uint64_t expect;
+	pl_oid lastid;
+	int rc = 0;
+
+	updates_clear(&mg->rups);
+	json_decref(mg->rtouched);
+	json_decref(mg->rcarry);
+	json_decref(mg->owners);
+	mg->rtouched = json_object();
+	mg->rcarry = json_array();
+	mg->owners = json_object();
+	mg->rops = 0;
+	mg->cur_commit[0] = '\0';
+	mg->cur_seq = 0;
+	if ((rc = pl_store_node_seq(&expect, &lastid, mg->cache, mg->node)))
+		return rc;
+	expect++;
+	snprintf(prefix, sizeof(prefix), "ops/%s/", mg->node);
+	for (size_t i = 0; i < mg->ncommits && !rc; i++) {
+		git_commit *c = NULL, *parent = NULL;
+		git_tree *tree = NULL, *ptree = NULL;
+		git_diff *diff = NULL;
+		int grc;
+
+		git_oid_tostr(mg->cur_commit, sizeof(mg->cur_commit), &mg->commits[i]);
+		if ((grc = git_commit_lookup(&c, mg->repo, &mg->commits[i])) < 0 ||
+		    (grc = git_commit_tree(&tree, c)) < 0) {
+			rc = pl_error_from_git(grc, mg->cur_commit);
+			goto next;
+		}
+		if (git_commit_parentcount(c) > 1) {
+			rc = pl_error_set(PL_ECORRUPT, "commit is a merge: node history must be linear");
+			goto next;
+		}
+		if (git_commit_parentcount(c) == 1 &&
+		    ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0)) {
+			rc = pl_error_from_git(grc, mg->cur_commit);
+			goto next;
+		}
+		if ((grc = git_diff_tree_to_tree(&diff, mg->repo, ptree, tree, NULL)) < 0) {
+			rc = pl_error_from_git(grc, mg->cur_commit);
+			goto next;
+		}
+		if (git_diff_num_deltas(diff) > mg->opts->max_blobs) {
+			rc = pl_error_set(PL_ECORRUPT, "commit adds %zu files, over the limit of %zu",
+			                  git_diff_num_deltas(diff), mg->opts->max_blobs);
+			goto next;
+		}
+		for (size_t d = 0; d < git_diff_num_deltas(diff) && !rc; d++) {
+			const git_diff_delta *dd = git_diff_get_delta(diff, d);
+			const char *path = dd->status == GIT_DELTA_DELETED ? dd->old_file.path : dd->new_file.path;
+			const char *name = strrchr(path, '/');
+			char want[256];
+			uint64_t first, last;
+
+			if (strncmp(path, prefix, strlen(prefix))) {
+				rc = pl_error_set(PL_ECORRUPT, "%s is outside ops/%s/: a node writes only its own ops", path, mg->node);
+				break;
+			}
+			if (dd->status != GIT_DELTA_ADDED) {
+				rc = pl_error_set(PL_ECORRUPT, "%s was %s: merged history is never rewritten", path,
+				                  dd->status == GIT_DELTA_DELETED ? "deleted" : "changed");
+				break;
+			}
+			if (!name || pl_sync__parse_blob_name(&first, &last, name + 1)) {
+				rc = pl_error_set(PL_ECORRUPT, "%s is not an op batch name", path);
+				break;
+			}
+			pl_sync__blob_path(want, sizeof(want), mg->node, first, last);
+			if (strcmp(want, path) || dd->new_file.mode != GIT_FILEMODE_BLOB) {
+				rc = pl_error_set(PL_ECORRUPT, "%s should be %s", path, want);
+				break;
+			}
+			if ((rc = apply_blob(w, mg, path, &dd->new_file.id, first, last, &expect)))
+				break;
+			if ((rc = updates_add(&mg->rups, path, &dd->new_file.id, 0)))
+				break;
+			json_array_append_new(mg->rcarry, json_pack("[sIIs]", mg->node, (json_int_t)first,
+			                                            (json_int_t)last, mg->cur_commit));
+		}
+	next:
+		git_diff_free(diff);
+		git_tree_free(ptree);
+		git_tree_free(tree);
+		git_commit_free(parent);
+		git_commit_free(c);
+	}
+	if (rc)
+		return range_fail(mg, rc);
+	snprintf(key, sizeof(key), "merge.tip/%s", mg->node);
+	pl_write_meta_set(w, key, mg->tip);
+	snprintf(key, sizeof(key), "merge.q/%s", mg->node);
+	pl_write_meta_set(w, key, NULL);
+	return pl_write_meta_set(w, "merge.dirty", "1");
+}
+
+static int finding(struct merge *mg, const char *node, const char *commit, uint64_t seq, const char *reason)
+{
+	json_t *f = json_pack("{ss ss sI ss}", "node", node, "commit", commit, "seq", (json_int_t)seq,
+	                      "reason", reason);
+	char key[PL_NODE_MAX + 32], *dump;
+	int rc;
+
+	json_array_append(mg->res->findings, f);
+	snprintf(key, sizeof(key), "merge.q/%s", node);
+	dump = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(f);
+	rc = pl_store_meta_set(mg->cache, key, dump);
+	free(dump);
+	return rc;
+}
+
+static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
+{
+	git_revwalk *walk = NULL;
+	git_oid last, oid;
+	char key[PL_NODE_MAX + 32], *last_hex = NULL;
+	size_t cap = 0;
+	int rc = 0, grc;
+
+	mg->node = node;
+	mg->ncommits = 0;
+	git_oid_tostr(mg->tip, sizeof(mg->tip), tip);
+	snprintf(key, sizeof(key), "merge.tip/%s", node);
+	if ((rc = pl_store_meta_get(&last_hex, mg->cache, key)))
+		return rc;
+	if (last_hex && !strcmp(last_hex, mg->tip))
+		goto cleanup;
+	if (last_hex) {
+		if (git_oid_fromstr(&last, last_hex) < 0) {
+			rc = pl_error_set(PL_ECORRUPT, "cache entry %s is damaged; run with --rebuild-cache", key);
+			goto cleanup;
+		}
+		if (git_graph_descendant_of(mg->repo, tip, &last) != 1) {
+			char why[300];
+			snprintf(why, sizeof(why), "nodes/%s was rewritten: it no longer contains merged commit %.12s "
+			         "(a force-push); nothing of it is merged", node, last_hex);
+			rc = finding(mg, node, mg->tip, 0, why);
+			goto cleanup;
+		}
+	}
+	if ((grc = git_revwalk_new(&walk, mg->repo)) < 0 ||
+	    (grc = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE)) < 0 ||
+	    (grc = git_revwalk_push(walk, tip)) < 0 || (last_hex && (grc = git_revwalk_hide(walk, &last)) < 0)) {
+		rc = pl_error_from_git(grc, node);
+		goto cleanup;
+	}
+	while ((grc = git_revwalk_next(&oid, walk)) == 0) {
+		if (mg->ncommits == cap) {
+			git_oid *n = realloc(mg->commits, (cap = cap ? cap * 2 : 64) * sizeof(git_oid));
+			if (!n) {
+				rc = pl_error_set(PL_ERROR, "out of memory");
+				goto cleanup;
+			}
+			mg->commits = n;
+		}
+		mg->commits[mg->ncommits++] = oid;
+	}
+	rc = pl_store_write(mg->cache, "plsync-district merge", range_fn, mg);
+	if (rc) {
+		/* quarantined: record why, keep going with the other nodes */
+		rc = finding(mg, node, mg->cur_commit, mg->cur_seq, pl_error_last()->message);
+		goto cleanup;
+	}
+	{
+		const char *id;
+		json_t *v;
+		uint64_t from, to;
+		pl_oid lid;
+		json_object_foreach(mg->rtouched, id, v)
+			json_object_set(mg->touched, id, v);
+		json_array_extend(mg->carry, mg->rcarry);
+		for (size_t i = 0; i < mg->rups.n; i++)
+			if ((rc = updates_add(&mg->ups, mg->rups.paths[i], &mg->rups.u[i].id, 0)))
+				goto cleanup;
+		pl_store_node_seq(&to, &lid, mg->cache, node);
+		from = to - mg->rops + 1;
+		json_array_append_new(mg->res->merged, json_pack("{ss sI sI ss}", "node", node, "from",
+		                                                 (json_int_t)from, "to", (json_int_t)to, "tip", mg->tip));
+		mg->res->ops += mg->rops;
+	}
+cleanup:
+	git_revwalk_free(walk);
+	free(last_hex);
+	return rc;
+}
+
+/* ---- the merge commit ---- */
+
+static int tree_has(git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int found;
+	if (!t)
+		return 0;
+	found = git_tree_entry_bypath(&e, t, path) == 0;
+	git_tree_entry_free(e);
+	return found;
+}
+
+/* A record's state file: canonical JSON, fields at the top, meta under "_". */
+static json_t *state_json(const pl_record *r)
+{
+	json_t *o = json_deep_copy(r->fields);
+	char when[32];
+
+	json_object_set_new(o, "_id", json_string(r->id));
+	json_object_set_new(o, "_kind", json_string(r->kind));
+	json_object_set_new(o, "_owner", json_string(r->owner));
+	pl_hlc_fmt(when, r->updated);
+	json_object_set_new(o, "_updated", json_string(when));
+	return o;
+}
+
+static int blob_of(git_oid *out, git_repository *repo, const json_t *v)
+{
+	char *s = pl_json_canonical(v);
+	int grc;
+	if (!s)
+		return pl_error_set(PL_ERROR, "out of memory");
+	grc = git_blob_create_from_buffer(out, repo, s, strlen(s));
+	free(s);
+	return grc < 0 ? pl_error_from_git(grc, "writing a state file") : 0;
+}
+
+static int state_updates(struct merge *mg)
+{
+	const char *id;
+	json_t *kind;
+	int rc = 0;
+
+	json_object_foreach(mg->touched, id, kind) {
+		pl_record *r = NULL;
+		json_t *conf = NULL;
+		char spath[512], cpath[512];
+		git_oid oid;
+
+		if ((rc = pl_merge_state_path(spath, sizeof(spath), json_string_value(kind), id)))
+			return rc;
+		snprintf(cpath, sizeof(cpath), "conflicts/%s.json", id);
+		if ((rc = pl_store_get(&r, mg->cache, id)))
+			return rc;
+		if (r->deleted) {
+			if (tree_has(mg->base, spath))
+				rc = updates_add(&mg->ups, spath, NULL, 1);
+		} else {
+			json_t *sj = state_json(r);
+			rc = blob_of(&oid, mg->repo, sj);
+			json_decref(sj);
+			if (!rc)
+				rc = updates_add(&mg->ups, spath, &oid, 0);
+		}
+		mg->res->records++;
+		if (!rc)
+			rc = pl_store_conflicts(&conf, mg->cache, r);
+		if (!rc && conf && !r->deleted) {
+			json_t *cj = json_pack("{ss ss sO}", "id", id, "kind", r->kind, "fields", conf);
+			rc = blob_of(&oid, mg->repo, cj);
+			json_decref(cj);
+			if (!rc)
+				rc = updates_add(&mg->ups, cpath, &oid, 0);
+			mg->res->conflicts++;
+		} else if (!rc && tree_has(mg->base, cpath)) {
+			rc = updates_add(&mg->ups, cpath, NULL, 1);
+		}
+		json_decref(conf);
+		pl_record_free(r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static char *merge_message(struct merge *mg)
+{
+	size_t cap = 4096 + 200 * (json_array_size(mg->res->merged) + json_array_size(mg->res->findings)), off = 0;
+	char *msg = malloc(cap);
+
+	if (!msg)
+		return NULL;
+	off += snprintf(msg + off, cap - off, "merge: %zu node range%s, %zu op%s\n\n",
+	                json_array_size(mg->res->merged), json_array_size(mg->res->merged) == 1 ? "" : "s",
+	                mg->res->ops, mg->res->ops == 1 ? "" : "s");
+	for (size_t i = 0; i < json_array_size(mg->res->merged); i++) {
+		json_t *m = json_array_get(mg->res->merged, i);
+		off += snprintf(msg + off, cap - off, "nodes/%s seq %" PRIu64 "..%" PRIu64 " at %s\n",
+		                json_string_value(json_object_get(m, "node")),
+		                (uint64_t)json_integer_value(json_object_get(m, "from")),
+		                (uint64_t)json_integer_value(json_object_get(m, "to")),
+		                json_string_value(json_object_get(m, "tip")));
+	}
+	if (json_array_size(mg->res->findings))
+		off += snprintf(msg + off, cap - off, "\nQuarantined:\n");
+	for (size_t i = 0; i < json_array_size(mg->res->findings) && off < cap; i++) {
+		json_t *f = json_array_get(mg->res->findings, i);
+		off += snprintf(msg + off, cap - off, "nodes/%s commit %.12s seq %" PRIu64 ": %.300s\n",
+		                json_string_value(json_object_get(f, "node")),
+		                json_string_value(json_object_get(f, "commit")),
+		                (uint64_t)json_integer_value(json_object_get(f, "seq")),
+		                json_string_value(json_object_get(f, "reason")));
+	}
+	return msg;
+}
+
+static int make_commit(struct merge *mg, git_commit *old_main)
+{
+	git_odb_backend *mempack = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid tree_id, commit_id;
+	const git_commit **parents = NULL;
+	git_commit **tips = NULL;
+	size_t np = 0, nm = json_array_size(mg->res->merged);
+	char *msg = NULL;
+	int rc = 0, grc;
+
+	if ((rc = pl_sync__add_mempack(&mempack, mg->repo)))
+		return rc;
+	if ((rc = state_updates(mg)))
+		goto cleanup;
+	if ((grc = git_tree_create_updated(&tree_id, mg->repo, mg->base, mg->ups.n, mg->ups.u)) < 0 ||
+	    (grc = git_tree_lookup(&tree, mg->repo, &tree_id)) < 0) {
+		rc = pl_error_from_git(grc, "building the merged tree");
+		goto cleanup;
+	}
+	if (!(parents = calloc(nm + 1, sizeof(*parents))) || !(tips = calloc(nm + 1, sizeof(*tips)))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (old_main)
+		parents[np++] = old_main;
+	for (size_t i = 0; i < nm; i++) {
+		git_oid t;
+		git_oid_fromstr(&t, json_string_value(json_object_get(json_array_get(mg->res->merged, i), "tip")));
+		if ((grc = git_commit_lookup(&tips[i], mg->repo, &t)) < 0) {
+			rc = pl_error_from_git(grc, "a node tip");
+			goto cleanup;
+		}
+		parents[np++] = tips[i];
+	}
+	if ((grc = git_signature_now(&sig, mg->opts->name ? mg->opts->name : "plsync-district",
+	                             mg->opts->email ? mg->opts->email : "plsync-district@localhost")) < 0) {
+		rc = pl_error_from_git(grc, "the merge author");
+		goto cleanup;
+	}
+	if (!(msg = merge_message(mg))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((grc = git_commit_create(&commit_id, mg->repo, NULL, sig, sig, NULL, msg, tree, np, parents)) < 0) {
+		rc = pl_error_from_git(grc, "writing the merge commit");
+		goto cleanup;
+	}
+	if ((rc = pl_sync__flush_mempack(mg->repo, mempack)))
+		goto cleanup;
+	{
+		git_reference *ref = NULL;
+		if (old_main)
+			grc = git_reference_create_matching(&ref, mg->repo, "refs/heads/main", &commit_id, 0,
+			                                    git_commit_id(old_main), "plsync-district merge");
+		else
+			grc = git_reference_create(&ref, mg->repo, "refs/heads/main", &commit_id, 0, "plsync-district merge");
+		git_reference_free(ref);
+		if (grc < 0) {
+			rc = pl_error_set(PL_ECONFLICT, "main moved while merging (another merge running?): run the merge again");
+			goto cleanup;
+		}
+	}
+	mg->res->committed = 1;
+	git_oid_tostr(mg->res->main, sizeof(mg->res->main), &commit_id);
+	git_oid_tostr(mg->res->tree, sizeof(mg->res->tree), &tree_id);
+cleanup:
+	free(msg);
+	git_signature_free(sig);
+	for (size_t i = 0; tips && i < nm; i++)
+		git_commit_free(tips[i]);
+	free(tips);
+	free(parents);
+	git_tree_free(tree);
+	if (mempack)
+		git_mempack_reset(mempack); /* on failure: the objects are simply dropped */
+	return rc;
+}
+
+/* ---- the cache ---- */
+
+static int carry_put(pl_store *cache, json_t *carry, const char *merge_hex)
+{
+	for (size_t i = 0; i < json_array_size(carry); i++) {
+		json_t *c = json_array_get(carry, i);
+		char key[PL_NODE_MAX + 40], val[128];
+		snprintf(key, sizeof(key), "carry/%s/%012" PRIu64, json_string_value(json_array_get(c, 0)),
+		         (uint64_t)json_integer_value(json_array_get(c, 1)));
+		snprintf(val, sizeof(val), "%" PRIu64 " %s %s", (uint64_t)json_integer_value(json_array_get(c, 2)),
+		         json_string_value(json_array_get(c, 3)), merge_hex);
+		int rc = pl_store_meta_set(cache, key, val);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct rebuild_node {
+	git_repository *repo;
+	git_tree       *ops;      /* ops/<node> of main's tree */
+	const char     *node;
+	const char     *tip;
+	int             rc;
+	pl_write       *w;
+};
+
+static int rebuild_walk(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct rebuild_node *rn = payload;
+	git_blob *blob = NULL;
+	const unsigned char *buf;
+	size_t len, off = 0;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (git_blob_lookup(&blob, rn->repo, git_tree_entry_id(e)) < 0) {
+		rn->rc = pl_error_from_git(-1, git_tree_entry_name(e));
+		return -1;
+	}
+	buf = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	while (off < len) {
+		size_t start = off;
+		pl_op *op = NULL;
+		if ((rn->rc = pl_op_decode_next(&op, buf, len, &off, NULL))) {
+			pl_error_prefix("main: ops/%s/%s%s", rn->node, root, git_tree_entry_name(e));
+			break;
+		}
+		pl_op_free(op);
+		if ((rn->rc = pl_write_remote(rn->w, buf + start, off - start)) < 0) {
+			pl_error_prefix("main: ops/%s/%s%s", rn->node, root, git_tree_entry_name(e));
+			break;
+		}
+		rn->rc = 0;
+	}
+	git_blob_free(blob);
+	return rn->rc ? -1 : 0;
+}
+
+static int rebuild_fn(pl_write *w, void *payload)
+{
+	struct rebuild_node *rn = payload;
+	char key[PL_NODE_MAX + 32];
+
+	rn->w = w;
+	rn->rc = 0;
+	git_tree_walk(rn->ops, GIT_TREEWALK_PRE, rebuild_walk, rn);
+	if (rn->rc)
+		return rn->rc;
+	snprintf(key, sizeof(key), "merge.tip/%s", rn->node);
+	return pl_write_meta_set(w, key, rn->tip);
+}
+
+/* Carry index: which node commit brought each batch, and which merge took it. */
+static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *main_tip)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	json_t *merges = json_array(), *prev = json_object();
+	int rc = 0, grc;
+
+	/* first-parent chain of main, oldest first */
+	if ((grc = git_revwalk_new(&walk, repo)) < 0 || (grc = git_revwalk_simplify_first_parent(walk)) < 0 ||
+	    (grc = git_revwalk_push(walk, main_tip)) < 0) {
+		rc = pl_error_from_git(grc, "main");
+		goto cleanup;
+	}
+	while (git_revwalk_next(&oid, walk) == 0) {
+		char hex[41];
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		json_array_insert_new(merges, 0, json_string(hex));
+	}
+	for (size_t i = 0; i < json_array_size(merges) && !rc; i++) {
+		git_commit *mc = NULL;
+		git_oid mo;
+		git_oid_fromstr(&mo, json_string_value(json_array_get(merges, i)));
+		if (git_commit_lookup(&mc, repo, &mo) < 0)
+			continue;
+		for (unsigned p = 1; p < git_commit_parentcount(mc) && !rc; p++) {
+			const git_oid *tip = git_commit_parent_id(mc, p);
+			char node[PL_NODE_MAX + 1], hex[41];
+			git_revwalk *rw = NULL;
+			git_oid c, pt;
+			json_t *carry = json_array();
+
+			if (node_of(node, sizeof(node), repo, tip))
+				continue;
+			git_revwalk_new(&rw, repo);
+			git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+			git_revwalk_push(rw, tip);
+			if (json_object_get(prev, node) && git_oid_fromstr(&pt, json_string_value(json_object_get(prev, node))) == 0)
+				git_revwalk_hide(rw, &pt);
+			while (git_revwalk_next(&c, rw) == 0) {
+				git_commit *cc = NULL, *pc = NULL;
+				git_tree *t = NULL, *ptree = NULL;
+				git_diff *diff = NULL;
+				git_oid_tostr(hex, sizeof(hex), &c);
+				if (git_commit_lookup(&cc, repo, &c) == 0 && git_commit_tree(&t, cc) == 0 &&
+				    (git_commit_parentcount(cc) == 0 ||
+				     (git_commit_parent(&pc, cc, 0) == 0 && git_commit_tree(&ptree, pc) == 0)) &&
+				    git_diff_tree_to_tree(&diff, repo, ptree, t, NULL) == 0) {
+					for (size_t d = 0; d < git_diff_num_deltas(diff); d++) {
+						const char *path = git_diff_get_delta(diff, d)->new_file.path;
+						const char *name = strrchr(path, '/');
+						uint64_t first, last;
+						if (name && !pl_sync__parse_blob_name(&first, &last, name + 1))
+							json_array_append_new(carry, json_pack("[sIIs]", node, (json_int_t)first,
+							                                       (json_int_t)last, hex));
+					}
+				}
+				git_diff_free(diff);
+				git_tree_free(ptree);
+				git_tree_free(t);
+				git_commit_free(pc);
+				git_commit_free(cc);
+			}
+			git_revwalk_free(rw);
+			rc = carry_put(cache, carry, json_string_value(json_array_get(merges, i)));
+			json_decref(carry);
+			git_oid_tostr(hex, sizeof(hex), tip);
+			json_object_set_new(prev, node, json_string(hex));
+		}
+		git_commit_free(mc);
+	}
+cleanup:
+	git_revwalk_free(walk);
+	json_decref(merges);
+	json_decref(prev);
+	return rc;
+}
+
+static int cache_rebuild(pl_store **cache, git_repository *repo, const char *repo_path, const git_oid *main_tip)
+{
+	pl_store_options so = PL_STORE_OPTIONS_INIT;
+	char dir[4096], hex[41];
+	git_commit *mc = NULL;
+	git_tree *tree = NULL;
+	git_revwalk *walk = NULL;
+	json_t *tips = json_object();
+	int rc;
+
+	pl_store_free(*cache);
+	*cache = NULL;
+	cache_dir(dir, sizeof(dir), repo_path);
+	so.no_sync = 1;
+	if ((rc = rm_rf(dir)) || (rc = pl_store_create(dir, CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
+		goto cleanup;
+	if (!main_tip) {
+		rc = pl_store_meta_set(*cache, "merge.main", "");
+		goto cleanup;
+	}
+	/* the last merged tip of each node: the newest merge parent of that node */
+	{
+		git_oid oid;
+		git_revwalk_new(&walk, repo);
+		git_revwalk_simplify_first_parent(walk);
+		git_revwalk_push(walk, main_tip);
+		while (git_revwalk_next(&oid, walk) == 0) {
+			git_commit *c = NULL;
+			if (git_commit_lookup(&c, repo, &oid) < 0)
+				continue;
+			for (unsigned p = 1; p < git_commit_parentcount(c); p++) {
+				char node[PL_NODE_MAX + 1];
+				if (node_of(node, sizeof(node), repo, git_commit_parent_id(c, p)) == 0 && !json_object_get(tips, node)) {
+					git_oid_tostr(hex, sizeof(hex), git_commit_parent_id(c, p));
+					json_object_set_new(tips, node, json_string(hex));
+				}
+			}
+			git_commit_free(c);
+		}
+	}
+	if ((rc = git_commit_lookup(&mc, repo, main_tip)) < 0 || (rc = git_commit_tree(&tree, mc)) < 0) {
+		rc = pl_error_from_git(rc, "main");
+		goto cleanup;
+	}
+	{
+		const char *node;
+		json_t *tip;
+		json_object_foreach(tips, node, tip) {
+			char path[PL_NODE_MAX + 8];
+			git_tree_entry *e = NULL;
+			struct rebuild_node rn = { repo, NULL, node, json_string_value(tip), 0, NULL };
+			snprintf(path, sizeof(path), "ops/%s", node);
+			if (git_tree_entry_bypath(&e, tree, path) < 0 || git_tree_lookup(&rn.ops, repo, git_tree_entry_id(e)) < 0) {
+				git_tree_entry_free(e);
+				rc = pl_error_set(PL_ECORRUPT, "main merged nodes/%s but has no %s", node, path);
+				goto cleanup;
+			}
+			git_tree_entry_free(e);
+			rc = pl_store_write(*cache, "plsync-district rebuild", rebuild_fn, &rn);
+			git_tree_free(rn.ops);
+			if (rc) {
+				pl_error_prefix("rebuilding the cache from main (main itself is damaged: run plsync-audit verify)");
+				goto cleanup;
+			}
+		}
+	}
+	if ((rc = rebuild_carry(repo, *cache, main_tip)))
+		goto cleanup;
+	git_oid_tostr(hex, sizeof(hex), main_tip);
+	rc = pl_store_meta_set(*cache, "merge.main", hex);
+cleanup:
+	git_revwalk_free(walk);
+	git_tree_free(tree);
+	git_commit_free(mc);
+	json_decref(tips);
+	return rc;
+}
+
+/* Open the cache, rebuilding it if it does not describe main. */
+static int cache_ready(pl_store **cache, int *rebuilt, git_repository *repo, const char *repo_path,
+                       const git_oid *main_tip, int force)
+{
+	pl_store_options so = PL_STORE_OPTIONS_INIT;
+	char dir[4096], hex[41] = "", *cmain = NULL, *dirty = NULL;
+	int rc;
+
+	*rebuilt = 0;
+	so.no_sync = 1;
+	cache_dir(dir, sizeof(dir), repo_path);
+	if (main_tip)
+		git_oid_tostr(hex, sizeof(hex), main_tip);
+	if (!force && pl_store_open(cache, dir, &so) == 0 && pl_store_meta_get(&cmain, *cache, "merge.main") == 0 &&
+	    pl_store_meta_get(&dirty, *cache, "merge.dirty") == 0 && cmain && !strcmp(cmain, hex) && !dirty) {
+		free(cmain);
+		return 0;
+	}
+	free(cmain);
+	free(dirty);
+	*rebuilt = 1;
+	rc = cache_rebuild(cache, repo, repo_path, main_tip);
+	return rc;
+}
+
+int pl_merge_cache_open(pl_store **out, const char *repo_path)
+{
+	git_repository *repo = NULL;
+	git_oid main_tip;
+	int has_main, rebuilt, rc;
+
+	*out = NULL;
+	if ((rc = open_repo(&repo, repo_path)))
+		return rc;
+	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
+	rc = cache_ready(out, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
+	git_repository_free(repo);
+	return rc;
+}
+
+static int collect_ref(const char *name, void *payload)
+{
+	json_array_append_new(payload, json_string(name));
+	return 0;
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options *opts)
+{
+	static const pl_merge_options defaults = PL_MERGE_OPTIONS_INIT;
+	struct merge mg;
+	git_repository *repo = NULL;
+	git_commit *old_main = NULL;
+	git_oid main_tip;
+	json_t *refs = json_array();
+	json_t **sorted = NULL;
+	int has_main, rc;
+
+	memset(res, 0, sizeof(*res));
+	res->merged = json_array();
+	res->findings = json_array();
+	memset(&mg, 0, sizeof(mg));
+	mg.opts = opts ? opts : &defaults;
+	mg.res = res;
+	mg.touched = json_object();
+	mg.carry = json_array();
+	if ((rc = open_repo(&repo, repo_path)))
+		goto cleanup;
+	mg.repo = repo;
+	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
+	if ((rc = cache_ready(&mg.cache, &res->rebuilt, repo, repo_path, has_main ? &main_tip : NULL,
+	                      mg.opts->rebuild_cache)))
+		goto cleanup;
+	if (has_main) {
+		if ((rc = git_commit_lookup(&old_main, repo, &main_tip)) < 0 || (rc = git_commit_tree(&mg.base, old_main)) < 0) {
+			rc = pl_error_from_git(rc, "main");
+			goto cleanup;
+		}
+		git_oid_tostr(res->main, sizeof(res->main), &main_tip);
+		git_oid_tostr(res->tree, sizeof(res->tree), git_tree_id(mg.base));
+	}
+	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
+	if (json_array_size(refs) && !(sorted = malloc(json_array_size(refs) * sizeof(json_t *)))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < json_array_size(refs); i++)
+		sorted[i] = json_array_get(refs, i);
+	if (sorted)
+		qsort(sorted, json_array_size(refs), sizeof(json_t *), cmp_json_str);
+	for (size_t i = 0; i < json_array_size(refs) && !rc; i++) {
+		const char *name = json_string_value(sorted[i]), *node = name + strlen("refs/heads/nodes/");
+		git_oid tip;
+		if (!pl_node_valid(node) || !strcmp(node, CACHE_NODE)) {
+			rc = finding(&mg, node, "", 0, "not a valid node code: ref ignored");
+			continue;
+		}
+		if (git_reference_name_to_id(&tip, repo, name) < 0)
+			continue;
+		rc = merge_node(&mg, node, &tip);
+	}
+	if (rc || !json_array_size(res->merged))
+		goto cleanup; /* nothing new: no commit */
+	if ((rc = pl_store_sync(mg.cache)) || (rc = make_commit(&mg, old_main)))
+		goto cleanup;
+	if ((rc = carry_put(mg.cache, mg.carry, res->main)) ||
+	    (rc = pl_store_meta_set(mg.cache, "merge.main", res->main)) ||
+	    (rc = pl_store_meta_set(mg.cache, "merge.dirty", NULL)) || (rc = pl_store_sync(mg.cache)))
+		goto cleanup;
+cleanup:
+	free(sorted);
+	json_decref(refs);
+	updates_clear(&mg.ups);
+	updates_clear(&mg.rups);
+	json_decref(mg.touched);
+	json_decref(mg.carry);
+	json_decref(mg.rtouched);
+	json_decref(mg.rcarry);
+	json_decref(mg.owners);
+	free(mg.commits);
+	git_tree_free(mg.base);
+	git_commit_free(old_main);
+	pl_store_free(mg.cache);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* ---- status ---- */
+
+int pl_merge_status(json_t **out, const char *repo_path)
+{
+	git_repository *repo = NULL;
+	pl_store *cache = NULL;
+	json_t *refs = json_array(), *nodes = json_object(), *o = NULL;
+	git_oid main_tip;
+	size_t nconf = 0;
+	int has_main, rebuilt, rc;
+
+	*out = NULL;
+	if ((rc = open_repo(&repo, repo_path)))
+		goto cleanup;
+	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
+	if ((rc = cache_ready(&cache, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0)))
+		goto cleanup;
+	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
+	for (size_t i = 0; i < json_array_size(refs); i++) {
+		const char *name = json_string_value(json_array_get(refs, i)), *node = name + strlen("refs/heads/nodes/");
+		git_oid tip;
+		git_commit *c = NULL;
+		uint64_t pushed = 0, merged = 0;
+		pl_oid lid;
+		char key[PL_NODE_MAX + 32], *q = NULL, when[32] = "";
+		json_t *qj = NULL;
+		pl_mirror m = { repo, NULL, NULL };
+
+		if (!pl_node_valid(node) || git_reference_name_to_id(&tip, repo, name) < 0)
+			continue;
+		pl_mirror_last_seq(&pushed, &m, name, node);
+		if (git_commit_lookup(&c, repo, &tip) == 0) {
+			pl_hlc_fmt(when, (uint64_t)git_commit_time(c) * 1000 << 16);
+			git_commit_free(c);
+		}
+		pl_store_node_seq(&merged, &lid, cache, node);
+		snprintf(key, sizeof(key), "merge.q/%s", node);
+		pl_store_meta_get(&q, cache, key);
+		if (q)
+			qj = json_loads(q, 0, NULL);
+		free(q);
+		json_object_set_new(nodes, node, json_pack("{ss sI sI sI so}", "last_push", when,
+		                    "pushed_seq", (json_int_t)pushed, "merged_seq", (json_int_t)merged,
+		                    "lag", (json_int_t)(pushed > merged ? pushed - merged : 0),
+		                    "quarantined", qj ? qj : json_null()));
+	}
+	if (has_main) {
+		git_commit *mc = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		git_tree *ct = NULL;
+		if (git_commit_lookup(&mc, repo, &main_tip) == 0 && git_commit_tree(&t, mc) == 0 &&
+		    git_tree_entry_bypath(&e, t, "conflicts") == 0 && git_tree_lookup(&ct, repo, git_tree_entry_id(e)) == 0)
+			nconf = git_tree_entrycount(ct);
+		git_tree_free(ct);
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(mc);
+	}
+	{
+		char hex[41] = "";
+		if (has_main)
+			git_oid_tostr(hex, sizeof(hex), &main_tip);
+		o = json_pack("{ss sO sI}", "main", hex, "nodes", nodes, "conflicts", (json_int_t)nconf);
+	}
+	*out = o;
+cleanup:
+	json_decref(refs);
+	json_decref(nodes);
+	pl_store_free(cache);
+	git_repository_free(repo);
+	return rc;
+}
