@@ -67,7 +67,8 @@ static int pack_object(msgpack_packer *pk, const json_t *obj, int depth)
 		return pl_error_set(PL_ERROR, "out of memory");
 	json_object_foreach((json_t *)obj, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_str);
+	if (n)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(keys, n, sizeof(*keys), cmp_str);
 	msgpack_pack_map(pk, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		pack_str(pk, keys[i]);
