@@ -55,7 +55,13 @@ void schema_help(FILE *out);
 
 extern const cmd_entry cmd_init_entry, cmd_add_entry, cmd_set_entry, cmd_rm_entry,
 	cmd_show_entry, cmd_ls_entry, cmd_import_entry, cmd_export_entry, cmd_log_entry,
-	cmd_status_entry, cmd_config_entry, cmd_check_entry, cmd_sync_entry, cmd_bundle_entry;
+	cmd_status_entry, cmd_config_entry, cmd_check_entry, cmd_sync_entry, cmd_bundle_entry,
+	cmd_conflicts_entry, cmd_resolve_entry;
+
+/* The PL workflows, findings and reports (agent/cmd-request.c ... cmd-report.c). */
+extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
+	cmd_complete_entry, cmd_evaluate_entry, cmd_transcript_entry, cmd_findings_entry,
+	cmd_report_entry, cmd_plan_entry;
 
 /* Print "plsync: <message>" from the last library error; return EXIT_FAIL. */
 int cli_fail(const cli *c);

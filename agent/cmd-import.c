@@ -308,6 +308,11 @@ static int cmd_import(cli *c, int argc, char **argv)
 		return cli_fail(c);
 	}
 	im.data = data;
+	/* room for the whole import up front: a full map would replay it all */
+	if (pl_store_reserve(c->store, im.len * 12)) {
+		rc = cli_fail(c);
+		goto done;
+	}
 	rc = pl_store_write(c->store, c->actor, import_fn, &im);
 	if (rc) {
 		rc = cli_fail(c);
@@ -318,6 +323,7 @@ static int cmd_import(cli *c, int argc, char **argv)
 			printf(" (%s .. %s)", im.first_id, im.last_id);
 		printf("\n");
 	}
+done:
 	json_decref(im.header);
 	json_decref(im.row);
 	free(data);

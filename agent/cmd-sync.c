@@ -2,6 +2,7 @@
  * cmd-sync.c — `plsync sync`: commit unpushed ops, push, fetch, apply.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,6 +98,8 @@ static int cmd_sync(cli *c, int argc, char **argv)
 	}
 	if (!quiet && isatty(2))
 		sc.opts.progress = progress;
+	/* a link cut mid-transfer must be an error to report, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	if (pl_mirror_open(&m, c->dir)) {
 		rc = cli_fail(c);
 		goto done;
@@ -146,11 +149,14 @@ const cmd_entry cmd_sync_entry = {
 	"  sync.password     http(s) password (or the PLSYNC_PASSWORD environment variable)\n"
 	"  sync.cafile       PEM file of the CA that signed the https server's certificate\n"
 	"  sync.sshkey       private key file for ssh:// (default: ssh-agent)\n"
-	"  sync.knownhosts   known_hosts file for ssh:// (default ~/.ssh/known_hosts)\n"
+	"  sync.knownhosts   known_hosts file for ssh:// (default ~/.ssh/known_hosts):\n"
+	"                    the server's host key must be in it, under \"[host]:port\"\n"
+	"                    for a port other than 22 (ssh-keyscan -p PORT HOST prints it)\n"
 	"\n"
 	"Exit status 1 with advice: a dropped or refused connection (retry later),\n"
-	"refused credentials or certificate (fix the config), a rejected push (the\n"
-	"message gives the remote's reason).\n"
+	"refused credentials, an untrusted certificate or an unknown or changed ssh\n"
+	"host key (fix the config), no repository at the URL, a rejected push (the\n"
+	"message gives the remote's reason), another sync running on this data dir.\n"
 	"\n"
 	"Examples:\n"
 	"  plsync config remote.url https://plsync.district.example/plsync.git\n"

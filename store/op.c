@@ -51,30 +51,40 @@ static void pack_str(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, n);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A map entry to sort: its key, and its value so as not to look it up again. */
+struct kv {
+	const char *k;
+	json_t     *v;
+};
+
+static int cmp_kv(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
 }
 
 static int pack_object(msgpack_packer *pk, const json_t *obj, int depth)
 {
 	size_t n = json_object_size(obj), i = 0;
-	const char **keys = NULL, *k;
+	struct kv small[16], *kvs = small;
+	const char *k;
 	json_t *v;
 	int rc = 0;
 
-	if (n && !(keys = malloc(n * sizeof(*keys))))
+	if (n > sizeof(small) / sizeof(small[0]) && !(kvs = malloc(n * sizeof(*kvs))))
 		return pl_error_set(PL_ERROR, "out of memory");
-	json_object_foreach((json_t *)obj, k, v)
-		keys[i++] = k;
+	json_object_foreach((json_t *)obj, k, v) {
+		kvs[i].k = k;
+		kvs[i++].v = v;
+	}
 	if (n)   /* qsort(NULL, 0, ...) is undefined */
-		qsort(keys, n, sizeof(*keys), cmp_str);
+		qsort(kvs, n, sizeof(*kvs), cmp_kv);
 	msgpack_pack_map(pk, n);
 	for (i = 0; i < n && rc == 0; i++) {
-		pack_str(pk, keys[i]);
-		rc = pack_value(pk, json_object_get(obj, keys[i]), depth + 1);
+		pack_str(pk, kvs[i].k);
+		rc = pack_value(pk, kvs[i].v, depth + 1);
 	}
-	free(keys);
+	if (kvs != small)
+		free(kvs);
 	return rc;
 }
 
@@ -623,5 +633,22 @@ int pl_mp__unpack(msgpack_unpacked *u, const unsigned char *buf, size_t len,
 		return pl_error_set(PL_ECORRUPT, "%zu trailing bytes", len - objlen);
 	if (msgpack_unpack_next(u, (const char *)buf, len, &pos) != MSGPACK_UNPACK_SUCCESS || pos != len)
 		return pl_error_set(PL_ECORRUPT, "malformed msgpack");
+	return 0;
+}
+
+int pl_op_skip(const unsigned char *buf, size_t len, size_t *off, const pl_op_limits *limits)
+{
+	static const pl_op_limits defaults = PL_OP_LIMITS_INIT;
+	const pl_op_limits *lim = limits ? limits : &defaults;
+	size_t objlen = 0;
+
+	if (*off >= len)
+		return PL_ENOTFOUND;
+	if (prescan(buf + *off, len - *off, &objlen, lim))
+		return pl_error_prefix("op at byte %zu", *off);
+	if (objlen > lim->max_op)
+		return pl_error_set(PL_ECORRUPT, "op at byte %zu is %zu bytes, over the %zu-byte limit",
+		                    *off, objlen, lim->max_op);
+	*off += objlen;
 	return 0;
 }

@@ -230,8 +230,9 @@ const pl_kind_def *pl_schema_kind(const char *name)
 
 static const pl_field_def *find_in(const pl_field_def *f, const char *name, size_t n)
 {
+	/* name[0..n) holds no NUL: strncmp + the terminator is strlen == n && memcmp */
 	for (; f && f->name; f++)
-		if (strlen(f->name) == n && memcmp(f->name, name, n) == 0)
+		if (strncmp(f->name, name, n) == 0 && f->name[n] == '\0')
 			return f;
 	return NULL;
 }
@@ -507,6 +508,8 @@ static int coerce_scalar(json_t **out, const pl_kind_def *k, const char *path,
 		return refuse(k, path, in, f, "is not text");
 	if (!*s)
 		return refuse(k, path, in, f, "is empty");
+	if (strlen(s) > 16 * 1024)
+		return refuse(k, path, in, f, "is over the 16 KiB limit for one value");
 	switch (f->type) {
 	case PL_T_DATE:
 		if (!valid_date(s) || strlen(s) != 10)
@@ -624,8 +627,30 @@ int pl_schema_coerce(json_t **out, const pl_kind_def *k, const char *path, const
 	return coerce_scalar(out, k, path, f, in);
 }
 
+/*
+ * "prefix.key" ("key" if prefix is empty) into out[sz], cut at sz - 1 bytes
+ * exactly as snprintf would, without parsing a format: check_change runs it
+ * for every field of every write.
+ */
+static void join_path(char *out, size_t sz, const char *prefix, const char *key)
+{
+	size_t off = 0, n = strlen(prefix);
+
+	if (n) {
+		off = n < sz - 1 ? n : sz - 1;
+		memcpy(out, prefix, off);
+		if (off < sz - 1)
+			out[off++] = '.';
+	}
+	n = strlen(key);
+	if (n > sz - 1 - off)
+		n = sz - 1 - off;
+	memcpy(out + off, key, n);
+	out[off + n] = '\0';
+}
+
 static int check_change(const pl_kind_def *k, const char *prefix, const json_t *change,
-                        pl_ref_exists_fn exists, void *payload)
+                        pl_ref_exists_fn exists, void *payload, int coerced)
 {
 	const char *key;
 	json_t *v;
@@ -636,7 +661,7 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 		const pl_field_def *f;
 		json_t *c = NULL;
 
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		join_path(path, sizeof(path), prefix, key);
 		if (!(f = pl_schema_field(k, path)))
 			return pl_schema_coerce(&c, k, path, v); /* sets the unknown-field error */
 		if (json_is_null(v)) {
@@ -648,18 +673,20 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 		if (f->type == PL_T_MAP) {
 			if (!json_is_object(v))
 				return refuse(k, path, v, f, "is not a map");
-			if ((rc = check_change(k, path, v, exists, payload)))
+			if ((rc = check_change(k, path, v, exists, payload, coerced)))
 				return rc;
 			continue;
 		}
-		if ((rc = pl_schema_coerce(&c, k, path, v)))
-			return rc;
-		/* the stored form must already be the coerced one */
-		if (!json_equal(c, v) || json_typeof(c) != json_typeof(v)) {
+		if (!coerced) {
+			if ((rc = pl_schema_coerce(&c, k, path, v)))
+				return rc;
+			/* the stored form must already be the coerced one */
+			if (!json_equal(c, v) || json_typeof(c) != json_typeof(v)) {
+				json_decref(c);
+				return refuse(k, path, v, f, "is not in its stored form");
+			}
 			json_decref(c);
-			return refuse(k, path, v, f, "is not in its stored form");
 		}
-		json_decref(c);
 		if (exists && f->type == PL_T_REF && !exists(f->ref, json_string_value(v), path, payload))
 			return pl_error_set(PL_EINVALID, "%s.%s: no %s record with id \"%s\"; add it first",
 			                    k->name, path, f->ref, json_string_value(v));
@@ -675,12 +702,12 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 	return 0;
 }
 
-int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t *after,
-                       pl_ref_exists_fn exists, void *payload)
+static int validate(const pl_kind_def *k, const json_t *change, const json_t *after,
+                    pl_ref_exists_fn exists, void *payload, int coerced)
 {
 	int rc;
 
-	if (change && (rc = check_change(k, "", change, exists, payload)))
+	if (change && (rc = check_change(k, "", change, exists, payload, coerced)))
 		return rc;
 	if (after) {
 		for (const pl_field_def *f = k->fields; f->name; f++) {
@@ -691,4 +718,16 @@ int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t 
 		}
 	}
 	return 0;
+}
+
+int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t *after,
+                       pl_ref_exists_fn exists, void *payload)
+{
+	return validate(k, change, after, exists, payload, 0);
+}
+
+int pl_schema_validate_coerced(const pl_kind_def *k, const json_t *change, const json_t *after,
+                               pl_ref_exists_fn exists, void *payload)
+{
+	return validate(k, change, after, exists, payload, 1);
 }

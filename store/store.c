@@ -420,16 +420,33 @@ static int write_flush_meta(pl_write *w)
 	return w->rc;
 }
 
+/*
+ * Grow the map after a write filled it. The write needed more than the room
+ * that was left, by how much is unknown: give it four times that room and
+ * never less than double the map. A big import into a young store then
+ * replays once instead of once per doubling (the map is address space; the
+ * file grows only as pages are written).
+ */
 static int grow(pl_store *st)
 {
 	MDB_envinfo info;
-	size_t next;
+	MDB_stat ms;
+	size_t next, used, room, psize;
 	int rc;
 
 	mdb_env_info(st->env, &info);
+	mdb_env_stat(st->env, &ms);
+	psize = ms.ms_psize ? ms.ms_psize : 4096;
+	used = (info.me_last_pgno + 1) * psize;
+	room = info.me_mapsize > used ? info.me_mapsize - used : 0;
 	next = info.me_mapsize * 2;
 	if (next > MAX_MAP)
 		return pl_error_set(PL_EFULL, "store map cannot grow past %zu bytes", (size_t)MAX_MAP);
+	if (room <= (MAX_MAP - used) / 4 && used + 4 * room > next)
+		next = used + 4 * room;
+	if (next > MAX_MAP)
+		next = MAX_MAP;
+	next = (next + psize - 1) / psize * psize;
 	if ((rc = mdb_env_set_mapsize(st->env, next)))
 		return pl_error_from_mdb(rc, "growing the store map");
 	return 0;
@@ -617,21 +634,62 @@ static int leaf_wins(uint64_t hlc, const char *node, json_t *cur)
 	                 json_string_value(json_array_get(cur, 2))) > 0;
 }
 
-static void apply_fields(rstate *s, const char *prefix, json_t *obj, uint64_t hlc, const char *node)
+/*
+ * "prefix.key" (just "key" at the top) into path[PATH_MAX_LEN], cut at
+ * PATH_MAX_LEN - 1 bytes exactly as snprintf would: the hot path of every
+ * write, so no format parsing here.
+ */
+#define PATH_MAX_LEN 256
+static void path_join(char path[PATH_MAX_LEN], const char *prefix, const char *key)
+{
+	size_t off = 0, n;
+
+	if (*prefix) {
+		n = strlen(prefix);
+		off = n < PATH_MAX_LEN - 1 ? n : PATH_MAX_LEN - 1;
+		memcpy(path, prefix, off);
+		if (off < PATH_MAX_LEN - 1)
+			path[off++] = '.';
+	}
+	n = strlen(key);
+	if (n > PATH_MAX_LEN - 1 - off)
+		n = PATH_MAX_LEN - 1 - off;
+	memcpy(path + off, key, n);
+	path[off + n] = '\0';
+}
+
+/*
+ * A new leaf [v, hlc, node]: the same as json_pack("[OIs]", v, hlc, node),
+ * NULL if any part is missing, but the op's hlc and node values (hj, nj)
+ * are shared by all the leaves it sets; leaves are replaced whole, never
+ * changed in place.
+ */
+static json_t *leaf_new(json_t *v, json_t *hj, json_t *nj)
+{
+	json_t *a = json_array();
+
+	if (!a || json_array_append(a, v) || json_array_append(a, hj) || json_array_append(a, nj)) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void apply_fields(rstate *s, const char *prefix, json_t *obj, uint64_t hlc, const char *node,
+                         json_t *hj, json_t *nj)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		char path[256];
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		char path[PATH_MAX_LEN];
+		path_join(path, prefix, key);
 		if (json_is_object(v)) {
-			apply_fields(s, path, v, hlc, node);
+			apply_fields(s, path, v, hlc, node, hj, nj);
 			continue;
 		}
 		if (leaf_wins(hlc, node, json_object_get(s->leaves, path)))
-			json_object_set_new(s->leaves, path,
-			                    json_pack("[OIs]", v, (json_int_t)hlc, node));
+			json_object_set_new(s->leaves, path, leaf_new(v, hj, nj));
 	}
 }
 
@@ -656,8 +714,12 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 	if (op->type == PL_OP_PUT) {
 		if (op->hlc > s->put_hlc)
 			s->put_hlc = op->hlc;
-		if (op->fields)
-			apply_fields(s, "", op->fields, op->hlc, op->node);
+		if (op->fields) {
+			json_t *hj = json_integer((json_int_t)op->hlc), *nj = json_string(op->node);
+			apply_fields(s, "", op->fields, op->hlc, op->node, hj, nj);
+			json_decref(hj);
+			json_decref(nj);
+		}
 	} else if (op->hlc > s->del_hlc) {
 		s->del_hlc = op->hlc;
 	}
@@ -706,7 +768,7 @@ static int rstate_visible(const rstate *s)
 /* Materialise the nested current fields and the path -> [hlc,node] clocks. */
 static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 {
-	json_t *out = json_object(), *clocks = json_object();
+	json_t *out = json_object(), *clocks = clocks_out ? json_object() : NULL;
 	const char *path;
 	json_t *leaf;
 
@@ -714,12 +776,12 @@ static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 		json_t *v = json_array_get(leaf, 0);
 		uint64_t h = (uint64_t)json_integer_value(json_array_get(leaf, 1));
 		const char *n = json_string_value(json_array_get(leaf, 2));
-		char buf[256], *p, *dot;
+		char buf[PATH_MAX_LEN], *p, *dot;
 		json_t *obj = out;
 		int hidden = json_is_null(v);
 
 		/* an ancestor tombstone newer than this leaf hides it */
-		snprintf(buf, sizeof(buf), "%s", path);
+		path_join(buf, "", path);
 		for (p = buf; !hidden && (dot = strchr(p, '.')); p = dot + 1) {
 			json_t *anc;
 			*dot = '\0';
@@ -732,8 +794,16 @@ static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 		}
 		if (hidden)
 			continue;
-		json_object_set_new(clocks, path, json_pack("[Is]", (json_int_t)h, n));
-		snprintf(buf, sizeof(buf), "%s", path);
+		if (clocks) {
+			json_t *c = json_array();
+			if (c && (json_array_append_new(c, json_integer((json_int_t)h)) ||
+			          json_array_append_new(c, json_string(n)))) {
+				json_decref(c);
+				c = NULL;
+			}
+			json_object_set_new(clocks, path, c);
+		}
+		path_join(buf, "", path);
 		for (p = buf; (dot = strchr(p, '.')); p = dot + 1) {
 			json_t *child;
 			*dot = '\0';
@@ -748,8 +818,6 @@ static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 	}
 	if (clocks_out)
 		*clocks_out = clocks;
-	else
-		json_decref(clocks);
 	return out;
 }
 
@@ -784,23 +852,20 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
 	return w->rc;
 }
 
-/* Store the op, its id, index it and write the new record state. */
-static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                     const pl_oid *id, rstate *s, int found)
+/*
+ * Store the op, its id, index it and write the record's new state `s`, the
+ * op already applied; `before` is the state it was applied to (NULL for a
+ * record new to this store).
+ */
+static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
+                          const pl_oid *id, const rstate *before, const rstate *s)
 {
 	unsigned char key[PL_NODE_MAX + 9], rk[PL_ID_MAX + PL_NODE_MAX + 32];
 	char kk[PL_ID_MAX + 40];
 	size_t klen = opkey(key, op->node, op->seq), n, idlen = strlen(op->rec);
-	rstate before = { .leaves = NULL };
 	msgpack_sbuffer sb;
-	int was_visible = found && rstate_visible(s), rc;
+	int was_visible = before && rstate_visible(before), rc;
 
-	if (found)
-		before.leaves = json_deep_copy(s->leaves);
-	if ((rc = rstate_apply(s, found, op, id))) {
-		json_decref(before.leaves);
-		return rc;
-	}
 	txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
 	txn_put(w, DB_OPIDS, id->id, PL_OID_RAWSZ, key, klen, MDB_NOOVERWRITE);
 
@@ -813,7 +878,6 @@ static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, siz
 	msgpack_sbuffer_init(&sb);
 	if ((rc = rstate_encode(&sb, s))) {
 		msgpack_sbuffer_destroy(&sb);
-		json_decref(before.leaves);
 		return rc;
 	}
 	txn_put(w, DB_RECORDS, op->rec, idlen, sb.data, sb.size, 0);
@@ -824,9 +888,37 @@ static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, siz
 		txn_put(w, DB_BYKIND, kk, n, "", 0, 0);
 	else if (!rstate_visible(s) && was_visible)
 		txn_del(w, DB_BYKIND, kk, n);
-	index_refs(w, op->rec, s->kind, found ? &before : NULL, s);
-	json_decref(before.leaves);
+	index_refs(w, op->rec, s->kind, before, s);
 	return w->rc;
+}
+
+/* Apply the op to the record's state `s` and store it all (commit_applied). */
+static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
+                     const pl_oid *id, rstate *s, int found)
+{
+	rstate before = { .leaves = NULL };
+	int rc;
+
+	if (found) {
+		/* the clocks (for visibility) and a copy of the leaves (for the
+		 * reference index); heads are not needed */
+		const pl_kind_def *k = pl_schema_kind(s->kind);
+		before = *s;
+		before.heads = before.named = NULL;
+		before.nheads = before.nnamed = 0;
+		/* only the reference leaves: a copy of every leaf per op is costly */
+		before.leaves = json_object();
+		for (const pl_field_def *f = k ? k->fields : NULL; f && f->name; f++) {
+			json_t *l = f->type == PL_T_REF ? json_object_get(s->leaves, f->name) : NULL;
+			if (l)
+				json_object_set_new(before.leaves, f->name,
+				                    json_pack("[O]", json_array_get(l, 0)));
+		}
+	}
+	if ((rc = rstate_apply(s, found, op, id)) == 0)
+		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s);
+	json_decref(before.leaves);
+	return rc;
 }
 
 /* ---- local changes ---- */
@@ -956,6 +1048,14 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 
 	if (w->rc)
 		return w->rc;
+	/* never store what the decoder would refuse: it could not be read back,
+	 * verified or synced (values are checked by the schema) */
+	if (strlen(w->actor) > 256)
+		return pl_error_set(PL_EINVALID, "the actor \"%.40s...\" is longer than 256 bytes; shorten user.name/user.email",
+		                    w->actor);
+	if (c->note && strlen(c->note) > w->st->opts.limits.max_value)
+		return pl_error_set(PL_EINVALID, "the note is %zu bytes, over the %zu-byte limit", strlen(c->note),
+		                    w->st->opts.limits.max_value);
 	memset(&op, 0, sizeof(op));
 	if (c->type == PL_CHANGE_CREATE) {
 		if (!c->kind || !(k = pl_schema_kind(c->kind)))
@@ -1040,18 +1140,6 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		                  k->name, id, len, w->st->opts.limits.max_op);
 		goto cleanup;
 	}
-	{
-		/* never store an op the decoder refuses (a value, note or actor over
-		 * the limits): it could not be read back, verified or synced */
-		pl_op *check = NULL;
-		char why[PL_ERROR_MSG_MAX];
-		if (pl_op_decode(&check, enc, len, &w->st->opts.limits)) {
-			snprintf(why, sizeof(why), "%s", pl_error_last()->message);
-			rc = pl_error_set(PL_EINVALID, "%s %s: the change cannot be stored: %s", k->name, id, why);
-			goto cleanup;
-		}
-		pl_op_free(check);
-	}
 	if ((rc = pl_op_id(&oid, enc, len)))
 		goto cleanup;
 	/* op.base points into s.heads, which rstate_apply reallocs: copy first */
@@ -1065,26 +1153,36 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		op.base = b;
 	}
 	if (c->type != PL_CHANGE_DEL) {
+		/* apply to a copy and validate the record as it will be; if it
+		 * passes, that copy is what gets stored (no second apply) */
 		rstate probe = s;
-		/* validate the record as it will be, on a copy of the leaves */
 		probe.leaves = s.leaves ? json_deep_copy(s.leaves) : NULL;
-		probe.heads = NULL;
-		probe.nheads = 0;
-		probe.named = NULL;
-		probe.nnamed = 0;
-		if ((rc = rstate_apply(&probe, found, &op, &oid)) == 0) {
+		probe.heads = s.nheads ? malloc(s.nheads * sizeof(pl_oid)) : NULL;
+		probe.named = s.nnamed ? malloc(s.nnamed * sizeof(pl_oid)) : NULL;
+		if ((s.nheads && !probe.heads) || (s.nnamed && !probe.named)) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+		} else {
+			if (s.nheads)
+				memcpy(probe.heads, s.heads, s.nheads * sizeof(pl_oid));
+			if (s.nnamed)
+				memcpy(probe.named, s.named, s.nnamed * sizeof(pl_oid));
+			rc = rstate_apply(&probe, found, &op, &oid);
+		}
+		if (rc == 0) {
 			after = rstate_fields(&probe, NULL);
 			w->where = c->where;
 			w->rec = id;
 			w->rkind = k->name;
-			rc = pl_schema_validate(k, fields, after, ref_exists, w);
+			rc = pl_schema_validate_coerced(k, fields, after, ref_exists, w);
 		}
+		if (rc == 0)
+			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe);
 		rstate_clear(&probe);
 		if (rc)
 			goto cleanup;
-	}
-	if ((rc = commit_op(w, &op, enc, len, &oid, &s, found)))
+	} else if ((rc = commit_op(w, &op, enc, len, &oid, &s, found))) {
 		goto cleanup;
+	}
 	w->seq = op.seq;
 	w->head = oid;
 	w->hlc = op.hlc;
@@ -1123,7 +1221,8 @@ int pl_store_change(pl_store *st, const char *actor, const pl_change *c, char id
 
 /* ---- remote ops ---- */
 
-int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len)
+int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const pl_remote_check *chk,
+                       pl_remote_info *info)
 {
 	pl_op *op = NULL;
 	pl_oid oid, last;
@@ -1136,12 +1235,27 @@ int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len)
 		return w->rc;
 	if ((rc = pl_op_decode(&op, enc, len, &w->st->opts.limits)))
 		return rc;
+	if (info) {
+		info->seq = op->seq;
+		snprintf(info->node, sizeof(info->node), "%s", op->node);
+		snprintf(info->rec, sizeof(info->rec), "%s", op->rec);
+		snprintf(info->kind, sizeof(info->kind), "%s", op->kind);
+	}
+	if (chk && chk->node && strcmp(op->node, chk->node)) {
+		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu claims node %s where only %s's ops belong",
+		                  op->node, (unsigned long long)op->seq, op->node, chk->node);
+		goto cleanup;
+	}
 	if ((rc = pl_op_id(&oid, enc, len)))
 		goto cleanup;
 	k.mv_size = PL_OID_RAWSZ;
 	k.mv_data = oid.id;
 	if (mdb_get(w->txn, w->st->dbi[DB_OPIDS], &k, &v) == 0) {
-		rc = 1; /* already have it */
+		if (chk && chk->no_dups)
+			rc = pl_error_set(PL_ECORRUPT, "op %s/%llu is already here (a replayed op)",
+			                  op->node, (unsigned long long)op->seq);
+		else
+			rc = 1; /* already have it */
 		goto cleanup;
 	}
 	if (!strcmp(op->node, w->st->node)) {
@@ -1177,6 +1291,14 @@ int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len)
 		                  op->node, (unsigned long long)op->seq, op->rec, op->kind, s.kind);
 		goto cleanup;
 	}
+	/* a record belongs to the node that created it; DISTRICT may change any;
+	 * a second create of one id (empty base) is a concurrent create */
+	if (chk && chk->ownership && found && strcmp(s.owner, op->node) && strcmp(op->node, "DISTRICT") &&
+	    op->nbase > 0) {
+		rc = pl_error_set(PL_EINVALID, "op %s/%llu changes %s %s, which belongs to %s (only %s or DISTRICT may change it)",
+		                  op->node, (unsigned long long)op->seq, op->kind, op->rec, s.owner, s.owner);
+		goto cleanup;
+	}
 	if ((rc = commit_op(w, op, enc, len, &oid, &s, found)))
 		goto cleanup;
 	seq_put(w, op->node, op->seq, &oid);
@@ -1190,6 +1312,11 @@ cleanup:
 	if (rc < 0 && !w->rc)
 		w->rc = rc;
 	return rc;
+}
+
+int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len)
+{
+	return pl_write_remote_ex(w, enc, len, NULL, NULL);
 }
 
 /* ---- reading ---- */
@@ -1893,6 +2020,27 @@ cleanup:
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+int pl_store_reserve(pl_store *st, size_t bytes)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	size_t used, want;
+	int rc;
+
+	mdb_env_info(st->env, &info);
+	mdb_env_stat(st->env, &ms);
+	used = (info.me_last_pgno + 1) * (size_t)ms.ms_psize;
+	want = used + bytes;
+	if (want <= info.me_mapsize)
+		return 0;
+	want = (want + (1u << 20) - 1) & ~(size_t)((1u << 20) - 1);
+	if (want > MAX_MAP)
+		return pl_error_set(PL_EFULL, "the store cannot grow to %zu bytes", want);
+	if ((rc = mdb_env_set_mapsize(st->env, want)))
+		return pl_error_from_mdb(rc, "growing the store map");
+	return 0;
 }
 
 int pl_store_sync(pl_store *st)

@@ -216,7 +216,7 @@ int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *
 	}
 	nl = memchr(file + strlen(MAGIC), '\n', flen - strlen(MAGIC) < 256 ? flen - strlen(MAGIC) : 256);
 	if (!nl) {
-		rc = pl_error_set(PL_ECORRUPT, "%s: truncated or damaged header", path);
+		rc = pl_error_set(PL_ECORRUPT, "%s: truncated or damaged header: copy the bundle again from the school", path);
 		goto cleanup;
 	}
 	hlen = (size_t)((const unsigned char *)nl - file) + 1;
@@ -228,7 +228,11 @@ int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *
 		           node, &first, &last, &count, &rawsize, &used) != 5 || line[used] != '\0' ||
 		    !pl_node_valid(node) || first == 0 || last < first || count != last - first + 1 ||
 		    rawsize > BUNDLE_MAX || rawsize < count) {
-			rc = pl_error_set(PL_ECORRUPT, "%s: damaged header '%s'", path, line);
+			for (char *p = line; *p; p++) /* never echo raw bytes of a damaged file */
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+					*p = '?';
+			rc = pl_error_set(PL_ECORRUPT, "%s: damaged header '%s': copy the bundle again from the school",
+			                  path, line);
 			goto cleanup;
 		}
 	}

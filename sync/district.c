@@ -45,8 +45,9 @@ int pl_district_init(const char *path)
 			if (git_repository_config(&cfg, repo) == 0 &&
 			    git_config_get_bool(&is_ours, cfg, "plsync.district") == 0 && is_ours) {
 				git_config_free(cfg);
+				rc = pl_sync__tune_repo(repo); /* made by an older plsync: add what is missing */
 				git_repository_free(repo);
-				return 0; /* already ours: nothing to do */
+				return rc; /* already ours */
 			}
 			git_config_free(cfg);
 			git_repository_free(repo);
@@ -74,6 +75,8 @@ int pl_district_init(const char *path)
 	    (grc = git_config_set_bool(cfg, "gc.auto", 0)) < 0)
 		rc = pl_error_from_git(grc, path);
 	git_config_free(cfg);
+	if (!rc)
+		rc = pl_sync__tune_repo(repo);
 	git_repository_free(repo);
 	return rc;
 }

@@ -8,9 +8,15 @@
  * (pl_write_remote checks). A node's new ops and the record of the applied
  * commit are one store transaction: applied whole or not at all.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -234,6 +240,8 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 		goto cleanup;
 	refspecs.strings = specs;
 	refspecs.count = n;
+	if ((rc = pl_sync__check_local(opts->url)))
+		goto cleanup;
 	if ((grc = git_remote_create_anonymous(&remote, m->repo, opts->url)) < 0) {
 		rc = pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", opts->url,
 		                  git_error_last() ? git_error_last()->message : "?");
@@ -243,7 +251,7 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
 	if ((grc = git_remote_fetch(remote, &refspecs, &fo, "plsync sync")) < 0) {
-		rc = cbstate.cancelled ? cbstate.cancelled : pl_sync__net_error(grc, "fetching from", opts->url);
+		rc = pl_sync__net_error(grc, &cbstate, "fetching from", opts->url);
 		goto cleanup;
 	}
 	for (size_t i = 0; i < nfollow && !rc; i++)
@@ -257,18 +265,75 @@ cleanup:
 	return rc;
 }
 
+/* A git lock file, or a pack libgit2 was still writing ("pack_git2_*"). */
+static int unlink_stale(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+	(void)sb;
+	if (flag == FTW_F && ((n > 5 && !strcmp(path + n - 5, ".lock")) ||
+	                      !strncmp(path + ftw->base, "pack_git2_", 10)))
+		unlink(path);
+	return 0;
+}
+
+/*
+ * One sync at a time per mirror: an flock on <mirror>/plsync-sync.lock, which
+ * the kernel releases even when the process is killed. Only a sync writes
+ * the mirror, so once we hold it any "*.lock" file git left there (a sync
+ * killed while moving a ref) and any half-written pack are stale, and are
+ * removed: otherwise one kill at the wrong moment would stop every later sync.
+ * Then the mirror's pack options are set (pl_sync__tune_repo).
+ */
+static int sync_lock(int *fd, pl_mirror *m)
+{
+	char path[4096];
+	static const char *const top[] = { "packed-refs.lock", "config.lock", "HEAD.lock", "shallow.lock" };
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/plsync-sync.lock", m->path);
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return pl_error_from_errno(path);
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+		close(*fd);
+		*fd = -1;
+		if (err == EWOULDBLOCK)
+			return pl_error_set(PL_EEXISTS, "another 'plsync sync' is running on this data dir; "
+			                    "let it finish, then run 'plsync sync' again if needed");
+		errno = err;
+		return pl_error_from_errno(path);
+	}
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->path, top[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/refs", m->path);
+	nftw(path, unlink_stale, 16, FTW_PHYS);
+	snprintf(path, sizeof(path), "%s/objects/pack", m->path);
+	nftw(path, unlink_stale, 4, FTW_PHYS);
+	if ((rc = pl_sync__tune_repo(m->repo))) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
 int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
 {
-	int rc;
+	int rc, fd = -1;
 
 	if (res)
 		memset(res, 0, sizeof(*res));
+	if ((rc = sync_lock(&fd, m)))
+		return rc;
 	if ((rc = pl_mirror_commit(res ? &res->committed_from : &(uint64_t){ 0 },
-	                           res ? &res->committed_to : &(uint64_t){ 0 }, m, st, opts)))
-		return rc;
-	if ((rc = pl_sync_push(res, m, st, opts)))
-		return rc;
-	return pl_sync_fetch(res, m, st, opts);
+	                           res ? &res->committed_to : &(uint64_t){ 0 }, m, st, opts)) ||
+	    (rc = pl_sync_push(res, m, st, opts)))
+		goto cleanup;
+	rc = pl_sync_fetch(res, m, st, opts);
+cleanup:
+	close(fd); /* releases the lock */
+	return rc;
 }
 
 int pl_sync_status_get(pl_sync_status *out, pl_mirror *m, pl_store *st)

@@ -25,14 +25,49 @@ struct pl_sync__cb {
 	const pl_sync_options *opts;
 	int    auth_tries;
 	char   push_error[512];
+	char   auth_error[512];  /* why a callback refused credentials or a host key */
 	int    cancelled;
 };
 void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state);
 /* Add a mempack backend (highest priority: new objects go there) to repo. */
 int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
-/* Write every object of the mempack to disk as one pack, then empty it. */
-int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack);
-/* Translate a failed network call into PL_ENET/PL_EAUTH with advice. */
-int pl_sync__net_error(int rc, const char *what, const char *url);
+/*
+ * Write `commit` and the objects of its tree that are new (in the mempack,
+ * under subtrees that differ from `base`, the parent's tree) to disk as one
+ * pack, then empty the mempack.
+ */
+int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
+                           const git_tree *base);
+/*
+ * Translate a failed network call into an error with advice: PL_EAUTH
+ * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND
+ * (no repository at the URL), PL_ENET (dropped or unreachable: retry), the
+ * progress callback's own code when it cancelled, else PL_ERROR.
+ */
+int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, const char *url);
+/*
+ * Keep libgit2 and git from searching deltas between batch blobs (they are
+ * distinct ops, deltas gain nothing and cost minutes on 16 MiB blobs): sets
+ * core.bigFileThreshold (git) and pack.deltaCacheSize (libgit2 1.5 reads its
+ * packbuilder's big-file threshold from that key) to 1 MiB in repo's config,
+ * each only if unset. The caller must be the repository's only writer.
+ */
+int pl_sync__tune_repo(git_repository *repo);
+/*
+ * For a local remote (a path or file:// URL): PL_ENOTFOUND, saying how to
+ * create it, unless a git repository is there. 0 for network URLs.
+ */
+int pl_sync__check_local(const char *url);
+
+/*
+ * Open the bare district repository at `path` (merge.c). PL_ENOTFOUND if it
+ * is not a git repository, PL_EINVALID if it has no plsync.district config.
+ */
+int pl_sync__open_district(git_repository **repo, const char *path);
+/*
+ * The node whose ops node commit `commit` carries: the one directory under
+ * its tree's ops/ (merge.c). PL_ENOTFOUND if there is not exactly one.
+ */
+int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit);
 
 #endif

@@ -15,6 +15,10 @@
  *    concurrent create, not a violation).
  *  - The tree is a function of the merged ops alone: same refs in, same tree
  *    out, whatever the order or the number of merges that got there.
+ *  - A merge commit's parents are the old main and the merged node tips;
+ *    the first merge's "old main" is a parentless root with the empty tree,
+ *    so that walking main's first parents finds merges only, and parents
+ *    1.. of each are node tips (what was merged is derivable from git).
  *  - The cache (a plsync store beside the repository) is only an
  *    accelerator: if it does not match main (or a merge died half way) it is
  *    rebuilt from git before anything else.
@@ -39,7 +43,19 @@
 #include "plsync/store.h"
 #include "internal.h"
 
-#define CACHE_NODE "DISTRICT-MERGE"
+#include <time.h>
+static double trace_t0;
+static void trace(const char *what)
+{
+	struct timespec ts;
+	if (!getenv("PLSYNC_TRACE"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double t = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (what)
+		fprintf(stderr, "trace: %-30s %8.3f s\n", what, t - trace_t0);
+	trace_t0 = t;
+}
 
 struct updates {
 	git_tree_update *u;
@@ -53,6 +69,7 @@ struct merge {
 	const pl_merge_options  *opts;
 	pl_merge_result         *res;
 	git_tree                *base;      /* main's tree before, or NULL */
+	git_tree                *base_conflicts; /* its conflicts/, or NULL */
 	struct updates           ups;       /* all merged ranges */
 	json_t                  *touched;   /* id -> kind, all merged ranges */
 	json_t                  *carry;     /* [[node, first, last, commit]] */
@@ -62,7 +79,7 @@ struct merge {
 	size_t                   ncommits;
 	char                     tip[41];
 	struct updates           rups;
-	json_t                  *rtouched, *rcarry, *owners;
+	json_t                  *rtouched, *rcarry;
 	char                     cur_commit[41];
 	uint64_t                 cur_seq;
 	size_t                   rops;
@@ -151,7 +168,7 @@ static int rm_rf(const char *path)
 	return rmdir(path) ? pl_error_from_errno(path) : 0;
 }
 
-static int open_repo(git_repository **repo, const char *path)
+int pl_sync__open_district(git_repository **repo, const char *path)
 {
 	git_config *cfg = NULL;
 	int ours = 0, grc;
@@ -175,8 +192,7 @@ static void cache_dir(char *buf, size_t sz, const char *repo)
 	snprintf(buf, sz, "%s/plsync-cache", repo);
 }
 
-/* The node whose ops a node commit carries: the one directory under ops/. */
-static int node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
+int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
 {
 	git_commit *c = NULL;
 	git_tree *t = NULL, *ops = NULL;
@@ -228,50 +244,27 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 	}
 	while (off < len) {
 		size_t start = off;
-		pl_op *op = NULL;
-		pl_record *r = NULL;
-		json_t *owner;
+		pl_remote_check chk = { mg->node, 1, 1 };
+		pl_remote_info info = { 0 };
 
 		mg->cur_seq = *expect;
-		if ((rc = pl_op_decode_next(&op, buf, len, &off, lim))) {
+		if ((rc = pl_op_skip(buf, len, &off, lim))) {
 			pl_error_prefix("%s", path);
 			goto cleanup;
 		}
-		mg->cur_seq = op->seq;
-		if (strcmp(op->node, mg->node)) {
-			rc = pl_error_set(PL_ECORRUPT, "%s: op claims node %s on nodes/%s", path, op->node, mg->node);
-		} else if (op->seq != *expect || op->seq > last) {
-			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " where %" PRIu64 " was expected", path,
-			                  op->seq, *expect);
-		} else if (!(owner = json_object_get(mg->owners, op->rec)) &&
-		           (rc = pl_store_get(&r, mg->cache, op->rec)) && rc != PL_ENOTFOUND) {
-			/* a read error */
-		} else {
-			const char *own = owner ? json_string_value(owner) : r ? r->owner : NULL;
-			rc = 0;
-			if (!own) {
-				json_object_set_new(mg->owners, op->rec, json_string(op->node));
-			} else if (strcmp(own, op->node) && strcmp(op->node, "DISTRICT") && op->nbase > 0) {
-				rc = pl_error_set(PL_EINVALID, "%s: op %s/%" PRIu64 " changes %s %s, which belongs to %s "
-				                  "(only %s or DISTRICT may change it)", path, op->node, op->seq,
-				                  op->kind, op->rec, own, own);
-			}
-			if (!rc)
-				json_object_set_new(mg->rtouched, op->rec, json_string(op->kind));
-		}
-		pl_record_free(r);
-		pl_op_free(op);
-		if (rc)
-			goto cleanup;
-		rc = pl_write_remote(w, buf + start, off - start);
-		if (rc == 1) {
-			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " was merged before (a replayed op)", path, *expect);
-			goto cleanup;
-		}
+		rc = pl_write_remote_ex(w, buf + start, off - start, &chk, &info);
+		if (info.seq)
+			mg->cur_seq = info.seq;
 		if (rc) {
 			pl_error_prefix("%s", path);
 			goto cleanup;
 		}
+		if (info.seq != *expect || info.seq > last) {
+			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " where %" PRIu64 " was expected", path,
+			                  info.seq, *expect);
+			goto cleanup;
+		}
+		json_object_set_new(mg->rtouched, info.rec, json_string(info.kind));
 		(*expect)++;
 		mg->rops++;
 	}
@@ -294,10 +287,8 @@ static int range_fn(pl_write *w, void *payload)
 	updates_clear(&mg->rups);
 	json_decref(mg->rtouched);
 	json_decref(mg->rcarry);
-	json_decref(mg->owners);
 	mg->rtouched = json_object();
 	mg->rcarry = json_array();
-	mg->owners = json_object();
 	mg->rops = 0;
 	mg->cur_commit[0] = '\0';
 	mg->cur_seq = 0;
@@ -487,12 +478,13 @@ static int tree_has(git_tree *t, const char *path)
 	return found;
 }
 
-/* A record's state file: canonical JSON, fields at the top, meta under "_". */
-static json_t *state_json(const pl_record *r)
+json_t *pl_merge_state_json(const pl_record *r)
 {
 	json_t *o = json_deep_copy(r->fields);
 	char when[32];
 
+	if (!o)
+		return NULL;
 	json_object_set_new(o, "_id", json_string(r->id));
 	json_object_set_new(o, "_kind", json_string(r->kind));
 	json_object_set_new(o, "_owner", json_string(r->owner));
@@ -501,18 +493,35 @@ static json_t *state_json(const pl_record *r)
 	return o;
 }
 
-static int blob_of(git_oid *out, git_repository *repo, const json_t *v)
+int pl_merge_conflicts_json(json_t **out, pl_store *st, const pl_record *r)
+{
+	json_t *conf = NULL;
+	int rc;
+
+	*out = NULL;
+	if (r->deleted)
+		return 0;
+	if ((rc = pl_store_conflicts(&conf, st, r)) || !conf)
+		return rc;
+	if (!(*out = json_pack("{ss ss so}", "id", r->id, "kind", r->kind, "fields", conf)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	return 0;
+}
+
+/* Write a JSON file's blob straight into the mempack (no odb lookups). */
+static int blob_of(git_oid *out, git_odb_backend *mempack, const json_t *v)
 {
 	char *s = pl_json_canonical(v);
 	int grc;
 	if (!s)
 		return pl_error_set(PL_ERROR, "out of memory");
-	grc = git_blob_create_from_buffer(out, repo, s, strlen(s));
+	if ((grc = git_odb_hash(out, s, strlen(s), GIT_OBJECT_BLOB)) == 0)
+		grc = mempack->write(mempack, out, s, strlen(s), GIT_OBJECT_BLOB);
 	free(s);
 	return grc < 0 ? pl_error_from_git(grc, "writing a state file") : 0;
 }
 
-static int state_updates(struct merge *mg)
+static int state_updates(struct merge *mg, git_odb_backend *mempack)
 {
 	const char *id;
 	json_t *kind;
@@ -533,23 +542,22 @@ static int state_updates(struct merge *mg)
 			if (tree_has(mg->base, spath))
 				rc = updates_add(&mg->ups, spath, NULL, 1);
 		} else {
-			json_t *sj = state_json(r);
-			rc = blob_of(&oid, mg->repo, sj);
+			json_t *sj = pl_merge_state_json(r);
+			rc = sj ? blob_of(&oid, mempack, sj) : pl_error_set(PL_ERROR, "out of memory");
 			json_decref(sj);
 			if (!rc)
 				rc = updates_add(&mg->ups, spath, &oid, 0);
 		}
 		mg->res->records++;
 		if (!rc)
-			rc = pl_store_conflicts(&conf, mg->cache, r);
-		if (!rc && conf && !r->deleted) {
-			json_t *cj = json_pack("{ss ss sO}", "id", id, "kind", r->kind, "fields", conf);
-			rc = blob_of(&oid, mg->repo, cj);
-			json_decref(cj);
+			rc = pl_merge_conflicts_json(&conf, mg->cache, r);
+		if (!rc && conf) {
+			rc = blob_of(&oid, mempack, conf);
 			if (!rc)
 				rc = updates_add(&mg->ups, cpath, &oid, 0);
 			mg->res->conflicts++;
-		} else if (!rc && tree_has(mg->base, cpath)) {
+		} else if (!rc && mg->base_conflicts &&
+		           git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"))) {
 			rc = updates_add(&mg->ups, cpath, NULL, 1);
 		}
 		json_decref(conf);
@@ -591,9 +599,38 @@ static char *merge_message(struct merge *mg)
 	return msg;
 }
 
+/*
+ * The first merge's first parent: a parentless commit with the empty tree,
+ * written straight to the object database (two small loose objects).
+ * With it every commit on main's first-parent chain but this root is a merge
+ * whose parents after the first are node tips, on the first merge too (whose
+ * parents would otherwise all be node tips, parent 0 indistinguishable from
+ * an old main).
+ */
+static int root_commit(git_commit **out, git_repository *repo, const git_signature *sig)
+{
+	git_treebuilder *tb = NULL;
+	git_tree *empty = NULL;
+	git_oid tid, cid;
+	int rc = 0, grc;
+
+	if ((grc = git_treebuilder_new(&tb, repo, NULL)) < 0 || (grc = git_treebuilder_write(&tid, tb)) < 0 ||
+	    (grc = git_tree_lookup(&empty, repo, &tid)) < 0 ||
+	    (grc = git_commit_create(&cid, repo, NULL, sig, sig, NULL,
+	                             "district history begins\n\nThe first merge's first parent: every later commit on\n"
+	                             "main's first-parent chain is a merge whose other parents are node tips.\n",
+	                             empty, 0, NULL)) < 0 ||
+	    (grc = git_commit_lookup(out, repo, &cid)) < 0)
+		rc = pl_error_from_git(grc, "writing main's root commit");
+	git_tree_free(empty);
+	git_treebuilder_free(tb);
+	return rc;
+}
+
 static int make_commit(struct merge *mg, git_commit *old_main)
 {
 	git_odb_backend *mempack = NULL;
+	git_commit *root = NULL;
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
 	git_oid tree_id, commit_id;
@@ -603,21 +640,28 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	char *msg = NULL;
 	int rc = 0, grc;
 
-	if ((rc = pl_sync__add_mempack(&mempack, mg->repo)))
-		return rc;
-	if ((rc = state_updates(mg)))
+	if ((grc = git_signature_now(&sig, mg->opts->name ? mg->opts->name : "plsync-district",
+	                             mg->opts->email ? mg->opts->email : "plsync-district@localhost")) < 0)
+		return pl_error_from_git(grc, "the merge author");
+	/* before the mempack: the flush writes only the merge commit's tree */
+	if (!old_main && (rc = root_commit(&root, mg->repo, sig)))
 		goto cleanup;
+	if ((rc = pl_sync__add_mempack(&mempack, mg->repo)))
+		goto cleanup;
+	if ((rc = state_updates(mg, mempack)))
+		goto cleanup;
+	trace("state files");
 	if ((grc = git_tree_create_updated(&tree_id, mg->repo, mg->base, mg->ups.n, mg->ups.u)) < 0 ||
 	    (grc = git_tree_lookup(&tree, mg->repo, &tree_id)) < 0) {
 		rc = pl_error_from_git(grc, "building the merged tree");
 		goto cleanup;
 	}
+	trace("tree");
 	if (!(parents = calloc(nm + 1, sizeof(*parents))) || !(tips = calloc(nm + 1, sizeof(*tips)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if (old_main)
-		parents[np++] = old_main;
+	parents[np++] = old_main ? old_main : root;
 	for (size_t i = 0; i < nm; i++) {
 		git_oid t;
 		git_oid_fromstr(&t, json_string_value(json_object_get(json_array_get(mg->res->merged, i), "tip")));
@@ -627,11 +671,6 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		}
 		parents[np++] = tips[i];
 	}
-	if ((grc = git_signature_now(&sig, mg->opts->name ? mg->opts->name : "plsync-district",
-	                             mg->opts->email ? mg->opts->email : "plsync-district@localhost")) < 0) {
-		rc = pl_error_from_git(grc, "the merge author");
-		goto cleanup;
-	}
 	if (!(msg = merge_message(mg))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
@@ -640,12 +679,13 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		rc = pl_error_from_git(grc, "writing the merge commit");
 		goto cleanup;
 	}
-	if ((rc = pl_sync__flush_mempack(mg->repo, mempack)))
+	if ((rc = pl_sync__flush_mempack(mg->repo, mempack, &commit_id, mg->base)))
 		goto cleanup;
+	trace("pack written");
 	{
 		git_reference *ref = NULL;
 		if (old_main)
-			grc = git_reference_create_matching(&ref, mg->repo, "refs/heads/main", &commit_id, 0,
+			grc = git_reference_create_matching(&ref, mg->repo, "refs/heads/main", &commit_id, 1,
 			                                    git_commit_id(old_main), "plsync-district merge");
 		else
 			grc = git_reference_create(&ref, mg->repo, "refs/heads/main", &commit_id, 0, "plsync-district merge");
@@ -665,6 +705,7 @@ cleanup:
 		git_commit_free(tips[i]);
 	free(tips);
 	free(parents);
+	git_commit_free(root);
 	git_tree_free(tree);
 	if (mempack)
 		git_mempack_reset(mempack); /* on failure: the objects are simply dropped */
@@ -777,7 +818,7 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 			git_oid c, pt;
 			json_t *carry = json_array();
 
-			if (node_of(node, sizeof(node), repo, tip))
+			if (pl_sync__node_of(node, sizeof(node), repo, tip))
 				continue;
 			git_revwalk_new(&rw, repo);
 			git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
@@ -837,7 +878,7 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 	*cache = NULL;
 	cache_dir(dir, sizeof(dir), repo_path);
 	so.no_sync = 1;
-	if ((rc = rm_rf(dir)) || (rc = pl_store_create(dir, CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
+	if ((rc = rm_rf(dir)) || (rc = pl_store_create(dir, PL_MERGE_CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
 		goto cleanup;
 	if (!main_tip) {
 		rc = pl_store_meta_set(*cache, "merge.main", "");
@@ -855,7 +896,7 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 				continue;
 			for (unsigned p = 1; p < git_commit_parentcount(c); p++) {
 				char node[PL_NODE_MAX + 1];
-				if (node_of(node, sizeof(node), repo, git_commit_parent_id(c, p)) == 0 && !json_object_get(tips, node)) {
+				if (pl_sync__node_of(node, sizeof(node), repo, git_commit_parent_id(c, p)) == 0 && !json_object_get(tips, node)) {
 					git_oid_tostr(hex, sizeof(hex), git_commit_parent_id(c, p));
 					json_object_set_new(tips, node, json_string(hex));
 				}
@@ -933,7 +974,7 @@ int pl_merge_cache_open(pl_store **out, const char *repo_path)
 	int has_main, rebuilt, rc;
 
 	*out = NULL;
-	if ((rc = open_repo(&repo, repo_path)))
+	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		return rc;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
 	rc = cache_ready(out, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
@@ -971,7 +1012,8 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	mg.res = res;
 	mg.touched = json_object();
 	mg.carry = json_array();
-	if ((rc = open_repo(&repo, repo_path)))
+	trace(NULL);
+	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		goto cleanup;
 	mg.repo = repo;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
@@ -985,7 +1027,14 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 		}
 		git_oid_tostr(res->main, sizeof(res->main), &main_tip);
 		git_oid_tostr(res->tree, sizeof(res->tree), git_tree_id(mg.base));
+		{
+			git_tree_entry *ce = NULL;
+			if (git_tree_entry_bypath(&ce, mg.base, "conflicts") == 0)
+				git_tree_lookup(&mg.base_conflicts, repo, git_tree_entry_id(ce));
+			git_tree_entry_free(ce);
+		}
 	}
+	trace("cache ready");
 	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
 	if (json_array_size(refs) && !(sorted = malloc(json_array_size(refs) * sizeof(json_t *)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
@@ -998,7 +1047,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	for (size_t i = 0; i < json_array_size(refs) && !rc; i++) {
 		const char *name = json_string_value(sorted[i]), *node = name + strlen("refs/heads/nodes/");
 		git_oid tip;
-		if (!pl_node_valid(node) || !strcmp(node, CACHE_NODE)) {
+		if (!pl_node_valid(node) || !strcmp(node, PL_MERGE_CACHE_NODE)) {
 			rc = finding(&mg, node, "", 0, "not a valid node code: ref ignored");
 			continue;
 		}
@@ -1006,10 +1055,12 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 			continue;
 		rc = merge_node(&mg, node, &tip);
 	}
+	trace("ranges verified and applied");
 	if (rc || !json_array_size(res->merged))
 		goto cleanup; /* nothing new: no commit */
 	if ((rc = pl_store_sync(mg.cache)) || (rc = make_commit(&mg, old_main)))
 		goto cleanup;
+	trace("merge commit");
 	if ((rc = carry_put(mg.cache, mg.carry, res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.main", res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.dirty", NULL)) || (rc = pl_store_sync(mg.cache)))
@@ -1023,8 +1074,8 @@ cleanup:
 	json_decref(mg.carry);
 	json_decref(mg.rtouched);
 	json_decref(mg.rcarry);
-	json_decref(mg.owners);
 	free(mg.commits);
+	git_tree_free(mg.base_conflicts);
 	git_tree_free(mg.base);
 	git_commit_free(old_main);
 	pl_store_free(mg.cache);
@@ -1044,7 +1095,7 @@ int pl_merge_status(json_t **out, const char *repo_path)
 	int has_main, rebuilt, rc;
 
 	*out = NULL;
-	if ((rc = open_repo(&repo, repo_path)))
+	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		goto cleanup;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
 	if ((rc = cache_ready(&cache, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0)))

@@ -8,11 +8,16 @@
  * moved (compare-and-swap on the old tip), so a crash leaves at worst an
  * unreferenced pack.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 #include <git2/sys/mempack.h>
@@ -36,6 +41,11 @@ void pl_sync__blob_path(char *buf, size_t sz, const char *node, uint64_t first, 
 	         node, first / 1000000, (first / 1000) % 1000, first, last);
 }
 
+void pl_sync_blob_path(char *buf, size_t sz, const char *node, uint64_t first, uint64_t last)
+{
+	pl_sync__blob_path(buf, sz, node, first, last);
+}
+
 int pl_sync__parse_blob_name(uint64_t *first, uint64_t *last, const char *name)
 {
 	char *end;
@@ -47,6 +57,80 @@ int pl_sync__parse_blob_name(uint64_t *first, uint64_t *last, const char *name)
 	*last = strtoull(name + 13, &end, 10);
 	if (end != name + 25 || *last < *first || *first == 0)
 		return -1;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) ? -1 : 0;
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * A new mirror is made in "<path>.new-<pid>" and renamed into place, so a
+ * kill at any moment leaves no mirror or a whole one, never a half-made one
+ * that libgit2 can neither open nor initialise again. Leftovers of killed
+ * processes are removed.
+ */
+static int create_mirror(git_repository **out, const char *path)
+{
+	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	git_repository *repo = NULL;
+	char tmp[4096], *slash, *parent = NULL;
+	const char *base;
+	DIR *d;
+	struct dirent *e;
+	int grc;
+
+	if (!(parent = strdup(path)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	slash = strrchr(parent, '/');
+	base = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	if ((d = opendir(slash ? (*parent ? parent : "/") : "."))) {
+		size_t bl = strlen(base);
+		while ((e = readdir(d))) {
+			long pid;
+			char *end;
+			if (strncmp(e->d_name, base, bl) || strncmp(e->d_name + bl, ".new-", 5))
+				continue;
+			pid = strtol(e->d_name + bl + 5, &end, 10);
+			if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+				continue; /* not ours, or its maker still runs */
+			snprintf(tmp, sizeof(tmp), "%s/%s", slash ? (*parent ? parent : "") : ".", e->d_name);
+			rm_rf(tmp);
+		}
+		closedir(d);
+	}
+	free(parent);
+	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
+	rm_rf(tmp);
+	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+	io.initial_head = "nodes/HEAD";
+	if ((grc = git_repository_init_ext(&repo, tmp, &io)) < 0) {
+		int rc = pl_error_from_git(grc, tmp);
+		rm_rf(tmp);
+		return rc;
+	}
+	git_repository_free(repo);
+	if (rename(tmp, path)) {
+		int err = errno;
+		rm_rf(tmp);
+		if (err != EEXIST && err != ENOTEMPTY) { /* else another process made it first */
+			errno = err;
+			return pl_error_from_errno(path);
+		}
+	}
+	if ((grc = git_repository_open_bare(out, path)) < 0)
+		return pl_error_from_git(grc, path);
 	return 0;
 }
 
@@ -63,13 +147,18 @@ int pl_mirror_open(pl_mirror **out, const char *dir)
 	}
 	snprintf(m->path, n, "%s/git", dir);
 	rc = git_repository_open_bare(&m->repo, m->path);
-	if (rc == GIT_ENOTFOUND) {
-		git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
-		io.initial_head = "nodes/HEAD";
-		rc = git_repository_init_ext(&m->repo, m->path, &io);
+	if (rc == GIT_ENOTFOUND && access(m->path, F_OK) == 0) {
+		rc = pl_error_set(PL_ECORRUPT, "%s exists but is not a git repository: move it away "
+		                  "and run 'plsync sync' again to make a new mirror", m->path);
+		pl_mirror_free(m);
+		return rc;
 	}
-	if (rc < 0) {
+	if (rc == GIT_ENOTFOUND) {
+		if ((rc = create_mirror(&m->repo, m->path))) {
+			pl_mirror_free(m);
+			return rc;
+		}
+	} else if (rc < 0) {
 		rc = pl_error_from_git(rc, m->path);
 		pl_mirror_free(m);
 		return rc;
@@ -162,16 +251,58 @@ cleanup:
 	return rc;
 }
 
-int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack)
+/*
+ * Insert into pb the objects of `tree` that are in the mempack, walking only
+ * subtrees that differ from `base` (the parent's tree at the same path), so
+ * the work grows with what changed, never with the whole tree.
+ */
+static int insert_new(git_packbuilder *pb, git_repository *repo, git_odb_backend *mempack,
+                      const git_tree *tree, const git_tree *base)
+{
+	int rc = 0;
+
+	if (mempack->exists(mempack, git_tree_id(tree)) && (rc = git_packbuilder_insert(pb, git_tree_id(tree), NULL)) < 0)
+		return rc;
+	for (size_t i = 0; i < git_tree_entrycount(tree) && rc >= 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_tree_entry *be = base ? git_tree_entry_byname(base, git_tree_entry_name(e)) : NULL;
+		const git_oid *id = git_tree_entry_id(e);
+
+		if (be && git_oid_equal(git_tree_entry_id(be), id))
+			continue; /* unchanged: already on disk */
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL, *bsub = NULL;
+			if ((rc = git_tree_lookup(&sub, repo, id)) < 0)
+				break;
+			if (be && git_tree_entry_type(be) == GIT_OBJECT_TREE)
+				git_tree_lookup(&bsub, repo, git_tree_entry_id(be));
+			rc = insert_new(pb, repo, mempack, sub, bsub);
+			git_tree_free(bsub);
+			git_tree_free(sub);
+		} else if (mempack->exists(mempack, id)) {
+			rc = git_packbuilder_insert(pb, id, NULL);
+		}
+	}
+	return rc;
+}
+
+int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
+                           const git_tree *base)
 {
 	git_odb *odb = NULL;
+	git_packbuilder *pb = NULL;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
 	git_buf pack = { 0 };
 	git_odb_writepack *wp = NULL;
 	git_indexer_progress stats = { 0 };
 	int grc, rc = 0;
 
-	if ((grc = git_repository_odb(&odb, repo)) < 0 ||
-	    (grc = git_mempack_dump(&pack, repo, mempack)) < 0 ||
+	if ((grc = git_repository_odb(&odb, repo)) < 0 || (grc = git_packbuilder_new(&pb, repo)) < 0 ||
+	    (grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
+	    (grc = git_packbuilder_insert(pb, commit, NULL)) < 0 ||
+	    (grc = insert_new(pb, repo, mempack, tree, base)) < 0 ||
+	    (grc = git_packbuilder_write_buf(&pack, pb)) < 0 ||
 	    (grc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
 	    (grc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
 	    (grc = wp->commit(wp, &stats)) < 0)
@@ -181,6 +312,9 @@ int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack)
 	if (wp)
 		wp->free(wp);
 	git_buf_dispose(&pack);
+	git_tree_free(tree);
+	git_commit_free(c);
+	git_packbuilder_free(pb);
 	git_odb_free(odb);
 	return rc;
 }
@@ -391,7 +525,7 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 		}
 	}
 	/* every new object is in the mempack: write it to disk as one pack */
-	if ((rc = pl_sync__flush_mempack(m->repo, mempack)))
+	if ((rc = pl_sync__flush_mempack(m->repo, mempack, &commit_id, base)))
 		goto cleanup;
 	git_mempack_reset(mempack);
 	{
@@ -399,7 +533,7 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 		char reflog[128];
 		snprintf(reflog, sizeof(reflog), "plsync: ops %" PRIu64 "..%" PRIu64, committed + 1, seq);
 		if (parent)
-			grc = git_reference_create_matching(&nref, m->repo, refname, &commit_id, 0,
+			grc = git_reference_create_matching(&nref, m->repo, refname, &commit_id, 1,
 			                                    git_commit_id(parent), reflog);
 		else
 			grc = git_reference_create(&nref, m->repo, refname, &commit_id, 0, reflog);

@@ -39,20 +39,28 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 	if ((rc = pl_mirror_last_seq(&seq, m, refname, node)))
 		goto cleanup;
 	snprintf(spec, sizeof(spec), "%s:%s", refname, refname); /* no '+': fast-forward only */
+	if ((rc = pl_sync__check_local(opts->url)))
+		goto cleanup;
 	if ((grc = git_remote_create_anonymous(&remote, m->repo, opts->url)) < 0) {
 		rc = pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", opts->url,
 		                  git_error_last() ? git_error_last()->message : "?");
 		goto cleanup;
 	}
 	pl_sync__callbacks(&po.callbacks, &cbstate);
-	if ((grc = git_remote_push(remote, &refspecs, &po)) < 0) {
-		rc = cbstate.cancelled ? cbstate.cancelled : pl_sync__net_error(grc, "pushing to", opts->url);
+	grc = git_remote_push(remote, &refspecs, &po);
+	if (grc == GIT_ENONFASTFORWARD) {
+		/* libgit2 refuses before sending when the remote's tip is not ours to extend */
+		if (!cbstate.push_error[0])
+			snprintf(cbstate.push_error, sizeof(cbstate.push_error), "the remote refused to update %s: "
+			         "non-fast-forward (it holds commits this mirror does not have)", refname);
+	} else if (grc < 0) {
+		rc = pl_sync__net_error(grc, &cbstate, "pushing to", opts->url);
 		goto cleanup;
 	}
 	if (cbstate.push_error[0]) {
-		rc = pl_error_set(PL_ECONFLICT, "%s; the district repository's nodes/%s is not an ancestor "
-		                  "of ours (was it rewritten, or is another agent using node %s?)",
-		                  cbstate.push_error, node, node);
+		rc = pl_error_set(PL_ECONFLICT, "%s; nothing here is lost. If it is not a fast-forward, the "
+		                  "district repository's nodes/%s was rewritten or another agent uses node %s: "
+		                  "call the district office", cbstate.push_error, node, node);
 		goto cleanup;
 	}
 	/* the remote confirmed: only now record it */

@@ -6,7 +6,9 @@
  * hash chain, ids, msgpack, schema, ownership, size limits), quarantines a
  * range that fails (a finding; nothing deleted; other nodes still merge) and
  * makes one merge commit on refs/heads/main whose parents are the old main
- * and the merged node tips. Its tree holds every merged ops/ blob, the
+ * and the merged node tips (on the first merge, the old main is a new
+ * parentless commit with the empty tree: parents 1.. of every commit on
+ * main's first-parent chain are node tips, parent 0 is never one). Its tree holds every merged ops/ blob, the
  * consolidated records in state/ and the open conflicts in conflicts/.
  *
  * State files are state/<kind>/<h1>/<h2>/<id>.json where h1h2 are the first
@@ -67,8 +69,41 @@ int pl_merge_status(json_t **out, const char *repo);
 /* "state/<kind>/<h1>/<h2>/<id>.json" into buf. */
 int pl_merge_state_path(char *buf, size_t sz, const char *kind, const char *id);
 
-/* Open the cache of `repo` read-only-ish for tools (audit); rebuild if stale. */
 struct pl_store;
+struct pl_record;
+
+/*
+ * A record's state file as the merge writes it: the current fields at the
+ * top level plus "_id", "_kind", "_owner" and "_updated" (RFC 3339 UTC of
+ * the last op), to be written with pl_json_canonical(). The caller
+ * json_decref()s it; NULL only when out of memory. Everything that checks
+ * or shows a state file (plsync-audit) renders it here, never by hand.
+ */
+json_t *pl_merge_state_json(const struct pl_record *r);
+
+/*
+ * The conflicts/<id>.json file of record `r` in store `st`:
+ * {"id", "kind", "fields": pl_store_conflicts()}, into *out; *out is NULL
+ * when the record has no open conflict (or is deleted). Errors: those of
+ * pl_store_conflicts.
+ */
+int pl_merge_conflicts_json(json_t **out, struct pl_store *st, const struct pl_record *r);
+
+/*
+ * The node code of the cache store. It can never be a node's: the merge
+ * ignores a refs/heads/nodes/ ref of that name.
+ */
+#define PL_MERGE_CACHE_NODE "DISTRICT-MERGE"
+
+/*
+ * Open the cache of `repo` for tools (plsync-audit): a plsync store holding
+ * every op merged into main, its recops index (pl_store_log by record) and
+ * the carry index, meta keys "carry/<node>/<first seq, 12 digits>" =
+ * "<last seq> <node commit hex> <merge commit hex>" (pl_store_meta_floor).
+ * It is rebuilt from git first if it does not describe main, so the caller
+ * needs write access to `repo`. *out is owned by the caller
+ * (pl_store_free). Errors: those of pl_merge.
+ */
 int pl_merge_cache_open(struct pl_store **out, const char *repo);
 
 #endif

@@ -85,6 +85,13 @@ int pl_op_decode(pl_op **out, const unsigned char *buf, size_t len,
 int pl_op_decode_next(pl_op **out, const unsigned char *buf, size_t len,
                       size_t *off, const pl_op_limits *limits);
 
+/*
+ * Find the end of the op at buf[*off..len) without decoding it (the same
+ * hostile-input checks on its framing) and advance *off past it. PL_ENOTFOUND
+ * at the end, PL_ECORRUPT for malformed framing.
+ */
+int pl_op_skip(const unsigned char *buf, size_t len, size_t *off, const pl_op_limits *limits);
+
 /* The op id: git blob id of the encoding (SHA-1 of "blob <len>\0" + bytes). */
 int pl_op_id(pl_oid *out, const unsigned char *enc, size_t len);
 

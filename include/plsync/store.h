@@ -108,6 +108,26 @@ int pl_store_change(pl_store *st, const char *actor, const pl_change *c,
  */
 int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len);
 
+/* What pl_write_remote_ex checks beyond the chain. */
+typedef struct pl_remote_check {
+	const char *node;       /* the op must be this node's (NULL: any) */
+	int         ownership;  /* refuse changes (non-empty base) to a record another
+	                           node created, unless made by DISTRICT: PL_EINVALID */
+	int         no_dups;    /* an op already here is PL_ECORRUPT, not a skip */
+} pl_remote_check;
+
+/* What the op was, filled even when it is refused (once decoded). */
+typedef struct pl_remote_info {
+	uint64_t seq;
+	char     node[PL_NODE_MAX + 1];
+	char     rec[PL_ID_MAX + 1];
+	char     kind[33];
+} pl_remote_info;
+
+/* pl_write_remote with extra checks (chk may be NULL) and the op's identity. */
+int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const pl_remote_check *chk,
+                       pl_remote_info *info);
+
 /* ---- reading ---- */
 
 typedef struct pl_record {
@@ -172,6 +192,11 @@ int pl_write_meta_set(pl_write *w, const char *key, const char *value);
  */
 int pl_store_meta_floor(char **key_out, char **value_out, pl_store *st, const char *prefix,
                         const char *key);
+/*
+ * Make room for about `bytes` more before a big write (an import), so that
+ * it does not fill the map and replay. Call with no write running.
+ */
+int pl_store_reserve(pl_store *st, size_t bytes);
 /* Flush the store to disk (for stores opened with no_sync). */
 int pl_store_sync(pl_store *st);
 /* The store a write belongs to. */

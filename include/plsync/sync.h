@@ -23,6 +23,9 @@
 
 typedef struct pl_mirror pl_mirror;
 
+/* "ops/<node>/<a>/<b>/<first>-<last>.msgpack", the path of a batch blob. */
+void pl_sync_blob_path(char *buf, size_t sz, const char *node, uint64_t first, uint64_t last);
+
 typedef struct pl_progress {
 	const char *stage;        /* "counting", "pushing", "fetching", "applying" */
 	size_t      current;      /* objects (or ops) done */
@@ -41,7 +44,9 @@ typedef struct pl_sync_options {
 	const char   **follow;         /* node codes to fetch and apply; NULL = {"DISTRICT"} */
 	size_t         nfollow;
 	const char    *ssh_key;        /* private key file; "<key>.pub" beside it. NULL = ssh-agent */
-	const char    *ssh_known_hosts;/* known_hosts file checked for ssh:// (NULL = ~/.ssh/known_hosts) */
+	const char    *ssh_known_hosts;/* OpenSSH known_hosts file the ssh:// server's host key must be in
+	                                  (plain names: "host", "[host]:port"); NULL = ~/.ssh/known_hosts,
+	                                  whose hashed names are read too */
 	const char    *http_user;      /* basic auth for http(s):// (also taken from the URL) */
 	const char    *http_password;
 	pl_progress_cb progress;
@@ -83,8 +88,10 @@ int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char 
 /*
  * Push refs/heads/nodes/<node> to opts->url, fast-forward only, then record
  * the pushed seq in the store. Errors: PL_ENET (unreachable, dropped: retry
- * later), PL_EAUTH (credentials or certificate refused), PL_ECONFLICT (the
- * remote refused the update: the message has its reason).
+ * later), PL_EAUTH (credentials, certificate or ssh host key refused: the
+ * message names the setting to fix), PL_ENOTFOUND (no repository at the
+ * URL), PL_ECONFLICT (the remote refused the update: the message has its
+ * reason).
  */
 int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
 
@@ -92,13 +99,17 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
  * Fetch each followed node's ref and apply the ops of its new commits, in
  * commit order, verifying chain and ids; one store transaction per node,
  * which also records the applied commit. Cost grows with the new commits.
- * Errors: PL_ENET, PL_EAUTH, PL_ECORRUPT (a bad blob or op: named by commit
- * and path; nothing of that node is applied), PL_ECONFLICT (the followed ref
- * was rewritten).
+ * Errors: PL_ENET, PL_EAUTH, PL_ENOTFOUND, PL_ECORRUPT (a bad blob or op:
+ * named by commit and path; nothing of that node is applied), PL_ECONFLICT
+ * (the followed ref was rewritten).
  */
 int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
 
-/* commit, push, fetch: the whole `plsync sync`. */
+/*
+ * commit, push, fetch: the whole `plsync sync`. Holds an exclusive lock on
+ * the mirror meanwhile (PL_EEXISTS if another sync of this data dir runs)
+ * and first clears the lock files a killed sync left in the mirror.
+ */
 int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
 
 typedef struct pl_sync_status {

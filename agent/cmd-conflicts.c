@@ -1,0 +1,181 @@
+/*
+ * cmd-conflicts.c — `plsync conflicts` and `plsync resolve`: concurrent
+ * changes to one field, and the change that settles them.
+ *
+ * A conflict is two or more heads of a record (ops no other op saw) that
+ * set one field to different values. The value shown everywhere is the
+ * winner by (hlc, node); the others are kept and listed here until a change
+ * names every head in its base — which any local change does.
+ */
+#include <string.h>
+
+#include "agent.h"
+
+struct conf_ctx {
+	pl_store *st;
+	json_t   *out;   /* array of {id, kind, fields} */
+	int       rc;
+};
+
+static int conf_cb(const pl_record *r, void *payload)
+{
+	struct conf_ctx *x = payload;
+	json_t *c = NULL;
+	int rc;
+
+	if (r->nheads < 2)
+		return 0;
+	if ((rc = pl_store_conflicts(&c, x->st, r)))
+		return rc;
+	if (c)
+		json_array_append_new(x->out, json_pack("{ss ss so}", "id", r->id, "kind", r->kind, "fields", c));
+	return 0;
+}
+
+static int collect(pl_store *st, const char *only, json_t **out)
+{
+	const pl_kind_def *const *kinds = pl_schema_kinds();
+	struct conf_ctx x = { st, json_array(), 0 };
+	int rc = 0;
+
+	if (only) {
+		pl_record *r = NULL;
+		if ((rc = pl_store_get(&r, st, only)) == 0)
+			rc = conf_cb(r, &x);
+		pl_record_free(r);
+	} else {
+		for (int i = 0; kinds[i] && !rc; i++)
+			rc = pl_store_foreach(st, kinds[i]->name, NULL, NULL, conf_cb, &x);
+	}
+	if (rc) {
+		json_decref(x.out);
+		return rc;
+	}
+	*out = x.out;
+	return 0;
+}
+
+static void print_conflicts(const json_t *list)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *c = json_array_get(list, i), *fields = json_object_get(c, "fields"), *cands;
+		const char *path;
+		printf("%s %s\n", json_string_value(json_object_get(c, "kind")), json_string_value(json_object_get(c, "id")));
+		json_object_foreach(fields, path, cands) {
+			printf("  %s\n", path);
+			for (size_t j = 0; j < json_array_size(cands); j++) {
+				json_t *k = json_array_get(cands, j);
+				char *t = fields_text(json_object_get(k, "value"));
+				printf("    %s %-20s  by %s on %s at %s\n",
+				       json_is_true(json_object_get(k, "winner")) ? "*" : " ", t ? t : "",
+				       json_string_value(json_object_get(k, "actor")),
+				       json_string_value(json_object_get(k, "node")),
+				       json_string_value(json_object_get(k, "time")));
+				free(t);
+			}
+		}
+	}
+}
+
+static int cmd_conflicts(cli *c, int argc, char **argv)
+{
+	int as_json = 0, npos, rc;
+	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
+	json_t *list = NULL;
+	char **pos;
+
+	if ((rc = opts_parse(&cmd_conflicts_entry, argc, argv, specs, &pos, &npos)))
+		return rc;
+	if (npos > 1) {
+		free(pos);
+		return cli_usage(&cmd_conflicts_entry, "at most one record id");
+	}
+	rc = collect(c->store, npos ? pos[0] : NULL, &list);
+	free(pos);
+	if (rc)
+		return cli_fail(c);
+	if (as_json)
+		rc = pl_json_write(stdout, list) ? cli_fail(c) : EXIT_OK;
+	else if (!json_array_size(list))
+		printf("no open conflicts\n");
+	else
+		print_conflicts(list);
+	json_decref(list);
+	return rc;
+}
+
+static int cmd_resolve(cli *c, int argc, char **argv)
+{
+	const char *note = NULL;
+	opt_spec specs[] = { { "note", 1, &note, NULL }, { NULL, 0, NULL, NULL } };
+	json_t *fields = NULL, *before = NULL;
+	char **pos;
+	int npos, rc;
+
+	if ((rc = opts_parse(&cmd_resolve_entry, argc, argv, specs, &pos, &npos)))
+		return rc;
+	if (npos < 2) {
+		free(pos);
+		return cli_usage(&cmd_resolve_entry, "give the record id and the settled field=value pairs");
+	}
+	if (collect(c->store, pos[0], &before)) {
+		free(pos);
+		return cli_fail(c);
+	}
+	if (!json_array_size(before)) {
+		json_decref(before);
+		rc = cli_error(EXIT_FAIL, "%s has no open conflict; use 'plsync set' to change it", pos[0]);
+		free(pos);
+		return rc;
+	}
+	json_decref(before);
+	if (fields_parse(&fields, npos - 1, pos + 1)) {
+		free(pos);
+		return cli_fail(c);
+	}
+	/* a local change names every head of the record in its base */
+	pl_change ch = { PL_CHANGE_SET, NULL, pos[0], fields, note ? note : "resolve conflict" };
+	rc = pl_store_change(c->store, c->actor, &ch, NULL);
+	json_decref(fields);
+	if (rc) {
+		free(pos);
+		return cli_fail(c);
+	}
+	printf("resolved %s; 'plsync sync' sends the resolution to the district\n", pos[0]);
+	free(pos);
+	return EXIT_OK;
+}
+
+const cmd_entry cmd_conflicts_entry = {
+	.name = "conflicts",
+	.synopsis = "conflicts [ID] [--json]",
+	.summary = "list records whose fields were changed concurrently to different values",
+	.help =
+	"Two changes to one record that did not see each other (made on different\n"
+	"nodes between syncs) are concurrent. Where they set one field to different\n"
+	"values, that is a conflict: every replica shows the same winner (the higher\n"
+	"clock, then node), marked *, and the other values are kept and listed here\n"
+	"until `plsync resolve` (or any change to the record) settles them.\n"
+	"\n"
+	"Examples:\n"
+	"  plsync conflicts\n"
+	"  plsync conflicts E100 --json\n",
+	.needs_store = 1,
+	.exec = cmd_conflicts,
+};
+
+const cmd_entry cmd_resolve_entry = {
+	.name = "resolve",
+	.synopsis = "resolve ID [--note TEXT] field=value...",
+	.summary = "settle a conflict with the value that should stand",
+	.help =
+	"Records a change to ID whose base names every concurrent head, with the\n"
+	"given field values. After the next sync and district merge the conflict is\n"
+	"gone everywhere. Only the node that created the record (or DISTRICT) may\n"
+	"resolve it.\n"
+	"\n"
+	"Example:\n"
+	"  plsync resolve LIN01-7K3Q2 hours=6.5 --note \"agreed with the principal\"\n",
+	.needs_store = 1,
+	.exec = cmd_resolve,
+};

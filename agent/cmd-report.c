@@ -1,0 +1,100 @@
+/*
+ * cmd-report.c — `plsync report`: the annual professional learning report
+ * for this school's own records (plsync/report.h; the district tool runs
+ * the same report over every school). The school year defaults to the one
+ * holding today.
+ */
+#include <string.h>
+
+#include "workflow.h"
+#include "plsync/report.h"
+
+static int cmd_report(cli *c, int argc, char **argv)
+{
+	const char *year = NULL, *format = NULL, *out = NULL, *today = NULL, *title = NULL;
+	int npos, rc;
+	opt_spec specs[] = {
+		{ "year", 1, &year, NULL }, { "format", 1, &format, NULL }, { "out", 1, &out, NULL },
+		{ "today", 1, &today, NULL }, { "title", 1, &title, NULL }, { NULL, 0, NULL, NULL }
+	};
+	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
+	json_t *ds = NULL, *rep = NULL;
+	char **pos = NULL, day[11], sy[10], scope[512];
+	FILE *f = NULL;
+
+	if ((rc = opts_parse(&cmd_report_entry, argc, argv, specs, &pos, &npos)))
+		return rc;
+	if (npos) {
+		rc = cli_usage(&cmd_report_entry, "no arguments expected (the year is --year YYYY-YYYY)");
+		goto cleanup;
+	}
+	if (format && strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") &&
+	    strcmp(format, "json")) {
+		rc = cli_usage(&cmd_report_entry, "--format %s: use html, md, csv or json", format);
+		goto cleanup;
+	}
+	if (today_get(day, today)) {
+		rc = cli_fail(c);
+		goto cleanup;
+	}
+	if (!year) {
+		pl_school_year_of(sy, day);
+		year = sy;
+	}
+	scope_label(scope, sizeof(scope), c);
+	ro.scope = scope;
+	ro.title = title;
+	if (dataset_load(&ds, c->store) || pl_report_build(&rep, ds, year, day, &ro) || out_open(&f, out)) {
+		rc = cli_fail(c);
+		goto cleanup;
+	}
+	rc = out_close(f, out, pl_report_write(f, rep, format ? format : "html"));
+	if (rc) {
+		rc = cli_fail(c);
+		goto cleanup;
+	}
+	if (out && strcmp(out, "-"))
+		printf("wrote %s (%s report %s)\n", out, format ? format : "html", year);
+	rc = EXIT_OK;
+cleanup:
+	json_decref(rep);
+	json_decref(ds);
+	free(pos);
+	return rc;
+}
+
+const cmd_entry cmd_report_entry = {
+	.name = "report",
+	.synopsis = "report [--year YYYY-YYYY] [--format html|md|csv|json] [--out FILE] [--title TEXT]",
+	.summary = "the annual professional learning report for this school's records",
+	.help =
+	"Builds the annual professional learning report (Policy 4370's report to the\n"
+	"board) from this store's records, for one school year (July 1 to June 30):\n"
+	"\n"
+	"  - participation and hours by school, staff category, type of PL, standard\n"
+	"    (the Learning Forward 2011 and 2022 sets) and plan goal;\n"
+	"  - spending by funding source, Title II-A on its own row, beside the plan\n"
+	"    activities' budgets;\n"
+	"  - evaluation results by Guskey level;\n"
+	"  - the plan goals with their Year 1/2/3 outcomes and the activities toward them;\n"
+	"  - PLC activity (attendees' hours are job-embedded PL) and hours by month;\n"
+	"  - the findings (see `plsync findings`).\n"
+	"\n"
+	"What counts: completed pd_entries dated (end, else start) in the year, and each\n"
+	"attendee of each PLC meeting in the year. Every total equals the sum of its\n"
+	"rows; hours an entry gives to several standards are shared among them.\n"
+	"\n"
+	"  --year Y        the school year, e.g. 2026-2027 (default: the one holding today)\n"
+	"  --format F      html (default: one self-contained page with charts, prints\n"
+	"                  well), md, csv (one block per table, for spreadsheets) or json\n"
+	"  --out FILE      write to FILE instead of standard output\n"
+	"  --title TEXT    the heading (default \"Professional Learning Report\")\n"
+	"  --today DATE    what \"today\" is, for the findings (also $PLSYNC_TODAY)\n"
+	"\n"
+	"Examples:\n"
+	"  plsync report --year 2026-2027 --out report-2026-2027.html\n"
+	"  plsync report --year 2026-2027 --format csv --out report.csv\n"
+	"  plsync report --format md | less\n",
+	.needs_store = 1,
+	.exec = cmd_report,
+};

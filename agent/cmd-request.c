@@ -1,0 +1,87 @@
+/*
+ * cmd-request.c — `plsync request`: ask for PD, the first step of the
+ * approval workflow (Rule 4370.1).
+ *
+ * It is `plsync add pd_entry` with status=requested: one op that creates
+ * the entry. The workflow's own fields (status, approvals, evaluation) are
+ * refused here: they are set by approve, reject, complete and evaluate, so
+ * that each step is its own op in the history.
+ */
+#include <string.h>
+
+#include "workflow.h"
+
+static int cmd_request(cli *c, int argc, char **argv)
+{
+	const char *id = NULL, *note = NULL;
+	opt_spec specs[] = { { "id", 1, &id, NULL }, { "note", 1, &note, NULL }, { NULL, 0, NULL, NULL } };
+	char **pos, out[PL_ID_MAX + 1];
+	json_t *fields = NULL;
+	int npos, rc;
+
+	if ((rc = opts_parse(&cmd_request_entry, argc, argv, specs, &pos, &npos)))
+		return rc;
+	if (npos < 1) {
+		free(pos);
+		return cli_usage(&cmd_request_entry, "give the entry's fields: staff=ID title=TEXT type=TYPE ...");
+	}
+	for (int i = 0; i < npos; i++) {
+		static const char *const own[] = { "status", "approvals", "evaluation" };
+		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+			size_t n = strlen(own[k]);
+			if (!strncmp(pos[i], own[k], n) && (pos[i][n] == '=' || pos[i][n] == '.')) {
+				rc = cli_usage(&cmd_request_entry, "'%s': a request starts as requested; %s is set by "
+				               "'plsync approve', 'reject', 'complete' and 'evaluate'", pos[i], own[k]);
+				free(pos);
+				return rc;
+			}
+		}
+	}
+	if (fields_parse(&fields, npos, pos)) {
+		free(pos);
+		return cli_fail(c);
+	}
+	json_object_set_new(fields, "status", json_string("requested"));
+	pl_change ch = { PL_CHANGE_CREATE, "pd_entry", id, fields, note ? note : "PD requested" };
+	rc = pl_store_change(c->store, c->actor, &ch, out);
+	json_decref(fields);
+	free(pos);
+	if (rc)
+		return cli_fail(c);
+	printf("%s\n", out);
+	return EXIT_OK;
+}
+
+const cmd_entry cmd_request_entry = {
+	.name = "request",
+	.synopsis = "request [--id ID] [--note TEXT] staff=ID title=TEXT type=TYPE [field=value...]",
+	.summary = "request PD (a pd_entry with status requested); print its id",
+	.help =
+	"Records a request to attend professional learning: a pd_entry with status\n"
+	"`requested`, exactly as `plsync add pd_entry ... status=requested` would. Rule\n"
+	"4370.1 needs the approval of the staff member's supervisor AND budget manager\n"
+	"(the `supervisor` and `budget_manager` of their staff record) before they\n"
+	"attend; give them with `plsync approve`. Out-of-district conferences,\n"
+	"workshops and seminars (location=out_of_district) count toward the limit of\n"
+	"two a school year (Rule 4370.3) unless required_for_job=true and the\n"
+	"supervisor approves; `plsync findings` shows any over the limit.\n"
+	"\n"
+	"Fields are those of pd_entry (`plsync help add`); status, approvals.* and\n"
+	"evaluation.* are set by the later steps and refused here.\n"
+	"\n"
+	"  --id ID        a natural key instead of a generated id\n"
+	"  --note TEXT    a reason, kept with the op (default \"PD requested\")\n"
+	"\n"
+	"The workflow:\n"
+	"  request -> approve --as supervisor -> approve --as budget -> (approved)\n"
+	"          -> complete --hours H -> evaluate reaction=N ...\n"
+	"  either approver may reject instead (status rejected).\n"
+	"\n"
+	"Examples:\n"
+	"  plsync request staff=E100 title=\"NCTM Regional Conference\" type=conference \\\n"
+	"         location=out_of_district start=2026-10-15 end=2026-10-16 \\\n"
+	"         cost_cents=45000 funding=federal:title-ii-a goal=LIN01-G7K2Q\n"
+	"  plsync request --id PD-2026-014 staff=E101 title=\"Reading Recovery\" type=training\n",
+	.needs_store = 1,
+	.exec = cmd_request,
+};

@@ -1,0 +1,350 @@
+/*
+ * audit.c — how fast an auditor gets one record's story out of a big
+ * district repository, and what a full verify costs.
+ *
+ * Builds a district repository the way the district gets one: NODES agent
+ * stores (each writes OPS ops through the ordinary write path: one staff
+ * record, then pd_entry records created and updated UPDATES - 1 times each,
+ * the updates in later passes so that one record's ops are spread over its
+ * node's whole history), each committed to its agent mirror and pushed
+ * (pl_mirror_commit, pl_sync_push) into one bare district repository, which
+ * is merged once (pl_merge). Then, each phase in its own child process so
+ * that its peak RSS is its own:
+ *
+ *  1. log, blame and show --at of one record in the middle of the history,
+ *     through the library (pl_merge_cache_open + pl_audit_*), 20 rounds;
+ *  2. the same log as an auditor runs it: the plsync-audit program, 20 runs
+ *     (process start, libgit2 init, cache open, output);
+ *  3. plsync-audit verify of the whole repository (git only).
+ *
+ * Timings are printed, never asserted.
+ *
+ *   build/bench/audit [--nodes N] [--ops M] [--updates U] [--keep]
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "plsync/plsync.h"
+#include "plsync/audit.h"
+#include "plsync/merge.h"
+#include "plsync/sync.h"
+
+#define ACTOR_NAME  "Bench Clerk"
+#define ACTOR_EMAIL "clerk@school.example"
+#define ROUNDS      20
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench/audit: %s: %s\n", what, pl_error_last()->message);
+	exit(1);
+}
+
+struct gen {
+	const char *node;
+	int         records, updates, pass;  /* pass 0 creates, 1.. update */
+	int         from, to;                /* records of this transaction */
+};
+
+static int gen_fn(pl_write *w, void *payload)
+{
+	struct gen *g = payload;
+	int rc;
+
+	for (int i = g->from; i < g->to; i++) {
+		char id[PL_ID_MAX + 1], hours[16];
+		pl_change c = { 0 };
+		json_t *f;
+
+		snprintf(id, sizeof(id), "%s-R%06d", g->node, i);
+		if (g->pass == 0) {
+			f = json_pack("{ss ss ss ss ss ss}", "staff", "E1", "title", "Fractions workshop", "type", "workshop",
+			              "start", "2026-09-14", "hours", "6", "status", "requested");
+			c.type = PL_CHANGE_CREATE;
+			c.kind = "pd_entry";
+		} else {
+			snprintf(hours, sizeof(hours), "%d.5", 6 + g->pass);
+			f = json_pack("{ss}", "hours", hours);
+			c.type = PL_CHANGE_SET;
+		}
+		c.id = id;
+		c.fields = f;
+		rc = pl_write_change(w, &c, NULL);
+		json_decref(f);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* One agent: its store and mirror in dir, its ops pushed to repo. */
+static void make_node(const char *dir, const char *repo, const char *node, int ops, int updates)
+{
+	pl_store_options so = PL_STORE_OPTIONS_INIT;
+	pl_sync_options o = PL_SYNC_OPTIONS_INIT;
+	pl_sync_result res;
+	pl_store *st = NULL;
+	pl_mirror *m = NULL;
+	uint64_t from, to;
+	int records = (ops - 1) / updates;
+
+	so.no_sync = 1;
+	if (pl_store_create(dir, node, &so) || pl_store_open(&st, dir, &so))
+		die("store");
+	{
+		pl_change c = { PL_CHANGE_CREATE, "staff", "E1", NULL, NULL, NULL };
+		json_t *f = json_pack("{ss ss}", "name", "Ann Lee", "category", "certified");
+		c.fields = f;
+		if (pl_store_change(st, ACTOR_NAME " <" ACTOR_EMAIL ">", &c, NULL))
+			die("staff");
+		json_decref(f);
+	}
+	for (int pass = 0; pass < updates; pass++)
+		for (int i = 0; i < records; i += 10000) {
+			struct gen g = { node, records, updates, pass, i, i + 10000 < records ? i + 10000 : records };
+			if (pl_store_write(st, ACTOR_NAME " <" ACTOR_EMAIL ">", gen_fn, &g))
+				die("write");
+		}
+	o.url = repo;
+	o.user_name = ACTOR_NAME;
+	o.user_email = ACTOR_EMAIL;
+	if (pl_mirror_open(&m, dir) || pl_mirror_commit(&from, &to, m, st, &o) || pl_sync_push(&res, m, st, &o))
+		die("commit and push");
+	pl_mirror_free(m);
+	pl_store_free(st);
+}
+
+typedef void (*phase_fn)(void *);
+
+static double phase(const char *name, phase_fn fn, void *arg, double *rss_mib)
+{
+	struct rusage ru;
+	int status;
+	double t0;
+	pid_t pid;
+
+	fflush(stdout);
+	t0 = now();
+	if ((pid = fork()) == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait4(pid, &status, 0, &ru);
+	*rss_mib = ru.ru_maxrss / 1024.0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench/audit: phase %s failed\n", name);
+		exit(1);
+	}
+	return now() - t0;
+}
+
+struct q {
+	const char *repo;
+	const char *id;
+	const char *audit_bin;
+	uint64_t    at_ms;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	printf("  %-44s median %7.2f ms   min %7.2f ms   max %7.2f ms\n", what, t[n / 2] * 1000, t[0] * 1000,
+	       t[n - 1] * 1000);
+}
+
+static void do_queries(void *arg)
+{
+	struct q *q = arg;
+	double tl[ROUNDS], tb[ROUNDS], ts[ROUNDS], to[ROUNDS];
+	size_t nops = 0;
+
+	pl_init();
+	for (int i = 0; i < ROUNDS; i++) {
+		pl_store *cache = NULL;
+		json_t *log = NULL, *blame = NULL;
+		pl_record *r = NULL;
+		double t0 = now();
+
+		if (pl_merge_cache_open(&cache, q->repo))
+			die("cache");
+		to[i] = now() - t0;
+		t0 = now();
+		if (pl_audit_log(&log, cache, q->id))
+			die("log");
+		tl[i] = now() - t0 + to[i];
+		t0 = now();
+		if (pl_audit_blame(&blame, cache, q->id))
+			die("blame");
+		tb[i] = now() - t0 + to[i];
+		t0 = now();
+		if (pl_audit_show(&r, cache, q->id, q->at_ms))
+			die("show");
+		ts[i] = now() - t0 + to[i];
+		nops = json_array_size(json_object_get(log, "ops"));
+		json_decref(log);
+		json_decref(blame);
+		pl_record_free(r);
+		pl_store_free(cache);
+	}
+	printf("  record %s: %zu ops, %d rounds each (times include opening the cache)\n", q->id, nops, ROUNDS);
+	report("open the cache (pl_merge_cache_open)", to, ROUNDS);
+	report("log   (pl_audit_log)", tl, ROUNDS);
+	report("blame (pl_audit_blame)", tb, ROUNDS);
+	report("show --at (pl_audit_show)", ts, ROUNDS);
+}
+
+static void do_cli(void *arg)
+{
+	struct q *q = arg;
+	double t[ROUNDS];
+
+	fflush(stdout);
+	for (int i = 0; i < ROUNDS; i++) {
+		double t0 = now();
+		pid_t pid = fork();
+		int status;
+		if (pid == 0) {
+			if (!freopen("/dev/null", "w", stdout))
+				_exit(127);
+			execl(q->audit_bin, "plsync-audit", "log", q->repo, q->id, (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "bench/audit: %s log failed\n", q->audit_bin);
+			_exit(1);
+		}
+		t[i] = now() - t0;
+	}
+	report("plsync-audit log REPO ID (whole process)", t, ROUNDS);
+}
+
+static void do_verify(void *arg)
+{
+	struct q *q = arg;
+	pl_audit_verify_result r;
+
+	pl_init();
+	if (pl_audit_verify(&r, q->repo, NULL))
+		die("verify");
+	printf("  verify: %zu node refs (%" PRIu64 " ops), %zu merges, %" PRIu64 " ops folded, %zu state files, "
+	       "%zu problems\n", r.nodes, r.node_ops, r.merges, r.main_ops, r.states, r.problems);
+	if (r.problems)
+		_exit(1);
+}
+
+static void do_merge(void *arg)
+{
+	pl_merge_result r;
+
+	pl_init();
+	if (pl_merge(&r, arg, NULL))
+		die("merge");
+	if (json_array_size(r.findings))
+		_exit(1);
+	printf("  merged %zu ops, %zu state files\n", r.ops, r.records);
+	pl_merge_result_clear(&r);
+}
+
+int main(int argc, char **argv)
+{
+	int nodes = 10, ops = 100000, updates = 5, keep = 0;
+	char dir[] = "/tmp/plsync-bench-audit-XXXXXX", repo[PATH_MAX], bin[PATH_MAX], cmd[PATH_MAX + 16];
+	char id[PL_ID_MAX + 1], self[PATH_MAX], *slash;
+	double t, rss;
+	ssize_t n;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
+			nodes = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+			ops = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--updates") && i + 1 < argc)
+			updates = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--keep"))
+			keep = 1;
+		else {
+			fprintf(stderr, "usage: bench/audit [--nodes N] [--ops M] [--updates U] [--keep]\n");
+			return 2;
+		}
+	}
+	if (nodes < 1 || nodes > 999 || updates < 1 || ops < updates + 1) {
+		fprintf(stderr, "bench/audit: need 1 <= nodes <= 999, updates >= 1, ops > updates\n");
+		return 2;
+	}
+	/* plsync-audit lives in ../bin beside this bench's directory */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+		return 1;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')))
+		*slash = '\0';
+	snprintf(bin, sizeof(bin), "%s/../bin/plsync-audit", self);
+	pl_init();
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(repo, sizeof(repo), "%s/district.git", dir);
+	if (pl_district_init(repo))
+		die("init");
+	printf("bench/audit: %d nodes x %d ops = %d ops, %d ops per pd_entry (%d cores)\n", nodes, ops, nodes * ops,
+	       updates, (int)sysconf(_SC_NPROCESSORS_ONLN));
+	t = now();
+	for (int i = 0; i < nodes; i++) {
+		char node[16], ndir[PATH_MAX];
+		snprintf(node, sizeof(node), "S%03d", i);
+		snprintf(ndir, sizeof(ndir), "%s/%s", dir, node);
+		make_node(ndir, repo, node, ops, updates);
+	}
+	printf("  %d agents wrote, committed and pushed in %.1f s\n", nodes, now() - t);
+	t = phase("merge", do_merge, repo, &rss);
+	printf("  first merge of everything %25.1f s   peak RSS %7.1f MiB\n", t, rss);
+
+	snprintf(id, sizeof(id), "S%03d-R%06d", nodes / 2, (ops - 1) / updates / 2);
+	{
+		struct q q = { repo, id, bin, 0 };
+		pl_store *cache = NULL;
+		json_t *log = NULL;
+		/* --at: just before the record's second op */
+		if (pl_merge_cache_open(&cache, repo) || pl_audit_log(&log, cache, id))
+			die("first log");
+		q.at_ms = json_array_size(json_object_get(log, "ops")) > 1 ?
+		          ((uint64_t)json_integer_value(json_object_get(json_array_get(json_object_get(log, "ops"), 1), "hlc")) >> 16) - 1 :
+		          UINT64_MAX >> 16;
+		json_decref(log);
+		pl_store_free(cache);
+		phase("queries", do_queries, &q, &rss);
+		printf("  %-44s peak RSS %7.1f MiB\n", "(the query process)", rss);
+		phase("cli", do_cli, &q, &rss);
+		t = phase("verify", do_verify, &q, &rss);
+		printf("  plsync-audit verify (git only) %21.1f s   peak RSS %7.1f MiB   %8.0f ops/s\n", t, rss,
+		       nodes * (double)ops / t);
+	}
+	if (keep) {
+		printf("  kept %s\n", repo);
+	} else {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench/audit: could not remove %s\n", dir);
+	}
+	pl_shutdown();
+	return 0;
+}

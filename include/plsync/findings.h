@@ -1,0 +1,84 @@
+/*
+ * plsync/findings.h — policy findings computed over a dataset.
+ *
+ * Some district rules cannot be enforced on a single write offline (they
+ * need other records, other schools, or the passing of time), so they are
+ * computed, shown and never silent. Each finding is an object
+ *
+ *     { "rule": "approval_missing", "record": "LIN01-7K3Q2",
+ *       "kind": "pd_entry", "staff": "E100" | null,
+ *       "school": "LIN01" | null, "why": "one sentence" }
+ *
+ * The rules (pl_finding_rules() lists them with their titles):
+ *
+ *  approval_missing       a pd_entry attended (status completed, or its date
+ *                         has come while it is requested/approved/unset)
+ *                         without a valid supervisor AND budget manager
+ *                         approval (Rule 4370.1). An approval is valid when
+ *                         approvals.<role>.by is set, its decision is not
+ *                         "rejected", and it is the staff member's recorded
+ *                         supervisor / budget_manager.
+ *  out_of_district_limit  more than `out_of_district_max` (2) out-of-district
+ *                         conferences, workshops or seminars for one employee
+ *                         in one school year, counted over the whole dataset
+ *                         (every school), leaving out those required_for_job
+ *                         with a valid supervisor approval and those rejected
+ *                         or cancelled (Rule 4370.3). One finding for each
+ *                         entry past the limit, in date order.
+ *  renewal_hours_short    certified staff whose completed hours (PD entries
+ *                         and PLC meetings) in the renewal cycle (the
+ *                         `renewal_cycle_years` years up to license_expires)
+ *                         fall short of renewal_hours_required, with the
+ *                         license expiring within `renewal_window_days` (180)
+ *                         days of today, or already expired.
+ *  federal_unlinked       a federally funded (federal:...) pd_entry with no
+ *                         goal or activity, or an activity whose goal is not
+ *                         in the data.
+ *  activity_no_followup   a plan activity without a follow-up (who/what/how).
+ *  goal_incomplete        a plan goal missing its measure or a Year 1, 2 or 3
+ *                         outcome.
+ *  evaluation_missing     a completed pd_entry with no Guskey evaluation
+ *                         `evaluation_days` (30) days or more after it ended.
+ *
+ * Findings come sorted by rule (in the order above), then school, then
+ * record.
+ */
+#ifndef PLSYNC_FINDINGS_H
+#define PLSYNC_FINDINGS_H
+
+#include <jansson.h>
+
+typedef struct pl_findings_options {
+	unsigned int version;
+	const char  *year;                /* "2026-2027": only findings about that
+	                                     school year (dated records, plans of
+	                                     that year; staff renewals always);
+	                                     NULL = all */
+	int          out_of_district_max; /* 0 = 2 */
+	int          renewal_window_days; /* 0 = 180 */
+	int          renewal_cycle_years; /* 0 = 5 */
+	int          evaluation_days;     /* 0 = 30 */
+} pl_findings_options;
+#define PL_FINDINGS_OPTIONS_VERSION 1
+#define PL_FINDINGS_OPTIONS_INIT { PL_FINDINGS_OPTIONS_VERSION, NULL, 0, 0, 0, 0 }
+
+typedef struct pl_finding_rule {
+	const char *name;    /* "approval_missing" */
+	const char *title;   /* one line for people */
+} pl_finding_rule;
+
+/* The rules, in order, ended by { NULL, NULL }. */
+const pl_finding_rule *pl_finding_rules(void);
+
+/*
+ * Compute the findings of `dataset` (see dataset.h) as of `today`
+ * ("YYYY-MM-DD"). *out is a new array owned by the caller (json_decref).
+ * `opts` may be NULL for the defaults.
+ * Errors: PL_EINVALID if `today` is not a date or opts->year not a school
+ * year; PL_EUSAGE for an options struct of another version; PL_ERROR when
+ * out of memory.
+ */
+int pl_findings(json_t **out, const json_t *dataset, const char *today,
+                const pl_findings_options *opts);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * findings.c — the district rules that are checked over the whole data
+ * instead of on each write.
+ *
+ * Every rule is a pure function of the dataset and "today": no clock is
+ * read here, so a test or a re-run of last year's report gets the same
+ * answer. Each rule adds findings naming the rule, the record, its staff
+ * member and school (when it has them) and a sentence saying why, with the
+ * numbers that make it so. Nothing is dropped: a record the rule cannot
+ * place (no date) is left to the other rules, never silently passed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plsync/errors.h"
+#include "plsync/findings.h"
+#include "dataset-int.h"
+
+static const pl_finding_rule rules[] = {
+	{ "approval_missing", "PD attended without both supervisor and budget manager approval (Rule 4370.1)" },
+	{ "out_of_district_limit", "More than two out-of-district conferences, workshops or seminars in a school year (Rule 4370.3)" },
+	{ "renewal_hours_short", "License expiring within 180 days with renewal hours short" },
+	{ "federal_unlinked", "Federally funded PD or activity not linked to a plan goal" },
+	{ "activity_no_followup", "Plan activity without a follow-up" },
+	{ "goal_incomplete", "Plan goal missing a measure or a Year 1/2/3 outcome" },
+	{ "evaluation_missing", "Completed PD with no evaluation 30 days after completion" },
+	{ NULL, NULL }
+};
+
+typedef struct ctx {
+	const json_t *ds;
+	const char   *today;
+	long          today_days;
+	const char   *year;          /* NULL = all */
+	char          from[11], to[11];
+	int           ood_max, window, cycle, eval_days;
+	json_t       *out;
+} ctx;
+
+static int add(ctx *x, const char *rule, const char *kind, const char *rec,
+               const char *staff, const char *school, const char *why)
+{
+	json_t *f = json_pack("{ss ss ss ss? ss? ss}", "rule", rule, "kind", kind, "record", rec,
+	                      "staff", staff, "school", school, "why", why);
+	if (!f || json_array_append_new(x->out, f))
+		return pl_error_set(PL_ERROR, "out of memory");
+	return 0;
+}
+
+static const char *staff_school(const ctx *x, const char *staff)
+{
+	return pl_dataset__str(pl_dataset_get(x->ds, "staff", staff), "school");
+}
+
+static const char *entry_date(const json_t *e)
+{
+	return pl_dataset__str(e, "end") ? pl_dataset__str(e, "end") : pl_dataset__str(e, "start");
+}
+
+/* A dated record belongs to the year asked for (always, when none is). */
+static int in_year(const ctx *x, const char *date)
+{
+	if (!x->year)
+		return 1;
+	return date && strncmp(date, x->from, 10) >= 0 && strncmp(date, x->to, 10) <= 0;
+}
+
+static int dead(const json_t *e)
+{
+	const char *st = pl_dataset__str(e, "status");
+	return st && (!strcmp(st, "rejected") || !strcmp(st, "cancelled"));
+}
+
+/* The plan a goal belongs to, and the school of that plan. */
+static const json_t *goal_plan(const ctx *x, const json_t *goal)
+{
+	return pl_dataset_get(x->ds, "plan", pl_dataset__str(goal, "plan"));
+}
+
+static int plan_in_year(const ctx *x, const json_t *plan)
+{
+	const char *y = pl_dataset__str(plan, "year");
+	return !x->year || (y && !strcmp(y, x->year));
+}
+
+/* ---- the rules ---- */
+
+static int rule_approval(ctx *x)
+{
+	const char *id;
+	json_t *e;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *st = pl_dataset__str(e, "status"), *staff = pl_dataset__str(e, "staff");
+		const char *date = pl_dataset__str(e, "start") ? pl_dataset__str(e, "start") : pl_dataset__str(e, "end");
+		const json_t *who = pl_dataset_get(x->ds, "staff", staff);
+		char sup[200], bud[200], why[600];
+		int attended, s_ok, b_ok;
+
+		if (dead(e) || !in_year(x, entry_date(e)))
+			continue;
+		attended = (st && !strcmp(st, "completed")) || (date && strncmp(date, x->today, 10) <= 0);
+		if (!attended)
+			continue;
+		s_ok = pl_dataset__approved_by(sup, sizeof(sup), e, who, "supervisor");
+		b_ok = pl_dataset__approved_by(bud, sizeof(bud), e, who, "budget");
+		if (s_ok && b_ok)
+			continue;
+		if (st && !strcmp(st, "completed"))
+			snprintf(why, sizeof(why), "completed (%s) without both approvals: ", date ? date : "undated");
+		else
+			snprintf(why, sizeof(why), "started %s while %s, without both approvals: ", date,
+			         st ? st : "it had no status");
+		if (!s_ok)
+			pl_dataset__cat(why, sizeof(why), "%s", sup);
+		if (!s_ok && !b_ok)
+			pl_dataset__cat(why, sizeof(why), "; ");
+		if (!b_ok)
+			pl_dataset__cat(why, sizeof(why), "%s", bud);
+		pl_dataset__cat(why, sizeof(why), "; Rule 4370.1 requires the supervisor's and the budget manager's approval");
+		if ((rc = add(x, "approval_missing", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	return 0;
+}
+
+struct ood {
+	const char *staff, *date, *id;
+	char year[10];
+};
+
+static int cmp_ood(const void *a, const void *b)
+{
+	const struct ood *p = a, *q = b;
+	int c = strcmp(p->staff, q->staff);
+	if (!c)
+		c = strcmp(p->year, q->year);
+	if (!c)
+		c = strcmp(p->date, q->date);
+	if (!c)
+		c = strcmp(p->id, q->id);
+	return c;
+}
+
+static const char *ordinal(char buf[16], size_t n)
+{
+	const char *suf = "th";
+	if (n % 100 < 11 || n % 100 > 13)
+		suf = n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	snprintf(buf, 16, "%zu%s", n, suf);
+	return buf;
+}
+
+static int rule_out_of_district(ctx *x)
+{
+	json_t *entries = pl_dataset_kind(x->ds, "pd_entry");
+	struct ood *v = calloc(json_object_size(entries) + 1, sizeof(*v));
+	size_t n = 0, i, j;
+	const char *id;
+	json_t *e;
+	int rc = 0;
+
+	if (!v)
+		return pl_error_set(PL_ERROR, "out of memory");
+	json_object_foreach(entries, id, e) {
+		const char *type = pl_dataset__str(e, "type"), *loc = pl_dataset__str(e, "location");
+		const char *staff = pl_dataset__str(e, "staff");
+		const char *date = pl_dataset__str(e, "start") ? pl_dataset__str(e, "start") : pl_dataset__str(e, "end");
+		char why[200];
+
+		if (dead(e) || !staff || !date || !loc || strcmp(loc, "out_of_district") || !type ||
+		    (strcmp(type, "conference") && strcmp(type, "workshop") && strcmp(type, "seminar")))
+			continue;
+		if (json_is_true(json_object_get(e, "required_for_job")) &&
+		    pl_dataset__approved_by(why, sizeof(why), e, pl_dataset_get(x->ds, "staff", staff), "supervisor"))
+			continue; /* required for the job and approved by the supervisor */
+		if (pl_school_year_of(v[n].year, date))
+			continue;
+		v[n].staff = staff;
+		v[n].date = date;
+		v[n].id = id;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_ood);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && !strcmp(v[j].staff, v[i].staff) && !strcmp(v[j].year, v[i].year); j++)
+			;
+		if (j - i <= (size_t)x->ood_max || (x->year && strcmp(v[i].year, x->year)))
+			continue;
+		for (size_t k = i + (size_t)x->ood_max; k < j; k++) {
+			char why[1024], ord[16];
+			snprintf(why, sizeof(why), "%s out-of-district conference/workshop/seminar for %s in %s "
+			         "(%s; earlier:", ordinal(ord, k - i + 1), v[k].staff, v[k].year, v[k].date);
+			for (size_t m = i; m < k; m++)
+				pl_dataset__cat(why, sizeof(why), " %s on %.10s%s", v[m].id, v[m].date, m + 1 < k ? "," : "");
+			pl_dataset__cat(why, sizeof(why), "); Rule 4370.3 allows %d a year unless required for the job "
+			        "and approved by the supervisor", x->ood_max);
+			if ((rc = add(x, "out_of_district_limit", "pd_entry", v[k].id, v[k].staff,
+			              staff_school(x, v[k].staff), why)))
+				goto cleanup;
+		}
+	}
+cleanup:
+	free(v);
+	return rc;
+}
+
+static int rule_renewal(ctx *x)
+{
+	const char *id;
+	json_t *s;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "staff"), id, s) {
+		pl_dataset__renewal r;
+		long exp;
+		char why[400], done[32], req[32], gap[32];
+
+		if ((rc = pl_dataset__renewal_of(&r, x->ds, id, x->cycle)))
+			return rc;
+		if (!r.applies || r.done >= r.required || pl_date_days(&exp, r.to))
+			continue;
+		if (exp - x->today_days > x->window)
+			continue;
+		pl_dataset__centi_fmt(done, r.done);
+		pl_dataset__centi_fmt(req, r.required);
+		pl_dataset__centi_fmt(gap, r.required - r.done);
+		if (exp >= x->today_days)
+			snprintf(why, sizeof(why), "license expires %s (in %ld days) with %s of %s renewal hours "
+			         "completed since %s: %s short", r.to, exp - x->today_days, done, req, r.from, gap);
+		else
+			snprintf(why, sizeof(why), "license expired %s (%ld days ago) with %s of %s renewal hours "
+			         "completed since %s: %s short", r.to, x->today_days - exp, done, req, r.from, gap);
+		if ((rc = add(x, "renewal_hours_short", "staff", id, id, pl_dataset__str(s, "school"), why)))
+			return rc;
+	}
+	return 0;
+}
+
+static int rule_federal(ctx *x)
+{
+	const char *id;
+	json_t *e;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *fund = pl_dataset__str(e, "funding"), *goal = pl_dataset__str(e, "goal");
+		const char *act = pl_dataset__str(e, "activity"), *staff = pl_dataset__str(e, "staff");
+		char why[400];
+
+		if (!fund || strncmp(fund, "federal:", 8) || dead(e) || !in_year(x, entry_date(e)))
+			continue;
+		if (goal && pl_dataset_get(x->ds, "goal", goal))
+			continue;
+		if (act && pl_dataset_get(x->ds, "goal", pl_dataset__str(pl_dataset_get(x->ds, "activity", act), "goal")))
+			continue;
+		if (goal || act)
+			snprintf(why, sizeof(why), "funded by %s and linked to %s %s, which is not in the data; "
+			         "federal funds must serve a plan goal", fund, goal ? "goal" : "activity",
+			         goal ? goal : act);
+		else
+			snprintf(why, sizeof(why), "funded by %s with no plan goal or activity; federal funds "
+			         "must serve a plan goal (set goal=ID)", fund);
+		if ((rc = add(x, "federal_unlinked", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	json_object_foreach(pl_dataset_kind(x->ds, "activity"), id, e) {
+		const char *fund = pl_dataset__str(e, "funding"), *goal = pl_dataset__str(e, "goal");
+		char why[400];
+
+		if (!fund || strncmp(fund, "federal:", 8) || pl_dataset_get(x->ds, "goal", goal) || x->year)
+			continue; /* with a year asked for, an activity without its goal has no plan year */
+		snprintf(why, sizeof(why), "funded by %s and linked to goal %s, which is not in the data; "
+		         "federal funds must serve a plan goal", fund, goal ? goal : "(none)");
+		if ((rc = add(x, "federal_unlinked", "activity", id, NULL, NULL, why)))
+			return rc;
+	}
+	return 0;
+}
+
+static int rule_followup(ctx *x)
+{
+	const char *id;
+	json_t *a;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "activity"), id, a) {
+		const json_t *goal = pl_dataset_get(x->ds, "goal", pl_dataset__str(a, "goal"));
+		const json_t *plan = goal_plan(x, goal);
+		char why[300];
+
+		if (pl_dataset__str(a, "followup.who") || pl_dataset__str(a, "followup.what") || pl_dataset__str(a, "followup.how"))
+			continue;
+		if (!plan_in_year(x, plan))
+			continue;
+		snprintf(why, sizeof(why), "activity \"%s\" of goal %s has no follow-up (who, what, how); "
+		         "set followup.who/what/how", pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") :
+		         pl_dataset__str(a, "initial.what") ? pl_dataset__str(a, "initial.what") : id,
+		         pl_dataset__str(a, "goal") ? pl_dataset__str(a, "goal") : "(none)");
+		if ((rc = add(x, "activity_no_followup", "activity", id, NULL, pl_dataset__str(plan, "school"), why)))
+			return rc;
+	}
+	return 0;
+}
+
+static int rule_goal(ctx *x)
+{
+	static const struct { const char *field, *name; } need[] = {
+		{ "measure", "measure" }, { "outcome_y1", "Year 1 outcome" },
+		{ "outcome_y2", "Year 2 outcome" }, { "outcome_y3", "Year 3 outcome" },
+	};
+	const char *id;
+	json_t *g;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "goal"), id, g) {
+		const json_t *plan = goal_plan(x, g);
+		char missing[200] = "", fields[100] = "", why[400];
+		int nmiss = 0;
+
+		if (!plan_in_year(x, plan))
+			continue;
+		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+			if (pl_dataset__str(g, need[i].field))
+				continue;
+			pl_dataset__cat(missing, sizeof(missing), "%s%s", nmiss ? ", " : "", need[i].name);
+			pl_dataset__cat(fields, sizeof(fields), "%s%s=...", nmiss ? " " : "", need[i].field);
+			nmiss++;
+		}
+		if (!nmiss)
+			continue;
+		if (json_is_integer(json_object_get(g, "number")))
+			snprintf(why, sizeof(why), "goal %lld of plan %s is missing its %s; set %s",
+			         (long long)json_integer_value(json_object_get(g, "number")),
+			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing, fields);
+		else
+			snprintf(why, sizeof(why), "goal of plan %s is missing its %s; set %s",
+			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing, fields);
+		if ((rc = add(x, "goal_incomplete", "goal", id, NULL, pl_dataset__str(plan, "school"), why)))
+			return rc;
+	}
+	return 0;
+}
+
+static int has_evaluation(const json_t *e)
+{
+	static const char *const levels[] = { "reaction", "learning", "org_support", "transfer",
+	                                      "student_impact", NULL };
+	json_t *ev = json_object_get(e, "evaluation");
+	for (int i = 0; levels[i]; i++)
+		if (json_is_integer(json_object_get(ev, levels[i])))
+			return 1;
+	return 0;
+}
+
+static int rule_evaluation(ctx *x)
+{
+	const char *id;
+	json_t *e;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *st = pl_dataset__str(e, "status"), *date = entry_date(e), *staff = pl_dataset__str(e, "staff");
+		long d;
+		char why[300];
+
+		if (!st || strcmp(st, "completed") || !date || has_evaluation(e) || !in_year(x, date))
+			continue;
+		if (pl_date_days(&d, date) || x->today_days - d < x->eval_days)
+			continue;
+		snprintf(why, sizeof(why), "completed %.10s, %ld days ago, and not evaluated; record the "
+		         "Guskey levels with 'plsync evaluate %s reaction=N learning=N ...'",
+		         date, x->today_days - d, id);
+		if ((rc = add(x, "evaluation_missing", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- driver ---- */
+
+static int rule_index(const char *name)
+{
+	for (int i = 0; rules[i].name; i++)
+		if (!strcmp(rules[i].name, name))
+			return i;
+	return 99;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	json_t *p = *(json_t *const *)a, *q = *(json_t *const *)b;
+	int c = rule_index(pl_dataset__str(p, "rule")) - rule_index(pl_dataset__str(q, "rule"));
+	const char *ps = pl_dataset__str(p, "school"), *qs = pl_dataset__str(q, "school");
+	if (!c)
+		c = strcmp(ps ? ps : "", qs ? qs : "");
+	if (!c)
+		c = strcmp(pl_dataset__str(p, "record"), pl_dataset__str(q, "record"));
+	return c;
+}
+
+const pl_finding_rule *pl_finding_rules(void)
+{
+	return rules;
+}
+
+int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_findings_options *opts)
+{
+	pl_findings_options defaults = PL_FINDINGS_OPTIONS_INIT;
+	ctx x = { .ds = ds, .today = today };
+	json_t **v = NULL, *sorted = NULL;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != PL_FINDINGS_OPTIONS_VERSION)
+		return pl_error_set(PL_EUSAGE, "pl_findings: options version %u, expected %u",
+		                    opts->version, PL_FINDINGS_OPTIONS_VERSION);
+	if ((rc = pl_date_days(&x.today_days, today)))
+		return pl_error_prefix("today");
+	if (opts->year && (rc = pl_school_year_bounds(x.from, x.to, opts->year)))
+		return rc;
+	x.year = opts->year;
+	x.ood_max = opts->out_of_district_max > 0 ? opts->out_of_district_max : 2;
+	x.window = opts->renewal_window_days > 0 ? opts->renewal_window_days : 180;
+	x.cycle = opts->renewal_cycle_years > 0 ? opts->renewal_cycle_years : 5;
+	x.eval_days = opts->evaluation_days > 0 ? opts->evaluation_days : 30;
+	if (!(x.out = json_array()))
+		return pl_error_set(PL_ERROR, "out of memory");
+	if ((rc = rule_approval(&x)) || (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
+	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
+	    (rc = rule_evaluation(&x)))
+		goto cleanup;
+	n = json_array_size(x.out);
+	if (!(v = calloc(n + 1, sizeof(*v))) || !(sorted = json_array())) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(x.out, i);
+	qsort(v, n, sizeof(*v), cmp_finding);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	*out = sorted;
+	sorted = NULL;
+cleanup:
+	free(v);
+	json_decref(sorted);
+	json_decref(x.out);
+	return rc;
+}

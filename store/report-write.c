@@ -1,0 +1,660 @@
+/*
+ * report-write.c — lays out a built report (report.c) as HTML, Markdown,
+ * CSV or JSON. No number is computed here beyond formatting: every figure
+ * comes from the report object, so the formats always agree.
+ *
+ * The HTML is one self-contained page: inline CSS, inline SVG charts (hours
+ * by school, by standard in each set, and over the year), no script and
+ * nothing fetched, with print rules so that it reads well on paper.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plsync/errors.h"
+#include "plsync/json.h"
+#include "plsync/plsync.h"
+#include "plsync/report.h"
+#include "dataset-int.h"
+
+static const json_t *find_table(const json_t *rep, const char *id)
+{
+	const json_t *ts = json_object_get(rep, "tables");
+	for (size_t i = 0; i < json_array_size(ts); i++)
+		if (!strcmp(pl_dataset__str(json_array_get(ts, i), "id") ? pl_dataset__str(json_array_get(ts, i), "id") : "", id))
+			return json_array_get(ts, i);
+	return NULL;
+}
+
+static long long centi(const json_t *v)
+{
+	return json_is_number(v) ? llround(json_number_value(v) * 100.0) : 0;
+}
+
+/* "12,345" */
+static void group_digits(char *out, size_t sz, long long v)
+{
+	char tmp[32];
+	size_t n, o = 0;
+	int neg = v < 0;
+
+	snprintf(tmp, sizeof(tmp), "%lld", neg ? -v : v);
+	n = strlen(tmp);
+	if (neg && o + 1 < sz)
+		out[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < sz; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = tmp[i];
+	}
+	out[o] = '\0';
+}
+
+static void fmt_cents(char out[48], long long c, int plain)
+{
+	char whole[40];
+	long long a = c < 0 ? -c : c;
+
+	if (plain) {
+		snprintf(out, 48, "%s%lld.%02lld", c < 0 ? "-" : "", a / 100, a % 100);
+		return;
+	}
+	group_digits(whole, sizeof(whole), a / 100);
+	snprintf(out, 48, "%s$%s.%02lld", c < 0 ? "-" : "", whole, a % 100);
+}
+
+static void fmt_hours(char out[48], long long c)
+{
+	long long a = c < 0 ? -c : c;
+	snprintf(out, 48, "%s%lld.%02lld", c < 0 ? "-" : "", a / 100, a % 100);
+}
+
+/* One cell as text; plain = for CSV (no $ or thousands separators). */
+static void cell_text(char *out, size_t sz, const json_t *v, const char *type, int plain)
+{
+	char buf[48];
+
+	if (!v || json_is_null(v)) {
+		out[0] = '\0';
+		return;
+	}
+	if (json_is_string(v)) {
+		snprintf(out, sz, "%s", json_string_value(v));
+	} else if (!strcmp(type, "hours")) {
+		fmt_hours(buf, centi(v));
+		snprintf(out, sz, "%s", buf);
+	} else if (!strcmp(type, "cents")) {
+		fmt_cents(buf, json_is_integer(v) ? (long long)json_integer_value(v) : 0, plain);
+		snprintf(out, sz, "%s", buf);
+	} else if (!strcmp(type, "mean")) {
+		snprintf(out, sz, "%.2f", json_number_value(v));
+	} else if (json_is_integer(v)) {
+		snprintf(out, sz, "%lld", (long long)json_integer_value(v));
+	} else {
+		pl_json_number(buf, v);
+		snprintf(out, sz, "%s", buf);
+	}
+}
+
+static int numeric(const char *type)
+{
+	return strcmp(type, "text") != 0;
+}
+
+static const char *col_type(const json_t *cols, size_t i)
+{
+	const char *t = pl_dataset__str(json_array_get(cols, i), "type");
+	return t ? t : "text";
+}
+
+/* ---- HTML ---- */
+
+static const char css[] =
+	"@page{size:letter;margin:14mm}\n"
+	"body{font:10.5pt/1.45 'DejaVu Sans','Liberation Sans',Arial,sans-serif;color:#1a202c;"
+	"max-width:1040px;margin:24px auto;padding:0 18px;background:#fff}\n"
+	"h1{font-size:20pt;margin:0 0 2px;color:#1a365d}\n"
+	"h2{font-size:13.5pt;color:#1a365d;border-bottom:2px solid #2b6cb0;padding-bottom:2px;"
+	"margin:26px 0 6px;break-after:avoid;page-break-after:avoid}\n"
+	"h3{font-size:11.5pt;margin:16px 0 4px;break-after:avoid;page-break-after:avoid}\n"
+	"p.meta{color:#4a5568;margin:0 0 12px}\n"
+	"p.note{color:#4a5568;font-size:9pt;margin:2px 0 4px}\n"
+	"table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:9.5pt}\n"
+	"th,td{border:1px solid #cbd5e0;padding:3px 6px;text-align:left;vertical-align:top}\n"
+	"th{background:#ebf4ff}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"tr.total td{font-weight:bold;background:#f7fafc;border-top:2px solid #4a5568}\n"
+	"tr{break-inside:avoid;page-break-inside:avoid}\n"
+	".cards{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}\n"
+	".card{border:1px solid #cbd5e0;border-radius:6px;padding:6px 12px;min-width:110px}\n"
+	".card b{display:block;font-size:15pt;color:#2b6cb0}\n"
+	".charts{display:grid;grid-template-columns:1fr 1fr;gap:10px 18px}\n"
+	"figure{margin:6px 0;break-inside:avoid;page-break-inside:avoid}\n"
+	"figcaption{font-weight:bold;font-size:10pt;margin-bottom:2px}\n"
+	"svg{max-width:100%;height:auto}\n"
+	"dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:4px 0}\n"
+	"dt{font-weight:bold;color:#4a5568}dd{margin:0}\n"
+	".none{color:#4a5568;font-style:italic}\n"
+	"footer{margin-top:24px;color:#718096;font-size:8.5pt}\n"
+	"@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}}\n";
+
+static void html_table(FILE *f, const json_t *t)
+{
+	const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
+	const json_t *total = json_object_get(t, "total");
+	char buf[1024];
+
+	fprintf(f, "<section id=\"%s\">\n<h2>", pl_dataset__str(t, "id"));
+	pl_dataset__html(f, pl_dataset__str(t, "title"));
+	fprintf(f, "</h2>\n");
+	if (pl_dataset__str(t, "note")) {
+		fprintf(f, "<p class=\"note\">");
+		pl_dataset__html(f, pl_dataset__str(t, "note"));
+		fprintf(f, "</p>\n");
+	}
+	fprintf(f, "<table>\n<thead><tr>");
+	for (size_t c = 0; c < json_array_size(cols); c++) {
+		fprintf(f, "<th%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
+		pl_dataset__html(f, pl_dataset__str(json_array_get(cols, c), "label"));
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr></thead>\n<tbody>\n");
+	for (size_t r = 0; r <= json_array_size(rows); r++) {
+		const json_t *row = r < json_array_size(rows) ? json_array_get(rows, r) : total;
+		if (!json_array_size(row))
+			continue;
+		fprintf(f, "<tr%s>", row == total ? " class=\"total\"" : "");
+		for (size_t c = 0; c < json_array_size(cols); c++) {
+			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
+			fprintf(f, "<td%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
+			pl_dataset__html(f, buf);
+			fprintf(f, "</td>");
+		}
+		fprintf(f, "</tr>\n");
+	}
+	fprintf(f, "</tbody>\n</table>\n</section>\n");
+}
+
+/* Horizontal bars: one per row of `t`, label column `lc`, value column `vc` (hours). */
+static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, size_t vc,
+                      const char *colour)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	size_t n = json_array_size(rows);
+	long long max = 1;
+	const int lw = 250, bw = 180, rh = 20, top = 4;
+	int h = top + (int)n * rh + 4;
+
+	for (size_t r = 0; r < n; r++)
+		if (centi(json_array_get(json_array_get(rows, r), vc)) > max)
+			max = centi(json_array_get(json_array_get(rows, r), vc));
+	fprintf(f, "<figure><figcaption>");
+	pl_dataset__html(f, caption);
+	fprintf(f, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	        "viewBox=\"0 0 %d %d\" role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"11\">\n",
+	        lw + bw + 60, h, lw + bw + 60, h);
+	for (size_t r = 0; r < n; r++) {
+		const json_t *row = json_array_get(rows, r);
+		const char *label = json_string_value(json_array_get(row, lc));
+		long long v = centi(json_array_get(row, vc));
+		if (!label || !*label)
+			label = json_string_value(json_array_get(row, 0));
+		int y = top + (int)r * rh, w = (int)((double)v * bw / (double)max + 0.5);
+		char val[48], shown[64];
+
+		fmt_hours(val, v);
+		snprintf(shown, sizeof(shown), "%.34s%s", label ? label : "", label && strlen(label) > 34 ? "…" : "");
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#2d3748\">", lw - 6, y + 14);
+		pl_dataset__html(f, shown);
+		fprintf(f, "</text>");
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", lw, y + 3,
+		        w > 0 ? w : 0, rh - 6, colour);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#2d3748\">%s</text>\n", lw + (w > 0 ? w : 0) + 4,
+		        y + 14, val);
+	}
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#718096\"/>\n</svg></figure>\n",
+	        lw, top, lw, h - 4);
+}
+
+/* Vertical bars of hours by month. */
+static void svg_months(FILE *f, const json_t *t)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	size_t n = json_array_size(rows);
+	const int W = 500, H = 200, left = 40, bottom = 30, top = 16;
+	int slot = n ? (W - left - 10) / (int)n : 1;
+	long long max = 1;
+
+	for (size_t r = 0; r < n; r++)
+		if (centi(json_array_get(json_array_get(rows, r), 3)) > max)
+			max = centi(json_array_get(json_array_get(rows, r), 3));
+	fprintf(f, "<figure><figcaption>Hours over the year</figcaption>\n"
+	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	        "role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">\n", W, H, W, H);
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#718096\"/>\n", left,
+	        H - bottom, W - 6, H - bottom);
+	for (size_t r = 0; r < n; r++) {
+		const json_t *row = json_array_get(rows, r);
+		const char *label = json_string_value(json_array_get(row, 1));
+		long long v = centi(json_array_get(row, 3));
+		int bh = (int)((double)v * (H - bottom - top) / (double)max + 0.5);
+		int x = left + (int)r * slot;
+		char val[48];
+
+		fmt_hours(val, v);
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#3182ce\"/>", x + 4,
+		        H - bottom - bh, slot - 8, bh);
+		if (v)
+			fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#2d3748\">%s</text>",
+			        x + slot / 2, H - bottom - bh - 3, val);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#2d3748\">%.3s</text>\n",
+		        x + slot / 2, H - bottom + 14, label ? label : "");
+	}
+	fprintf(f, "</svg></figure>\n");
+}
+
+static void html_dd(FILE *f, const char *term, const char *val)
+{
+	fprintf(f, "<dt>");
+	pl_dataset__html(f, term);
+	fprintf(f, "</dt><dd>");
+	if (val)
+		pl_dataset__html(f, val);
+	else
+		fprintf(f, "<span class=\"none\">not set</span>");
+	fprintf(f, "</dd>");
+}
+
+static void who_what_how(char *out, size_t sz, const json_t *o)
+{
+	const char *who = pl_dataset__str(o, "who"), *what = pl_dataset__str(o, "what"), *how = pl_dataset__str(o, "how");
+	snprintf(out, sz, "%s%s%s%s%s%s%s%s%s", who ? "Who: " : "", who ? who : "",
+	         who && (what || how) ? "; " : "", what ? "What: " : "", what ? what : "",
+	         what && how ? "; " : "", how ? "How: " : "", how ? how : "", "");
+}
+
+static void html_goals(FILE *f, const json_t *goals)
+{
+	fprintf(f, "<section id=\"goals\">\n<h2>Plan goals, outcomes and activities</h2>\n");
+	if (!json_array_size(goals))
+		fprintf(f, "<p class=\"none\">No plan goals for this year.</p>\n");
+	for (size_t i = 0; i < json_array_size(goals); i++) {
+		const json_t *g = json_array_get(goals, i), *acts = json_object_get(g, "activities");
+		char buf[2048], h[48];
+
+		fprintf(f, "<h3>");
+		if (pl_dataset__str(g, "school")) {
+			pl_dataset__html(f, pl_dataset__str(g, "school"));
+			fprintf(f, " · ");
+		}
+		fprintf(f, "Goal %lld: ", (long long)json_integer_value(json_object_get(g, "number")));
+		pl_dataset__html(f, pl_dataset__str(g, "statement"));
+		fprintf(f, "</h3>\n<dl>");
+		html_dd(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
+		html_dd(f, "Student impact", pl_dataset__str(g, "student_impact"));
+		html_dd(f, "Measure", pl_dataset__str(g, "measure"));
+		html_dd(f, "Frequency", pl_dataset__str(g, "frequency"));
+		html_dd(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
+		html_dd(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
+		html_dd(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
+		html_dd(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
+		fmt_hours(h, centi(json_object_get(g, "hours")));
+		snprintf(buf, sizeof(buf), "%lld participation%s, %s hours",
+		         (long long)json_integer_value(json_object_get(g, "participations")),
+		         json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", h);
+		html_dd(f, "PL this year", buf);
+		fprintf(f, "</dl>\n");
+		if (!json_array_size(acts)) {
+			fprintf(f, "<p class=\"none\">No activities recorded for this goal.</p>\n");
+			continue;
+		}
+		fprintf(f, "<table><thead><tr><th>Activity</th><th>Initial activity</th><th>Follow-up</th>"
+		        "<th>Duration</th><th>Standards</th><th>Funding</th><th class=\"n\">Budget</th>"
+		        "<th class=\"n\">Participations</th><th class=\"n\">Hours</th></tr></thead><tbody>\n");
+		for (size_t k = 0; k < json_array_size(acts); k++) {
+			const json_t *a = json_array_get(acts, k), *st = json_object_get(a, "standards");
+			char money[48];
+			fprintf(f, "<tr><td>");
+			pl_dataset__html(f, pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") : pl_dataset__str(a, "id"));
+			fprintf(f, "</td><td>");
+			who_what_how(buf, sizeof(buf), json_object_get(a, "initial"));
+			pl_dataset__html(f, buf);
+			fprintf(f, "</td><td>");
+			who_what_how(buf, sizeof(buf), json_object_get(a, "followup"));
+			if (buf[0])
+				pl_dataset__html(f, buf);
+			else
+				fprintf(f, "<span class=\"none\">none</span>");
+			fprintf(f, "</td><td>");
+			pl_dataset__html(f, pl_dataset__str(a, "duration"));
+			fprintf(f, "</td><td>");
+			for (size_t s = 0; s < json_array_size(st); s++) {
+				fprintf(f, "%s", s ? ", " : "");
+				pl_dataset__html(f, json_string_value(json_array_get(st, s)));
+			}
+			fprintf(f, "</td><td>");
+			pl_dataset__html(f, pl_dataset__str(a, "funding"));
+			fmt_cents(money, (long long)json_integer_value(json_object_get(a, "budget_cents")), 0);
+			fmt_hours(h, centi(json_object_get(a, "hours")));
+			fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n",
+			        money, (long long)json_integer_value(json_object_get(a, "participations")), h);
+		}
+		fprintf(f, "</tbody></table>\n");
+	}
+	fprintf(f, "</section>\n");
+}
+
+static void html_findings(FILE *f, const json_t *fs)
+{
+	fprintf(f, "<section id=\"findings\">\n<h2>Findings</h2>\n");
+	if (!json_array_size(fs)) {
+		fprintf(f, "<p class=\"none\">No findings.</p>\n</section>\n");
+		return;
+	}
+	fprintf(f, "<table><thead><tr><th>Rule</th><th>Record</th><th>Staff</th><th>School</th>"
+	        "<th>Why</th></tr></thead><tbody>\n");
+	for (size_t i = 0; i < json_array_size(fs); i++) {
+		const json_t *x = json_array_get(fs, i);
+		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
+		fprintf(f, "<tr>");
+		for (int k = 0; k < 5; k++) {
+			fprintf(f, "<td>");
+			pl_dataset__html(f, pl_dataset__str(x, keys[k]));
+			fprintf(f, "</td>");
+		}
+		fprintf(f, "</tr>\n");
+	}
+	fprintf(f, "</tbody></table>\n</section>\n");
+}
+
+static void write_html(FILE *f, const json_t *rep)
+{
+	const json_t *sum = json_object_get(rep, "summary"), *t;
+	const json_t *tables = json_object_get(rep, "tables");
+	char a[48], b[48], c[48], d[48];
+
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	fprintf(f, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", pl_dataset__str(rep, "year"), css);
+	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	fprintf(f, " %s</h1>\n<p class=\"meta\">", pl_dataset__str(rep, "year"));
+	pl_dataset__html(f, pl_dataset__str(rep, "scope"));
+	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
+	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+
+	fmt_hours(a, centi(json_object_get(sum, "hours")));
+	fmt_hours(b, centi(json_object_get(sum, "credits")));
+	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
+	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
+	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
+	        "<div class=\"card\"><b>%s</b>hours of PL</div>\n"
+	        "<div class=\"card\"><b>%lld</b>PD entries completed</div>\n"
+	        "<div class=\"card\"><b>%lld</b>PLC meetings</div>\n"
+	        "<div class=\"card\"><b>%s</b>credits</div>\n"
+	        "<div class=\"card\"><b>%s</b>spent</div>\n"
+	        "<div class=\"card\"><b>%s</b>Title II-A spent</div>\n"
+	        "<div class=\"card\"><b>%lld</b>findings</div>\n</div>\n</section>\n",
+	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
+	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
+	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
+	        (long long)json_integer_value(json_object_get(sum, "findings")));
+
+	fprintf(f, "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
+	if ((t = find_table(rep, "by_school")))
+		svg_hbars(f, "Hours by school", t, 1, 5, "#2b6cb0");
+	if ((t = find_table(rep, "by_month")))
+		svg_months(f, t);
+	if ((t = find_table(rep, "by_standard_2011")))
+		svg_hbars(f, "Hours by standard (2011 set)", t, 1, 3, "#38a169");
+	if ((t = find_table(rep, "by_standard_2022")))
+		svg_hbars(f, "Hours by standard (2022 set)", t, 1, 3, "#805ad5");
+	fprintf(f, "</div>\n</section>\n");
+
+	for (size_t i = 0; i < json_array_size(tables); i++)
+		html_table(f, json_array_get(tables, i));
+	html_goals(f, json_object_get(rep, "goals"));
+	html_findings(f, json_object_get(rep, "findings"));
+	fprintf(f, "<footer>Made by plsync %s from the records as of %s. Hours are rounded to "
+	        "hundredths; every total is the sum of its rows.</footer>\n</body>\n</html>\n",
+	        PLSYNC_VERSION, pl_dataset__str(rep, "as_of"));
+}
+
+/* ---- Markdown ---- */
+
+static void md_table(FILE *f, const json_t *t)
+{
+	const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
+	const json_t *total = json_object_get(t, "total");
+	char buf[1024];
+
+	fprintf(f, "\n## ");
+	pl_dataset__md(f, pl_dataset__str(t, "title"));
+	fprintf(f, "\n\n");
+	if (pl_dataset__str(t, "note")) {
+		fprintf(f, "_");
+		pl_dataset__md(f, pl_dataset__str(t, "note"));
+		fprintf(f, "_\n\n");
+	}
+	for (size_t c = 0; c < json_array_size(cols); c++) {
+		fprintf(f, "| ");
+		pl_dataset__md(f, pl_dataset__str(json_array_get(cols, c), "label") ? pl_dataset__str(json_array_get(cols, c), "label") : " ");
+		fprintf(f, " ");
+	}
+	fprintf(f, "|\n");
+	for (size_t c = 0; c < json_array_size(cols); c++)
+		fprintf(f, "|%s", numeric(col_type(cols, c)) ? "---:" : "---");
+	fprintf(f, "|\n");
+	for (size_t r = 0; r <= json_array_size(rows); r++) {
+		const json_t *row = r < json_array_size(rows) ? json_array_get(rows, r) : total;
+		if (!json_array_size(row))
+			continue;
+		for (size_t c = 0; c < json_array_size(cols); c++) {
+			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
+			fprintf(f, "| %s", row == total && buf[0] ? "**" : "");
+			pl_dataset__md(f, buf);
+			fprintf(f, "%s ", row == total && buf[0] ? "**" : "");
+		}
+		fprintf(f, "|\n");
+	}
+}
+
+static void md_kv(FILE *f, const char *k, const char *v)
+{
+	fprintf(f, "- %s: ", k);
+	if (v)
+		pl_dataset__md(f, v);
+	else
+		fprintf(f, "_not set_");
+	fprintf(f, "\n");
+}
+
+static void write_md(FILE *f, const json_t *rep)
+{
+	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
+	char a[48], b[48], c[48], d[48], buf[2048];
+
+	fprintf(f, "# ");
+	pl_dataset__md(f, pl_dataset__str(rep, "title"));
+	fprintf(f, " %s\n\n", pl_dataset__str(rep, "year"));
+	pl_dataset__md(f, pl_dataset__str(rep, "scope"));
+	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
+	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+	fmt_hours(a, centi(json_object_get(sum, "hours")));
+	fmt_hours(b, centi(json_object_get(sum, "credits")));
+	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
+	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
+	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
+	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
+	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
+	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
+	        (long long)json_integer_value(json_object_get(sum, "findings")));
+	for (size_t i = 0; i < json_array_size(tables); i++)
+		md_table(f, json_array_get(tables, i));
+
+	fprintf(f, "\n## Plan goals, outcomes and activities\n");
+	if (!json_array_size(goals))
+		fprintf(f, "\n_No plan goals for this year._\n");
+	for (size_t i = 0; i < json_array_size(goals); i++) {
+		const json_t *g = json_array_get(goals, i), *acts = json_object_get(g, "activities");
+		fprintf(f, "\n### %s%sGoal %lld: ", pl_dataset__str(g, "school") ? pl_dataset__str(g, "school") : "",
+		        pl_dataset__str(g, "school") ? " · " : "", (long long)json_integer_value(json_object_get(g, "number")));
+		pl_dataset__md(f, pl_dataset__str(g, "statement"));
+		fprintf(f, "\n\n");
+		md_kv(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
+		md_kv(f, "Measure", pl_dataset__str(g, "measure"));
+		md_kv(f, "Frequency", pl_dataset__str(g, "frequency"));
+		md_kv(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
+		md_kv(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
+		md_kv(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
+		md_kv(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
+		fmt_hours(a, centi(json_object_get(g, "hours")));
+		fprintf(f, "- PL this year: %lld participation%s, %s hours\n",
+		        (long long)json_integer_value(json_object_get(g, "participations")),
+		        json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", a);
+		if (!json_array_size(acts))
+			continue;
+		fprintf(f, "\n| Activity | Initial activity | Follow-up | Duration | Funding | Budget | Participations | Hours |\n"
+		        "|---|---|---|---|---|---:|---:|---:|\n");
+		for (size_t k = 0; k < json_array_size(acts); k++) {
+			const json_t *x = json_array_get(acts, k);
+			fprintf(f, "| ");
+			pl_dataset__md(f, pl_dataset__str(x, "title") ? pl_dataset__str(x, "title") : pl_dataset__str(x, "id"));
+			fprintf(f, " | ");
+			who_what_how(buf, sizeof(buf), json_object_get(x, "initial"));
+			pl_dataset__md(f, buf);
+			fprintf(f, " | ");
+			who_what_how(buf, sizeof(buf), json_object_get(x, "followup"));
+			pl_dataset__md(f, buf[0] ? buf : "none");
+			fprintf(f, " | ");
+			pl_dataset__md(f, pl_dataset__str(x, "duration"));
+			fprintf(f, " | ");
+			pl_dataset__md(f, pl_dataset__str(x, "funding"));
+			fmt_cents(c, (long long)json_integer_value(json_object_get(x, "budget_cents")), 0);
+			fmt_hours(a, centi(json_object_get(x, "hours")));
+			fprintf(f, " | %s | %lld | %s |\n", c,
+			        (long long)json_integer_value(json_object_get(x, "participations")), a);
+		}
+	}
+	fprintf(f, "\n## Findings\n\n");
+	if (!json_array_size(fs)) {
+		fprintf(f, "_No findings._\n");
+		return;
+	}
+	fprintf(f, "| Rule | Record | Staff | School | Why |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < json_array_size(fs); i++) {
+		const json_t *x = json_array_get(fs, i);
+		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
+		for (int k = 0; k < 5; k++) {
+			fprintf(f, "| ");
+			pl_dataset__md(f, pl_dataset__str(x, keys[k]));
+			fprintf(f, " ");
+		}
+		fprintf(f, "|\n");
+	}
+}
+
+/* ---- CSV ---- */
+
+static void csv_table(FILE *f, const json_t *t)
+{
+	const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
+	const json_t *total = json_object_get(t, "total");
+	char buf[1024];
+
+	pl_dataset__csv(f, pl_dataset__str(t, "title"), 1);
+	fprintf(f, "\n");
+	for (size_t c = 0; c < json_array_size(cols); c++) {
+		const char *label = pl_dataset__str(json_array_get(cols, c), "label");
+		if (!strcmp(col_type(cols, c), "cents"))
+			snprintf(buf, sizeof(buf), "%s ($)", label ? label : "");
+		else
+			snprintf(buf, sizeof(buf), "%s", label ? label : "");
+		pl_dataset__csv(f, buf, c == 0);
+	}
+	fprintf(f, "\n");
+	for (size_t r = 0; r <= json_array_size(rows); r++) {
+		const json_t *row = r < json_array_size(rows) ? json_array_get(rows, r) : total;
+		if (!json_array_size(row))
+			continue;
+		for (size_t c = 0; c < json_array_size(cols); c++) {
+			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 1);
+			pl_dataset__csv(f, buf, c == 0);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+}
+
+static void write_csv(FILE *f, const json_t *rep)
+{
+	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
+	char buf[2048], a[48];
+
+	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
+	pl_dataset__csv(f, buf, 1);
+	pl_dataset__csv(f, pl_dataset__str(rep, "scope"), 0);
+	fprintf(f, ",%s,%s,as of %s\n\n", pl_dataset__str(rep, "from"), pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+	fprintf(f, "Summary\nMeasure,Value\n");
+	fprintf(f, "Participants,%lld\n", (long long)json_integer_value(json_object_get(sum, "participants")));
+	fmt_hours(a, centi(json_object_get(sum, "hours")));
+	fprintf(f, "Hours,%s\n", a);
+	fprintf(f, "PD entries completed,%lld\n", (long long)json_integer_value(json_object_get(sum, "pd_entries")));
+	fprintf(f, "PLC meetings,%lld\n", (long long)json_integer_value(json_object_get(sum, "plc_meetings")));
+	fmt_hours(a, centi(json_object_get(sum, "credits")));
+	fprintf(f, "Credits,%s\n", a);
+	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 1);
+	fprintf(f, "Spent ($),%s\n", a);
+	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 1);
+	fprintf(f, "Title II-A spent ($),%s\n", a);
+	fprintf(f, "Findings,%lld\n\n", (long long)json_integer_value(json_object_get(sum, "findings")));
+	for (size_t i = 0; i < json_array_size(tables); i++)
+		csv_table(f, json_array_get(tables, i));
+
+	fprintf(f, "Plan goals and outcomes\nSchool,Plan,Goal id,Number,Statement,Measure,Frequency,"
+	        "Overarching outcome,Year 1,Year 2,Year 3,Activities,Participations,Hours\n");
+	for (size_t i = 0; i < json_array_size(goals); i++) {
+		const json_t *g = json_array_get(goals, i);
+		static const char *const keys[] = { "school", "plan", "goal" };
+		static const char *const more[] = { "statement", "measure", "frequency", "outcome",
+		                                    "outcome_y1", "outcome_y2", "outcome_y3" };
+		for (int k = 0; k < 3; k++)
+			pl_dataset__csv(f, pl_dataset__str(g, keys[k]), k == 0);
+		fprintf(f, ",%lld", (long long)json_integer_value(json_object_get(g, "number")));
+		for (int k = 0; k < 7; k++)
+			pl_dataset__csv(f, pl_dataset__str(g, more[k]), 0);
+		fmt_hours(a, centi(json_object_get(g, "hours")));
+		fprintf(f, ",%zu,%lld,%s\n", json_array_size(json_object_get(g, "activities")),
+		        (long long)json_integer_value(json_object_get(g, "participations")), a);
+	}
+	fprintf(f, "\nFindings\nRule,Record,Kind,Staff,School,Why\n");
+	for (size_t i = 0; i < json_array_size(fs); i++) {
+		const json_t *x = json_array_get(fs, i);
+		static const char *const keys[] = { "rule", "record", "kind", "staff", "school", "why" };
+		for (int k = 0; k < 6; k++)
+			pl_dataset__csv(f, pl_dataset__str(x, keys[k]), k == 0);
+		fprintf(f, "\n");
+	}
+}
+
+int pl_report_write(FILE *f, const json_t *rep, const char *format)
+{
+	if (!format || !strcmp(format, "html"))
+		write_html(f, rep);
+	else if (!strcmp(format, "md"))
+		write_md(f, rep);
+	else if (!strcmp(format, "csv"))
+		write_csv(f, rep);
+	else if (!strcmp(format, "json"))
+		return pl_json_write(f, rep);
+	else
+		return pl_error_set(PL_EUSAGE, "report format '%s' is not known; use html, md, csv or json", format);
+	if (fflush(f) || ferror(f))
+		return pl_error_from_errno("writing the report");
+	return 0;
+}

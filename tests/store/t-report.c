@@ -1,0 +1,567 @@
+/*
+ * t-report.c — the annual report's numbers, checked against totals this
+ * test computes on its own from its fixture (two schools with PL, one
+ * without, staff of both categories and one with no school, entries in and
+ * out of the year, not completed, several standards, PLC meetings), and
+ * every total of every table checked against the sum of its rows. Then the
+ * HTML, Markdown and CSV writers.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plsync/plsync.h"
+#include "plsync/dataset.h"
+#include "plsync/report.h"
+#include "../tap.h"
+
+#define YEAR  "2026-2027"
+#define FROM  "2026-07-01"
+#define TO    "2027-06-30"
+#define TODAY "2027-07-15"
+
+static const struct staff {
+	const char *id, *school, *category;
+} staff[] = {
+	{ "T1", "LIN01", "certified" }, { "T2", "LIN01", "certified" }, { "T3", "OAK02", "certified" },
+	{ "N1", "OAK02", "noninstructional" }, { "T4", "LIN01", "certified" }, { "U1", NULL, "certified" },
+};
+
+static const struct entry {
+	const char *id, *staff, *type, *status, *start, *end;
+	double      hours, credits;
+	long long   cost;
+	const char *funding, *standards, *goal, *activity;
+	int         eval[5];  /* 0 = not rated */
+} entries[] = {
+	{ "P01", "T1", "workshop", "completed", "2026-09-14", "2026-09-14", 6.5, 0, 12000, "federal:title-ii-a",
+	  "learning_designs,curriculum_assessment_instruction", "G1", "A1", { 5, 4, 3, 4, 0 } },
+	{ "P02", "T1", "course", "completed", "2026-10-01", "2026-11-30", 30, 3, 45000, "state",
+	  "equity_practices,professional_expertise", NULL, "A2", { 4, 4, 0, 0, 0 } },
+	{ "P03", "T2", "coaching", "completed", "2026-10-08", NULL, 2.5, 0, 0, "local",
+	  "implementation,data,outcomes", NULL, NULL, { 0 } },
+	{ "P04", "T3", "conference", "completed", "2027-03-03", "2027-03-05", 7.25, 0, 80000, "federal:title-ii-a",
+	  "leadership", "G1", NULL, { 3, 3, 2, 2, 1 } },
+	{ "P05", "N1", "training", "completed", "2027-06-30", NULL, 4, 0, 5000, "local", "resources", NULL, NULL,
+	  { 5, 0, 0, 0, 0 } },
+	{ "P06", "U1", "seminar", "completed", "2026-07-01", NULL, 3, 0.5, 0, "grant:acme", NULL, NULL, NULL, { 0 } },
+	{ "P07", "T1", "workshop", "approved", "2026-12-01", NULL, 6, 0, 10000, "local", NULL, NULL, NULL, { 0 } },
+	{ "P08", "T2", "workshop", "completed", "2026-06-30", NULL, 5, 0, 1000, "local", NULL, NULL, NULL, { 0 } },
+	{ "P09", "T3", "workshop", "completed", "2027-07-01", NULL, 5, 0, 1000, "local", NULL, NULL, NULL, { 0 } },
+	{ "P10", "T2", "institute", "completed", "2027-01-20", "2027-01-22", 18, 1.5, 30000, NULL,
+	  "learning_designs,equity_drivers,culture_of_collaborative_inquiry", "G2", NULL, { 4, 5, 4, 3, 0 } },
+	{ "P11", "T3", "instructional_rounds", "completed", "2027-02-02", NULL, 1.5, 0, 0, "federal:title-iv-a",
+	  "evidence", "G0", NULL, { 0 } },
+	{ "P12", "T1", "workshop", "requested", "2027-02-10", NULL, 3, 0, 2000, "local", NULL, NULL, NULL, { 0 } },
+	{ "P13", "T2", "workshop", "completed", NULL, NULL, 9, 0, 0, "local", NULL, NULL, NULL, { 0 } },
+};
+
+static const struct meeting {
+	const char *id, *school, *group, *date;
+	int         minutes;
+	const char *attendees, *standards;
+} meetings[] = {
+	{ "M1", "LIN01", "Gr4 math", "2026-10-05", 50, "T1,T2", "learning_communities,culture_of_collaborative_inquiry" },
+	{ "M2", "LIN01", "Gr4 math", "2027-01-10", 45, "T1", NULL },
+	{ "M3", "OAK02", "Science", "2026-12-01", 60, "T3,N1", "learning_communities" },
+	{ "M4", "LIN01", "Gr4 math", "2026-06-01", 60, "T1", NULL },
+	{ "M5", "OAK02", "Science", "2027-05-05", 20, "", NULL },
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static json_t *list(const char *csv)
+{
+	json_t *a = json_array();
+	char *s, *tok, *save;
+
+	if (!csv)
+		return a;
+	s = strdup(csv);
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(tok));
+	free(s);
+	return a;
+}
+
+static void put(json_t *ds, const char *kind, const char *id, json_t *fields)
+{
+	if (pl_dataset_put(ds, kind, id, fields))
+		bail("put %s: %s", id, pl_error_last()->message);
+	json_decref(fields);
+}
+
+static json_t *fixture(void)
+{
+	json_t *ds = pl_dataset_new();
+
+	put(ds, "school", "LIN01", json_pack("{ss ss}", "code", "LIN01", "name", "Lincoln Elementary"));
+	put(ds, "school", "OAK02", json_pack("{ss ss}", "code", "OAK02", "name", "Oak Middle"));
+	put(ds, "school", "PIN03", json_pack("{ss ss}", "code", "PIN03", "name", "Pine High"));
+	for (size_t i = 0; i < N(staff); i++) {
+		json_t *f = json_pack("{ss ss}", "name", staff[i].id, "category", staff[i].category);
+		if (staff[i].school)
+			json_object_set_new(f, "school", json_string(staff[i].school));
+		put(ds, "staff", staff[i].id, f);
+	}
+	put(ds, "plan", "PL0", json_pack("{ss ss}", "school", "LIN01", "year", "2025-2026"));
+	put(ds, "plan", "PL1", json_pack("{ss ss}", "school", "LIN01", "year", YEAR));
+	put(ds, "goal", "G0", json_pack("{ss sI ss}", "plan", "PL0", "number", (json_int_t)1, "statement", "Last year's goal"));
+	put(ds, "goal", "G1", json_pack("{ss sI ss ss ss ss ss}", "plan", "PL1", "number", (json_int_t)1,
+	                                "statement", "Raise grade 4 math", "measure", "state test",
+	                                "outcome_y1", "64%", "outcome_y2", "67%", "outcome_y3", "70%"));
+	put(ds, "goal", "G2", json_pack("{ss sI ss ss ss ss ss}", "plan", "PL1", "number", (json_int_t)2,
+	                                "statement", "Culturally responsive teaching", "measure", "survey",
+	                                "outcome_y1", "a", "outcome_y2", "b", "outcome_y3", "c"));
+	put(ds, "activity", "A0", json_pack("{ss ss sI ss}", "goal", "G0", "title", "old", "budget_cents", (json_int_t)5000,
+	                                    "funding", "state"));
+	put(ds, "activity", "A1", json_pack("{ss ss sI ss s{ss} s{ss}}", "goal", "G1", "title", "Fractions",
+	                                    "budget_cents", (json_int_t)250000, "funding", "federal:title-ii-a",
+	                                    "initial", "what", "workshop", "followup", "what", "lesson study"));
+	put(ds, "activity", "A2", json_pack("{ss ss sI ss s{ss}}", "goal", "G2", "title", "CRT course",
+	                                    "budget_cents", (json_int_t)100000, "funding", "local",
+	                                    "followup", "what", "PLC"));
+	for (size_t i = 0; i < N(entries); i++) {
+		const struct entry *e = &entries[i];
+		static const char *const lv[] = { "reaction", "learning", "org_support", "transfer", "student_impact" };
+		json_t *f = json_pack("{ss ss ss ss sf sI}", "staff", e->staff, "title", e->id, "type", e->type,
+		                      "status", e->status, "hours", e->hours, "cost_cents", (json_int_t)e->cost);
+		json_t *ev = json_object();
+		if (e->start)
+			json_object_set_new(f, "start", json_string(e->start));
+		if (e->end)
+			json_object_set_new(f, "end", json_string(e->end));
+		if (e->credits)
+			json_object_set_new(f, "credits", json_real(e->credits));
+		if (e->funding)
+			json_object_set_new(f, "funding", json_string(e->funding));
+		if (e->standards)
+			json_object_set_new(f, "standards", list(e->standards));
+		if (e->goal)
+			json_object_set_new(f, "goal", json_string(e->goal));
+		if (e->activity)
+			json_object_set_new(f, "activity", json_string(e->activity));
+		for (int l = 0; l < 5; l++)
+			if (e->eval[l])
+				json_object_set_new(ev, lv[l], json_integer(e->eval[l]));
+		if (json_object_size(ev))
+			json_object_set(f, "evaluation", ev);
+		json_decref(ev);
+		put(ds, "pd_entry", e->id, f);
+	}
+	for (size_t i = 0; i < N(meetings); i++) {
+		const struct meeting *m = &meetings[i];
+		json_t *f = json_pack("{ss ss ss sI so}", "group", m->group, "school", m->school, "date", m->date,
+		                      "minutes", (json_int_t)m->minutes, "attendees", list(m->attendees));
+		if (m->standards)
+			json_object_set_new(f, "standards", list(m->standards));
+		put(ds, "plc_meeting", m->id, f);
+	}
+	return ds;
+}
+
+/* ---- the test's own arithmetic ---- */
+
+static int counted(const struct entry *e)
+{
+	const char *d = e->end ? e->end : e->start;
+	return !strcmp(e->status, "completed") && d && strcmp(d, FROM) >= 0 && strcmp(d, TO) <= 0;
+}
+
+static int meeting_in_year(const struct meeting *m)
+{
+	return strcmp(m->date, FROM) >= 0 && strcmp(m->date, TO) <= 0;
+}
+
+static int nattendees(const struct meeting *m)
+{
+	int n = 0;
+	for (const char *p = m->attendees; *p; p++)
+		n += *p == ',';
+	return *m->attendees ? n + 1 : 0;
+}
+
+static long long centi(double h)
+{
+	return llround(h * 100.0);
+}
+
+static long long plc_centi(const struct meeting *m)
+{
+	return llround(m->minutes * 100.0 / 60.0);
+}
+
+static const struct staff *staff_of(const char *id)
+{
+	for (size_t i = 0; i < N(staff); i++)
+		if (!strcmp(staff[i].id, id))
+			return &staff[i];
+	return NULL;
+}
+
+static int has(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+	for (const char *p = csv; p && *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len == n && !strncmp(p, item, n))
+			return 1;
+		p = c ? c + 1 : p + len;
+	}
+	return 0;
+}
+
+/* ---- reading the report ---- */
+
+static const json_t *rep;
+
+static const json_t *table(const char *id)
+{
+	const json_t *ts = json_object_get(rep, "tables");
+	for (size_t i = 0; i < json_array_size(ts); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(ts, i), "id")), id))
+			return json_array_get(ts, i);
+	bail("no table %s", id);
+}
+
+static long long num(const json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v) * 100;
+	return json_is_number(v) ? llround(json_number_value(v) * 100.0) : -1;
+}
+
+static size_t col(const json_t *t, const char *id)
+{
+	const json_t *cols = json_object_get(t, "columns");
+	for (size_t i = 0; i < json_array_size(cols); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(cols, i), "id")), id))
+			return i;
+	bail("no column %s", id);
+}
+
+/* The cell of column `c` in the row whose first cell is `key` (x100 for numbers). */
+static long long cell(const char *tid, const char *key, const char *c)
+{
+	const json_t *t = table(tid), *rows = json_object_get(t, "rows");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		if (!strcmp(json_string_value(json_array_get(r, 0)), key))
+			return num(json_array_get(r, col(t, c)));
+	}
+	return -999;
+}
+
+static long long total(const char *tid, const char *c)
+{
+	const json_t *t = table(tid);
+	return num(json_array_get(json_object_get(t, "total"), col(t, c)));
+}
+
+static long long summary(const char *k)
+{
+	return num(json_object_get(json_object_get(rep, "summary"), k));
+}
+
+int main(void)
+{
+	json_t *ds = fixture(), *report = NULL;
+	long long hours = 0, credits = 0, spent = 0, t2a = 0, pd = 0, plc_att = 0, plc_meet = 0, plc_min = 0;
+	long long plc_hours = 0;
+	int who[N(staff)] = { 0 };
+	long long participants = 0;
+
+	if (pl_report_build(&report, ds, YEAR, TODAY, NULL))
+		bail("pl_report_build: %s", pl_error_last()->message);
+	rep = report;
+
+	/* the test's own totals */
+	for (size_t i = 0; i < N(entries); i++) {
+		const struct entry *e = &entries[i];
+		if (!counted(e))
+			continue;
+		pd++;
+		hours += centi(e->hours);
+		credits += centi(e->credits);
+		spent += e->cost;
+		if (e->funding && !strcmp(e->funding, "federal:title-ii-a"))
+			t2a += e->cost;
+		who[staff_of(e->staff) - staff] = 1;
+	}
+	for (size_t i = 0; i < N(meetings); i++) {
+		const struct meeting *m = &meetings[i];
+		if (!meeting_in_year(m))
+			continue;
+		plc_meet++;
+		plc_min += m->minutes;
+		plc_att += nattendees(m);
+		plc_hours += nattendees(m) * plc_centi(m);
+		for (size_t s = 0; s < N(staff); s++)
+			if (has(m->attendees, staff[s].id))
+				who[s] = 1;
+	}
+	hours += plc_hours;
+	for (size_t s = 0; s < N(staff); s++)
+		participants += who[s];
+
+	is_int(summary("participants"), participants * 100, "participants: every staff member with PL in the year, once");
+	is_int(summary("pd_entries"), pd * 100, "PD entries: completed ones dated in the year only");
+	is_int(summary("plc_meetings"), plc_meet * 100, "PLC meetings in the year");
+	is_int(summary("participations"), (pd + plc_att) * 100, "participations: entries plus PLC attendances");
+	is_int(summary("hours"), hours, "hours: entries plus minutes/60 per PLC attendee");
+	is_int(summary("credits"), credits, "credits");
+	is_int(summary("spent_cents"), spent * 100, "spending");
+	is_int(summary("title_ii_a_cents"), t2a * 100, "Title II-A spending on its own");
+	is_int(total("by_school", "hours"), hours, "the by-school total is the year's hours");
+
+	/* by school: the test's own grouping */
+	{
+		static const char *const schools[] = { "LIN01", "OAK02", "PIN03", "(no school)" };
+		for (size_t k = 0; k < N(schools); k++) {
+			long long h = 0, n = 0, att = 0;
+			int seen[N(staff)] = { 0 };
+			long long ppl = 0;
+			for (size_t i = 0; i < N(entries); i++) {
+				const struct staff *s = staff_of(entries[i].staff);
+				if (!counted(&entries[i]) || strcmp(s->school ? s->school : "(no school)", schools[k]))
+					continue;
+				h += centi(entries[i].hours);
+				n++;
+				seen[s - staff] = 1;
+			}
+			for (size_t i = 0; i < N(meetings); i++)
+				for (size_t s = 0; meeting_in_year(&meetings[i]) && s < N(staff); s++)
+					if (has(meetings[i].attendees, staff[s].id) &&
+					    !strcmp(staff[s].school ? staff[s].school : "(no school)", schools[k])) {
+						h += plc_centi(&meetings[i]);
+						att++;
+						seen[s] = 1;
+					}
+			for (size_t s = 0; s < N(staff); s++)
+				ppl += seen[s];
+			is_int(cell("by_school", schools[k], "hours"), h, "by school: %s hours", schools[k]);
+			is_int(cell("by_school", schools[k], "pd_entries"), n * 100, "by school: %s PD entries", schools[k]);
+			is_int(cell("by_school", schools[k], "plc_attendances"), att * 100, "by school: %s PLC attendances", schools[k]);
+			is_int(cell("by_school", schools[k], "participants"), ppl * 100, "by school: %s participants", schools[k]);
+		}
+	}
+
+	/* by category */
+	{
+		long long h = 0;
+		for (size_t i = 0; i < N(entries); i++)
+			if (counted(&entries[i]) && !strcmp(staff_of(entries[i].staff)->category, "noninstructional"))
+				h += centi(entries[i].hours);
+		for (size_t i = 0; i < N(meetings); i++)
+			if (meeting_in_year(&meetings[i]) && has(meetings[i].attendees, "N1"))
+				h += plc_centi(&meetings[i]);
+		is_int(cell("by_category", "noninstructional", "hours"), h, "by category: noninstructional hours");
+		is_int(cell("by_category", "certified", "hours"), hours - h, "by category: certified hours are the rest");
+	}
+
+	/* by type */
+	{
+		static const char *const types[] = { "workshop", "course", "coaching", "conference", "training",
+		                                     "seminar", "institute", "instructional_rounds" };
+		for (size_t k = 0; k < N(types); k++) {
+			long long h = 0;
+			for (size_t i = 0; i < N(entries); i++)
+				if (counted(&entries[i]) && !strcmp(entries[i].type, types[k]))
+					h += centi(entries[i].hours);
+			is_int(cell("by_type", types[k], "hours"), h, "by type: %s hours", types[k]);
+		}
+		is_int(cell("by_type", "plc_meeting", "hours"), plc_hours, "by type: PLC meeting hours (job-embedded)");
+		is_int(cell("by_type", "plc_meeting", "participations"), plc_att * 100, "by type: PLC attendances");
+	}
+
+	/* by standard: hours shared equally among the standards of the set an entry names */
+	for (int set = 2011; set <= 2022; set += 11) {
+		const char *const *codes = pl_standard_codes(set);
+		long long want[32] = { 0 }, none = 0;
+		char tid[32];
+		size_t nc = 0;
+
+		while (codes[nc])
+			nc++;
+		snprintf(tid, sizeof(tid), "by_standard_%d", set);
+		for (size_t i = 0; i < N(entries) + N(meetings) * N(staff); i++) {
+			const char *stds;
+			long long h;
+			if (i < N(entries)) {
+				if (!counted(&entries[i]))
+					continue;
+				stds = entries[i].standards;
+				h = centi(entries[i].hours);
+			} else {
+				const struct meeting *m = &meetings[(i - N(entries)) / N(staff)];
+				const struct staff *s = &staff[(i - N(entries)) % N(staff)];
+				if (!meeting_in_year(m) || !has(m->attendees, s->id))
+					continue;
+				stds = m->standards;
+				h = plc_centi(m);
+			}
+			long long k = 0, rest;
+			for (size_t c = 0; c < nc; c++)
+				k += has(stds, codes[c]);
+			if (!k) {
+				none += h;
+				continue;
+			}
+			rest = h % k;
+			for (size_t c = 0; c < nc; c++)
+				if (has(stds, codes[c])) {
+					want[c] += h / k + (rest > 0);
+					rest--;
+				}
+		}
+		for (size_t c = 0; c < nc; c++)
+			is_int(cell(tid, codes[c], "hours"), want[c], "standards %d: %s hours", set, codes[c]);
+		is_int(cell(tid, "", "hours"), none, "standards %d: hours naming no standard of the set", set);
+	}
+	is_int(cell("by_standard_2011", "learning_communities", "participations"), 400,
+	       "the 2011 learning communities standard was named by 4 PLC attendances");
+
+	/* by goal: directly, or through the activity */
+	{
+		long long g1 = centi(6.5) + centi(7.25), g2 = centi(30) + centi(18), g0 = centi(1.5);
+		is_int(cell("by_goal", "G1", "hours"), g1, "by goal: G1 from its entries");
+		is_int(cell("by_goal", "G2", "hours"), g2, "by goal: G2 including an entry linked only to its activity");
+		is_int(cell("by_goal", "G0", "hours"), g0, "by goal: last year's goal appears because PL this year served it");
+		is_int(cell("by_goal", "", "hours"), hours - g1 - g2 - g0, "by goal: the rest is not linked to a goal");
+		is_int(cell("by_goal", "G1", "spent_cents"), (12000 + 80000) * 100, "by goal: G1 spending");
+	}
+
+	/* spending by funding source */
+	is_int(cell("by_funding", "federal:title-ii-a", "spent_cents"), t2a * 100, "Title II-A has its own row");
+	is_int(cell("by_funding", "federal:title-ii-a", "budget_cents"), 250000 * 100, "  with its planned budget");
+	is_int(cell("by_funding", "local", "spent_cents"), 5000 * 100, "local spending (not the approved or out-of-year ones)");
+	is_int(cell("by_funding", "local", "budget_cents"), 100000 * 100, "local budget of this year's plan activities");
+	is_int(cell("by_funding", "state", "budget_cents"), 0, "last year's plan activities are not budgeted this year");
+	is_int(cell("by_funding", "", "spent_cents"), 30000 * 100, "spending with no funding recorded has its row");
+	is_int(total("by_funding", "budget_cents"), 350000 * 100, "budgeted total");
+
+	/* evaluation by Guskey level */
+	{
+		static const char *const lvl[] = { "1", "2", "3", "4", "5" };
+		long long all = 0;
+		for (int l = 0; l < 5; l++) {
+			long long n = 0, sum = 0, fives = 0;
+			const json_t *t = table("evaluation"), *row = json_array_get(json_object_get(t, "rows"), (size_t)l);
+			for (size_t i = 0; i < N(entries); i++)
+				if (counted(&entries[i]) && entries[i].eval[l]) {
+					n++;
+					sum += entries[i].eval[l];
+					fives += entries[i].eval[l] == 5;
+				}
+			all += n;
+			is_int(num(json_array_get(row, col(t, "responses"))), n * 100, "evaluation level %s: ratings", lvl[l]);
+			is_int(num(json_array_get(row, col(t, "r5"))), fives * 100, "evaluation level %s: ratings of 5", lvl[l]);
+			if (n)
+				is_int(num(json_array_get(row, col(t, "mean"))), llround(sum * 100.0 / n), "evaluation level %s: mean", lvl[l]);
+		}
+		is_int(total("evaluation", "responses"), all * 100, "evaluation: all ratings");
+	}
+
+	/* PLC activity */
+	is_int(total("plc", "meetings"), plc_meet * 100, "PLC: meetings, one with no attendees included");
+	is_int(total("plc", "minutes"), plc_min * 100, "PLC: minutes");
+	is_int(total("plc", "hours"), plc_hours, "PLC: attendee hours");
+	is_int(cell("plc", "Science", "meetings"), 200, "PLC: the Science group met twice");
+
+	/* by month */
+	is_int(cell("by_month", "2026-07", "hours"), centi(3), "by month: July holds the entry of July 1");
+	is_int(cell("by_month", "2027-06", "hours"), centi(4), "by month: June holds the entry of June 30");
+	is_int(cell("by_month", "2026-11", "hours"), centi(30), "by month: a course counts in the month it ended");
+
+	/* findings */
+	is_int(total("findings_by_rule", "findings"), (long long)json_array_size(json_object_get(rep, "findings")) * 100,
+	       "findings by rule add up to the findings listed");
+
+	/* every total equals the sum of its rows, in every table */
+	{
+		const json_t *ts = json_object_get(rep, "tables");
+		size_t checked = 0;
+		for (size_t i = 0; i < json_array_size(ts); i++) {
+			const json_t *t = json_array_get(ts, i), *cols = json_object_get(t, "columns");
+			const json_t *rows = json_object_get(t, "rows"), *tot = json_object_get(t, "total");
+			for (size_t c = 0; c < json_array_size(cols); c++) {
+				long long sum = 0;
+				if (!json_is_true(json_object_get(json_array_get(cols, c), "sum")))
+					continue;
+				for (size_t r = 0; r < json_array_size(rows); r++)
+					sum += num(json_array_get(json_array_get(rows, r), c));
+				is_int(num(json_array_get(tot, c)), sum, "%s: total %s is the sum of its rows",
+				       json_string_value(json_object_get(t, "id")),
+				       json_string_value(json_object_get(json_array_get(cols, c), "id")));
+				checked++;
+			}
+		}
+		ok(checked >= 35, "every summed column of every table was checked (%zu)", checked);
+	}
+
+	/* goals section */
+	{
+		const json_t *goals = json_object_get(rep, "goals");
+		const json_t *g1 = NULL;
+		for (size_t i = 0; i < json_array_size(goals); i++)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(goals, i), "goal")), "G1"))
+				g1 = json_array_get(goals, i);
+		ok(g1 && !strcmp(json_string_value(json_object_get(g1, "outcome_y3")), "70%"),
+		   "the goals section has each goal's Year 1/2/3 outcomes");
+		ok(g1 && json_array_size(json_object_get(g1, "activities")) == 1 &&
+		   num(json_object_get(json_array_get(json_object_get(g1, "activities"), 0), "hours")) == centi(6.5),
+		   "  and its activities with the hours done toward them");
+	}
+
+	/* writers */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		is_int(pl_report_write(f, rep, "html"), 0, "the HTML report is written");
+		fclose(f);
+		ok(!strncmp(buf, "<!DOCTYPE html>", 15) && strstr(buf, "</html>"), "  it is one whole HTML page");
+		ok(strstr(buf, "<svg") && strstr(buf, "Hours by standard (2011 set)") && strstr(buf, "Hours over the year") &&
+		   strstr(buf, "Hours by school"), "  with inline SVG charts by standard, by school and over the year");
+		ok(!strstr(buf, "<script") && !strstr(buf, "src=") && !strstr(buf, "href=") && !strstr(buf, "@import"),
+		   "  self-contained: no script, nothing fetched");
+		ok(strstr(buf, "@media print") != NULL, "  with print rules");
+		ok(strstr(buf, "Oak Middle") && strstr(buf, "Title II-A"), "  naming the schools and Title II-A");
+		free(buf);
+
+		f = open_memstream(&buf, &len);
+		is_int(pl_report_write(f, rep, "md"), 0, "the Markdown report is written");
+		fclose(f);
+		ok(strstr(buf, "## Spending by funding source") && strstr(buf, "| **Total** |"), "  with its tables and totals");
+		free(buf);
+
+		f = open_memstream(&buf, &len);
+		is_int(pl_report_write(f, rep, "csv"), 0, "the CSV report is written");
+		fclose(f);
+		{
+			char want[256];
+			snprintf(want, sizeof(want), "\nParticipation and hours by school\n"
+			         "School,Name,Participants,PD entries,PLC attendances,Hours,Credits\n");
+			ok(strstr(buf, want) != NULL, "  each table starts with its title and header row");
+			snprintf(want, sizeof(want), "\nTotal,,%lld,%lld,%lld,%lld.%02lld,%lld.%02lld\n", participants, pd,
+			         plc_att, hours / 100, hours % 100, credits / 100, credits % 100);
+			ok(strstr(buf, want) != NULL, "  and ends with its total row (%.*s)", (int)strlen(want) - 2, want + 1);
+			ok(strstr(buf, "federal:title-ii-a,Federal Title II-A,2,920.00,1,2500.00\n") != NULL,
+			   "  money in dollars without separators, for spreadsheets");
+		}
+		free(buf);
+
+		f = open_memstream(&buf, &len);
+		is_int(pl_report_write(f, rep, "pdf"), PL_EUSAGE, "an unknown format is refused");
+		fclose(f);
+		free(buf);
+	}
+
+	json_decref(report);
+	is_int(pl_report_build(&report, ds, "2026-27", TODAY, NULL), PL_EINVALID, "a malformed year is refused");
+	ok(strstr(pl_error_last()->message, "2026-2027") != NULL, "  and the message shows the form to use");
+	json_decref(ds);
+	return done_testing();
+}

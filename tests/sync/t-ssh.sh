@@ -1,0 +1,115 @@
+#!/bin/sh
+# Sync over ssh:// through a throw-away sshd on 127.0.0.1 with its own host
+# key: agents authenticate with the key named by sync.sshkey and accept the
+# server only when its host key is in the file named by sync.knownhosts; an
+# unknown, changed or missing host key, and a key the server refuses, each
+# fail with exit 1, a message saying what to do, and no change.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/sync-lib.sh"
+
+if [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null 2>&1; then
+	echo "1..0 # SKIP openssh-server is not installed (scripts/install-deps installs it)"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP sshd must run as root here (it logs in as root to the district repository)"
+	exit 0
+fi
+
+keys() {
+	ssh-keygen -q -t ed25519 -N "" -C "test host" -f "$T/hostkey" &&
+	ssh-keygen -q -t ed25519 -N "" -C "LIN01 agent" -f "$T/client" &&
+	ssh-keygen -q -t ed25519 -N "" -C "not the server" -f "$T/impostor" &&
+	ssh-keygen -q -t ed25519 -N "" -C "not authorised" -f "$T/stranger" &&
+	cp "$T/client.pub" "$T/authorized_keys"
+}
+desc "ssh-keygen makes a host key and client keys"; ok keys
+port=$(free_port)
+cat > "$T/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+HostKey $T/hostkey
+AuthorizedKeysFile $T/authorized_keys
+PidFile $T/sshd.pid
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowAgentForwarding no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+CONF
+mkdir -p /run/sshd # privilege separation dir, missing on a machine where sshd never ran
+desc "sshd accepts the configuration"; ok /usr/sbin/sshd -t -f "$T/sshd_config" -h "$T/hostkey"
+/usr/sbin/sshd -D -e -f "$T/sshd_config" -p "$port" -h "$T/hostkey" >"$T/sshd.log" 2>&1 &
+started $!
+desc "sshd listens on 127.0.0.1:$port"; ok wait_port "$port" 10
+desc "plsync-district init creates the repository"; ok timeout 30 "$DISTRICT_TOOL" init "$T/srv/district.git"
+echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$T/hostkey.pub")" > "$T/known_hosts"
+echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$T/impostor.pub")" > "$T/wrong_hosts"
+echo "[127.0.0.1]:9 $(cut -d' ' -f1,2 "$T/hostkey.pub")" > "$T/other_port_hosts"
+repo="$T/srv/district.git"
+url="ssh://root@127.0.0.1:$port$repo"
+
+agent_setup() {
+	git config -f "$1/config" sync.sshkey "$T/client" && git config -f "$1/config" sync.knownhosts "$T/known_hosts"
+}
+# HOME without ~/.ssh: nothing but the config decides
+export HOME="$T/home"
+mkdir -p "$HOME"
+converge ssh "$url" "$repo"
+
+snapshot() {
+	echo "refs: $(git -C "$repo" for-each-ref | tr '\n' ' ')"
+	pl "$1" status --json | grep -E '^  "(seq|ops|records)"|"unpushed_ops"|"pushed"'
+	pl "$1" log --json | md5sum
+}
+desc "LIN01 records an entry"; ok pl ssh-lin add pd_entry staff=E100 title="Late entry" type=workshop
+before=$(snapshot ssh-lin)
+
+git config -f "$T/ssh-lin/config" sync.knownhosts "$T/wrong_hosts"
+desc "a known_hosts entry with another key for the server is refused"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "host key of \[127.0.0.1\]:$port \(ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\) does NOT match the one in .*wrong_hosts line 1" \
+	"the message names the host, its fingerprint and the line that differs"
+like "$(cat "$T/.err")" "confirm the new fingerprint with the district office" "and says what to do"
+is "$(snapshot ssh-lin)" "$before" "nothing changed"
+fp=$(ssh-keygen -lf "$T/hostkey.pub" | cut -d' ' -f2)
+like "$(cat "$T/.err")" "$(printf '%s' "$fp" | sed 's/[+.]/\\&/g')" "the fingerprint shown is the one ssh-keygen -l prints ($fp)"
+
+git config -f "$T/ssh-lin/config" sync.knownhosts "$T/other_port_hosts"
+desc "a host key known only for another port is refused"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "is not in the known hosts file .*other_port_hosts: .*ssh-keyscan -p $port 127.0.0.1 >>" \
+	"the message says how to add the key"
+is "$(snapshot ssh-lin)" "$before" "nothing changed"
+
+git config -f "$T/ssh-lin/config" sync.knownhosts "$T/nothere"
+desc "a missing known hosts file is refused"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "cannot read the known hosts file .*nothere" "the message names the file"
+
+git config -f "$T/ssh-lin/config" --unset sync.knownhosts
+desc "without sync.knownhosts and no ~/.ssh/known_hosts the server is refused"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "known hosts file $HOME/.ssh/known_hosts" "the message names ~/.ssh/known_hosts"
+is "$(snapshot ssh-lin)" "$before" "nothing changed"
+
+mkdir -p "$HOME/.ssh" && cp "$T/known_hosts" "$HOME/.ssh/known_hosts" && ssh-keygen -q -H -f "$HOME/.ssh/known_hosts" >/dev/null 2>&1
+desc "~/.ssh/known_hosts with hashed host names is read when sync.knownhosts is unset"
+ok grep -q '^|1|' "$HOME/.ssh/known_hosts"
+git config -f "$T/ssh-lin/config" sync.sshkey "$T/stranger"
+desc "with a key the server does not accept the sync fails"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "refused ssh key .*stranger for user 'root': check the credentials" "the message names the key"
+is "$(snapshot ssh-lin)" "$before" "nothing changed"
+git config -f "$T/ssh-lin/config" sync.sshkey "$T/missing-key"
+desc "a missing key file fails"; fails 1 pl ssh-lin sync
+like "$(cat "$T/.err")" "cannot read the ssh key .*missing-key \(sync.sshkey\)" "the message names the file and the setting"
+
+git config -f "$T/ssh-lin/config" sync.sshkey "$T/client"
+desc "with the right key, trusting ~/.ssh/known_hosts, the sync completes"; ok pl ssh-lin sync
+is "$(sync_field ssh-lin unpushed_ops)" "0" "the entry is pushed"
+desc "DISTRICT gets it"; ok pl ssh-dist sync
+is "$(count ssh-dist pd_entry)" "4" "DISTRICT has the late entry"
+desc "git fsck --strict passes on the district repository"; ok git -C "$repo" fsck --strict --no-progress
+
+done_testing
