@@ -873,22 +873,34 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 }
 
 /* 3 and 4. main's ops: the node's blobs, folded into the temporary store */
+/*
+ * Ops per fold transaction: an LMDB write transaction keeps its dirty pages
+ * in memory until it commits, so a 16 MiB batch folded in one would cost
+ * some hundred MiB; chunks keep the fold's memory small and constant.
+ */
+#define FOLD_CHUNK 2048
+
 struct fold_blob {
 	struct verify        *v;
 	const unsigned char  *buf;
 	size_t                len;
-	uint64_t              nops;
+	size_t                off;     /* folded (committed) up to here */
+	size_t                next;    /* this chunk ends here */
+	uint64_t              nops;    /* ops in this chunk */
 };
 
-/* Apply one batch blob of main to the fold (replayed whole if the map grows). */
+/*
+ * Fold the next chunk of a batch blob of main, from fb->off (replayed from
+ * there if the map grows); fb->next is where it stopped.
+ */
 static int fold_blob_fn(pl_write *w, void *payload)
 {
 	struct fold_blob *fb = payload;
-	size_t off = 0;
+	size_t off = fb->off;
 	int rc = 0;
 
 	fb->nops = 0;
-	while (off < fb->len && !rc) {
+	while (off < fb->len && !rc && fb->nops < FOLD_CHUNK) {
 		size_t start = off;
 		pl_op *op = NULL;
 		if ((rc = pl_op_decode_next(&op, fb->buf, fb->len, &off, &fb->v->opts->limits)))
@@ -900,6 +912,7 @@ static int fold_blob_fn(pl_write *w, void *payload)
 		pl_op_free(op);
 		fb->nops++;
 	}
+	fb->next = off;
 	return rc;
 }
 
@@ -945,19 +958,21 @@ static int main_batch(struct walk *w, const char *path, const git_tree_entry *e)
 		v->broken = 1;
 	if (v->broken)
 		goto cleanup;
-	/* the fold: one blob, one transaction */
+	/* the fold: one blob at a time, FOLD_CHUNK ops per transaction */
 	if (blob) {
-		struct fold_blob fb = { v, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0 };
-		if (fb.len <= v->opts->limits.max_batch &&
-		    pl_store_write(v->fold, "plsync-audit verify", fold_blob_fn, &fb)) {
-			if (pl_error_last()->code != PL_ECORRUPT && pl_error_last()->code != PL_EINVALID)
-				v->rc = pl_error_last()->code;
-			else
-				problem(v, where, v->node, 0, NULL, "cannot be folded: %s (ops/%s/ is folded no further)",
-				        pl_error_last()->message, v->node);
-			v->broken = 1;
-		} else {
+		struct fold_blob fb = { v, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, 0, 0 };
+		while (fb.off < fb.len && fb.len <= v->opts->limits.max_batch) {
+			if (pl_store_write(v->fold, "plsync-audit verify", fold_blob_fn, &fb)) {
+				if (pl_error_last()->code != PL_ECORRUPT && pl_error_last()->code != PL_EINVALID)
+					v->rc = pl_error_last()->code;
+				else
+					problem(v, where, v->node, 0, NULL, "cannot be folded: %s (ops/%s/ is folded no further)",
+					        pl_error_last()->message, v->node);
+				v->broken = 1;
+				break;
+			}
 			v->res->main_ops += fb.nops;
+			fb.off = fb.next;
 		}
 	} else {
 		v->broken = 1;
