@@ -12,27 +12,9 @@
 
 #include "workflow.h"
 
-static int load_cb(const pl_record *r, void *payload)
-{
-	return pl_dataset_put(payload, r->kind, r->id, r->fields);
-}
-
 int dataset_load(json_t **out, pl_store *st)
 {
-	const pl_kind_def *const *kinds = pl_schema_kinds();
-	json_t *ds = pl_dataset_new();
-	int rc;
-
-	*out = NULL;
-	if (!ds)
-		return pl_error_set(PL_ERROR, "out of memory");
-	for (int i = 0; kinds[i]; i++)
-		if ((rc = pl_store_foreach(st, kinds[i]->name, NULL, NULL, load_cb, ds))) {
-			json_decref(ds);
-			return rc;
-		}
-	*out = ds;
-	return 0;
+	return pl_dataset_load(out, st);
 }
 
 int today_get(char out[11], const char *opt)

@@ -20,6 +20,11 @@
  * Timings are printed, never asserted.
  *
  *   build/bench/audit [--nodes N] [--ops M] [--updates U] [--keep]
+ *   build/bench/audit --repo PATH --nodes N --ops M --updates U
+ *
+ * --keep leaves the repository in /tmp (its path is printed); --repo measures
+ * the queries and the verify again on such a kept repository, given the same
+ * --nodes, --ops and --updates it was built with.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -269,6 +274,7 @@ static void do_merge(void *arg)
 int main(int argc, char **argv)
 {
 	int nodes = 10, ops = 100000, updates = 5, keep = 0;
+	const char *reuse = NULL;
 	char dir[] = "/tmp/plsync-bench-audit-XXXXXX", repo[PATH_MAX], bin[PATH_MAX], cmd[PATH_MAX + 16];
 	char id[PL_ID_MAX + 1], self[PATH_MAX], *slash;
 	double t, rss;
@@ -283,8 +289,10 @@ int main(int argc, char **argv)
 			updates = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--keep"))
 			keep = 1;
+		else if (!strcmp(argv[i], "--repo") && i + 1 < argc)
+			reuse = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench/audit [--nodes N] [--ops M] [--updates U] [--keep]\n");
+			fprintf(stderr, "usage: bench/audit [--nodes N] [--ops M] [--updates U] [--keep | --repo PATH]\n");
 			return 2;
 		}
 	}
@@ -300,23 +308,28 @@ int main(int argc, char **argv)
 		*slash = '\0';
 	snprintf(bin, sizeof(bin), "%s/../bin/plsync-audit", self);
 	pl_init();
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(repo, sizeof(repo), "%s/district.git", dir);
-	if (pl_district_init(repo))
-		die("init");
 	printf("bench/audit: %d nodes x %d ops = %d ops, %d ops per pd_entry (%d cores)\n", nodes, ops, nodes * ops,
 	       updates, (int)sysconf(_SC_NPROCESSORS_ONLN));
-	t = now();
-	for (int i = 0; i < nodes; i++) {
-		char node[16], ndir[PATH_MAX];
-		snprintf(node, sizeof(node), "S%03d", i);
-		snprintf(ndir, sizeof(ndir), "%s/%s", dir, node);
-		make_node(ndir, repo, node, ops, updates);
+	if (reuse) {
+		snprintf(repo, sizeof(repo), "%s", reuse);
+		keep = 1;
+	} else {
+		if (!mkdtemp(dir))
+			return 1;
+		snprintf(repo, sizeof(repo), "%s/district.git", dir);
+		if (pl_district_init(repo))
+			die("init");
+		t = now();
+		for (int i = 0; i < nodes; i++) {
+			char node[16], ndir[PATH_MAX];
+			snprintf(node, sizeof(node), "S%03d", i);
+			snprintf(ndir, sizeof(ndir), "%s/%s", dir, node);
+			make_node(ndir, repo, node, ops, updates);
+		}
+		printf("  %d agents wrote, committed and pushed in %.1f s\n", nodes, now() - t);
+		t = phase("merge", do_merge, repo, &rss);
+		printf("  first merge of everything %25.1f s   peak RSS %7.1f MiB\n", t, rss);
 	}
-	printf("  %d agents wrote, committed and pushed in %.1f s\n", nodes, now() - t);
-	t = phase("merge", do_merge, repo, &rss);
-	printf("  first merge of everything %25.1f s   peak RSS %7.1f MiB\n", t, rss);
 
 	snprintf(id, sizeof(id), "S%03d-R%06d", nodes / 2, (ops - 1) / updates / 2);
 	{
@@ -339,7 +352,8 @@ int main(int argc, char **argv)
 		       nodes * (double)ops / t);
 	}
 	if (keep) {
-		printf("  kept %s\n", repo);
+		if (!reuse)
+			printf("  kept %s\n", repo);
 	} else {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		if (system(cmd) != 0)

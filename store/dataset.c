@@ -17,6 +17,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/schema.h"
+#include "plsync/store.h"
 #include "dataset-int.h"
 
 json_t *pl_dataset_new(void)
@@ -443,4 +444,27 @@ void pl_dataset__csv(FILE *f, const char *s, int first)
 		csv_fwrite(f, s, strlen(s)); /* quoted, quotes doubled */
 	else
 		fputs(s, f);
+}
+
+static int load_cb(const pl_record *r, void *payload)
+{
+	return pl_dataset_put(payload, r->kind, r->id, r->fields);
+}
+
+int pl_dataset_load(json_t **out, pl_store *st)
+{
+	const pl_kind_def *const *kinds = pl_schema_kinds();
+	json_t *ds = pl_dataset_new();
+	int rc;
+
+	*out = NULL;
+	if (!ds)
+		return pl_error_set(PL_ERROR, "out of memory");
+	for (int i = 0; kinds[i]; i++)
+		if ((rc = pl_store_foreach(st, kinds[i]->name, NULL, NULL, load_cb, ds))) {
+			json_decref(ds);
+			return rc;
+		}
+	*out = ds;
+	return 0;
 }

@@ -59,4 +59,11 @@ int pl_school_year_of(char out[10], const char *date);
  */
 int pl_school_year_bounds(char from[11], char to[11], const char *year);
 
+/*
+ * Every live record of store `st` as a dataset: an agent's own data, or the
+ * district's consolidated data (the merge cache). *out owned by the caller.
+ */
+struct pl_store;
+int pl_dataset_load(json_t **out, struct pl_store *st);
+
 #endif

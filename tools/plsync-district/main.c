@@ -16,6 +16,12 @@
 #include "plsync/json.h"
 #include "plsync/merge.h"
 #include "plsync/sync.h"
+#include "plsync/dataset.h"
+#include "plsync/findings.h"
+#include "plsync/report.h"
+#include "plsync/store.h"
+#include <time.h>
+#include <unistd.h>
 
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
@@ -38,11 +44,26 @@ static const char usage_text[] =
 	"                         from git first; the result is the same.\n"
 	"  status REPO [--json]   per node: last push, pushed and merged seq, lag,\n"
 	"                         quarantined range; open conflicts\n"
+	"  findings REPO [--year Y] [--today D] [--json]\n"
+	"                         policy findings on the consolidated data of every\n"
+	"                         school (approvals, the out-of-district limit counted\n"
+	"                         across schools, renewal hours, federal funds without a\n"
+	"                         plan goal, activities without follow-up, goals without\n"
+	"                         outcomes or a measure, missing evaluations)\n"
+	"  report REPO --year 2026-2027 [--format html|md|csv|json] [--out FILE] [--today D]\n"
+	"                         the annual professional learning report to the board\n"
+	"                         over every school's merged data (html: one\n"
+	"                         self-contained page with charts; csv: the tables)\n"
+	"\n"
+	"findings and report read what the last merge consolidated (run merge first).\n"
+	"--today (or $PLSYNC_TODAY) fixes the date the findings are computed for.\n"
 	"\n"
 	"Examples:\n"
 	"  plsync-district init /srv/git/plsync.git\n"
 	"  plsync-district merge /srv/git/plsync.git\n"
 	"  plsync-district status /srv/git/plsync.git --json\n"
+	"  plsync-district findings /srv/git/plsync.git --year 2026-2027\n"
+	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --out report.html\n"
 	"  git -C /srv/git/plsync.git log --first-parent main\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (for merge: also when a range was\n"
@@ -172,11 +193,165 @@ static int cmd_status(int argc, char **argv)
 	return 0;
 }
 
+/* Options shared by findings and report: REPO, --year, --today, --json, --format, --out. */
+struct dopts {
+	const char *repo, *year, *today, *format, *out;
+	int         as_json;
+};
+
+static int parse_dopts(struct dopts *o, int argc, char **argv, int report)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = !strcmp(a, "--year") ? &o->year : !strcmp(a, "--today") ? &o->today :
+		                    report && !strcmp(a, "--format") ? &o->format :
+		                    report && !strcmp(a, "--out") ? &o->out : NULL;
+		if (slot) {
+			if (i + 1 >= argc)
+				return usage_error("an option needs a value");
+			*slot = argv[++i];
+		} else if (!report && !strcmp(a, "--json")) {
+			o->as_json = 1;
+		} else if (a[0] == '-') {
+			return usage_error("unknown option");
+		} else if (o->repo) {
+			return usage_error("give one REPO path");
+		} else {
+			o->repo = a;
+		}
+	}
+	if (!o->repo)
+		return usage_error("which REPO?");
+	return 0;
+}
+
+static int today_of(char out[11], const char *given)
+{
+	const char *env = getenv("PLSYNC_TODAY");
+	long d;
+
+	if (!given || !*given)
+		given = env && *env ? env : NULL;
+	if (given) {
+		if (strlen(given) != 10 || pl_date_days(&d, given))
+			return pl_error_set(PL_EUSAGE, "\"%s\" is not a date; write YYYY-MM-DD", given);
+		snprintf(out, 11, "%s", given);
+		return 0;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	return 0;
+}
+
+/* The consolidated data: every live record merged into main. */
+static int load_district(json_t **ds, const char *repo)
+{
+	pl_store *cache = NULL;
+	int rc = pl_merge_cache_open(&cache, repo);
+	if (!rc)
+		rc = pl_dataset_load(ds, cache);
+	pl_store_free(cache);
+	return rc;
+}
+
+static int cmd_findings(int argc, char **argv)
+{
+	pl_findings_options fo = PL_FINDINGS_OPTIONS_INIT;
+	struct dopts o;
+	json_t *ds = NULL, *all = NULL;
+	char day[11];
+	int rc;
+
+	if ((rc = parse_dopts(&o, argc, argv, 0)))
+		return rc;
+	fo.year = o.year;
+	if (today_of(day, o.today) || load_district(&ds, o.repo) || pl_findings(&all, ds, day, &fo)) {
+		json_decref(ds);
+		return pl_error_last()->code == PL_EUSAGE ? (fail(), EXIT_USAGE) : fail();
+	}
+	if (o.as_json) {
+		pl_json_write(stdout, all);
+	} else {
+		for (size_t i = 0; i < json_array_size(all); i++) {
+			json_t *f = json_array_get(all, i);
+			const char *staff = json_string_value(json_object_get(f, "staff"));
+			const char *school = json_string_value(json_object_get(f, "school"));
+			printf("%s: %s %s", json_string_value(json_object_get(f, "rule")),
+			       json_string_value(json_object_get(f, "kind")), json_string_value(json_object_get(f, "record")));
+			if (staff || school)
+				printf(" (%s%s%s%s%s)", staff ? "staff " : "", staff ? staff : "", staff && school ? ", " : "",
+				       school ? "school " : "", school ? school : "");
+			printf("\n    %s\n", json_string_value(json_object_get(f, "why")));
+		}
+		printf("%zu finding%s as of %s%s%s\n", json_array_size(all), json_array_size(all) == 1 ? "" : "s",
+		       day, o.year ? " for " : "", o.year ? o.year : "");
+	}
+	json_decref(all);
+	json_decref(ds);
+	return 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	struct dopts o;
+	json_t *ds = NULL, *rep = NULL;
+	FILE *f = stdout;
+	char day[11], tmp[4096];
+	int rc;
+
+	if ((rc = parse_dopts(&o, argc, argv, 1)))
+		return rc;
+	if (!o.year)
+		return usage_error("report: --year YYYY-YYYY is required (e.g. --year 2026-2027)");
+	if (!o.format)
+		o.format = "html";
+	if (strcmp(o.format, "html") && strcmp(o.format, "md") && strcmp(o.format, "csv") && strcmp(o.format, "json"))
+		return usage_error("report: --format is html, md, csv or json");
+	if (today_of(day, o.today) || load_district(&ds, o.repo) || pl_report_build(&rep, ds, o.year, day, NULL)) {
+		json_decref(ds);
+		return fail();
+	}
+	if (o.out) {
+		/* written beside the target and renamed: never half a report */
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", o.out, (long)getpid());
+		if (!(f = fopen(tmp, "w"))) {
+			pl_error_from_errno(tmp);
+			rc = fail();
+			goto done;
+		}
+	}
+	if (pl_report_write(f, rep, o.format)) {
+		rc = fail();
+		if (o.out) {
+			fclose(f);
+			unlink(tmp);
+		}
+		goto done;
+	}
+	if (o.out) {
+		if (fclose(f) || rename(tmp, o.out)) {
+			pl_error_from_errno(o.out);
+			unlink(tmp);
+			rc = fail();
+			goto done;
+		}
+		fprintf(stderr, "plsync-district: wrote the %s report for %s to %s\n", o.format, o.year, o.out);
+	}
+done:
+	json_decref(rep);
+	json_decref(ds);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } commands[] = {
 	{ "init", cmd_init }, { "merge", cmd_merge }, { "status", cmd_status },
+	{ "findings", cmd_findings }, { "report", cmd_report },
 };
 
 int main(int argc, char **argv)
