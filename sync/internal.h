@@ -5,6 +5,7 @@
 #define PLSYNC_SYNC_INTERNAL_H
 
 #include <git2.h>
+#include <jansson.h>
 
 #include "plsync/sync.h"
 
@@ -69,5 +70,10 @@ int pl_sync__open_district(git_repository **repo, const char *path);
  * its tree's ops/ (merge.c). PL_ENOTFOUND if there is not exactly one.
  */
 int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit);
+/*
+ * Flatten nested fields into dotted leaf paths -> value (objects are paths,
+ * everything else a leaf) into `out` (audit.c; used by audit-verify.c).
+ */
+void pl_audit__leaves(json_t *out, const char *prefix, const json_t *obj);
 
 #endif
