@@ -192,6 +192,7 @@ static double phase(const char *name, phase_fn fn, void *arg, double *rss_mib)
 
 	if (pid == 0) {
 		fn(arg);
+		fflush(stdout);
 		_exit(0);
 	}
 	wait4(pid, &status, 0, &ru);

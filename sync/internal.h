@@ -39,6 +39,8 @@ int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
  */
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base);
+/* Bound the memory packing may use (delta cache, window) in repo's config. */
+int pl_sync__pack_config(git_repository *repo);
 /*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND

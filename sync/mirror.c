@@ -120,6 +120,12 @@ static int create_mirror(git_repository **out, const char *path)
 		rm_rf(tmp);
 		return rc;
 	}
+	if (pl_sync__pack_config(repo)) {
+		int rc = pl_error_last()->code;
+		git_repository_free(repo);
+		rm_rf(tmp);
+		return rc;
+	}
 	git_repository_free(repo);
 	if (rename(tmp, path)) {
 		int err = errno;
@@ -289,34 +295,41 @@ static int insert_new(git_packbuilder *pb, git_repository *repo, git_odb_backend
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base)
 {
-	git_odb *odb = NULL;
 	git_packbuilder *pb = NULL;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	git_buf pack = { 0 };
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats = { 0 };
 	int grc, rc = 0;
 
-	if ((grc = git_repository_odb(&odb, repo)) < 0 || (grc = git_packbuilder_new(&pb, repo)) < 0 ||
+	/* the pack streams through an indexer into objects/pack: no copy of it
+	 * is held in memory */
+	if ((grc = git_packbuilder_new(&pb, repo)) < 0 ||
 	    (grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
 	    (grc = git_packbuilder_insert(pb, commit, NULL)) < 0 ||
 	    (grc = insert_new(pb, repo, mempack, tree, base)) < 0 ||
-	    (grc = git_packbuilder_write_buf(&pack, pb)) < 0 ||
-	    (grc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-	    (grc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
-	    (grc = wp->commit(wp, &stats)) < 0)
+	    (grc = git_packbuilder_write(pb, NULL, 0, NULL, NULL)) < 0)
 		rc = pl_error_from_git(grc, "writing the pack");
 	else
 		git_mempack_reset(mempack);
-	if (wp)
-		wp->free(wp);
-	git_buf_dispose(&pack);
 	git_tree_free(tree);
 	git_commit_free(c);
 	git_packbuilder_free(pb);
-	git_odb_free(odb);
 	return rc;
+}
+
+/* Bound what packing may hold in memory (libgit2 defaults to a 256 MiB delta cache). */
+int pl_sync__pack_config(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int grc;
+
+	if ((grc = git_repository_config(&cfg, repo)) < 0 ||
+	    (grc = git_config_set_int64(cfg, "pack.deltaCacheSize", 16 << 20)) < 0 ||
+	    (grc = git_config_set_int64(cfg, "pack.windowMemory", 64 << 20)) < 0) {
+		git_config_free(cfg);
+		return pl_error_from_git(grc, "configuring the repository");
+	}
+	git_config_free(cfg);
+	return 0;
 }
 
 int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo)
