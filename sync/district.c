@@ -74,8 +74,6 @@ int pl_district_init(const char *path)
 	    (grc = git_config_set_bool(cfg, "http.receivepack", 1)) < 0 ||
 	    (grc = git_config_set_bool(cfg, "gc.auto", 0)) < 0)
 		rc = pl_error_from_git(grc, path);
-	if (!rc)
-		rc = pl_sync__pack_config(repo);
 	git_config_free(cfg);
 	if (!rc)
 		rc = pl_sync__tune_repo(repo);

@@ -39,8 +39,6 @@ int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
  */
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base);
-/* Bound the memory packing may use (delta cache, window) in repo's config. */
-int pl_sync__pack_config(git_repository *repo);
 /*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND
@@ -52,8 +50,9 @@ int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, co
  * Keep libgit2 and git from searching deltas between batch blobs (they are
  * distinct ops, deltas gain nothing and cost minutes on 16 MiB blobs): sets
  * core.bigFileThreshold (git) and pack.deltaCacheSize (libgit2 1.5 reads its
- * packbuilder's big-file threshold from that key) to 1 MiB in repo's config,
- * each only if unset. The caller must be the repository's only writer.
+ * packbuilder's big-file threshold from that key) to 1 MiB, and bounds the
+ * delta window's memory (pack.windowMemory, 64 MiB), in repo's config, each
+ * only if unset. The caller must be the repository's only writer.
  */
 int pl_sync__tune_repo(git_repository *repo);
 /*

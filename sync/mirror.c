@@ -120,12 +120,6 @@ static int create_mirror(git_repository **out, const char *path)
 		rm_rf(tmp);
 		return rc;
 	}
-	if (pl_sync__pack_config(repo)) {
-		int rc = pl_error_last()->code;
-		git_repository_free(repo);
-		rm_rf(tmp);
-		return rc;
-	}
 	git_repository_free(repo);
 	if (rename(tmp, path)) {
 		int err = errno;
@@ -314,22 +308,6 @@ int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const
 	git_commit_free(c);
 	git_packbuilder_free(pb);
 	return rc;
-}
-
-/* Bound what packing may hold in memory (libgit2 defaults to a 256 MiB delta cache). */
-int pl_sync__pack_config(git_repository *repo)
-{
-	git_config *cfg = NULL;
-	int grc;
-
-	if ((grc = git_repository_config(&cfg, repo)) < 0 ||
-	    (grc = git_config_set_int64(cfg, "pack.deltaCacheSize", 16 << 20)) < 0 ||
-	    (grc = git_config_set_int64(cfg, "pack.windowMemory", 64 << 20)) < 0) {
-		git_config_free(cfg);
-		return pl_error_from_git(grc, "configuring the repository");
-	}
-	git_config_free(cfg);
-	return 0;
 }
 
 int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo)

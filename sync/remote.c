@@ -237,7 +237,7 @@ static int check_host_key(struct pl_sync__cb *s, const git_cert_hostkey *hk, int
 	const char *file = s->opts->ssh_known_hosts;
 	char deffile[4096], name[300], type[64], fp[64] = "", scan[340], *line = NULL;
 	size_t cap = 0;
-	int port = url_port(s->opts->url ? s->opts->url : ""), lineno = 0, mismatch = 0, found = 0;
+	int port = url_port(s->opts->url ? s->opts->url : ""), lineno = 0, mismatch = 0, found = 0, hashed = 0;
 	FILE *f;
 
 	if (!file) {
@@ -267,7 +267,7 @@ static int check_host_key(struct pl_sync__cb *s, const git_cert_hostkey *hk, int
 		         "checking the fingerprint with the district office)", file, strerror(errno), name, type, fp, scan);
 		return GIT_ECERTIFICATE;
 	}
-	while (!found && getline(&line, &cap, f) > 0) {
+	while (getline(&line, &cap, f) > 0) { /* to the end: a @revoked line may follow a match */
 		char *p = line, *hosts, *ktype, *key;
 		unsigned char raw[8192];
 		size_t hlen, rawlen;
@@ -297,8 +297,12 @@ static int check_host_key(struct pl_sync__cb *s, const git_cert_hostkey *hk, int
 		key = p;
 		p += strcspn(p, " \t\r\n");
 		*p = '\0';
-		if (!*ktype || !*key || (hlen > 3 && !strncmp(hosts, "|1|", 3)))
-			continue; /* malformed, or a hashed host name (write plain names: ssh-keyscan without -H) */
+		if (hlen > 3 && !strncmp(hosts, "|1|", 3)) {
+			hashed++; /* a hashed host name: not read here (libgit2 reads ~/.ssh/known_hosts's) */
+			continue;
+		}
+		if (!*ktype || !*key)
+			continue;
 		if (!hosts_match(hosts, hlen, name))
 			continue;
 		if (b64_decode(raw, sizeof(raw), &rawlen, key, strlen(key)))
@@ -331,7 +335,9 @@ static int check_host_key(struct pl_sync__cb *s, const git_cert_hostkey *hk, int
 	else
 		snprintf(s->auth_error, sizeof(s->auth_error), "the ssh host key of %s (%s %s) is not in the known "
 		         "hosts file %s: check the fingerprint with the district office, then add it "
-		         "(%s >> %s, or set sync.knownhosts)", name, type, fp, file, scan, file);
+		         "(%s >> %s, or set sync.knownhosts)%s", name, type, fp, file, scan, file,
+		         hashed && s->opts->ssh_known_hosts ? "; its hashed entries are not read: write plain host "
+		         "names (ssh-keyscan without -H)" : "");
 	return GIT_ECERTIFICATE;
 }
 
@@ -393,7 +399,7 @@ void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state)
 
 int pl_sync__tune_repo(git_repository *repo)
 {
-	static const char *const keys[] = { "core.bigFileThreshold", "pack.deltaCacheSize" };
+	static const char *const keys[] = { "core.bigFileThreshold", "pack.deltaCacheSize", "pack.windowMemory" };
 	git_config *cfg = NULL;
 	int64_t v;
 	int grc = 0;
@@ -402,7 +408,7 @@ int pl_sync__tune_repo(git_repository *repo)
 		return pl_error_from_git(grc, "the repository's config");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && grc >= 0; i++)
 		if ((grc = git_config_get_int64(&v, cfg, keys[i])) == GIT_ENOTFOUND)
-			grc = git_config_set_int64(cfg, keys[i], (int64_t)1 << 20);
+			grc = git_config_set_int64(cfg, keys[i], (int64_t)(i == 2 ? 64 : 1) << 20);
 	git_config_free(cfg);
 	return grc < 0 ? pl_error_from_git(grc, "setting the repository's pack options") : 0;
 }
