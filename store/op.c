@@ -340,6 +340,15 @@ static int key_is(const msgpack_object *k, const char *want)
 	       memcmp(k->via.str.ptr, want, n) == 0;
 }
 
+static int copy_text(char *dst, size_t sz, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= sz || memchr(o->via.str.ptr, '\0', o->via.str.size))
+		return -1;
+	memcpy(dst, o->via.str.ptr, o->via.str.size);
+	dst[o->via.str.size] = '\0';
+	return 0;
+}
+
 static int dup_str(char **out, const msgpack_object *o, const char *key, size_t max)
 {
 	if (o->type != MSGPACK_OBJECT_STR)
@@ -651,4 +660,29 @@ int pl_op_skip(const unsigned char *buf, size_t len, size_t *off, const pl_op_li
 		                    *off, objlen, lim->max_op);
 	*off += objlen;
 	return 0;
+}
+
+int pl_op_peek(int *type, char kind[33], char rec[PL_ID_MAX + 1], const unsigned char *buf, size_t len)
+{
+	msgpack_unpacked u;
+	const msgpack_object_kv *kv;
+	int rc = 0;
+
+	msgpack_unpacked_init(&u);
+	if ((rc = pl_mp__unpack(&u, buf, len, NULL)))
+		goto cleanup;
+	if (u.data.type != MSGPACK_OBJECT_MAP || u.data.via.map.size < 11) {
+		rc = pl_error_set(PL_ECORRUPT, "op is not a msgpack map of 11 or 12 keys");
+		goto cleanup;
+	}
+	kv = u.data.via.map.ptr;
+	if (!key_is(&kv[6].key, "kind") || !key_is(&kv[7].key, "rec") || !key_is(&kv[9].key, "op") ||
+	    copy_text(kind, 33, &kv[6].val) || copy_text(rec, PL_ID_MAX + 1, &kv[7].val)) {
+		rc = pl_error_set(PL_ECORRUPT, "op has no readable kind, rec and op");
+		goto cleanup;
+	}
+	*type = key_is(&kv[9].val, "del") ? PL_OP_DEL : PL_OP_PUT;
+cleanup:
+	msgpack_unpacked_destroy(&u);
+	return rc;
 }

@@ -382,9 +382,8 @@ static int flush_batch(struct batch *b)
 static int add_op(uint64_t seq, const void *bytes, size_t len, void *payload)
 {
 	struct batch *b = payload;
-	pl_op *op = NULL;
-	char key[128];
-	int rc;
+	char key[128], kind[33], rec[PL_ID_MAX + 1];
+	int rc, type;
 
 	if (b->len && b->len + len > BATCH_MAX && (rc = flush_batch(b)))
 		return rc;
@@ -403,21 +402,22 @@ static int add_op(uint64_t seq, const void *bytes, size_t len, void *payload)
 	b->last = seq;
 	memcpy(b->buf + b->len, bytes, len);
 	b->len += len;
-	if ((rc = pl_op_decode(&op, bytes, len, NULL)))
+	if (json_object_size(b->records) > MSG_RECORDS_MAX)
+		return 0; /* the message lists the first records only */
+	if ((rc = pl_op_peek(&type, kind, rec, bytes, len)))
 		return pl_error_prefix("op %s/%" PRIu64 " in the store", b->node, seq);
-	snprintf(key, sizeof(key), "%s %s %s", op->type == PL_OP_PUT ? "put" : "del", op->kind, op->rec);
-	if (json_object_size(b->records) < MSG_RECORDS_MAX + 1) {
+	snprintf(key, sizeof(key), "%s %s %s", type == PL_OP_PUT ? "put" : "del", kind, rec);
+	{
 		char rk[120];
-		snprintf(rk, sizeof(rk), "%s %s", op->kind, op->rec);
+		snprintf(rk, sizeof(rk), "%s %s", kind, rec);
 		json_t *seen = json_object_get(b->records, rk);
 		if (!seen) {
 			json_object_set_new(b->records, rk, json_string(key));
 			json_array_append_new(b->order, json_string(rk));
-		} else if (op->type == PL_OP_DEL) {
+		} else if (type == PL_OP_DEL) {
 			json_object_set_new(b->records, rk, json_string(key));
 		}
 	}
-	pl_op_free(op);
 	return 0;
 }
 

@@ -92,6 +92,12 @@ int pl_op_decode_next(pl_op **out, const unsigned char *buf, size_t len,
  */
 int pl_op_skip(const unsigned char *buf, size_t len, size_t *off, const pl_op_limits *limits);
 
+/*
+ * Read only an op's type, kind and record id (the framing is checked as in
+ * pl_op_decode, the fields are not converted): for summaries of many ops.
+ */
+int pl_op_peek(int *type, char kind[33], char rec[PL_ID_MAX + 1], const unsigned char *buf, size_t len);
+
 /* The op id: git blob id of the encoding (SHA-1 of "blob <len>\0" + bytes). */
 int pl_op_id(pl_oid *out, const unsigned char *enc, size_t len);
 
