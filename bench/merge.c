@@ -211,6 +211,9 @@ static void do_merge(void *arg)
 	pl_init();
 	if (pl_merge(&r, arg, NULL))
 		die("merge");
+	printf("  phases: cache %.2f s, verify+apply %.2f s, state files %.2f s, tree %.2f s, pack %.2f s, commit %.2f s\n",
+	       r.secs[PL_MERGE_T_CACHE], r.secs[PL_MERGE_T_VERIFY], r.secs[PL_MERGE_T_STATE],
+	       r.secs[PL_MERGE_T_TREE], r.secs[PL_MERGE_T_PACK], r.secs[PL_MERGE_T_COMMIT]);
 	if (json_array_size(r.findings)) {
 		fprintf(stderr, "bench/merge: unexpected quarantine: %s\n",
 		        json_string_value(json_object_get(json_array_get(r.findings, 0), "reason")));

@@ -44,17 +44,20 @@
 #include "internal.h"
 
 #include <time.h>
-static double trace_t0;
-static void trace(const char *what)
+static double mono(void)
 {
 	struct timespec ts;
-	if (!getenv("PLSYNC_TRACE"))
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double t = ts.tv_sec + ts.tv_nsec / 1e9;
-	if (what)
-		fprintf(stderr, "trace: %-30s %8.3f s\n", what, t - trace_t0);
-	trace_t0 = t;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Account the time since the last mark to phase `i` of the result. */
+static void mark(pl_merge_result *res, double *t0, int i)
+{
+	double t = mono();
+	if (i >= 0)
+		res->secs[i] += t - *t0;
+	*t0 = t;
 }
 
 struct updates {
@@ -68,6 +71,7 @@ struct merge {
 	pl_store                *cache;
 	const pl_merge_options  *opts;
 	pl_merge_result         *res;
+	double                   t0;        /* for the phase timings */
 	git_tree                *base;      /* main's tree before, or NULL */
 	git_tree                *base_conflicts; /* its conflicts/, or NULL */
 	struct updates           ups;       /* all merged ranges */
@@ -650,13 +654,13 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		goto cleanup;
 	if ((rc = state_updates(mg, mempack)))
 		goto cleanup;
-	trace("state files");
+	mark(mg->res, &mg->t0, PL_MERGE_T_STATE);
 	if ((grc = git_tree_create_updated(&tree_id, mg->repo, mg->base, mg->ups.n, mg->ups.u)) < 0 ||
 	    (grc = git_tree_lookup(&tree, mg->repo, &tree_id)) < 0) {
 		rc = pl_error_from_git(grc, "building the merged tree");
 		goto cleanup;
 	}
-	trace("tree");
+	mark(mg->res, &mg->t0, PL_MERGE_T_TREE);
 	if (!(parents = calloc(nm + 1, sizeof(*parents))) || !(tips = calloc(nm + 1, sizeof(*tips)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
@@ -681,7 +685,7 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	}
 	if ((rc = pl_sync__flush_mempack(mg->repo, mempack, &commit_id, mg->base)))
 		goto cleanup;
-	trace("pack written");
+	mark(mg->res, &mg->t0, PL_MERGE_T_PACK);
 	{
 		git_reference *ref = NULL;
 		if (old_main)
@@ -1012,7 +1016,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	mg.res = res;
 	mg.touched = json_object();
 	mg.carry = json_array();
-	trace(NULL);
+	mark(res, &mg.t0, -1);
 	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		goto cleanup;
 	mg.repo = repo;
@@ -1034,7 +1038,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 			git_tree_entry_free(ce);
 		}
 	}
-	trace("cache ready");
+	mark(res, &mg.t0, PL_MERGE_T_CACHE);
 	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
 	if (json_array_size(refs) && !(sorted = malloc(json_array_size(refs) * sizeof(json_t *)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
@@ -1055,12 +1059,12 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 			continue;
 		rc = merge_node(&mg, node, &tip);
 	}
-	trace("ranges verified and applied");
+	mark(res, &mg.t0, PL_MERGE_T_VERIFY);
 	if (rc || !json_array_size(res->merged))
 		goto cleanup; /* nothing new: no commit */
 	if ((rc = pl_store_sync(mg.cache)) || (rc = make_commit(&mg, old_main)))
 		goto cleanup;
-	trace("merge commit");
+	mark(res, &mg.t0, PL_MERGE_T_COMMIT);
 	if ((rc = carry_put(mg.cache, mg.carry, res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.main", res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.dirty", NULL)) || (rc = pl_store_sync(mg.cache)))

@@ -445,7 +445,6 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 {
 	const char *node = pl_store_node(st);
 	struct batch b = { 0 };
-	git_odb *odb = NULL;
 	git_odb_backend *mempack = NULL;
 	git_reference *ref = NULL;
 	git_commit *parent = NULL;
@@ -470,10 +469,6 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 
 	mempack = m->mempack;
 	git_mempack_reset(mempack);
-	if ((grc = git_repository_odb(&odb, m->repo)) < 0) {
-		rc = pl_error_from_git(grc, "opening the mirror's objects");
-		goto cleanup;
-	}
 	grc = git_reference_lookup(&ref, m->repo, refname);
 	if (grc == 0) {
 		if ((grc = git_commit_lookup(&parent, m->repo, git_reference_target(ref))) < 0 ||
@@ -545,7 +540,6 @@ cleanup:
 	git_commit_free(parent);
 	git_reference_free(ref);
 	git_mempack_reset(mempack);
-	git_odb_free(odb);
 	for (size_t i = 0; i < b.nupdates; i++)
 		free(b.paths[i]);
 	free(b.paths);

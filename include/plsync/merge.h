@@ -48,7 +48,12 @@ typedef struct pl_merge_result {
 	int     rebuilt;      /* the cache was rebuilt */
 	json_t *merged;       /* [{node, from, to, tip}] */
 	json_t *findings;     /* [{node, commit, seq, reason}] quarantined ranges */
+	double  secs[6];      /* seconds per phase, indexed by PL_MERGE_T_* */
 } pl_merge_result;
+
+/* The phases of a merge, for pl_merge_result.secs. */
+enum { PL_MERGE_T_CACHE, PL_MERGE_T_VERIFY, PL_MERGE_T_STATE, PL_MERGE_T_TREE, PL_MERGE_T_PACK,
+       PL_MERGE_T_COMMIT };
 
 void pl_merge_result_clear(pl_merge_result *r);
 
