@@ -14,7 +14,9 @@
 uint64_t pl_hlc_next(uint64_t last, uint64_t wall_ms)
 {
 	uint64_t wall = wall_ms << 16;
-	return wall > last ? wall : last + 1;
+	if (wall > last)
+		return wall;
+	return last == UINT64_MAX ? last : last + 1; /* saturate, never wrap to 0 */
 }
 
 uint64_t pl_hlc_recv(uint64_t last, uint64_t remote)

@@ -506,8 +506,14 @@ static int from_object(pl_op **out, const msgpack_object *o, const pl_op_limits 
 		                  op->seq == 1 ? "must not have" : "must have");
 		goto cleanup;
 	}
-	if ((rc = get_uint(&op->hlc, &kv[4].val, "hlc")) ||
-	    (rc = dup_str(&op->actor, &kv[5].val, "actor", 256)) ||
+	if ((rc = get_uint(&op->hlc, &kv[4].val, "hlc")))
+		goto cleanup;
+	if ((op->hlc >> 16) > PL_HLC_MAX_MS) {
+		/* a clock centuries ahead would win every field forever */
+		rc = pl_error_set(PL_ECORRUPT, "op hlc %llu is after the year 2200", (unsigned long long)op->hlc);
+		goto cleanup;
+	}
+	if ((rc = dup_str(&op->actor, &kv[5].val, "actor", 256)) ||
 	    (rc = dup_str(&op->kind, &kv[6].val, "kind", 32)) ||
 	    (rc = dup_str(&op->rec, &kv[7].val, "rec", PL_ID_MAX)))
 		goto cleanup;

@@ -693,6 +693,15 @@ static void apply_fields(rstate *s, const char *prefix, json_t *obj, uint64_t hl
 	}
 }
 
+/* Whether some op of the record named `id` in its base (it was seen). */
+static int rstate_named(const rstate *s, const pl_oid *id)
+{
+	for (size_t i = 0; i < s->nnamed; i++)
+		if (!memcmp(s->named[i].id, id->id, PL_OID_RAWSZ))
+			return 1;
+	return 0;
+}
+
 /* Apply one op to a record's state; order-free except for head tracking. */
 static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 {
@@ -700,12 +709,18 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 
 	if (!found) {
 		snprintf(s->kind, sizeof(s->kind), "%s", op->kind);
-		snprintf(s->owner, sizeof(s->owner), "%s", op->node);
-		s->created = op->hlc;
+		s->owner[0] = '\0'; /* unknown until its create arrives */
+		s->created = 0;
 		s->leaves = json_object();
-	} else if (clock_cmp(op->hlc, op->node, s->created, s->owner) < 0) {
+	}
+	if (op->type == PL_OP_PUT && op->nbase == 0 &&
+	    (!s->owner[0] || clock_cmp(op->hlc, op->node, s->created, s->owner) < 0)) {
+		/* the owner is the earliest create (a put that saw nothing): only
+		 * creates decide it, so an edit can never take a record over */
 		s->created = op->hlc;
 		snprintf(s->owner, sizeof(s->owner), "%s", op->node);
+	} else if (!s->owner[0] && (!s->created || op->hlc < s->created)) {
+		s->created = op->hlc; /* an edit that arrived before its create */
 	}
 	if (!s->leaves)
 		s->leaves = json_object();
@@ -1097,7 +1112,12 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			rc = pl_error_set(PL_EINVALID, "record %s is a %s, not a %s", id, s.kind, c->kind);
 			goto cleanup;
 		}
-		if (strcmp(s.owner, w->st->node) && strcmp(w->st->node, "DISTRICT")) {
+		if (!s.owner[0] && strcmp(w->st->node, "DISTRICT")) {
+			rc = pl_error_set(PL_EINVALID, "record %s has not been created here yet (only later changes to it "
+			                  "arrived); run 'plsync sync' and try again", id);
+			goto cleanup;
+		}
+		if (s.owner[0] && strcmp(s.owner, w->st->node) && strcmp(w->st->node, "DISTRICT")) {
 			rc = pl_error_set(PL_EINVALID, "record %s belongs to node %s; only %s or DISTRICT may change it",
 			                  id, s.owner, s.owner);
 			goto cleanup;
@@ -1127,6 +1147,11 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	op.actor = (char *)w->actor;
 	op.kind = (char *)k->name;
 	op.rec = id;
+	if (s.nheads > 256) {
+		rc = pl_error_set(PL_EINVALID, "%s %s has %zu concurrent heads, more than one change can name (256); "
+		                  "ask the district office to resolve it", k->name, id, s.nheads);
+		goto cleanup;
+	}
 	op.nbase = s.nheads;
 	op.base = s.heads;
 	op.type = c->type == PL_CHANGE_DEL ? PL_OP_DEL : PL_OP_PUT;
@@ -1291,10 +1316,13 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 		                  op->node, (unsigned long long)op->seq, op->rec, op->kind, s.kind);
 		goto cleanup;
 	}
-	/* a record belongs to the node that created it; DISTRICT may change any;
-	 * a second create of one id (empty base) is a concurrent create */
-	if (chk && chk->ownership && found && strcmp(s.owner, op->node) && strcmp(op->node, "DISTRICT") &&
-	    op->nbase > 0) {
+	/* a record belongs to the node that created it; DISTRICT may change any.
+	 * A second create of one id (a put with an empty base) is a concurrent
+	 * create only while the record has no edits yet: an empty base is not a
+	 * way around ownership. */
+	if (chk && chk->ownership && found && s.owner[0] && strcmp(s.owner, op->node) &&
+	    strcmp(op->node, "DISTRICT") &&
+	    (op->nbase > 0 || op->type != PL_OP_PUT || (s.nnamed > 0 && !rstate_named(&s, &oid)))) {
 		rc = pl_error_set(PL_EINVALID, "op %s/%llu changes %s %s, which belongs to %s (only %s or DISTRICT may change it)",
 		                  op->node, (unsigned long long)op->seq, op->kind, op->rec, s.owner, s.owner);
 		goto cleanup;

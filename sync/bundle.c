@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -187,6 +188,14 @@ int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *
 	*applied = *skipped = 0;
 	if (!(f = fopen(path, "rb")))
 		return pl_error_from_errno(path);
+	{
+		struct stat sb;
+		if (fstat(fileno(f), &sb) == 0 && (size_t)sb.st_size > BUNDLE_MAX + 4096 + PL_OID_RAWSZ) {
+			fclose(f);
+			return pl_error_set(PL_EINVALID, "%s is %lld bytes, larger than any bundle can be", path,
+			                    (long long)sb.st_size);
+		}
+	}
 	for (;;) {
 		size_t r;
 		if (flen == cap) {

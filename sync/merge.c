@@ -440,6 +440,14 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		}
 		mg->commits[mg->ncommits++] = oid;
 	}
+	if (grc != GIT_ITEROVER) {
+		/* an unreadable node history is that node's problem: quarantine it */
+		char why[600];
+		snprintf(why, sizeof(why), "nodes/%s cannot be walked: %s", node,
+		         git_error_last() ? git_error_last()->message : "unknown error");
+		rc = finding(mg, node, mg->tip, 0, why);
+		goto cleanup;
+	}
 	rc = pl_store_write(mg->cache, "plsync-district merge", range_fn, mg);
 	if (rc) {
 		/* quarantined: record why, keep going with the other nodes */

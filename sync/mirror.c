@@ -357,17 +357,18 @@ static int flush_batch(struct batch *b)
 	if (b->nupdates == b->capupdates) {
 		size_t cap = b->capupdates ? b->capupdates * 2 : 8;
 		git_tree_update *nu = realloc(b->updates, cap * sizeof(*nu));
-		char **np = realloc(b->paths, cap * sizeof(*np));
-		if (!nu || !np) {
-			free(nu ? nu : NULL);
+		char **np;
+		if (!nu)
 			return pl_error_set(PL_ERROR, "out of memory");
-		}
 		b->updates = nu;
+		if (!(np = realloc(b->paths, cap * sizeof(*np))))
+			return pl_error_set(PL_ERROR, "out of memory");
 		b->paths = np;
 		b->capupdates = cap;
 	}
 	pl_sync__blob_path(path, sizeof(path), b->node, b->first, b->last);
-	b->paths[b->nupdates] = strdup(path);
+	if (!(b->paths[b->nupdates] = strdup(path)))
+		return pl_error_set(PL_ERROR, "out of memory");
 	memset(&b->updates[b->nupdates], 0, sizeof(git_tree_update));
 	b->updates[b->nupdates].action = GIT_TREE_UPDATE_UPSERT;
 	b->updates[b->nupdates].id = oid;
@@ -423,19 +424,19 @@ static int add_op(uint64_t seq, const void *bytes, size_t len, void *payload)
 
 static char *commit_message(const struct batch *b, const char *node, uint64_t from, uint64_t to)
 {
-	size_t n = json_array_size(b->order), cap = 256 + n * 80, off = 0;
+	size_t n = json_array_size(b->order), cap = 256 + (n + 1) * (4 + 33 + PL_ID_MAX + 2), off = 0;
 	char *msg = malloc(cap);
 
 	if (!msg)
 		return NULL;
 	off += snprintf(msg + off, cap - off, "%s: %" PRIu64 " op%s (seq %" PRIu64 "..%" PRIu64 "), %zu record%s\n\n",
 	                node, to - from + 1, to == from ? "" : "s", from, to, n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < n && i < MSG_RECORDS_MAX; i++) {
+	for (size_t i = 0; i < n && i < MSG_RECORDS_MAX && off < cap; i++) {
 		const char *rk = json_string_value(json_array_get(b->order, i));
 		off += snprintf(msg + off, cap - off, "%s\n",
 		                json_string_value(json_object_get(b->records, rk)));
 	}
-	if (n > MSG_RECORDS_MAX)
+	if (n > MSG_RECORDS_MAX && off < cap)
 		snprintf(msg + off, cap - off, "... and more records\n");
 	return msg;
 }

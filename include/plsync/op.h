@@ -108,6 +108,9 @@ int pl_oid_parse(pl_oid *out, const char *hex);
 
 /* ---- hybrid logical clock (48 bits unix ms, 16 bits counter) ---- */
 
+/* The latest wall time an op may carry (2200-01-01): later ones are refused. */
+#define PL_HLC_MAX_MS 7258118400000ull
+
 /* The clock for a local write: max(wall, last) advanced past `last`. */
 uint64_t pl_hlc_next(uint64_t last, uint64_t wall_ms);
 /* The clock after receiving `remote`: never behind it. */

@@ -1,0 +1,168 @@
+/*
+ * Ownership as the district merge enforces it (pl_write_remote_ex with
+ * ownership on): a record belongs to the node whose create (a put that saw
+ * nothing) came first. Another node may not change it — not with a base
+ * naming its heads, not with an empty base pretending to be a create once
+ * the record has edits, not with a delete — while DISTRICT may. A real
+ * concurrent create before any edit is accepted, and an edit that arrives
+ * before the create it saw (another node's range merged first) is too.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plsync/plsync.h"
+#include "../tap.h"
+
+#define H (1767225600000ull << 16)   /* 2026-01-01T00:00:00Z */
+
+struct chain {
+	const char *node;
+	uint64_t    seq;
+	pl_oid      last;
+};
+
+struct blob {
+	unsigned char *enc;
+	size_t         len;
+	pl_oid         id;
+};
+
+static struct blob next(struct chain *c, uint64_t hlc, const char *rec, int type,
+                        const pl_oid *base, size_t nbase, const char *json)
+{
+	struct blob b = { NULL, 0, { { 0 } } };
+	pl_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.v = PL_OP_VERSION;
+	op.node = (char *)c->node;
+	op.seq = ++c->seq;
+	op.has_prev = op.seq > 1;
+	op.prev = c->last;
+	op.hlc = hlc;
+	op.actor = "Someone <s@example.org>";
+	op.kind = "staff";
+	op.rec = (char *)rec;
+	op.type = type;
+	op.base = (pl_oid *)base;
+	op.nbase = nbase;
+	op.fields = json ? json_loads(json, 0, NULL) : json_object();
+	if (!op.fields || pl_op_encode(&b.enc, &b.len, &op))
+		bail("encode");
+	json_decref(op.fields);
+	pl_op_id(&b.id, b.enc, b.len);
+	c->last = b.id;
+	return b;
+}
+
+struct one {
+	const struct blob *b;
+};
+
+static int apply_fn(pl_write *w, void *payload)
+{
+	struct one *o = payload;
+	pl_remote_check chk = { NULL, 1, 1 };
+	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, NULL);
+	return rc < 0 ? rc : 0;
+}
+
+/* Apply one op in its own write, as the merge does per range. */
+static int apply(pl_store *st, const struct blob *b)
+{
+	struct one o = { b };
+	return pl_store_write(st, "merge", apply_fn, &o);
+}
+
+static pl_store *fresh(char *dir)
+{
+	pl_store_options o = PL_STORE_OPTIONS_INIT;
+	pl_store *st = NULL;
+	o.no_sync = 1;
+	if (!mkdtemp(dir) || pl_store_create(dir, "CACHE", &o) || pl_store_open(&st, dir, &o))
+		bail("store: %s", pl_error_last()->message);
+	return st;
+}
+
+static void done(pl_store *st, const char *dir)
+{
+	char cmd[300];
+	pl_store_free(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+}
+
+static const char *owner_of(pl_store *st, const char *id, char buf[64])
+{
+	pl_record *r = NULL;
+	if (pl_store_get(&r, st, id))
+		return "(none)";
+	snprintf(buf, 64, "%s", r->owner);
+	pl_record_free(r);
+	return buf;
+}
+
+int main(void)
+{
+	char d1[] = "/tmp/plsync-own-XXXXXX", d2[] = "/tmp/plsync-own-XXXXXX", d3[] = "/tmp/plsync-own-XXXXXX";
+	char buf[64];
+	pl_store *st;
+
+	pl_init();
+
+	/* 1. AAA creates and edits; BBB tries every way in */
+	st = fresh(d1);
+	struct chain a = { "AAA", 0, { { 0 } } }, b = { "BBB", 0, { { 0 } } }, dist = { "DISTRICT", 0, { { 0 } } };
+	struct blob c1 = next(&a, H + 1, "R1", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
+	struct blob e1 = next(&a, H + 2, "R1", PL_OP_PUT, &c1.id, 1, "{\"role\":\"Teacher\"}");
+	is_int(apply(st, &c1), 0, "the owner's create is accepted");
+	is_int(apply(st, &e1), 0, "and its edit");
+	is_str(owner_of(st, "R1", buf), "AAA", "the record belongs to AAA");
+
+	struct blob f1 = next(&b, H + 3, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Janitor\"}");
+	ok(apply(st, &f1) == PL_EINVALID && strstr(pl_error_last()->message, "belongs to AAA"),
+	   "another node's edit naming the heads is refused, naming the owner");
+	b.seq--; b.last = (pl_oid){ { 0 } };
+	struct blob f2 = next(&b, H + 3, "R1", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
+	is_int(apply(st, &f2), PL_EINVALID, "an empty-base put (a fake create) after edits is refused");
+	b.seq--; b.last = (pl_oid){ { 0 } };
+	struct blob f3 = next(&b, (uint64_t)1 << 16, "R1", PL_OP_DEL, NULL, 0, NULL);
+	is_int(apply(st, &f3), PL_EINVALID, "an empty-base delete from another node is refused");
+	is_str(owner_of(st, "R1", buf), "AAA", "and none of them took the record over");
+	struct blob d1op = next(&dist, H + 4, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Principal\"}");
+	is_int(apply(st, &d1op), 0, "DISTRICT may change any record");
+	is_str(owner_of(st, "R1", buf), "AAA", "without becoming its owner");
+	done(st, d1);
+
+	/* 2. two creates of one id before any edit: concurrent creates */
+	st = fresh(d2);
+	a = (struct chain){ "AAA", 0, { { 0 } } };
+	b = (struct chain){ "BBB", 0, { { 0 } } };
+	struct blob ca = next(&a, H + 20, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
+	struct blob cb = next(&b, H + 10, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann L\",\"category\":\"certified\"}");
+	is_int(apply(st, &ca), 0, "a create is accepted");
+	is_int(apply(st, &cb), 0, "a second node's create of the same id, before any edit, is accepted");
+	is_str(owner_of(st, "E100", buf), "BBB", "the earlier create owns the record");
+	done(st, d2);
+
+	/* 3. an edit that arrives before the create it saw */
+	st = fresh(d3);
+	a = (struct chain){ "AAA", 0, { { 0 } } };
+	dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
+	struct blob cr = next(&a, H + 30, "R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Bo\",\"category\":\"certified\"}");
+	struct blob de = next(&dist, H + 31, "R3", PL_OP_PUT, &cr.id, 1, "{\"role\":\"Coach\"}");
+	is_int(apply(st, &de), 0, "an edit whose create has not arrived yet is accepted");
+	is_int(apply(st, &cr), 0, "then the create it saw is accepted");
+	is_str(owner_of(st, "R3", buf), "AAA", "and the creating node owns the record");
+	struct blob e3 = next(&a, H + 32, "R3", PL_OP_PUT, &de.id, 1, "{\"role\":\"Lead Coach\"}");
+	is_int(apply(st, &e3), 0, "so the owner's next edit is accepted");
+	done(st, d3);
+
+	free(c1.enc); free(e1.enc); free(f1.enc); free(f2.enc); free(f3.enc); free(d1op.enc);
+	free(ca.enc); free(cb.enc); free(cr.enc); free(de.enc); free(e3.enc);
+	pl_shutdown();
+	return done_testing();
+}
