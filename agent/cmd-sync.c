@@ -116,6 +116,10 @@ static int cmd_sync(cli *c, int argc, char **argv)
 			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
 			       res.skipped ? " (some already present)" : "");
 	}
+	if (!rc && res.ahead) /* accepted (the clock keeps order) but never silent */
+		fprintf(stderr, "plsync: warning: %zu applied op%s carry a clock more than a day ahead of this "
+		        "machine's; check the date here and on the node that made them\n", res.ahead,
+		        res.ahead == 1 ? "" : "s");
 	rc = rc ? cli_fail(c) : EXIT_OK;
 done:
 	pl_mirror_free(m);

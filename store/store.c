@@ -1261,6 +1261,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 	if ((rc = pl_op_decode(&op, enc, len, &w->st->opts.limits)))
 		return rc;
 	if (info) {
+		info->ahead = (op->hlc >> 16) > pl_hlc_wall_ms() + 86400000ull;
 		info->seq = op->seq;
 		snprintf(info->node, sizeof(info->node), "%s", op->node);
 		snprintf(info->rec, sizeof(info->rec), "%s", op->rec);

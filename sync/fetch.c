@@ -30,7 +30,7 @@ struct apply {
 	size_t          ncommits;
 	const char     *tip_hex;
 	const pl_sync_options *opts;
-	size_t          applied, skipped;
+	size_t          applied, skipped, ahead;
 };
 
 static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, const char *path,
@@ -65,7 +65,10 @@ static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, cons
 			goto cleanup;
 		}
 		pl_op_free(op);
-		rc = pl_write_remote(w, buf + start, off - start);
+		pl_remote_info info = { 0 };
+		rc = pl_write_remote_ex(w, buf + start, off - start, NULL, &info);
+		if (rc == 0 && info.ahead)
+			a->ahead++;
 		if (rc < 0) {
 			pl_error_prefix("commit %.12s %s", commit_hex, path);
 			goto cleanup;
@@ -87,7 +90,7 @@ static int apply_fn(pl_write *w, void *payload)
 	char prefix[PL_NODE_MAX + 8], key[PL_NODE_MAX + 24];
 	int rc = 0;
 
-	a->applied = a->skipped = 0;
+	a->applied = a->skipped = a->ahead = 0;
 	snprintf(prefix, sizeof(prefix), "ops/%s/", a->node);
 	for (size_t i = 0; i < a->ncommits && !rc; i++) {
 		git_commit *c = NULL, *parent = NULL;
@@ -200,6 +203,7 @@ static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const cha
 	if (res) {
 		res->applied += a.applied;
 		res->skipped += a.skipped;
+		res->ahead += a.ahead;
 	}
 cleanup:
 	free(a.commits);

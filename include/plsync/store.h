@@ -118,6 +118,8 @@ typedef struct pl_remote_check {
 
 /* What the op was, filled even when it is refused (once decoded). */
 typedef struct pl_remote_info {
+	int      ahead;      /* its clock is more than a day ahead of our wall clock:
+	                        accepted (the HLC keeps order) but worth reporting */
 	uint64_t seq;
 	char     node[PL_NODE_MAX + 1];
 	char     rec[PL_ID_MAX + 1];

@@ -61,6 +61,7 @@ typedef struct pl_sync_result {
 	uint64_t pushed_seq;       /* last seq the remote has confirmed */
 	size_t   applied;          /* ops from followed nodes applied */
 	size_t   skipped;          /* ops already present */
+	size_t   ahead;            /* applied ops stamped more than a day ahead of our clock */
 	char     tip[41];          /* our ref's commit on the remote, hex */
 } pl_sync_result;
 
