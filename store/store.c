@@ -1194,7 +1194,8 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			rc = rstate_apply(&probe, found, &op, &oid);
 		}
 		if (rc == 0) {
-			after = rstate_fields(&probe, NULL);
+			/* a new record is its create's fields (a null there sets nothing) */
+			after = found ? rstate_fields(&probe, NULL) : json_incref(fields);
 			w->where = c->where;
 			w->rec = id;
 			w->rkind = k->name;
