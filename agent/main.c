@@ -33,7 +33,7 @@ static void usage_main(FILE *out)
 	        "\n"
 	        "Commands:\n");
 	for (int i = 0; commands[i]; i++)
-		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out,
 	        "\n"
 	        "Record kinds: school, staff, plan, goal, activity, pd_entry, plc_meeting\n"
