@@ -19,24 +19,7 @@ int dataset_load(json_t **out, pl_store *st)
 
 int today_get(char out[11], const char *opt)
 {
-	const char *env = getenv("PLSYNC_TODAY");
-	const char *given = opt && *opt ? opt : env && *env ? env : NULL;
-	long d;
-
-	if (given) {
-		if (strlen(given) != 10 || pl_date_days(&d, given))
-			return pl_error_set(PL_EUSAGE, "%s \"%s\" is not a date; write YYYY-MM-DD",
-			                    opt && *opt ? "--today" : "PLSYNC_TODAY", given);
-		snprintf(out, 11, "%s", given);
-		return 0;
-	}
-	{
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	}
-	return 0;
+	return pl_date_today(out, opt);
 }
 
 void stamp_get(char out[32], const char *opt)

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <csv.h>
 
@@ -466,5 +467,25 @@ int pl_dataset_load(json_t **out, pl_store *st)
 			return rc;
 		}
 	*out = ds;
+	return 0;
+}
+
+int pl_date_today(char out[11], const char *given)
+{
+	const char *env = getenv("PLSYNC_TODAY");
+	const char *day = given && *given ? given : env && *env ? env : NULL;
+	long d;
+
+	if (day) {
+		if (strlen(day) != 10 || pl_date_days(&d, day))
+			return pl_error_set(PL_EUSAGE, "%s \"%s\" is not a date; write YYYY-MM-DD",
+			                    given && *given ? "--today" : "PLSYNC_TODAY", day);
+		memcpy(out, day, 11);
+		return 0;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	return 0;
 }

@@ -76,15 +76,6 @@ static int problem(struct verify *v, const char *where, const char *node, uint64
 	return rc;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int tree_entry_id(git_oid *out, git_tree *t, const char *path)
 {
 	git_tree_entry *e = NULL;
@@ -892,7 +883,7 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 cleanup:
 	pl_store_free(v.fold);
 	if (tmp[0])
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		pl_sync__rm_rf(tmp);
 	git_tree_free(v.main_tree);
 	git_commit_free(mc);
 	free(sorted);

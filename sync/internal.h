@@ -30,6 +30,8 @@ struct pl_sync__cb {
 	int    cancelled;
 };
 void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state);
+/* Remove a file or a directory tree; a missing path is not an error. */
+int pl_sync__rm_rf(const char *path);
 /* Add a mempack backend (highest priority: new objects go there) to repo. */
 int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
 /*

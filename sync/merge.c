@@ -144,34 +144,6 @@ void pl_merge_result_clear(pl_merge_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[4096];
-
-	if (!d)
-		return errno == ENOENT ? 0 : pl_error_from_errno(path);
-	while ((e = readdir(d))) {
-		struct stat sb;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			int rc = rm_rf(sub);
-			if (rc) {
-				closedir(d);
-				return rc;
-			}
-		} else if (unlink(sub)) {
-			closedir(d);
-			return pl_error_from_errno(sub);
-		}
-	}
-	closedir(d);
-	return rmdir(path) ? pl_error_from_errno(path) : 0;
-}
-
 int pl_sync__open_district(git_repository **repo, const char *path)
 {
 	git_config *cfg = NULL;
@@ -890,7 +862,7 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 	*cache = NULL;
 	cache_dir(dir, sizeof(dir), repo_path);
 	so.no_sync = 1;
-	if ((rc = rm_rf(dir)) || (rc = pl_store_create(dir, PL_MERGE_CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
+	if ((rc = pl_sync__rm_rf(dir)) || (rc = pl_store_create(dir, PL_MERGE_CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
 		goto cleanup;
 	if (!main_tip) {
 		rc = pl_store_meta_set(*cache, "merge.main", "");

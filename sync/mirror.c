@@ -65,12 +65,18 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	(void)sb;
 	(void)flag;
 	(void)ftw;
-	return remove(path) ? -1 : 0;
+	return remove(path) && errno != ENOENT ? -1 : 0;
 }
 
-static void rm_rf(const char *path)
+int pl_sync__rm_rf(const char *path)
 {
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	struct stat sb;
+
+	if (lstat(path, &sb) && errno == ENOENT)
+		return 0;
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
+		return pl_error_from_errno(path);
+	return 0;
 }
 
 /*
@@ -106,24 +112,24 @@ static int create_mirror(git_repository **out, const char *path)
 			if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 				continue; /* not ours, or its maker still runs */
 			snprintf(tmp, sizeof(tmp), "%s/%s", slash ? (*parent ? parent : "") : ".", e->d_name);
-			rm_rf(tmp);
+			pl_sync__rm_rf(tmp);
 		}
 		closedir(d);
 	}
 	free(parent);
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
-	rm_rf(tmp);
+	pl_sync__rm_rf(tmp);
 	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = "nodes/HEAD";
 	if ((grc = git_repository_init_ext(&repo, tmp, &io)) < 0) {
 		int rc = pl_error_from_git(grc, tmp);
-		rm_rf(tmp);
+		pl_sync__rm_rf(tmp);
 		return rc;
 	}
 	git_repository_free(repo);
 	if (rename(tmp, path)) {
 		int err = errno;
-		rm_rf(tmp);
+		pl_sync__rm_rf(tmp);
 		if (err != EEXIST && err != ENOTEMPTY) { /* else another process made it first */
 			errno = err;
 			return pl_error_from_errno(path);

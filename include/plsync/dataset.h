@@ -60,6 +60,13 @@ int pl_school_year_of(char out[10], const char *date);
 int pl_school_year_bounds(char from[11], char to[11], const char *year);
 
 /*
+ * "Today" for findings and reports, YYYY-MM-DD into out[11]: `given` (a
+ * --today option) if set, else $PLSYNC_TODAY, else the local date.
+ * PL_EUSAGE if the given date is not a date.
+ */
+int pl_date_today(char out[11], const char *given);
+
+/*
  * Every live record of store `st` as a dataset: an agent's own data, or the
  * district's consolidated data (the merge cache). *out owned by the caller.
  */

@@ -20,7 +20,6 @@
 #include "plsync/findings.h"
 #include "plsync/report.h"
 #include "plsync/store.h"
-#include <time.h>
 #include <unistd.h>
 
 #define EXIT_FAIL 1
@@ -226,25 +225,6 @@ static int parse_dopts(struct dopts *o, int argc, char **argv, int report)
 	return 0;
 }
 
-static int today_of(char out[11], const char *given)
-{
-	const char *env = getenv("PLSYNC_TODAY");
-	long d;
-
-	if (!given || !*given)
-		given = env && *env ? env : NULL;
-	if (given) {
-		if (strlen(given) != 10 || pl_date_days(&d, given))
-			return pl_error_set(PL_EUSAGE, "\"%s\" is not a date; write YYYY-MM-DD", given);
-		snprintf(out, 11, "%s", given);
-		return 0;
-	}
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-	return 0;
-}
 
 /* The consolidated data: every live record merged into main. */
 static int load_district(json_t **ds, const char *repo)
@@ -268,7 +248,7 @@ static int cmd_findings(int argc, char **argv)
 	if ((rc = parse_dopts(&o, argc, argv, 0)))
 		return rc;
 	fo.year = o.year;
-	if (today_of(day, o.today) || load_district(&ds, o.repo) || pl_findings(&all, ds, day, &fo)) {
+	if (pl_date_today(day, o.today) || load_district(&ds, o.repo) || pl_findings(&all, ds, day, &fo)) {
 		json_decref(ds);
 		return pl_error_last()->code == PL_EUSAGE ? (fail(), EXIT_USAGE) : fail();
 	}
@@ -310,7 +290,7 @@ static int cmd_report(int argc, char **argv)
 		o.format = "html";
 	if (strcmp(o.format, "html") && strcmp(o.format, "md") && strcmp(o.format, "csv") && strcmp(o.format, "json"))
 		return usage_error("report: --format is html, md, csv or json");
-	if (today_of(day, o.today) || load_district(&ds, o.repo) || pl_report_build(&rep, ds, o.year, day, NULL)) {
+	if (pl_date_today(day, o.today) || load_district(&ds, o.repo) || pl_report_build(&rep, ds, o.year, day, NULL)) {
 		json_decref(ds);
 		return fail();
 	}
