@@ -61,6 +61,11 @@ struct pl_write {
 	const char *where;    /* the current change's label */
 	const char *rec;      /* the current change's record id */
 	const char *rkind;    /* the current change's kind */
+	/* bykind keys found by reference checks in this write; emptied when a
+	 * record is hidden (a bulk import names the same few records) */
+	char        refc[4][PL_ID_MAX + 40];
+	size_t      refn[4];
+	unsigned    refnext;
 };
 
 /* A record's per-field state, as stored in `records`. */
@@ -73,6 +78,8 @@ typedef struct rstate {
 	size_t   nnamed;
 	pl_oid  *named;    /* every op id some op of this record named in its base */
 	json_t  *leaves;   /* object: path -> [value, hlc, node] */
+	const json_t *fresh; /* instead of leaves: a new record's create fields,
+	                        all at (created, owner) (not owned) */
 } rstate;
 
 static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *v, size_t vlen,
@@ -493,6 +500,30 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 
 /* ---- record state ---- */
 
+/*
+ * "prefix.key" (just "key" at the top) into path[PATH_MAX_LEN], cut at
+ * PATH_MAX_LEN - 1 bytes exactly as snprintf would: the hot path of every
+ * write, so no format parsing here.
+ */
+#define PATH_MAX_LEN 256
+static void path_join(char path[PATH_MAX_LEN], const char *prefix, const char *key)
+{
+	size_t off = 0, n;
+
+	if (*prefix) {
+		n = strlen(prefix);
+		off = n < PATH_MAX_LEN - 1 ? n : PATH_MAX_LEN - 1;
+		memcpy(path, prefix, off);
+		if (off < PATH_MAX_LEN - 1)
+			path[off++] = '.';
+	}
+	n = strlen(key);
+	if (n > PATH_MAX_LEN - 1 - off)
+		n = PATH_MAX_LEN - 1 - off;
+	memcpy(path + off, key, n);
+	path[off + n] = '\0';
+}
+
 static void rstate_clear(rstate *s)
 {
 	free(s->heads);
@@ -576,10 +607,105 @@ cleanup:
 	return rc;
 }
 
+/*
+ * A new record's leaves straight from its create's nested fields: every
+ * non-object value under its dotted path, at the create's (hlc, node). The
+ * same bytes as building the leaves object and packing it (paths sorted;
+ * of two equal paths the first in field order, as apply_fields keeps), with
+ * no object built: the bulk import path.
+ */
+struct fleaf {
+	const char   *path;
+	const json_t *v;
+	size_t        order;
+};
+
+struct flist {
+	struct fleaf *a;
+	size_t        n, cap;
+	char         *text;   /* the paths, PATH_MAX_LEN apart */
+};
+
+static int flatten(struct flist *l, const char *prefix, const json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		char path[PATH_MAX_LEN];
+		path_join(path, prefix, key);
+		if (json_is_object(v)) {
+			if (flatten(l, path, v))
+				return -1;
+			continue;
+		}
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 32;
+			struct fleaf *a = realloc(l->a, cap * sizeof(*a));
+			char *t = a ? realloc(l->text, cap * PATH_MAX_LEN) : NULL;
+			if (a)
+				l->a = a;
+			if (!t)
+				return -1;
+			l->text = t;
+			l->cap = cap;
+		}
+		memcpy(l->text + l->n * PATH_MAX_LEN, path, strlen(path) + 1);
+		l->a[l->n].v = v;
+		l->a[l->n].order = l->n;
+		l->n++;
+	}
+	return 0;
+}
+
+static int cmp_fleaf(const void *a, const void *b)
+{
+	const struct fleaf *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int pack_fresh(msgpack_packer *pk, const json_t *fields, uint64_t hlc, const char *node)
+{
+	struct flist l = { NULL, 0, 0, NULL };
+	size_t i, n = 0, nlen = strlen(node);
+	int rc = 0;
+
+	if (flatten(&l, "", fields)) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < l.n; i++)
+		l.a[i].path = l.text + l.a[i].order * PATH_MAX_LEN;
+	if (l.n)
+		qsort(l.a, l.n, sizeof(*l.a), cmp_fleaf);
+	for (i = 0; i < l.n; i++)
+		n += !i || strcmp(l.a[i].path, l.a[i - 1].path);
+	msgpack_pack_map(pk, n);
+	for (i = 0; i < l.n && !rc; i++) {
+		size_t plen;
+		if (i && !strcmp(l.a[i].path, l.a[i - 1].path))
+			continue;
+		plen = strlen(l.a[i].path);
+		msgpack_pack_str(pk, plen);
+		msgpack_pack_str_body(pk, l.a[i].path, plen);
+		msgpack_pack_array(pk, 3);
+		if ((rc = pl_mp__pack_json(pk, l.a[i].v)))
+			break;
+		msgpack_pack_int64(pk, (int64_t)hlc);
+		msgpack_pack_str(pk, nlen);
+		msgpack_pack_str_body(pk, node, nlen);
+	}
+cleanup:
+	free(l.a);
+	free(l.text);
+	return rc;
+}
+
 static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 {
 	msgpack_packer pk;
-	int rc;
+	int rc = 0;
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 9);
@@ -592,9 +718,13 @@ static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 	msgpack_pack_array(&pk, s->nheads);
 	for (size_t i = 0; i < s->nheads; i++)
 		msgpack_pack_bin_with_body(&pk, s->heads[i].id, PL_OID_RAWSZ);
-	if (!s->leaves)
+	if (s->fresh)
+		rc = pack_fresh(&pk, s->fresh, s->created, s->owner);
+	else if (!s->leaves)
 		msgpack_pack_map(&pk, 0);
-	else if ((rc = pl_mp__pack_json(&pk, s->leaves)))
+	else
+		rc = pl_mp__pack_json(&pk, s->leaves);
+	if (rc)
 		return rc;
 	msgpack_pack_array(&pk, s->nnamed);
 	for (size_t i = 0; i < s->nnamed; i++)
@@ -632,30 +762,6 @@ static int leaf_wins(uint64_t hlc, const char *node, json_t *cur)
 		return 1;
 	return clock_cmp(hlc, node, (uint64_t)json_integer_value(json_array_get(cur, 1)),
 	                 json_string_value(json_array_get(cur, 2))) > 0;
-}
-
-/*
- * "prefix.key" (just "key" at the top) into path[PATH_MAX_LEN], cut at
- * PATH_MAX_LEN - 1 bytes exactly as snprintf would: the hot path of every
- * write, so no format parsing here.
- */
-#define PATH_MAX_LEN 256
-static void path_join(char path[PATH_MAX_LEN], const char *prefix, const char *key)
-{
-	size_t off = 0, n;
-
-	if (*prefix) {
-		n = strlen(prefix);
-		off = n < PATH_MAX_LEN - 1 ? n : PATH_MAX_LEN - 1;
-		memcpy(path, prefix, off);
-		if (off < PATH_MAX_LEN - 1)
-			path[off++] = '.';
-	}
-	n = strlen(key);
-	if (n > PATH_MAX_LEN - 1 - off)
-		n = PATH_MAX_LEN - 1 - off;
-	memcpy(path + off, key, n);
-	path[off + n] = '\0';
 }
 
 /*
@@ -854,9 +960,13 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
 		if (f->type != PL_T_REF)
 			continue;
 		ol = before && before->leaves ? json_object_get(before->leaves, f->name) : NULL;
-		nl = json_object_get(after->leaves, f->name);
 		ov = ol ? json_string_value(json_array_get(ol, 0)) : NULL;
-		nv = nl ? json_string_value(json_array_get(nl, 0)) : NULL;
+		if (after->fresh) {
+			nv = json_string_value(json_object_get(after->fresh, f->name));
+		} else {
+			nl = json_object_get(after->leaves, f->name);
+			nv = nl ? json_string_value(json_array_get(nl, 0)) : NULL;
+		}
 		if (ov && nv && !strcmp(ov, nv))
 			continue;
 		if (ov && (n = join_key(key, sizeof(key), ov, kind, f->name, id)))
@@ -873,7 +983,7 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
  * record new to this store).
  */
 static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                          const pl_oid *id, const rstate *before, const rstate *s)
+                          const pl_oid *id, const rstate *before, const rstate *s, int *taken)
 {
 	unsigned char key[PL_NODE_MAX + 9], rk[PL_ID_MAX + PL_NODE_MAX + 32];
 	char kk[PL_ID_MAX + 40];
@@ -881,6 +991,26 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 	msgpack_sbuffer sb;
 	int was_visible = before && rstate_visible(before), rc;
 
+	/* the record first: a record new here must not exist (a generated id
+	 * that is taken comes back as *taken, nothing written, to try another) */
+	if (w->rc)
+		return w->rc;
+	msgpack_sbuffer_init(&sb);
+	if ((rc = rstate_encode(&sb, s))) {
+		msgpack_sbuffer_destroy(&sb);
+		return rc;
+	}
+	{
+		MDB_val rkey = { idlen, (void *)op->rec }, rval = { sb.size, sb.data };
+		int mrc = mdb_put(w->txn, w->st->dbi[DB_RECORDS], &rkey, &rval, before ? 0 : MDB_NOOVERWRITE);
+		msgpack_sbuffer_destroy(&sb);
+		if (mrc == MDB_KEYEXIST && taken) {
+			*taken = 1;
+			return 0;
+		}
+		if (mrc)
+			return w_fail_mdb(w, mrc, db_names[DB_RECORDS]);
+	}
 	txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
 	txn_put(w, DB_OPIDS, id->id, PL_OID_RAWSZ, key, klen, MDB_NOOVERWRITE);
 
@@ -890,19 +1020,13 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 	memcpy(rk + idlen + 9, key, klen);
 	txn_put(w, DB_RECOPS, rk, idlen + 9 + klen, "", 0, 0);
 
-	msgpack_sbuffer_init(&sb);
-	if ((rc = rstate_encode(&sb, s))) {
-		msgpack_sbuffer_destroy(&sb);
-		return rc;
-	}
-	txn_put(w, DB_RECORDS, op->rec, idlen, sb.data, sb.size, 0);
-	msgpack_sbuffer_destroy(&sb);
-
 	n = join_key(kk, sizeof(kk), s->kind, op->rec, NULL, NULL);
 	if (rstate_visible(s) && !was_visible)
 		txn_put(w, DB_BYKIND, kk, n, "", 0, 0);
-	else if (!rstate_visible(s) && was_visible)
+	else if (!rstate_visible(s) && was_visible) {
 		txn_del(w, DB_BYKIND, kk, n);
+		memset(w->refn, 0, sizeof(w->refn)); /* it may be a cached reference */
+	}
 	index_refs(w, op->rec, s->kind, before, s);
 	return w->rc;
 }
@@ -931,7 +1055,7 @@ static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, siz
 		}
 	}
 	if ((rc = rstate_apply(s, found, op, id)) == 0)
-		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s);
+		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s, NULL);
 	json_decref(before.leaves);
 	return rc;
 }
@@ -943,8 +1067,19 @@ static int ref_found(pl_write *w, const char *kind, const char *id)
 	char kk[PL_ID_MAX + 40];
 	size_t n = join_key(kk, sizeof(kk), kind, id, NULL, NULL);
 	MDB_val k = { n, kk }, v;
+	unsigned slot;
 
-	return n && mdb_get(w->txn, w->st->dbi[DB_BYKIND], &k, &v) == 0;
+	if (!n)
+		return 0;
+	for (slot = 0; slot < 4; slot++)
+		if (w->refn[slot] == n && !memcmp(w->refc[slot], kk, n))
+			return 1;
+	if (mdb_get(w->txn, w->st->dbi[DB_BYKIND], &k, &v))
+		return 0;
+	slot = w->refnext++ % 4;
+	memcpy(w->refc[slot], kk, n);
+	w->refn[slot] = n;
+	return 1;
 }
 
 static int ref_exists(const char *kind, const char *id, const char *path, void *payload)
@@ -987,6 +1122,13 @@ static int check_pending(pl_write *w)
 	return w->rc;
 }
 
+static void copy_id(char out[PL_ID_MAX + 1], const char *id)
+{
+	size_t n = strnlen(id, PL_ID_MAX);
+	memcpy(out, id, n);
+	out[n] = '\0';
+}
+
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* NODE-XXXXX: a bijective scramble of (seq, attempt) in base32. */
@@ -1008,7 +1150,12 @@ static void make_id(char out[PL_ID_MAX + 1], const char *node, uint64_t seq, uns
 	for (int i = chars - 1; i >= 0; i--, x >>= 5)
 		suf[i] = crockford[x & 31];
 	suf[chars] = '\0';
-	snprintf(out, PL_ID_MAX + 1, "%s-%s", node, suf);
+	{
+		size_t n = strlen(node); /* PL_NODE_MAX + 1 + 13 < PL_ID_MAX */
+		memcpy(out, node, n);
+		out[n] = '-';
+		memcpy(out + n + 1, suf, (size_t)chars + 1);
+	}
 }
 
 static int valid_id(const char *id)
@@ -1049,6 +1196,81 @@ static int coerce_fields(json_t **out, const pl_kind_def *k, const json_t *raw)
 	return 0;
 }
 
+/*
+ * Create a record new to this store (`given` is its id, else one is made
+ * from the next seq): the op, validated, and its state straight from its
+ * fields, with no record state built or looked up first.
+ */
+static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, json_t *fields,
+                      const char *given, char id_out[PL_ID_MAX + 1])
+{
+	for (unsigned attempt = 0;; attempt++) {
+		char id[PL_ID_MAX + 1];
+		rstate s = { .leaves = NULL };
+		unsigned char *enc = NULL;
+		size_t len = 0;
+		int taken = 0, rc;
+		pl_op op;
+		pl_oid oid;
+
+		if (given)
+			copy_id(id, given);
+		else
+			make_id(id, w->st->node, w->seq + 1, attempt);
+		memset(&op, 0, sizeof(op));
+		op.v = PL_OP_VERSION;
+		op.node = w->st->node;
+		op.seq = w->seq + 1;
+		op.has_prev = w->seq > 0;
+		op.prev = w->head;
+		op.hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
+		op.actor = (char *)w->actor;
+		op.kind = (char *)k->name;
+		op.rec = id;
+		op.type = PL_OP_PUT;
+		op.fields = fields;
+		op.note = (char *)c->note;
+		if ((rc = pl_op_encode(&enc, &len, &op)))
+			return rc;
+		if (len > w->st->opts.limits.max_op)
+			rc = pl_error_set(PL_EINVALID, "%s %s: the change is %zu bytes, over the %zu-byte op limit",
+			                  k->name, id, len, w->st->opts.limits.max_op);
+		if (!rc)
+			rc = pl_op_id(&oid, enc, len);
+		if (!rc) {
+			/* a new record is its create's fields (a null there sets nothing) */
+			w->where = c->where;
+			w->rec = id;
+			w->rkind = k->name;
+			rc = pl_schema_validate_coerced(k, fields, fields, ref_exists, w);
+		}
+		if (!rc) {
+			memcpy(s.kind, k->name, strlen(k->name) + 1);
+			memcpy(s.owner, op.node, strlen(op.node) + 1);
+			s.created = s.updated = s.put_hlc = op.hlc;
+			s.nheads = 1;
+			s.heads = &oid;
+			s.fresh = fields;
+			rc = commit_applied(w, &op, enc, len, &oid, NULL, &s, given ? NULL : &taken);
+		}
+		free(enc);
+		if (rc) {
+			if (!w->rc)
+				w->rc = rc;
+			return rc;
+		}
+		if (taken)
+			continue;
+		w->seq = op.seq;
+		w->head = oid;
+		w->hlc = op.hlc;
+		w->dirty = 1;
+		if (id_out)
+			copy_id(id_out, id);
+		return 0;
+	}
+}
+
 int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 {
 	const pl_kind_def *k = NULL;
@@ -1079,7 +1301,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		if (c->id) {
 			if (!valid_id(c->id))
 				return pl_error_set(PL_EINVALID, "'%s' is not a valid record id: use 1-64 printable characters without spaces, '/', ',' or quotes", c->id);
-			snprintf(id, sizeof(id), "%s", c->id);
+			copy_id(id, c->id);
 			if ((rc = rstate_load(&s, &found, w, w->txn, id)))
 				return rc;
 			if (found) {
@@ -1087,20 +1309,14 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 				                  s.kind, id, id);
 				goto cleanup;
 			}
-		} else {
-			for (unsigned attempt = 0;; attempt++) {
-				make_id(id, w->st->node, w->seq + 1, attempt);
-				if ((rc = rstate_load(&s, &found, w, w->txn, id)))
-					return rc;
-				if (!found)
-					break;
-				rstate_clear(&s);
-			}
 		}
+		if ((rc = coerce_fields(&fields, k, c->fields)) == 0)
+			rc = create_new(w, k, c, fields, c->id ? id : NULL, id_out);
+		goto cleanup;
 	} else {
 		if (!c->id)
 			return pl_error_set(PL_EUSAGE, "a record id is needed");
-		snprintf(id, sizeof(id), "%s", c->id);
+		copy_id(id, c->id);
 		if ((rc = rstate_load(&s, &found, w, w->txn, id)))
 			return rc;
 		if (!found || !rstate_visible(&s)) {
@@ -1202,7 +1418,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			rc = pl_schema_validate_coerced(k, fields, after, ref_exists, w);
 		}
 		if (rc == 0)
-			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe);
+			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe, NULL);
 		rstate_clear(&probe);
 		if (rc)
 			goto cleanup;
@@ -1214,7 +1430,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	w->hlc = op.hlc;
 	w->dirty = 1;
 	if (id_out)
-		snprintf(id_out, PL_ID_MAX + 1, "%s", id);
+		copy_id(id_out, id);
 
 cleanup:
 	if (op.base != s.heads)
