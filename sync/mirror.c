@@ -257,17 +257,40 @@ cleanup:
 	return rc;
 }
 
+/* The ids of the objects to write, in the order they are found. */
+struct idlist {
+	git_oid *a;
+	size_t   n, cap;
+};
+
+static int idlist_add(struct idlist *l, const git_oid *id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		git_oid *a = realloc(l->a, cap * sizeof(*a));
+		if (!a) {
+			git_error_set_oom();
+			return -1;
+		}
+		l->a = a;
+		l->cap = cap;
+	}
+	git_oid_cpy(&l->a[l->n++], id);
+	return 0;
+}
+
 /*
- * Insert into pb the objects of `tree` that are in the mempack, walking only
+ * Collect the objects of `tree` that are in the mempack, walking only
  * subtrees that differ from `base` (the parent's tree at the same path), so
- * the work grows with what changed, never with the whole tree.
+ * the work grows with what changed, never with the whole tree. An object
+ * met twice (the same blob under two paths) is listed once.
  */
-static int insert_new(git_packbuilder *pb, git_repository *repo, git_odb_backend *mempack,
-                      const git_tree *tree, const git_tree *base)
+static int collect_new(struct idlist *l, git_repository *repo, git_odb_backend *mempack,
+                       const git_tree *tree, const git_tree *base)
 {
 	int rc = 0;
 
-	if (mempack->exists(mempack, git_tree_id(tree)) && (rc = git_packbuilder_insert(pb, git_tree_id(tree), NULL)) < 0)
+	if (mempack->exists(mempack, git_tree_id(tree)) && (rc = idlist_add(l, git_tree_id(tree))) < 0)
 		return rc;
 	for (size_t i = 0; i < git_tree_entrycount(tree) && rc >= 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
@@ -282,37 +305,46 @@ static int insert_new(git_packbuilder *pb, git_repository *repo, git_odb_backend
 				break;
 			if (be && git_tree_entry_type(be) == GIT_OBJECT_TREE)
 				git_tree_lookup(&bsub, repo, git_tree_entry_id(be));
-			rc = insert_new(pb, repo, mempack, sub, bsub);
+			rc = collect_new(l, repo, mempack, sub, bsub);
 			git_tree_free(bsub);
 			git_tree_free(sub);
 		} else if (mempack->exists(mempack, id)) {
-			rc = git_packbuilder_insert(pb, id, NULL);
+			rc = idlist_add(l, id);
 		}
 	}
 	return rc;
 }
 
+static int cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base)
 {
-	git_packbuilder *pb = NULL;
+	struct idlist l = { NULL, 0, 0 };
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
+	size_t n = 0;
 	int grc, rc = 0;
 
-	/* the pack streams through an indexer into objects/pack: no copy of it
-	 * is held in memory */
-	if ((grc = git_packbuilder_new(&pb, repo)) < 0 ||
-	    (grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
-	    (grc = git_packbuilder_insert(pb, commit, NULL)) < 0 ||
-	    (grc = insert_new(pb, repo, mempack, tree, base)) < 0 ||
-	    (grc = git_packbuilder_write(pb, NULL, 0, NULL, NULL)) < 0)
-		rc = pl_error_from_git(grc, "writing the pack");
-	else
+	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
+	    (grc = idlist_add(&l, commit)) < 0 || (grc = collect_new(&l, repo, mempack, tree, base)) < 0) {
+		rc = pl_error_from_git(grc, "collecting the new objects");
+		goto cleanup;
+	}
+	/* once each: a pack must not hold an object twice */
+	qsort(l.a, l.n, sizeof(*l.a), cmp_oid);
+	for (size_t i = 0; i < l.n; i++)
+		if (!i || !git_oid_equal(&l.a[i], &l.a[n - 1]))
+			l.a[n++] = l.a[i];
+	if ((rc = pl_sync__write_pack(repo, mempack, l.a, n)) == 0)
 		git_mempack_reset(mempack);
+cleanup:
+	free(l.a);
 	git_tree_free(tree);
 	git_commit_free(c);
-	git_packbuilder_free(pb);
 	return rc;
 }
 
