@@ -3,8 +3,9 @@
  *
  * One form for every consumer: sorted keys, two-space indent, one field or
  * element per line, numbers without exponent, "\n" at the end. Strings are
- * escaped by jansson (only the quoting: the layout is ours), so the result
- * is always valid JSON that jansson reads back to an equal value.
+ * quoted exactly as jansson quotes them (ASCII ones here, others by jansson
+ * itself), so the result is always valid JSON that jansson reads back to an
+ * equal value.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -86,6 +87,63 @@ void pl_json_number(char out[32], const json_t *v)
 	}
 }
 
+/*
+ * A string as jansson quotes it (JSON_ENCODE_ANY): '"', '\\' and control
+ * characters escaped (\b \f \n \r \t, else \u00XX), all else as is.
+ * ASCII here, byte for byte the same; anything else through jansson, which
+ * also checks the UTF-8.
+ */
+static void put_string(buf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, run;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 0x80)
+			break;
+	if (i < n) {
+		json_t *v = json_stringn(str, n);
+		char *d = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+		json_decref(v);
+		if (!d) {
+			b->oom = 1;
+			return;
+		}
+		puts_(b, d);
+		free(d);
+		return;
+	}
+	put(b, "\"", 1);
+	for (i = 0, run = 0; i < n; i++) {
+		unsigned char c = s[i];
+		char esc[7] = { '\\', 0 };
+		size_t elen = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(b, (const char *)s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"':  esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
+		}
+		put(b, esc, elen);
+	}
+	put(b, (const char *)s + run, n - run);
+	put(b, "\"", 1);
+}
+
 static int cmp_key(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -104,16 +162,9 @@ static void emit(buf *b, const json_t *v, int depth)
 		pl_json_number(num, v);
 		puts_(b, num);
 		return;
-	case JSON_STRING: {
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
-		if (!s) {
-			b->oom = 1;
-			return;
-		}
-		puts_(b, s);
-		free(s);
+	case JSON_STRING:
+		put_string(b, json_string_value(v), json_string_length(v));
 		return;
-	}
 	case JSON_ARRAY: {
 		size_t n = json_array_size(v);
 		if (!n) {
@@ -147,10 +198,8 @@ static void emit(buf *b, const json_t *v, int depth)
 		qsort(keys, n, sizeof(*keys), cmp_key);
 		puts_(b, "{\n");
 		for (i = 0; i < n; i++) {
-			json_t *ks = json_string(keys[i]);
 			indent(b, depth + 1);
-			emit(b, ks, depth + 1);
-			json_decref(ks);
+			put_string(b, keys[i], strlen(keys[i]));
 			puts_(b, ": ");
 			emit(b, json_object_get(v, keys[i]), depth + 1);
 			puts_(b, i + 1 < n ? ",\n" : "\n");

@@ -46,6 +46,20 @@ struct pl_store {
 	pl_store_options opts;
 };
 
+/* A record's per-field state, as stored in `records`. */
+typedef struct rstate {
+	char     kind[33];
+	char     owner[PL_NODE_MAX + 1];
+	uint64_t created, updated, put_hlc, del_hlc;
+	size_t   nheads;
+	pl_oid  *heads;
+	size_t   nnamed;
+	pl_oid  *named;    /* every op id some op of this record named in its base */
+	json_t  *leaves;   /* object: path -> [value, hlc, node] */
+	const json_t *fresh; /* instead of leaves: a new record's create fields,
+	                        all at (created, owner) (not owned) */
+} rstate;
+
 struct pl_write {
 	pl_store   *st;
 	MDB_txn    *txn;
@@ -66,26 +80,20 @@ struct pl_write {
 	char        refc[4][PL_ID_MAX + 40];
 	size_t      refn[4];
 	unsigned    refnext;
+	/* the state of the record a remote op last changed, as stored: the
+	 * next op on it (a record's ops arrive together) takes it instead of
+	 * decoding it again */
+	int         cached;
+	char        cache_id[PL_ID_MAX + 1];
+	rstate      cache;
 };
 
-/* A record's per-field state, as stored in `records`. */
-typedef struct rstate {
-	char     kind[33];
-	char     owner[PL_NODE_MAX + 1];
-	uint64_t created, updated, put_hlc, del_hlc;
-	size_t   nheads;
-	pl_oid  *heads;
-	size_t   nnamed;
-	pl_oid  *named;    /* every op id some op of this record named in its base */
-	json_t  *leaves;   /* object: path -> [value, hlc, node] */
-	const json_t *fresh; /* instead of leaves: a new record's create fields,
-	                        all at (created, owner) (not owned) */
-} rstate;
 
 static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *v, size_t vlen,
                    unsigned flags);
 static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id);
 static void rstate_clear(rstate *s);
+static void cache_drop(pl_write *w);
 static int check_pending(pl_write *w);
 
 /* ---- keys ---- */
@@ -478,6 +486,7 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 			rc = write_flush_meta(&w);
 		json_decref(w.pending);
 		w.pending = NULL;
+		cache_drop(&w);
 		if (rc && !w.full) {
 			mdb_txn_abort(w.txn);
 			return rc;
@@ -739,6 +748,13 @@ static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const c
 
 	memset(s, 0, sizeof(*s));
 	*found = 0;
+	if (w && txn == w->txn && w->cached && !strcmp(w->cache_id, id)) {
+		*s = w->cache;
+		memset(&w->cache, 0, sizeof(w->cache));
+		w->cached = 0;
+		*found = 1;
+		return 0;
+	}
 	rc = mdb_get(txn, w->st->dbi[DB_RECORDS], &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
@@ -746,6 +762,28 @@ static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const c
 		return w ? w_fail_mdb(w, rc, "records") : pl_error_from_mdb(rc, "records");
 	*found = 1;
 	return rstate_decode(s, v.mv_data, v.mv_size, id);
+}
+
+static void cache_drop(pl_write *w)
+{
+	rstate_clear(&w->cache);
+	w->cached = 0;
+}
+
+/* Keep `s`, just stored as record `id`, for the next op on it (s is taken). */
+static void cache_keep(pl_write *w, const char *id, rstate *s)
+{
+	size_t n = strlen(id);
+
+	cache_drop(w);
+	if (n > PL_ID_MAX) {
+		rstate_clear(s);
+		return;
+	}
+	memcpy(w->cache_id, id, n + 1);
+	w->cache = *s;
+	w->cached = 1;
+	memset(s, 0, sizeof(*s));
 }
 
 /* (hlc, node) ordering: > 0 if a wins over b. */
@@ -995,6 +1033,8 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 	 * that is taken comes back as *taken, nothing written, to try another) */
 	if (w->rc)
 		return w->rc;
+	if (w->cached && !strcmp(w->cache_id, op->rec))
+		cache_drop(w);
 	msgpack_sbuffer_init(&sb);
 	if ((rc = rstate_encode(&sb, s))) {
 		msgpack_sbuffer_destroy(&sb);
@@ -1547,6 +1587,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 	}
 	if ((rc = commit_op(w, op, enc, len, &oid, &s, found)))
 		goto cleanup;
+	cache_keep(w, op->rec, &s);
 	seq_put(w, op->node, op->seq, &oid);
 	w->hlc = pl_hlc_recv(w->hlc, op->hlc);
 	w->dirty = 1;

@@ -189,11 +189,15 @@ static int packw_object(struct packw *p, z_stream *z, git_object_t type, const v
 	return 0;
 }
 
+/* Objects under this size (state files, trees) share a stream with a small
+ * hash table: resetting the default one clears 64 KiB per object. */
+#define SMALL_OBJECT (64u << 10)
+
 int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const git_oid *ids, size_t n)
 {
 	struct packw p;
 	git_odb *odb = NULL;
-	z_stream z;
+	z_stream z, zs;
 	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 }, trailer[20];
 	int grc = 0, zok = 0, rc = 0;
 
@@ -203,6 +207,7 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const gi
 		return pl_error_set(PL_ERROR, "%zu objects are too many for one pack", n);
 	memset(&p, 0, sizeof(p));
 	memset(&z, 0, sizeof(z));
+	memset(&zs, 0, sizeof(zs));
 	sha1_init(&p.sum);
 	if (!(p.out = malloc(OUT_FLUSH)))
 		return pl_error_set(PL_ERROR, "out of memory");
@@ -212,6 +217,11 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const gi
 		goto cleanup;
 	}
 	zok = 1;
+	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15, 4, Z_DEFAULT_STRATEGY) != Z_OK) {
+		rc = pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
+		goto cleanup;
+	}
+	zok = 2;
 	if ((grc = git_repository_odb(&odb, repo)) < 0 || (grc = git_odb_write_pack(&p.wp, odb, NULL, NULL)) < 0) {
 		rc = pl_error_from_git(grc, "starting a pack");
 		goto cleanup;
@@ -229,7 +239,7 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const gi
 			rc = pl_error_from_git(grc, "reading a new object");
 			goto cleanup;
 		}
-		grc = packw_object(&p, &z, type, data, len);
+		grc = packw_object(&p, len < SMALL_OBJECT ? &zs : &z, type, data, len);
 		git_odb_backend_data_free(mempack, data);
 		if (grc) {
 			rc = pl_error_set(PL_ERROR, "writing the pack: %s",
@@ -251,6 +261,8 @@ cleanup:
 		p.wp->free(p.wp);
 	if (zok)
 		deflateEnd(&z);
+	if (zok > 1)
+		deflateEnd(&zs);
 	git_odb_free(odb);
 	free(p.out);
 	return rc;

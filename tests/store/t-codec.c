@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plsync/json.h"
 #include "plsync/plsync.h"
 #include "../tap.h"
 
@@ -503,5 +504,37 @@ int main(void)
 	test_oid_text();
 	rm_rf(dir);
 	pl_shutdown();
+	/* canonical JSON quotes strings exactly as jansson does: every ASCII
+	 * byte alone and in a run, keys too, and UTF-8 */
+	{
+		int same = 1, bad = 0;
+		for (int c = 1; c < 128 && same; c++) {
+			char str[8] = { 'a', (char)c, (char)c, 'z', 0 };
+			json_t *v = json_string(str), *o = json_object();
+			char *want = json_dumps(v, JSON_ENCODE_ANY), *got = pl_json_canonical(v), *gk;
+			char expect[64];
+			json_object_set(o, str, v);
+			gk = pl_json_canonical(o);
+			snprintf(expect, sizeof(expect), "{\n  %s: %s\n}\n", want, want);
+			if (!got || strlen(got) != strlen(want) + 1 || strncmp(got, want, strlen(want)) ||
+			    !gk || strcmp(gk, expect)) {
+				same = 0;
+				bad = c;
+			}
+			free(want);
+			free(got);
+			free(gk);
+			json_decref(v);
+			json_decref(o);
+		}
+		ok(same, "canonical JSON quotes every ASCII character as jansson does (first differing: %d)", bad);
+		json_t *u = json_string("caf\xc3\xa9 \"\xe2\x80\x94\" \\ \t");
+		char *want = json_dumps(u, JSON_ENCODE_ANY), *got = pl_json_canonical(u);
+		ok(got && !strncmp(got, want, strlen(want)) && got[strlen(want)] == '\n' && !got[strlen(want) + 1],
+		   "and UTF-8 strings: %s", got ? got : "(null)");
+		free(want);
+		free(got);
+		json_decref(u);
+	}
 	return done_testing();
 }
