@@ -80,10 +80,12 @@ struct pl_write {
 	char        refc[4][PL_ID_MAX + 40];
 	size_t      refn[4];
 	unsigned    refnext;
-	/* the state of the record a remote op last changed, as stored: the
-	 * next op on it (a record's ops arrive together) takes it instead of
-	 * decoding it again */
+	/* the state of the record a remote op last changed: the next op on it
+	 * (a record's ops arrive together) takes it instead of decoding it
+	 * again, and it is stored once, not once per op */
 	int         cached;
+	int         cache_dirty; /* not yet put: written back when evicted or
+	                            before the commit */
 	char        cache_id[PL_ID_MAX + 1];
 	rstate      cache;
 };
@@ -94,6 +96,7 @@ static int txn_put(pl_write *w, int db, const void *k, size_t klen, const void *
 static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const char *id);
 static void rstate_clear(rstate *s);
 static void cache_drop(pl_write *w);
+static int cache_flush(pl_write *w);
 static int check_pending(pl_write *w);
 
 /* ---- keys ---- */
@@ -424,6 +427,8 @@ static int write_flush_meta(pl_write *w)
 {
 	unsigned char h[8];
 
+	if (cache_flush(w))
+		return w->rc;
 	if (w->pending && check_pending(w))
 		return w->rc;
 	if (!w->dirty)
@@ -749,6 +754,9 @@ static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const c
 	memset(s, 0, sizeof(*s));
 	*found = 0;
 	if (w && txn == w->txn && w->cached && !strcmp(w->cache_id, id)) {
+		/* stored first: the caller may drop what it loaded */
+		if (w->cache_dirty && cache_flush(w))
+			return w->rc;
 		*s = w->cache;
 		memset(&w->cache, 0, sizeof(w->cache));
 		w->cached = 0;
@@ -764,26 +772,66 @@ static int rstate_load(rstate *s, int *found, pl_write *w, MDB_txn *txn, const c
 	return rstate_decode(s, v.mv_data, v.mv_size, id);
 }
 
+/* Forget the kept state (stored or not: a failed write aborts anyway). */
 static void cache_drop(pl_write *w)
 {
 	rstate_clear(&w->cache);
 	w->cached = 0;
+	w->cache_dirty = 0;
 }
 
-/* Keep `s`, just stored as record `id`, for the next op on it (s is taken). */
-static void cache_keep(pl_write *w, const char *id, rstate *s)
+/* Store the kept state if it is not yet. */
+static int cache_flush(pl_write *w)
+{
+	msgpack_sbuffer sb;
+	int rc;
+
+	if (!w->cached || !w->cache_dirty || w->rc)
+		return w->rc;
+	msgpack_sbuffer_init(&sb);
+	if ((rc = rstate_encode(&sb, &w->cache)) == 0)
+		rc = txn_put(w, DB_RECORDS, w->cache_id, strlen(w->cache_id), sb.data, sb.size, 0);
+	else if (!w->rc)
+		w->rc = rc;
+	msgpack_sbuffer_destroy(&sb);
+	w->cache_dirty = 0;
+	return w->rc;
+}
+
+/*
+ * Keep `s`, record `id`'s state, for the next op on it (s is taken); dirty:
+ * it is not stored yet. The state kept before is stored first.
+ */
+static int cache_keep(pl_write *w, const char *id, rstate *s, int dirty)
 {
 	size_t n = strlen(id);
 
+	cache_flush(w);
 	cache_drop(w);
-	if (n > PL_ID_MAX) {
+	if (w->rc || n > PL_ID_MAX) {
 		rstate_clear(s);
-		return;
+		return w->rc ? w->rc : pl_error_set(PL_EINVALID, "record id %.40s... is too long", id);
 	}
 	memcpy(w->cache_id, id, n + 1);
 	w->cache = *s;
 	w->cached = 1;
+	w->cache_dirty = dirty;
 	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+/* Take the kept state of `id` as it is, stored or not: the caller keeps
+ * it again or fails the write. Else rstate_load. */
+static int rstate_take(rstate *s, int *found, pl_write *w, const char *id)
+{
+	if (w->cached && !strcmp(w->cache_id, id)) {
+		*s = w->cache;
+		memset(&w->cache, 0, sizeof(w->cache));
+		w->cached = 0;
+		*found = 1;
+		return 0;
+	}
+	return rstate_load(s, found, w, w->txn, id);
 }
 
 /* (hlc, node) ordering: > 0 if a wins over b. */
@@ -1021,7 +1069,7 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
  * record new to this store).
  */
 static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                          const pl_oid *id, const rstate *before, const rstate *s, int *taken)
+                          const pl_oid *id, const rstate *before, const rstate *s, int *taken, int defer)
 {
 	unsigned char key[PL_NODE_MAX + 9], rk[PL_ID_MAX + PL_NODE_MAX + 32];
 	char kk[PL_ID_MAX + 40];
@@ -1033,8 +1081,13 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 	 * that is taken comes back as *taken, nothing written, to try another) */
 	if (w->rc)
 		return w->rc;
-	if (w->cached && !strcmp(w->cache_id, op->rec))
+	if (w->cached && !strcmp(w->cache_id, op->rec)) {
+		if (cache_flush(w))
+			return w->rc;
 		cache_drop(w);
+	}
+	if (defer)
+		goto rest; /* the caller keeps s, to be stored later (cache_keep) */
 	msgpack_sbuffer_init(&sb);
 	if ((rc = rstate_encode(&sb, s))) {
 		msgpack_sbuffer_destroy(&sb);
@@ -1051,6 +1104,7 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 		if (mrc)
 			return w_fail_mdb(w, mrc, db_names[DB_RECORDS]);
 	}
+rest:
 	txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
 	txn_put(w, DB_OPIDS, id->id, PL_OID_RAWSZ, key, klen, MDB_NOOVERWRITE);
 
@@ -1073,7 +1127,7 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 
 /* Apply the op to the record's state `s` and store it all (commit_applied). */
 static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                     const pl_oid *id, rstate *s, int found)
+                     const pl_oid *id, rstate *s, int found, int defer)
 {
 	rstate before = { .leaves = NULL };
 	int rc;
@@ -1095,7 +1149,7 @@ static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, siz
 		}
 	}
 	if ((rc = rstate_apply(s, found, op, id)) == 0)
-		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s, NULL);
+		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s, NULL, defer);
 	json_decref(before.leaves);
 	return rc;
 }
@@ -1291,7 +1345,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 			s.nheads = 1;
 			s.heads = &oid;
 			s.fresh = fields;
-			rc = commit_applied(w, &op, enc, len, &oid, NULL, &s, given ? NULL : &taken);
+			rc = commit_applied(w, &op, enc, len, &oid, NULL, &s, given ? NULL : &taken, 0);
 		}
 		free(enc);
 		if (rc) {
@@ -1458,11 +1512,11 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			rc = pl_schema_validate_coerced(k, fields, after, ref_exists, w);
 		}
 		if (rc == 0)
-			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe, NULL);
+			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe, NULL, 0);
 		rstate_clear(&probe);
 		if (rc)
 			goto cleanup;
-	} else if ((rc = commit_op(w, &op, enc, len, &oid, &s, found))) {
+	} else if ((rc = commit_op(w, &op, enc, len, &oid, &s, found, 0))) {
 		goto cleanup;
 	}
 	w->seq = op.seq;
@@ -1567,7 +1621,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 		pl_error_prefix("op %s/%llu", op->node, (unsigned long long)op->seq);
 		goto cleanup;
 	}
-	if ((rc = rstate_load(&s, &found, w, w->txn, op->rec)))
+	if ((rc = rstate_take(&s, &found, w, op->rec)))
 		goto cleanup;
 	if (found && strcmp(s.kind, op->kind)) {
 		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu changes %s as a %s, but it is a %s",
@@ -1585,9 +1639,8 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 		                  op->node, (unsigned long long)op->seq, op->kind, op->rec, s.owner, s.owner);
 		goto cleanup;
 	}
-	if ((rc = commit_op(w, op, enc, len, &oid, &s, found)))
+	if ((rc = commit_op(w, op, enc, len, &oid, &s, found, 1)) || (rc = cache_keep(w, op->rec, &s, 1)))
 		goto cleanup;
-	cache_keep(w, op->rec, &s);
 	seq_put(w, op->node, op->seq, &oid);
 	w->hlc = pl_hlc_recv(w->hlc, op->hlc);
 	w->dirty = 1;
@@ -2334,4 +2387,26 @@ int pl_store_sync(pl_store *st)
 {
 	int rc = mdb_env_sync(st->env, 1);
 	return rc ? pl_error_from_mdb(rc, "flushing the store") : 0;
+}
+
+int pl_store_release_pages(pl_store *st)
+{
+	MDB_envinfo info;
+	size_t keep = st->opts.map_size;
+	char *path = store_path(st->dir);
+	int rc;
+
+	/* LMDB does not say where its map is: closing the environment unmaps
+	 * it (its pages stay in the page cache), reopening maps it again at
+	 * the size it has grown to */
+	if (!path)
+		return pl_error_set(PL_ERROR, "out of memory");
+	mdb_env_info(st->env, &info);
+	mdb_env_close(st->env);
+	st->env = NULL;
+	st->opts.map_size = info.me_mapsize;
+	rc = env_open(st, path, 0);
+	st->opts.map_size = keep;
+	free(path);
+	return rc;
 }

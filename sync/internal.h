@@ -42,10 +42,10 @@ int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo);
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base);
 /*
- * Write objects `ids` (n of them, each once, all in `mempack`) to disk as
- * one new pack without deltas (pack.c).
+ * Write objects `ids` (n of them, all in `mempack`; sorted and made unique
+ * in place) to disk as one new pack without deltas (pack.c).
  */
-int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const git_oid *ids, size_t n);
+int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n);
 /*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND

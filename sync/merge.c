@@ -426,6 +426,9 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		rc = finding(mg, node, mg->cur_commit, mg->cur_seq, pl_error_last()->message);
 		goto cleanup;
 	}
+	/* resident: what one node touched, not all of them */
+	if ((rc = pl_store_release_pages(mg->cache)))
+		goto cleanup;
 	{
 		const char *id;
 		json_t *v;
@@ -492,8 +495,19 @@ int pl_merge_conflicts_json(json_t **out, pl_store *st, const pl_record *r)
 	return 0;
 }
 
+/*
+ * State files written since the last chunk went to disk. A first merge
+ * writes one per record: they go to disk as a pack every STATE_CHUNK files
+ * rather than all held in the mempack until the commit.
+ */
+#define STATE_CHUNK 32768
+struct chunk {
+	git_oid *ids;
+	size_t   n;
+};
+
 /* Write a JSON file's blob straight into the mempack (no odb lookups). */
-static int blob_of(git_oid *out, git_odb_backend *mempack, const json_t *v)
+static int blob_of(git_oid *out, git_odb_backend *mempack, struct chunk *ck, const json_t *v)
 {
 	char *s = pl_json_canonical(v);
 	int grc;
@@ -502,15 +516,32 @@ static int blob_of(git_oid *out, git_odb_backend *mempack, const json_t *v)
 	if ((grc = git_odb_hash(out, s, strlen(s), GIT_OBJECT_BLOB)) == 0)
 		grc = mempack->write(mempack, out, s, strlen(s), GIT_OBJECT_BLOB);
 	free(s);
-	return grc < 0 ? pl_error_from_git(grc, "writing a state file") : 0;
+	if (grc < 0)
+		return pl_error_from_git(grc, "writing a state file");
+	ck->ids[ck->n++] = *out;
+	return 0;
+}
+
+/* The chunk's files to disk, and the mempack (which holds only them) emptied. */
+static int chunk_flush(struct merge *mg, git_odb_backend *mempack, struct chunk *ck)
+{
+	int rc = pl_sync__write_pack(mg->repo, mempack, ck->ids, ck->n);
+	if (rc == 0)
+		git_mempack_reset(mempack);
+	ck->n = 0;
+	return rc ? rc : pl_store_release_pages(mg->cache);
 }
 
 static int state_updates(struct merge *mg, git_odb_backend *mempack)
 {
+	struct chunk ck = { NULL, 0 };
 	const char *id;
 	json_t *kind;
 	int rc = 0;
 
+	/* nothing else is in the mempack yet: a chunk flush may empty it */
+	if (!(ck.ids = malloc((STATE_CHUNK + 2) * sizeof(*ck.ids))))
+		return pl_error_set(PL_ERROR, "out of memory");
 	json_object_foreach(mg->touched, id, kind) {
 		pl_record *r = NULL;
 		json_t *conf = NULL;
@@ -527,7 +558,7 @@ static int state_updates(struct merge *mg, git_odb_backend *mempack)
 				rc = updates_add(&mg->ups, spath, NULL, 1);
 		} else {
 			json_t *sj = pl_merge_state_json(r);
-			rc = sj ? blob_of(&oid, mempack, sj) : pl_error_set(PL_ERROR, "out of memory");
+			rc = sj ? blob_of(&oid, mempack, &ck, sj) : pl_error_set(PL_ERROR, "out of memory");
 			json_decref(sj);
 			if (!rc)
 				rc = updates_add(&mg->ups, spath, &oid, 0);
@@ -536,7 +567,7 @@ static int state_updates(struct merge *mg, git_odb_backend *mempack)
 		if (!rc)
 			rc = pl_merge_conflicts_json(&conf, mg->cache, r);
 		if (!rc && conf) {
-			rc = blob_of(&oid, mempack, conf);
+			rc = blob_of(&oid, mempack, &ck, conf);
 			if (!rc)
 				rc = updates_add(&mg->ups, cpath, &oid, 0);
 			mg->res->conflicts++;
@@ -546,10 +577,13 @@ static int state_updates(struct merge *mg, git_odb_backend *mempack)
 		}
 		json_decref(conf);
 		pl_record_free(r);
+		if (!rc && ck.n >= STATE_CHUNK)
+			rc = chunk_flush(mg, mempack, &ck);
 		if (rc)
-			return rc;
+			break;
 	}
-	return 0;
+	free(ck.ids);
+	return rc;
 }
 
 static char *merge_message(struct merge *mg)

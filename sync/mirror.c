@@ -315,18 +315,12 @@ static int collect_new(struct idlist *l, git_repository *repo, git_odb_backend *
 	return rc;
 }
 
-static int cmp_oid(const void *a, const void *b)
-{
-	return git_oid_cmp(a, b);
-}
-
 int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
                            const git_tree *base)
 {
 	struct idlist l = { NULL, 0, 0 };
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	size_t n = 0;
 	int grc, rc = 0;
 
 	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
@@ -334,12 +328,7 @@ int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const
 		rc = pl_error_from_git(grc, "collecting the new objects");
 		goto cleanup;
 	}
-	/* once each: a pack must not hold an object twice */
-	qsort(l.a, l.n, sizeof(*l.a), cmp_oid);
-	for (size_t i = 0; i < l.n; i++)
-		if (!i || !git_oid_equal(&l.a[i], &l.a[n - 1]))
-			l.a[n++] = l.a[i];
-	if ((rc = pl_sync__write_pack(repo, mempack, l.a, n)) == 0)
+	if ((rc = pl_sync__write_pack(repo, mempack, l.a, l.n)) == 0)
 		git_mempack_reset(mempack);
 cleanup:
 	free(l.a);

@@ -193,7 +193,12 @@ static int packw_object(struct packw *p, z_stream *z, git_object_t type, const v
  * hash table: resetting the default one clears 64 KiB per object. */
 #define SMALL_OBJECT (64u << 10)
 
-int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const git_oid *ids, size_t n)
+static int cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n)
 {
 	struct packw p;
 	git_odb *odb = NULL;
@@ -203,6 +208,15 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, const gi
 
 	if (n == 0)
 		return 0;
+	/* once each: a pack must not hold an object twice */
+	qsort(ids, n, sizeof(*ids), cmp_oid);
+	{
+		size_t u = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!u || !git_oid_equal(&ids[i], &ids[u - 1]))
+				ids[u++] = ids[i];
+		n = u;
+	}
 	if (n > UINT32_MAX)
 		return pl_error_set(PL_ERROR, "%zu objects are too many for one pack", n);
 	memset(&p, 0, sizeof(p));

@@ -201,6 +201,13 @@ int pl_store_meta_floor(char **key_out, char **value_out, pl_store *st, const ch
 int pl_store_reserve(pl_store *st, size_t bytes);
 /* Flush the store to disk (for stores opened with no_sync). */
 int pl_store_sync(pl_store *st);
+/*
+ * Unmap the store's pages from this process (they stay in the page cache
+ * and come back on the next read): a long pass over a big store keeps its
+ * resident set to what it touches between two calls. Nothing is lost.
+ * Call with no read or write running (it reopens the environment).
+ */
+int pl_store_release_pages(pl_store *st);
 /* The store a write belongs to. */
 pl_store *pl_write_store(pl_write *w);
 
