@@ -24,6 +24,7 @@
  *    rebuilt from git before anything else.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -506,19 +507,13 @@ struct chunk {
 	size_t   n;
 };
 
-/* Write a JSON file's blob straight into the mempack (no odb lookups). */
-static int blob_of(git_oid *out, git_odb_backend *mempack, struct chunk *ck, const json_t *v)
+/* Put a file made by a worker into the mempack. */
+static int chunk_write(git_odb_backend *mempack, struct chunk *ck, const git_oid *id, const char *s)
 {
-	char *s = pl_json_canonical(v);
-	int grc;
-	if (!s)
-		return pl_error_set(PL_ERROR, "out of memory");
-	if ((grc = git_odb_hash(out, s, strlen(s), GIT_OBJECT_BLOB)) == 0)
-		grc = mempack->write(mempack, out, s, strlen(s), GIT_OBJECT_BLOB);
-	free(s);
+	int grc = mempack->write(mempack, id, s, strlen(s), GIT_OBJECT_BLOB);
 	if (grc < 0)
 		return pl_error_from_git(grc, "writing a state file");
-	ck->ids[ck->n++] = *out;
+	ck->ids[ck->n++] = *id;
 	return 0;
 }
 
@@ -532,56 +527,150 @@ static int chunk_flush(struct merge *mg, git_odb_backend *mempack, struct chunk 
 	return rc ? rc : pl_store_release_pages(mg->cache);
 }
 
+/*
+ * One record's files, made by a worker thread from the cache alone (read
+ * transactions, its own JSON; errors come back as text, pl_error being per
+ * thread); the main thread then puts them in the tree, in order, so the
+ * result does not depend on the threads. Nothing writes the cache (or
+ * reopens it: chunk_flush) while workers read it.
+ */
+struct sfile {
+	const char *id, *kind;
+	int         rc, deleted;
+	char       *state, *conf;   /* canonical JSON, or NULL */
+	git_oid     state_id, conf_id;
+	char        err[600];
+};
+
+static int canon_blob(char **out, git_oid *id, const json_t *v)
+{
+	if (!v || !(*out = pl_json_canonical(v)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	if (git_odb_hash(id, *out, strlen(*out), GIT_OBJECT_BLOB) < 0)
+		return pl_error_from_git(-1, "hashing a state file");
+	return 0;
+}
+
+static void sfile_make(pl_store *cache, struct sfile *f)
+{
+	pl_record *r = NULL;
+	json_t *sj = NULL, *conf = NULL;
+
+	if ((f->rc = pl_store_get(&r, cache, f->id)))
+		goto done;
+	f->deleted = r->deleted;
+	if (!r->deleted) {
+		sj = pl_merge_state_json(r);
+		if ((f->rc = canon_blob(&f->state, &f->state_id, sj)))
+			goto done;
+	}
+	if ((f->rc = pl_merge_conflicts_json(&conf, cache, r)) == 0 && conf)
+		f->rc = canon_blob(&f->conf, &f->conf_id, conf);
+done:
+	if (f->rc)
+		snprintf(f->err, sizeof(f->err), "%s", pl_error_last()->message);
+	json_decref(conf);
+	json_decref(sj);
+	pl_record_free(r);
+}
+
+struct sworker {
+	pl_store     *cache;
+	struct sfile *f;
+	size_t        from, to;
+	pthread_t     th;
+};
+
+static void *sworker_run(void *arg)
+{
+	struct sworker *wk = arg;
+	for (size_t i = wk->from; i < wk->to; i++)
+		sfile_make(wk->cache, &wk->f[i]);
+	return NULL;
+}
+
+/* Make files f[0..n) on up to `nth` threads, this one included. */
+static void sfiles_make(pl_store *cache, struct sfile *f, size_t n, int nth)
+{
+	struct sworker wk[8];
+	int started[8] = { 0 };
+
+	if (nth > 8)
+		nth = 8;
+	for (int t = 0; t < nth; t++) {
+		wk[t].cache = cache;
+		wk[t].f = f;
+		wk[t].from = n * (size_t)t / (size_t)nth;
+		wk[t].to = n * (size_t)(t + 1) / (size_t)nth;
+		/* a thread that cannot start leaves its share to this one */
+		if (t > 0)
+			started[t] = pthread_create(&wk[t].th, NULL, sworker_run, &wk[t]) == 0;
+	}
+	sworker_run(&wk[0]);
+	for (int t = 1; t < nth; t++) {
+		if (started[t])
+			pthread_join(wk[t].th, NULL);
+		else
+			sworker_run(&wk[t]);
+	}
+}
+
+#define STATE_BATCH 4096
+
 static int state_updates(struct merge *mg, git_odb_backend *mempack)
 {
 	struct chunk ck = { NULL, 0 };
-	const char *id;
-	json_t *kind;
-	int rc = 0;
+	struct sfile *f = NULL;
+	void *it = json_object_iter(mg->touched);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nth = ncpu > 1 ? (int)(ncpu < 4 ? ncpu : 4) : 1, rc = 0;
 
 	/* nothing else is in the mempack yet: a chunk flush may empty it */
-	if (!(ck.ids = malloc((STATE_CHUNK + 2) * sizeof(*ck.ids))))
+	if (!(ck.ids = malloc((STATE_CHUNK + 2 * STATE_BATCH) * sizeof(*ck.ids))) ||
+	    !(f = calloc(STATE_BATCH, sizeof(*f)))) {
+		free(ck.ids);
 		return pl_error_set(PL_ERROR, "out of memory");
-	json_object_foreach(mg->touched, id, kind) {
-		pl_record *r = NULL;
-		json_t *conf = NULL;
-		char spath[512], cpath[512];
-		git_oid oid;
+	}
+	while (it && !rc) {
+		size_t n = 0;
 
-		if ((rc = pl_merge_state_path(spath, sizeof(spath), json_string_value(kind), id)))
-			return rc;
-		snprintf(cpath, sizeof(cpath), "conflicts/%s.json", id);
-		if ((rc = pl_store_get(&r, mg->cache, id)))
-			return rc;
-		if (r->deleted) {
-			if (tree_has(mg->base, spath))
-				rc = updates_add(&mg->ups, spath, NULL, 1);
-		} else {
-			json_t *sj = pl_merge_state_json(r);
-			rc = sj ? blob_of(&oid, mempack, &ck, sj) : pl_error_set(PL_ERROR, "out of memory");
-			json_decref(sj);
-			if (!rc)
-				rc = updates_add(&mg->ups, spath, &oid, 0);
+		for (; it && n < STATE_BATCH; it = json_object_iter_next(mg->touched, it), n++) {
+			memset(&f[n], 0, sizeof(f[n]));
+			f[n].id = json_object_iter_key(it);
+			f[n].kind = json_string_value(json_object_iter_value(it));
 		}
-		mg->res->records++;
-		if (!rc)
-			rc = pl_merge_conflicts_json(&conf, mg->cache, r);
-		if (!rc && conf) {
-			rc = blob_of(&oid, mempack, &ck, conf);
+		sfiles_make(mg->cache, f, n, nth);
+		for (size_t i = 0; i < n; i++) {
+			char spath[512], cpath[512];
+
+			if (!rc && f[i].rc)
+				rc = pl_error_set(f[i].rc, "%s", f[i].err);
 			if (!rc)
-				rc = updates_add(&mg->ups, cpath, &oid, 0);
-			mg->res->conflicts++;
-		} else if (!rc && mg->base_conflicts &&
-		           git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"))) {
-			rc = updates_add(&mg->ups, cpath, NULL, 1);
+				rc = pl_merge_state_path(spath, sizeof(spath), f[i].kind, f[i].id);
+			snprintf(cpath, sizeof(cpath), "conflicts/%s.json", f[i].id);
+			if (!rc && f[i].deleted) {
+				if (tree_has(mg->base, spath))
+					rc = updates_add(&mg->ups, spath, NULL, 1);
+			} else if (!rc && (rc = chunk_write(mempack, &ck, &f[i].state_id, f[i].state)) == 0) {
+				rc = updates_add(&mg->ups, spath, &f[i].state_id, 0);
+			}
+			if (!rc)
+				mg->res->records++;
+			if (!rc && f[i].conf) {
+				if ((rc = chunk_write(mempack, &ck, &f[i].conf_id, f[i].conf)) == 0)
+					rc = updates_add(&mg->ups, cpath, &f[i].conf_id, 0);
+				mg->res->conflicts++;
+			} else if (!rc && mg->base_conflicts &&
+			           git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"))) {
+				rc = updates_add(&mg->ups, cpath, NULL, 1);
+			}
+			free(f[i].state);
+			free(f[i].conf);
 		}
-		json_decref(conf);
-		pl_record_free(r);
 		if (!rc && ck.n >= STATE_CHUNK)
 			rc = chunk_flush(mg, mempack, &ck);
-		if (rc)
-			break;
 	}
+	free(f);
 	free(ck.ids);
 	return rc;
 }
