@@ -240,8 +240,36 @@ desc "verify fails when the forged op is forced into main"; fails 1 audit verify
 like "$(cat "$T/.out")" "^main:$forged: op seq 1 claims node WAS02, but this is LIN01's chain" "naming the blob in main"
 desc "git fsck --strict passes"; ok git -C "$T/f5.git" fsck --strict
 
+# (5) big batches: an honest one of 302 ops merges whole, and one op made
+# invalid deep inside another is found at its own seq, the batch quarantined
+cp -a "$R" "$T/f6.git"
+ok "$PLSYNC" --dir "$T/big" init --node BIG03 --user "Bea Ig <bea@big.example>" --remote "$T/f6.git"
+desc "BIG03 records its school and a teacher"
+ok sh -c "'$PLSYNC' --dir '$T/big' add school --id BIG03 code=BIG03 name='Big High' level=high >/dev/null &&
+	'$PLSYNC' --dir '$T/big' add staff --id E900 name='Bea Ig' category=certified school=BIG03 >/dev/null"
+perl -e 'print "staff,title,type,hours\n";
+	printf "E900,Session %03d,%s,1.5\n", $_, $_ == 200 ? "conference" : "workshop" for 1 .. 300' > "$T/big.csv"
+desc "BIG03 imports 300 PD entries"; ok "$PLSYNC" --dir "$T/big" import pd_entry "$T/big.csv"
+desc "BIG03 syncs them"; ok "$PLSYNC" --dir "$T/big" sync
+big_blob=$(git -C "$T/f6.git" ls-tree -r --name-only nodes/BIG03 | tail -n 1)
+like "$big_blob" "^ops/BIG03/000/000/000000000001-000000000302\.msgpack$" "in one batch of 302 ops"
+cp -a "$T/f6.git" "$T/f7.git"
+desc "the honest big batch merges"; ok district merge "$T/f7.git"
+like "$(cat "$T/.out")" "merged nodes/BIG03 seq 1\.\.302" "all 302 ops"
+is "$(git -C "$T/f7.git" ls-tree -r --name-only main state/pd_entry | xargs -n 1 basename | grep -c '^BIG03-')" "300" \
+	"with a state file for each of its 300 entries"
+desc "verify passes on it"; ok audit verify "$T/f7.git"
+blob=$(git -C "$T/f6.git" cat-file blob "nodes/BIG03:$big_blob" | alter conference conferenZe | git -C "$T/f6.git" hash-object -w --stdin)
+c=$(echo "$big_blob $blob" | commit_tree "$T/f6.git" nodes/BIG03 $(git -C "$T/f6.git" rev-parse -q --verify nodes/BIG03^)) &&
+	git -C "$T/f6.git" update-ref refs/heads/nodes/BIG03 "$c"
+desc "the merge quarantines the batch with one invalid op"; fails 1 district merge "$T/f6.git"
+like "$(cat "$T/.err")" "quarantined nodes/BIG03 \(commit [0-9a-f]{12}, seq 202\): $big_blob: op BIG03/202: .*conferenZe" \
+	"at that op's seq, naming the bad value"
+is "$(git -C "$T/f6.git" ls-tree -r --name-only main ops/BIG03 | wc -l | tr -d ' ')" "0" "none of the batch is merged"
+desc "git fsck --strict passes"; ok git -C "$T/f6.git" fsck --strict
+
 # --- every repository the story made is sound ---
-for r in "$R" "$T/lin/git" "$T/was/git" "$T/dist/git" "$T/was5/git"; do
+for r in "$R" "$T/lin/git" "$T/was/git" "$T/dist/git" "$T/was5/git" "$T/big/git" "$T/f7.git"; do
 	desc "git fsck --strict passes on ${r#$T/}"; ok git -C "$r" fsck --strict
 done
 
