@@ -25,4 +25,21 @@ int pl_mp__unpack(msgpack_unpacked *u, const unsigned char *buf, size_t len,
 /* Convert a msgpack object to JSON (no bin/ext). New reference in *out. */
 int pl_mp__to_json(json_t **out, const msgpack_object *o, const pl_op_limits *lim);
 
+/* prescan alone: buf[0..len) is exactly one well-formed object. */
+int pl_mp__check(const unsigned char *buf, size_t len, const pl_op_limits *lim);
+
+/* Reading msgpack bytes in place (mpread.c): -1 if malformed or not that type. */
+typedef struct pl_mp_rd {
+	const unsigned char *p, *end;
+} pl_mp_rd;
+int pl_mp__rd_array(pl_mp_rd *r, uint64_t *n);
+int pl_mp__rd_map(pl_mp_rd *r, uint64_t *n);
+int pl_mp__rd_str(pl_mp_rd *r, const char **s, size_t *len);
+int pl_mp__rd_bin(pl_mp_rd *r, const unsigned char **b, size_t *len);
+int pl_mp__rd_uint(pl_mp_rd *r, uint64_t *v);
+/* The bytes of the next whole value; depth: 0 at the call. */
+int pl_mp__rd_skip(pl_mp_rd *r, const unsigned char **start, size_t *len, int depth);
+/* Exactly one value's bytes as JSON (new reference), as pl_mp__to_json would. */
+int pl_mp__bytes_to_json(json_t **out, const unsigned char *buf, size_t len);
+
 #endif

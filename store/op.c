@@ -635,6 +635,15 @@ int pl_mp__to_json(json_t **out, const msgpack_object *o, const pl_op_limits *li
 	return obj_to_json(out, o, 0, lim, "value");
 }
 
+int pl_mp__check(const unsigned char *buf, size_t len, const pl_op_limits *lim)
+{
+	size_t objlen;
+	int rc = prescan(buf, len, &objlen, lim);
+	if (rc == 0 && objlen != len)
+		rc = pl_error_set(PL_ECORRUPT, "%zu trailing bytes after the msgpack value", len - objlen);
+	return rc;
+}
+
 int pl_mp__unpack(msgpack_unpacked *u, const unsigned char *buf, size_t len,
                   const pl_op_limits *limits)
 {

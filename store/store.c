@@ -55,10 +55,32 @@ typedef struct rstate {
 	pl_oid  *heads;
 	size_t   nnamed;
 	pl_oid  *named;    /* every op id some op of this record named in its base */
-	json_t  *leaves;   /* object: path -> [value, hlc, node] */
-	const json_t *fresh; /* instead of leaves: a new record's create fields,
-	                        all at (created, owner) (not owned) */
+	/* the leaves: per dotted field path its value (msgpack bytes, as
+	 * stored), hlc and node, sorted by path; they point into `stored` (the
+	 * bytes it was decoded from), `blks` (what applying ops added) or, for
+	 * a copy (rstate_copy), into the original's memory */
+	struct leaf   *lv;
+	size_t         nlv, caplv;
+	unsigned char *stored;
+	struct blk    *blks;
+	const json_t  *fresh; /* instead of leaves: a new record's create fields,
+	                         all at (created, owner) (not owned) */
 } rstate;
+
+typedef struct leaf {
+	const char          *path;   /* not NUL-terminated */
+	size_t               plen;
+	const unsigned char *val;    /* one msgpack value */
+	size_t               vlen;
+	uint64_t             hlc;
+	const char          *node;   /* not NUL-terminated */
+	size_t               nlen;
+} leaf;
+
+struct blk {
+	struct blk   *next;
+	unsigned char data[];
+};
 
 struct pl_write {
 	pl_store   *st;
@@ -542,83 +564,153 @@ static void rstate_clear(rstate *s)
 {
 	free(s->heads);
 	free(s->named);
-	json_decref(s->leaves);
+	free(s->lv);
+	free(s->stored);
+	for (struct blk *b = s->blks, *nx; b; b = nx) {
+		nx = b->next;
+		free(b);
+	}
 	memset(s, 0, sizeof(*s));
 }
 
-static int copy_str(char *dst, size_t sz, const msgpack_object *o)
+/* Memory that lives as long as s (new leaf paths, values, nodes). */
+static void *rstate_alloc(rstate *s, size_t n)
 {
-	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= sz)
+	struct blk *b = malloc(sizeof(*b) + n);
+	if (!b)
+		return NULL;
+	b->next = s->blks;
+	s->blks = b;
+	return b->data;
+}
+
+/* Path order: bytewise, a prefix first (strcmp's order, as packing sorts). */
+static int path_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+/* The leaf at `path`, or NULL; *at: where it is or would go. */
+static leaf *leaf_find(const rstate *s, const char *path, size_t plen, size_t *at)
+{
+	size_t lo = 0, hi = s->nlv;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = path_cmp(s->lv[mid].path, s->lv[mid].plen, path, plen);
+		if (c == 0) {
+			if (at)
+				*at = mid;
+			return &s->lv[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (at)
+		*at = lo;
+	return NULL;
+}
+
+static leaf *leaf_insert(rstate *s, size_t at)
+{
+	if (s->nlv == s->caplv) {
+		size_t cap = s->caplv ? s->caplv * 2 : 16;
+		leaf *nl = realloc(s->lv, cap * sizeof(*nl));
+		if (!nl)
+			return NULL;
+		s->lv = nl;
+		s->caplv = cap;
+	}
+	memmove(s->lv + at + 1, s->lv + at, (s->nlv - at) * sizeof(*s->lv));
+	s->nlv++;
+	memset(&s->lv[at], 0, sizeof(s->lv[at]));
+	return &s->lv[at];
+}
+
+static int copy_mstr(char *dst, size_t sz, pl_mp_rd *r)
+{
+	const char *p;
+	size_t n;
+
+	if (pl_mp__rd_str(r, &p, &n) || n >= sz)
 		return -1;
-	memcpy(dst, o->via.str.ptr, o->via.str.size);
-	dst[o->via.str.size] = '\0';
+	memcpy(dst, p, n);
+	dst[n] = '\0';
 	return 0;
 }
 
+static int read_oids(pl_oid **out, size_t *n, pl_mp_rd *r)
+{
+	uint64_t cnt;
+
+	*out = NULL;
+	*n = 0;
+	if (pl_mp__rd_array(r, &cnt) || cnt > (uint64_t)(r->end - r->p))
+		return -1;
+	if (cnt && !(*out = calloc((size_t)cnt, sizeof(pl_oid))))
+		return -1;
+	for (uint64_t i = 0; i < cnt; i++) {
+		const unsigned char *b;
+		size_t bl;
+		if (pl_mp__rd_bin(r, &b, &bl) || bl != PL_OID_RAWSZ)
+			return -1;
+		memcpy((*out)[i].id, b, PL_OID_RAWSZ);
+	}
+	*n = (size_t)cnt;
+	return 0;
+}
+
+/*
+ * [kind, owner, created, updated, put_hlc, del_hlc, [heads], {path: [value,
+ * hlc, node]}, [named]]: checked whole first (a damaged store is hostile
+ * input too), then read in place; the leaves keep pointing into a copy.
+ */
 static int rstate_decode(rstate *s, const unsigned char *buf, size_t len, const char *id)
 {
 	pl_op_limits lim = PL_OP_LIMITS_INIT;
-	msgpack_unpacked u;
-	const msgpack_object *a;
-	int rc = 0;
+	pl_mp_rd r;
+	uint64_t n, nleaves;
 
 	memset(s, 0, sizeof(*s));
 	lim.max_depth = 16;
-	msgpack_unpacked_init(&u);
-	if ((rc = pl_mp__unpack(&u, buf, len, &lim)))
-		goto cleanup;
-	a = &u.data;
-	if (a->type != MSGPACK_OBJECT_ARRAY || (a->via.array.size != 8 && a->via.array.size != 9))
+	if (pl_mp__check(buf, len, &lim))
 		goto bad;
-	if (a->via.array.size == 9) {
-		const msgpack_object *nm = &a->via.array.ptr[8];
-		if (nm->type != MSGPACK_OBJECT_ARRAY)
-			goto bad;
-		s->nnamed = nm->via.array.size;
-		if (s->nnamed && !(s->named = calloc(s->nnamed, sizeof(pl_oid)))) {
-			rc = pl_error_set(PL_ERROR, "out of memory");
-			goto cleanup;
-		}
-		for (size_t i = 0; i < s->nnamed; i++) {
-			const msgpack_object *h = &nm->via.array.ptr[i];
-			if (h->type != MSGPACK_OBJECT_BIN || h->via.bin.size != PL_OID_RAWSZ)
-				goto bad;
-			memcpy(s->named[i].id, h->via.bin.ptr, PL_OID_RAWSZ);
-		}
-	}
-	a = a->via.array.ptr;
-	if (copy_str(s->kind, sizeof(s->kind), &a[0]) || copy_str(s->owner, sizeof(s->owner), &a[1]))
-		goto bad;
-	for (int i = 2; i <= 5; i++)
-		if (a[i].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-			goto bad;
-	s->created = a[2].via.u64;
-	s->updated = a[3].via.u64;
-	s->put_hlc = a[4].via.u64;
-	s->del_hlc = a[5].via.u64;
-	if (a[6].type != MSGPACK_OBJECT_ARRAY)
-		goto bad;
-	s->nheads = a[6].via.array.size;
-	if (s->nheads && !(s->heads = calloc(s->nheads, sizeof(pl_oid)))) {
-		rc = pl_error_set(PL_ERROR, "out of memory");
-		goto cleanup;
-	}
-	for (size_t i = 0; i < s->nheads; i++) {
-		const msgpack_object *h = &a[6].via.array.ptr[i];
-		if (h->type != MSGPACK_OBJECT_BIN || h->via.bin.size != PL_OID_RAWSZ)
-			goto bad;
-		memcpy(s->heads[i].id, h->via.bin.ptr, PL_OID_RAWSZ);
-	}
-	if (a[7].type != MSGPACK_OBJECT_MAP || (rc = pl_mp__to_json(&s->leaves, &a[7], &lim)))
-		goto bad;
-	goto cleanup;
-bad:
-	rc = pl_error_set(PL_ECORRUPT, "record %s: stored state is damaged; run 'plsync check'", id);
-cleanup:
-	msgpack_unpacked_destroy(&u);
-	if (rc)
+	if (!(s->stored = malloc(len ? len : 1))) {
 		rstate_clear(s);
-	return rc;
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	memcpy(s->stored, buf, len);
+	r.p = s->stored;
+	r.end = s->stored + len;
+	if (pl_mp__rd_array(&r, &n) || (n != 8 && n != 9) || copy_mstr(s->kind, sizeof(s->kind), &r) ||
+	    copy_mstr(s->owner, sizeof(s->owner), &r) || pl_mp__rd_uint(&r, &s->created) ||
+	    pl_mp__rd_uint(&r, &s->updated) || pl_mp__rd_uint(&r, &s->put_hlc) || pl_mp__rd_uint(&r, &s->del_hlc) ||
+	    read_oids(&s->heads, &s->nheads, &r) || pl_mp__rd_map(&r, &nleaves))
+		goto bad;
+	if (nleaves && !(s->lv = malloc((size_t)nleaves * sizeof(*s->lv))))
+		goto bad;
+	s->caplv = (size_t)nleaves;
+	for (uint64_t i = 0; i < nleaves; i++) {
+		leaf *l = &s->lv[i];
+		uint64_t three;
+		if (pl_mp__rd_str(&r, &l->path, &l->plen) || pl_mp__rd_array(&r, &three) || three != 3 ||
+		    pl_mp__rd_skip(&r, &l->val, &l->vlen, 0) || pl_mp__rd_uint(&r, &l->hlc) ||
+		    pl_mp__rd_str(&r, &l->node, &l->nlen) ||
+		    (i && path_cmp(s->lv[i - 1].path, s->lv[i - 1].plen, l->path, l->plen) >= 0))
+			goto bad;
+		s->nlv++;
+	}
+	if (n == 9 && read_oids(&s->named, &s->nnamed, &r))
+		goto bad;
+	if (r.p != r.end)
+		goto bad;
+	return 0;
+bad:
+	rstate_clear(s);
+	return pl_error_set(PL_ECORRUPT, "record %s: stored state is damaged; run 'plsync check'", id);
 }
 
 /*
@@ -732,14 +824,20 @@ static int rstate_encode(msgpack_sbuffer *sb, const rstate *s)
 	msgpack_pack_array(&pk, s->nheads);
 	for (size_t i = 0; i < s->nheads; i++)
 		msgpack_pack_bin_with_body(&pk, s->heads[i].id, PL_OID_RAWSZ);
-	if (s->fresh)
-		rc = pack_fresh(&pk, s->fresh, s->created, s->owner);
-	else if (!s->leaves)
-		msgpack_pack_map(&pk, 0);
-	else
-		rc = pl_mp__pack_json(&pk, s->leaves);
-	if (rc)
-		return rc;
+	if (s->fresh) {
+		if ((rc = pack_fresh(&pk, s->fresh, s->created, s->owner)))
+			return rc;
+	} else {
+		msgpack_pack_map(&pk, s->nlv);
+		for (size_t i = 0; i < s->nlv; i++) {
+			const leaf *l = &s->lv[i];
+			msgpack_pack_str_with_body(&pk, l->path, l->plen);
+			msgpack_pack_array(&pk, 3);
+			msgpack_sbuffer_write(sb, (const char *)l->val, l->vlen);
+			msgpack_pack_int64(&pk, (int64_t)l->hlc);
+			msgpack_pack_str_with_body(&pk, l->node, l->nlen);
+		}
+	}
 	msgpack_pack_array(&pk, s->nnamed);
 	for (size_t i = 0; i < s->nnamed; i++)
 		msgpack_pack_bin_with_body(&pk, s->named[i].id, PL_OID_RAWSZ);
@@ -842,46 +940,72 @@ static int clock_cmp(uint64_t ha, const char *na, uint64_t hb, const char *nb)
 	return strcmp(na, nb);
 }
 
-static int leaf_wins(uint64_t hlc, const char *node, json_t *cur)
+/* (hlc, node) of a leaf against an op's: > 0 if the op wins. */
+static int leaf_cmp(uint64_t hlc, const char *node, size_t nlen, const leaf *cur)
 {
-	if (!cur)
-		return 1;
-	return clock_cmp(hlc, node, (uint64_t)json_integer_value(json_array_get(cur, 1)),
-	                 json_string_value(json_array_get(cur, 2))) > 0;
+	if (hlc != cur->hlc)
+		return hlc > cur->hlc ? 1 : -1;
+	return path_cmp(node, nlen, cur->node, cur->nlen);
 }
 
-/*
- * A new leaf [v, hlc, node]: the same as json_pack("[OIs]", v, hlc, node),
- * NULL if any part is missing, but the op's hlc and node values (hj, nj)
- * are shared by all the leaves it sets; leaves are replaced whole, never
- * changed in place.
- */
-static json_t *leaf_new(json_t *v, json_t *hj, json_t *nj)
-{
-	json_t *a = json_array();
+/* What one op sets: its clock, and its node and values in s's memory. */
+struct setter {
+	rstate     *s;
+	uint64_t    hlc;
+	const char *node;
+	size_t      nlen;
+	msgpack_sbuffer sb;
+	int         rc;
+};
 
-	if (!a || json_array_append(a, v) || json_array_append(a, hj) || json_array_append(a, nj)) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
-}
-
-static void apply_fields(rstate *s, const char *prefix, json_t *obj, uint64_t hlc, const char *node,
-                         json_t *hj, json_t *nj)
+static void apply_fields(struct setter *st, const char *prefix, json_t *obj)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
 		char path[PATH_MAX_LEN];
+		size_t plen, at;
+		leaf *cur;
+
+		if (st->rc)
+			return;
 		path_join(path, prefix, key);
 		if (json_is_object(v)) {
-			apply_fields(s, path, v, hlc, node, hj, nj);
+			apply_fields(st, path, v);
 			continue;
 		}
-		if (leaf_wins(hlc, node, json_object_get(s->leaves, path)))
-			json_object_set_new(s->leaves, path, leaf_new(v, hj, nj));
+		plen = strlen(path);
+		cur = leaf_find(st->s, path, plen, &at);
+		if (cur && leaf_cmp(st->hlc, st->node, st->nlen, cur) <= 0)
+			continue;
+		{
+			msgpack_packer pk;
+			unsigned char *mem;
+			st->sb.size = 0;
+			msgpack_packer_init(&pk, &st->sb, msgpack_sbuffer_write);
+			if ((st->rc = pl_mp__pack_json(&pk, v)))
+				return;
+			if (!(mem = rstate_alloc(st->s, st->sb.size + (cur ? 0 : plen)))) {
+				st->rc = pl_error_set(PL_ERROR, "out of memory");
+				return;
+			}
+			memcpy(mem, st->sb.data, st->sb.size);
+			if (!cur) {
+				if (!(cur = leaf_insert(st->s, at))) {
+					st->rc = pl_error_set(PL_ERROR, "out of memory");
+					return;
+				}
+				memcpy(mem + st->sb.size, path, plen);
+				cur->path = (const char *)mem + st->sb.size;
+				cur->plen = plen;
+			}
+			cur->val = mem;
+			cur->vlen = st->sb.size;
+			cur->hlc = st->hlc;
+			cur->node = st->node;
+			cur->nlen = st->nlen;
+		}
 	}
 }
 
@@ -903,7 +1027,6 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 		snprintf(s->kind, sizeof(s->kind), "%s", op->kind);
 		s->owner[0] = '\0'; /* unknown until its create arrives */
 		s->created = 0;
-		s->leaves = json_object();
 	}
 	if (op->type == PL_OP_PUT && op->nbase == 0 &&
 	    (!s->owner[0] || clock_cmp(op->hlc, op->node, s->created, s->owner) < 0)) {
@@ -914,18 +1037,23 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 	} else if (!s->owner[0] && (!s->created || op->hlc < s->created)) {
 		s->created = op->hlc; /* an edit that arrived before its create */
 	}
-	if (!s->leaves)
-		s->leaves = json_object();
 	if (op->hlc > s->updated)
 		s->updated = op->hlc;
 	if (op->type == PL_OP_PUT) {
 		if (op->hlc > s->put_hlc)
 			s->put_hlc = op->hlc;
 		if (op->fields) {
-			json_t *hj = json_integer((json_int_t)op->hlc), *nj = json_string(op->node);
-			apply_fields(s, "", op->fields, op->hlc, op->node, hj, nj);
-			json_decref(hj);
-			json_decref(nj);
+			struct setter st = { s, op->hlc, NULL, strlen(op->node), { 0, NULL, 0 }, 0 };
+			char *node = rstate_alloc(s, st.nlen + 1);
+			if (!node)
+				return pl_error_set(PL_ERROR, "out of memory");
+			memcpy(node, op->node, st.nlen + 1);
+			st.node = node;
+			msgpack_sbuffer_init(&st.sb);
+			apply_fields(&st, "", op->fields);
+			msgpack_sbuffer_destroy(&st.sb);
+			if (st.rc)
+				return st.rc;
 		}
 	} else if (op->hlc > s->del_hlc) {
 		s->del_hlc = op->hlc;
@@ -972,45 +1100,45 @@ static int rstate_visible(const rstate *s)
 	return s->put_hlc > s->del_hlc;
 }
 
+/* A leaf's value is a tombstone (null). */
+static int leaf_null(const leaf *l)
+{
+	return l->vlen == 1 && l->val[0] == 0xc0;
+}
+
 /* Materialise the nested current fields and the path -> [hlc,node] clocks. */
 static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 {
 	json_t *out = json_object(), *clocks = clocks_out ? json_object() : NULL;
-	const char *path;
-	json_t *leaf;
 
-	json_object_foreach(s->leaves, path, leaf) {
-		json_t *v = json_array_get(leaf, 0);
-		uint64_t h = (uint64_t)json_integer_value(json_array_get(leaf, 1));
-		const char *n = json_string_value(json_array_get(leaf, 2));
+	for (size_t i = 0; i < s->nlv; i++) {
+		const leaf *l = &s->lv[i];
 		char buf[PATH_MAX_LEN], *p, *dot;
-		json_t *obj = out;
-		int hidden = json_is_null(v);
+		size_t plen = l->plen < PATH_MAX_LEN - 1 ? l->plen : PATH_MAX_LEN - 1;
+		json_t *obj = out, *v = NULL;
+		int hidden = leaf_null(l);
 
+		memcpy(buf, l->path, plen);
+		buf[plen] = '\0';
 		/* an ancestor tombstone newer than this leaf hides it */
-		path_join(buf, "", path);
 		for (p = buf; !hidden && (dot = strchr(p, '.')); p = dot + 1) {
-			json_t *anc;
-			*dot = '\0';
-			anc = json_object_get(s->leaves, buf);
-			if (anc && json_is_null(json_array_get(anc, 0)) &&
-			    clock_cmp((uint64_t)json_integer_value(json_array_get(anc, 1)),
-			              json_string_value(json_array_get(anc, 2)), h, n) > 0)
+			const leaf *anc = leaf_find(s, buf, (size_t)(dot - buf), NULL);
+			if (anc && leaf_null(anc) && leaf_cmp(anc->hlc, anc->node, anc->nlen, l) > 0)
 				hidden = 1;
-			*dot = '.';
 		}
 		if (hidden)
 			continue;
+		if (pl_mp__bytes_to_json(&v, l->val, l->vlen))
+			continue; /* checked when stored: cannot happen */
 		if (clocks) {
 			json_t *c = json_array();
-			if (c && (json_array_append_new(c, json_integer((json_int_t)h)) ||
-			          json_array_append_new(c, json_string(n)))) {
+			if (c && (json_array_append_new(c, json_integer((json_int_t)l->hlc)) ||
+			          json_array_append_new(c, json_stringn(l->node, l->nlen)))) {
 				json_decref(c);
 				c = NULL;
 			}
-			json_object_set_new(clocks, path, c);
+			json_object_set_new(clocks, buf, c);
 		}
-		path_join(buf, "", path);
 		for (p = buf; (dot = strchr(p, '.')); p = dot + 1) {
 			json_t *child;
 			*dot = '\0';
@@ -1021,7 +1149,7 @@ static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 			}
 			obj = child;
 		}
-		json_object_set(obj, p, v);
+		json_object_set_new(obj, p, v);
 	}
 	if (clocks_out)
 		*clocks_out = clocks;
@@ -1029,6 +1157,53 @@ static json_t *rstate_fields(const rstate *s, json_t **clocks_out)
 }
 
 /* ---- indexes ---- */
+
+/* The string value of leaf `name` into buf, or NULL (none, not a string,
+ * too long: as a reference it then cannot name a record). */
+static const char *leaf_str(const rstate *s, const char *name, char *buf, size_t sz)
+{
+	const leaf *l = leaf_find(s, name, strlen(name), NULL);
+	pl_mp_rd r;
+	const char *p;
+	size_t n;
+
+	if (!l)
+		return NULL;
+	r.p = l->val;
+	r.end = l->val + l->vlen;
+	if (pl_mp__rd_str(&r, &p, &n) || n >= sz || memchr(p, '\0', n))
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * A copy of src that shares its leaves' memory (valid as long as src is
+ * and only grows: applying ops never frees): its own leaf array, heads
+ * and named, so that applying to one leaves the other as it was.
+ */
+static int rstate_copy(rstate *dst, const rstate *src)
+{
+	*dst = *src;
+	dst->stored = NULL;
+	dst->blks = NULL;
+	dst->lv = src->nlv ? malloc(src->nlv * sizeof(leaf)) : NULL;
+	dst->caplv = src->nlv;
+	dst->heads = src->nheads ? malloc(src->nheads * sizeof(pl_oid)) : NULL;
+	dst->named = src->nnamed ? malloc(src->nnamed * sizeof(pl_oid)) : NULL;
+	if ((src->nlv && !dst->lv) || (src->nheads && !dst->heads) || (src->nnamed && !dst->named)) {
+		rstate_clear(dst);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	if (src->nlv)
+		memcpy(dst->lv, src->lv, src->nlv * sizeof(leaf));
+	if (src->nheads)
+		memcpy(dst->heads, src->heads, src->nheads * sizeof(pl_oid));
+	if (src->nnamed)
+		memcpy(dst->named, src->named, src->nnamed * sizeof(pl_oid));
+	return 0;
+}
 
 static int index_refs(pl_write *w, const char *id, const char *kind, const rstate *before,
                       const rstate *after)
@@ -1038,21 +1213,17 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
 	if (!k)
 		return 0;
 	for (const pl_field_def *f = k->fields; f->name; f++) {
-		json_t *ol, *nl;
 		const char *ov = NULL, *nv = NULL;
-		char key[512];
+		char key[512], ob[256], nb[256];
 		size_t n;
 
 		if (f->type != PL_T_REF)
 			continue;
-		ol = before && before->leaves ? json_object_get(before->leaves, f->name) : NULL;
-		ov = ol ? json_string_value(json_array_get(ol, 0)) : NULL;
-		if (after->fresh) {
+		ov = before ? leaf_str(before, f->name, ob, sizeof(ob)) : NULL;
+		if (after->fresh)
 			nv = json_string_value(json_object_get(after->fresh, f->name));
-		} else {
-			nl = json_object_get(after->leaves, f->name);
-			nv = nl ? json_string_value(json_array_get(nl, 0)) : NULL;
-		}
+		else
+			nv = leaf_str(after, f->name, nb, sizeof(nb));
 		if (ov && nv && !strcmp(ov, nv))
 			continue;
 		if (ov && (n = join_key(key, sizeof(key), ov, kind, f->name, id)))
@@ -1129,28 +1300,16 @@ rest:
 static int commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
                      const pl_oid *id, rstate *s, int found, int defer)
 {
-	rstate before = { .leaves = NULL };
+	rstate before;
 	int rc;
 
-	if (found) {
-		/* the clocks (for visibility) and a copy of the leaves (for the
-		 * reference index); heads are not needed */
-		const pl_kind_def *k = pl_schema_kind(s->kind);
-		before = *s;
-		before.heads = before.named = NULL;
-		before.nheads = before.nnamed = 0;
-		/* only the reference leaves: a copy of every leaf per op is costly */
-		before.leaves = json_object();
-		for (const pl_field_def *f = k ? k->fields : NULL; f && f->name; f++) {
-			json_t *l = f->type == PL_T_REF ? json_object_get(s->leaves, f->name) : NULL;
-			if (l)
-				json_object_set_new(before.leaves, f->name,
-				                    json_pack("[O]", json_array_get(l, 0)));
-		}
-	}
+	/* what it was (visibility, references), sharing s's memory */
+	if (found && (rc = rstate_copy(&before, s)))
+		return rc;
 	if ((rc = rstate_apply(s, found, op, id)) == 0)
 		rc = commit_applied(w, op, enc, len, id, found ? &before : NULL, s, NULL, defer);
-	json_decref(before.leaves);
+	if (found)
+		rstate_clear(&before);
 	return rc;
 }
 
@@ -1300,7 +1459,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 {
 	for (unsigned attempt = 0;; attempt++) {
 		char id[PL_ID_MAX + 1];
-		rstate s = { .leaves = NULL };
+		rstate s = { .lv = NULL };
 		unsigned char *enc = NULL;
 		size_t len = 0;
 		int taken = 0, rc;
@@ -1368,7 +1527,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 {
 	const pl_kind_def *k = NULL;
-	rstate s = { .leaves = NULL };
+	rstate s = { .lv = NULL };
 	pl_op op;
 	pl_oid oid;
 	char id[PL_ID_MAX + 1];
@@ -1490,19 +1649,11 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	if (c->type != PL_CHANGE_DEL) {
 		/* apply to a copy and validate the record as it will be; if it
 		 * passes, that copy is what gets stored (no second apply) */
-		rstate probe = s;
-		probe.leaves = s.leaves ? json_deep_copy(s.leaves) : NULL;
-		probe.heads = s.nheads ? malloc(s.nheads * sizeof(pl_oid)) : NULL;
-		probe.named = s.nnamed ? malloc(s.nnamed * sizeof(pl_oid)) : NULL;
-		if ((s.nheads && !probe.heads) || (s.nnamed && !probe.named)) {
-			rc = pl_error_set(PL_ERROR, "out of memory");
-		} else {
-			if (s.nheads)
-				memcpy(probe.heads, s.heads, s.nheads * sizeof(pl_oid));
-			if (s.nnamed)
-				memcpy(probe.named, s.named, s.nnamed * sizeof(pl_oid));
+		rstate probe;
+		if ((rc = rstate_copy(&probe, &s)) == 0)
 			rc = rstate_apply(&probe, found, &op, &oid);
-		}
+		else
+			memset(&probe, 0, sizeof(probe));
 		if (rc == 0) {
 			/* a new record is its create's fields (a null there sets nothing) */
 			after = found ? rstate_fields(&probe, NULL) : json_incref(fields);
@@ -1563,7 +1714,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 	pl_op *op = NULL;
 	pl_oid oid, last;
 	uint64_t seq;
-	rstate s = { .leaves = NULL };
+	rstate s = { .lv = NULL };
 	MDB_val k, v;
 	int found = 0, rc;
 
