@@ -1848,7 +1848,7 @@ static int rtxn_begin(pl_store *st, MDB_txn **txn)
 	return 0;
 }
 
-static int record_from_state(pl_record **out, rstate *s, const char *id)
+static int record_from_state(pl_record **out, rstate *s, const char *id, int with_clocks)
 {
 	pl_record *r = calloc(1, sizeof(*r));
 
@@ -1858,7 +1858,7 @@ static int record_from_state(pl_record **out, rstate *s, const char *id)
 		return pl_error_set(PL_ERROR, "out of memory");
 	}
 	r->deleted = !rstate_visible(s);
-	r->fields = rstate_fields(s, &r->clocks);
+	r->fields = rstate_fields(s, with_clocks ? &r->clocks : NULL);
 	r->created = s->created;
 	r->updated = s->updated;
 	r->nheads = s->nheads;
@@ -1869,7 +1869,7 @@ static int record_from_state(pl_record **out, rstate *s, const char *id)
 	return 0;
 }
 
-static int get_in(pl_record **out, pl_store *st, MDB_txn *txn, const char *id)
+static int get_in(pl_record **out, pl_store *st, MDB_txn *txn, const char *id, int with_clocks)
 {
 	rstate s;
 	pl_write fake = { .st = st };
@@ -1880,12 +1880,12 @@ static int get_in(pl_record **out, pl_store *st, MDB_txn *txn, const char *id)
 		return rc;
 	if (!found)
 		return pl_error_set(PL_ENOTFOUND, "no record with id '%s'", id);
-	rc = record_from_state(out, &s, id);
+	rc = record_from_state(out, &s, id, with_clocks);
 	rstate_clear(&s);
 	return rc;
 }
 
-int pl_store_get(pl_record **out, pl_store *st, const char *id)
+static int get_one(pl_record **out, pl_store *st, const char *id, int with_clocks)
 {
 	MDB_txn *txn;
 	int rc;
@@ -1893,9 +1893,19 @@ int pl_store_get(pl_record **out, pl_store *st, const char *id)
 	*out = NULL;
 	if ((rc = rtxn_begin(st, &txn)))
 		return rc;
-	rc = get_in(out, st, txn, id);
+	rc = get_in(out, st, txn, id, with_clocks);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+int pl_store_get(pl_record **out, pl_store *st, const char *id)
+{
+	return get_one(out, st, id, 1);
+}
+
+int pl_store_get_state(pl_record **out, pl_store *st, const char *id)
+{
+	return get_one(out, st, id, 0);
 }
 
 int pl_store_foreach(pl_store *st, const char *kind, const char *ref_field, const char *ref_id,
@@ -1939,7 +1949,7 @@ int pl_store_foreach(pl_store *st, const char *kind, const char *ref_field, cons
 			continue;
 		memcpy(id, (char *)k.mv_data + plen, idlen);
 		id[idlen] = '\0';
-		if ((rc = get_in(&r, st, txn, id)))
+		if ((rc = get_in(&r, st, txn, id, 1)))
 			goto cleanup;
 		if (!r->deleted && !strcmp(r->kind, kind))
 			rc = cb(r, payload);

@@ -466,9 +466,9 @@ static int tree_has(git_tree *t, const char *path)
 	return found;
 }
 
-json_t *pl_merge_state_json(const pl_record *r)
+/* The state file's object: o (r's fields, taken) with the record's own keys. */
+static json_t *state_json_of(json_t *o, const pl_record *r)
 {
-	json_t *o = json_deep_copy(r->fields);
 	char when[32];
 
 	if (!o)
@@ -479,6 +479,11 @@ json_t *pl_merge_state_json(const pl_record *r)
 	pl_hlc_fmt(when, r->updated);
 	json_object_set_new(o, "_updated", json_string(when));
 	return o;
+}
+
+json_t *pl_merge_state_json(const pl_record *r)
+{
+	return state_json_of(json_deep_copy(r->fields), r);
 }
 
 int pl_merge_conflicts_json(json_t **out, pl_store *st, const pl_record *r)
@@ -556,11 +561,14 @@ static void sfile_make(pl_store *cache, struct sfile *f)
 	pl_record *r = NULL;
 	json_t *sj = NULL, *conf = NULL;
 
-	if ((f->rc = pl_store_get(&r, cache, f->id)))
+	if ((f->rc = pl_store_get_state(&r, cache, f->id)))
 		goto done;
 	f->deleted = r->deleted;
 	if (!r->deleted) {
-		sj = pl_merge_state_json(r);
+		/* r's fields become the file's object (no copy); the conflicts
+		 * below read only r's heads */
+		sj = state_json_of(r->fields, r);
+		r->fields = NULL;
 		if ((f->rc = canon_blob(&f->state, &f->state_id, sj)))
 			goto done;
 	}

@@ -149,6 +149,9 @@ void pl_record_free(pl_record *r);
 
 /* Errors: PL_ENOTFOUND if no such record (a deleted one is returned with deleted = 1). */
 int pl_store_get(pl_record **out, pl_store *st, const char *id);
+/* pl_store_get without the clocks (r->clocks is NULL): cheaper, for a
+ * record's current state alone. */
+int pl_store_get_state(pl_record **out, pl_store *st, const char *id);
 
 /*
  * Call cb for each live record of `kind`, in id order. If `ref_field` and
