@@ -6,6 +6,7 @@
 
 #include <git2.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "plsync/sync.h"
 
@@ -46,6 +47,22 @@ int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const
  * in place) to disk as one new pack without deltas (pack.c).
  */
 int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n);
+/*
+ * An object hashed and compressed ahead of its pack (on any thread, with
+ * that thread's stream from pl_sync__zstream_init); z is malloc'd.
+ */
+typedef struct pl_sync__zobj {
+	git_oid        id;
+	git_object_t   type;
+	size_t         len;
+	unsigned char *z;
+	size_t         zlen;
+} pl_sync__zobj;
+int pl_sync__zstream_init(z_stream *z);
+int pl_sync__zobj_make(pl_sync__zobj *o, z_stream *z, git_object_t type, const void *data, size_t len);
+/* Write objs (sorted and made unique in place; z of the dropped ones freed)
+ * to disk as one new pack; the caller frees the z's left. */
+int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n);
 /*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND

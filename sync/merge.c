@@ -508,55 +508,55 @@ int pl_merge_conflicts_json(json_t **out, pl_store *st, const pl_record *r)
  */
 #define STATE_CHUNK 32768
 struct chunk {
-	git_oid *ids;
-	size_t   n;
+	pl_sync__zobj *o;
+	size_t         n;
 };
 
-/* Put a file made by a worker into the mempack. */
-static int chunk_write(git_odb_backend *mempack, struct chunk *ck, const git_oid *id, const char *s)
+/* Take a file made (hashed and compressed) by a worker into the chunk. */
+static void chunk_take(struct chunk *ck, pl_sync__zobj *o)
 {
-	int grc = mempack->write(mempack, id, s, strlen(s), GIT_OBJECT_BLOB);
-	if (grc < 0)
-		return pl_error_from_git(grc, "writing a state file");
-	ck->ids[ck->n++] = *id;
-	return 0;
+	ck->o[ck->n++] = *o;
+	o->z = NULL;
 }
 
-/* The chunk's files to disk, and the mempack (which holds only them) emptied. */
-static int chunk_flush(struct merge *mg, git_odb_backend *mempack, struct chunk *ck)
+/* The chunk's files to disk as one pack. */
+static int chunk_flush(struct merge *mg, struct chunk *ck)
 {
-	int rc = pl_sync__write_pack(mg->repo, mempack, ck->ids, ck->n);
-	if (rc == 0)
-		git_mempack_reset(mempack);
+	int rc = pl_sync__write_zpack(mg->repo, ck->o, ck->n);
+	for (size_t i = 0; i < ck->n; i++)
+		free(ck->o[i].z);
 	ck->n = 0;
 	return rc ? rc : pl_store_release_pages(mg->cache);
 }
 
 /*
  * One record's files, made by a worker thread from the cache alone (read
- * transactions, its own JSON; errors come back as text, pl_error being per
- * thread); the main thread then puts them in the tree, in order, so the
- * result does not depend on the threads. Nothing writes the cache (or
- * reopens it: chunk_flush) while workers read it.
+ * transactions, its own JSON and zlib stream; errors come back as text,
+ * pl_error being per thread): hashed and compressed, ready for a pack. The
+ * main thread then puts them in the tree, in order, so the result does not
+ * depend on the threads. Nothing writes the cache (or reopens it:
+ * chunk_flush) while workers read it.
  */
 struct sfile {
-	const char *id, *kind;
-	int         rc, deleted;
-	char       *state, *conf;   /* canonical JSON, or NULL */
-	git_oid     state_id, conf_id;
-	char        err[600];
+	const char   *id, *kind;
+	int           rc, deleted;
+	pl_sync__zobj state, conf;  /* conf.z NULL: no conflicts */
+	char          err[600];
 };
 
-static int canon_blob(char **out, git_oid *id, const json_t *v)
+static int file_of(pl_sync__zobj *o, z_stream *z, const json_t *v)
 {
-	if (!v || !(*out = pl_json_canonical(v)))
+	char *s = v ? pl_json_canonical(v) : NULL;
+	int rc;
+
+	if (!s)
 		return pl_error_set(PL_ERROR, "out of memory");
-	if (git_odb_hash(id, *out, strlen(*out), GIT_OBJECT_BLOB) < 0)
-		return pl_error_from_git(-1, "hashing a state file");
-	return 0;
+	rc = pl_sync__zobj_make(o, z, GIT_OBJECT_BLOB, s, strlen(s));
+	free(s);
+	return rc;
 }
 
-static void sfile_make(pl_store *cache, struct sfile *f)
+static void sfile_make(pl_store *cache, z_stream *z, struct sfile *f)
 {
 	pl_record *r = NULL;
 	json_t *sj = NULL, *conf = NULL;
@@ -569,11 +569,11 @@ static void sfile_make(pl_store *cache, struct sfile *f)
 		 * below read only r's heads */
 		sj = state_json_of(r->fields, r);
 		r->fields = NULL;
-		if ((f->rc = canon_blob(&f->state, &f->state_id, sj)))
+		if ((f->rc = file_of(&f->state, z, sj)))
 			goto done;
 	}
 	if ((f->rc = pl_merge_conflicts_json(&conf, cache, r)) == 0 && conf)
-		f->rc = canon_blob(&f->conf, &f->conf_id, conf);
+		f->rc = file_of(&f->conf, z, conf);
 done:
 	if (f->rc)
 		snprintf(f->err, sizeof(f->err), "%s", pl_error_last()->message);
@@ -592,8 +592,19 @@ struct sworker {
 static void *sworker_run(void *arg)
 {
 	struct sworker *wk = arg;
-	for (size_t i = wk->from; i < wk->to; i++)
-		sfile_make(wk->cache, &wk->f[i]);
+	z_stream z;
+	int zrc = pl_sync__zstream_init(&z);
+
+	for (size_t i = wk->from; i < wk->to; i++) {
+		if (zrc) {
+			wk->f[i].rc = zrc;
+			snprintf(wk->f[i].err, sizeof(wk->f[i].err), "zlib: cannot start a deflate stream");
+			continue;
+		}
+		sfile_make(wk->cache, &z, &wk->f[i]);
+	}
+	if (!zrc)
+		deflateEnd(&z);
 	return NULL;
 }
 
@@ -625,7 +636,7 @@ static void sfiles_make(pl_store *cache, struct sfile *f, size_t n, int nth)
 
 #define STATE_BATCH 4096
 
-static int state_updates(struct merge *mg, git_odb_backend *mempack)
+static int state_updates(struct merge *mg)
 {
 	struct chunk ck = { NULL, 0 };
 	struct sfile *f = NULL;
@@ -633,10 +644,9 @@ static int state_updates(struct merge *mg, git_odb_backend *mempack)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int nth = ncpu > 1 ? (int)(ncpu < 4 ? ncpu : 4) : 1, rc = 0;
 
-	/* nothing else is in the mempack yet: a chunk flush may empty it */
-	if (!(ck.ids = malloc((STATE_CHUNK + 2 * STATE_BATCH) * sizeof(*ck.ids))) ||
+	if (!(ck.o = malloc((STATE_CHUNK + 2 * STATE_BATCH) * sizeof(*ck.o))) ||
 	    !(f = calloc(STATE_BATCH, sizeof(*f)))) {
-		free(ck.ids);
+		free(ck.o);
 		return pl_error_set(PL_ERROR, "out of memory");
 	}
 	while (it && !rc) {
@@ -659,27 +669,33 @@ static int state_updates(struct merge *mg, git_odb_backend *mempack)
 			if (!rc && f[i].deleted) {
 				if (tree_has(mg->base, spath))
 					rc = updates_add(&mg->ups, spath, NULL, 1);
-			} else if (!rc && (rc = chunk_write(mempack, &ck, &f[i].state_id, f[i].state)) == 0) {
-				rc = updates_add(&mg->ups, spath, &f[i].state_id, 0);
+			} else if (!rc) {
+				chunk_take(&ck, &f[i].state);
+				rc = updates_add(&mg->ups, spath, &ck.o[ck.n - 1].id, 0);
 			}
 			if (!rc)
 				mg->res->records++;
-			if (!rc && f[i].conf) {
-				if ((rc = chunk_write(mempack, &ck, &f[i].conf_id, f[i].conf)) == 0)
-					rc = updates_add(&mg->ups, cpath, &f[i].conf_id, 0);
+			if (!rc && f[i].conf.z) {
+				chunk_take(&ck, &f[i].conf);
+				rc = updates_add(&mg->ups, cpath, &ck.o[ck.n - 1].id, 0);
 				mg->res->conflicts++;
 			} else if (!rc && mg->base_conflicts &&
 			           git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"))) {
 				rc = updates_add(&mg->ups, cpath, NULL, 1);
 			}
-			free(f[i].state);
-			free(f[i].conf);
+			free(f[i].state.z);
+			free(f[i].conf.z);
 		}
 		if (!rc && ck.n >= STATE_CHUNK)
-			rc = chunk_flush(mg, mempack, &ck);
+			rc = chunk_flush(mg, &ck);
 	}
+	/* all of them on disk before the tree names them */
+	if (!rc)
+		rc = chunk_flush(mg, &ck);
+	for (size_t i = 0; i < ck.n; i++)
+		free(ck.o[i].z);
 	free(f);
-	free(ck.ids);
+	free(ck.o);
 	return rc;
 }
 
@@ -763,7 +779,7 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		goto cleanup;
 	if ((rc = pl_sync__add_mempack(&mempack, mg->repo)))
 		goto cleanup;
-	if ((rc = state_updates(mg, mempack)))
+	if ((rc = state_updates(mg)))
 		goto cleanup;
 	mark(mg->res, &mg->t0, PL_MERGE_T_STATE);
 	if ((grc = git_tree_create_updated(&tree_id, mg->repo, mg->base, mg->ups.n, mg->ups.u)) < 0 ||

@@ -161,18 +161,25 @@ static int packw_room(struct packw *p, size_t more)
 	return 0;
 }
 
-/* One object: its header, then its zlib stream. */
-static int packw_object(struct packw *p, z_stream *z, git_object_t type, const void *data, size_t len)
+/* An object's pack header: type and size. */
+static size_t obj_header(unsigned char hdr[16], git_object_t type, size_t len)
 {
-	unsigned char hdr[16];
-	size_t h = 0, sz = len, bound;
+	size_t h = 0, sz = len;
 
 	hdr[h++] = (unsigned char)(((unsigned)type << 4) | (sz & 15));
 	for (sz >>= 4; sz; sz >>= 7) {
 		hdr[h - 1] |= 0x80;
 		hdr[h++] = sz & 0x7f;
 	}
-	bound = deflateBound(z, (uLong)len);
+	return h;
+}
+
+/* One object: its header, then its zlib stream. */
+static int packw_object(struct packw *p, z_stream *z, git_object_t type, const void *data, size_t len)
+{
+	unsigned char hdr[16];
+	size_t h = obj_header(hdr, type, len), bound = deflateBound(z, (uLong)len);
+
 	if (packw_room(p, h + bound))
 		return -1;
 	memcpy(p->out + p->n, hdr, h);
@@ -189,13 +196,116 @@ static int packw_object(struct packw *p, z_stream *z, git_object_t type, const v
 	return 0;
 }
 
+/* One object compressed beforehand (pl_sync__zobj_make). */
+static int packw_zobject(struct packw *p, const pl_sync__zobj *o)
+{
+	unsigned char hdr[16];
+	size_t h = obj_header(hdr, o->type, o->len);
+
+	if (packw_room(p, h + o->zlen))
+		return -1;
+	memcpy(p->out + p->n, hdr, h);
+	memcpy(p->out + p->n + h, o->z, o->zlen);
+	p->n += h + o->zlen;
+	return 0;
+}
+
 /* Objects under this size (state files, trees) share a stream with a small
  * hash table: resetting the default one clears 64 KiB per object. */
 #define SMALL_OBJECT (64u << 10)
 
+int pl_sync__zstream_init(z_stream *z)
+{
+	memset(z, 0, sizeof(*z));
+	if (deflateInit2(z, Z_BEST_SPEED, Z_DEFLATED, 15, 4, Z_DEFAULT_STRATEGY) != Z_OK)
+		return pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
+	return 0;
+}
+
+int pl_sync__zobj_make(pl_sync__zobj *o, z_stream *z, git_object_t type, const void *data, size_t len)
+{
+	uLong bound = deflateBound(z, (uLong)len);
+
+	memset(o, 0, sizeof(*o));
+	if (git_odb_hash(&o->id, data, len, type) < 0)
+		return pl_error_from_git(-1, "hashing an object");
+	if (!(o->z = malloc(bound)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	z->next_in = (Bytef *)data;
+	z->avail_in = (uInt)len;
+	z->next_out = o->z;
+	z->avail_out = (uInt)bound;
+	if (deflateReset(z) != Z_OK || deflate(z, Z_FINISH) != Z_STREAM_END) {
+		free(o->z);
+		o->z = NULL;
+		return pl_error_set(PL_ERROR, "zlib: deflate failed");
+	}
+	o->type = type;
+	o->len = len;
+	o->zlen = bound - z->avail_out;
+	return 0;
+}
+
 static int cmp_oid(const void *a, const void *b)
 {
 	return git_oid_cmp(a, b);
+}
+
+/* The pack's start: its header in the buffer, the indexer's writer open. */
+static int pack_begin(struct packw *p, git_odb **odb, git_repository *repo, size_t n)
+{
+	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
+	int grc;
+
+	memset(p, 0, sizeof(*p));
+	*odb = NULL;
+	if (n > UINT32_MAX)
+		return pl_error_set(PL_ERROR, "%zu objects are too many for one pack", n);
+	sha1_init(&p->sum);
+	if (!(p->out = malloc(OUT_FLUSH)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	p->cap = OUT_FLUSH;
+	if ((grc = git_repository_odb(odb, repo)) < 0 || (grc = git_odb_write_pack(&p->wp, *odb, NULL, NULL)) < 0)
+		return pl_error_from_git(grc, "starting a pack");
+	for (int i = 0; i < 4; i++)
+		head[8 + i] = (unsigned char)(n >> (24 - 8 * i));
+	memcpy(p->out, head, sizeof(head));
+	p->n = sizeof(head);
+	return 0;
+}
+
+/* The trailer, and the pack handed to the odb (indexed, then visible). */
+static int pack_end(struct packw *p)
+{
+	unsigned char trailer[20];
+	int grc;
+
+	if (packw_flush(p) < 0)
+		return pl_error_from_git(-1, "writing the pack");
+	sha1_final(&p->sum, trailer);
+	if ((grc = p->wp->append(p->wp, trailer, sizeof(trailer), &p->stats)) < 0 ||
+	    (grc = p->wp->commit(p->wp, &p->stats)) < 0)
+		return pl_error_from_git(grc, "writing the pack");
+	return 0;
+}
+
+static void pack_free(struct packw *p, git_odb *odb)
+{
+	if (p->wp)
+		p->wp->free(p->wp);
+	git_odb_free(odb);
+	free(p->out);
+}
+
+static size_t unique_ids(git_oid *ids, size_t n)
+{
+	size_t u = 0;
+
+	qsort(ids, n, sizeof(*ids), cmp_oid);
+	for (size_t i = 0; i < n; i++)
+		if (!u || !git_oid_equal(&ids[i], &ids[u - 1]))
+			ids[u++] = ids[i];
+	return u;
 }
 
 int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n)
@@ -203,47 +313,21 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid 
 	struct packw p;
 	git_odb *odb = NULL;
 	z_stream z, zs;
-	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 }, trailer[20];
 	int grc = 0, zok = 0, rc = 0;
 
 	if (n == 0)
 		return 0;
 	/* once each: a pack must not hold an object twice */
-	qsort(ids, n, sizeof(*ids), cmp_oid);
-	{
-		size_t u = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!u || !git_oid_equal(&ids[i], &ids[u - 1]))
-				ids[u++] = ids[i];
-		n = u;
-	}
-	if (n > UINT32_MAX)
-		return pl_error_set(PL_ERROR, "%zu objects are too many for one pack", n);
-	memset(&p, 0, sizeof(p));
+	n = unique_ids(ids, n);
 	memset(&z, 0, sizeof(z));
-	memset(&zs, 0, sizeof(zs));
-	sha1_init(&p.sum);
-	if (!(p.out = malloc(OUT_FLUSH)))
-		return pl_error_set(PL_ERROR, "out of memory");
-	p.cap = OUT_FLUSH;
-	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK) {
-		rc = pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
-		goto cleanup;
-	}
+	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
+		return pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
 	zok = 1;
-	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15, 4, Z_DEFAULT_STRATEGY) != Z_OK) {
-		rc = pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
+	if ((rc = pl_sync__zstream_init(&zs)))
 		goto cleanup;
-	}
 	zok = 2;
-	if ((grc = git_repository_odb(&odb, repo)) < 0 || (grc = git_odb_write_pack(&p.wp, odb, NULL, NULL)) < 0) {
-		rc = pl_error_from_git(grc, "starting a pack");
+	if ((rc = pack_begin(&p, &odb, repo, n)))
 		goto cleanup;
-	}
-	for (int i = 0; i < 4; i++)
-		head[8 + i] = (unsigned char)(n >> (24 - 8 * i));
-	memcpy(p.out, head, sizeof(head));
-	p.n = sizeof(head);
 	for (size_t i = 0; i < n; i++) {
 		void *data = NULL;
 		size_t len = 0;
@@ -262,22 +346,48 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid 
 			goto cleanup;
 		}
 	}
-	if (packw_flush(&p) < 0) {
-		rc = pl_error_from_git(-1, "writing the pack");
-		goto cleanup;
-	}
-	sha1_final(&p.sum, trailer);
-	if ((grc = p.wp->append(p.wp, trailer, sizeof(trailer), &p.stats)) < 0 ||
-	    (grc = p.wp->commit(p.wp, &p.stats)) < 0)
-		rc = pl_error_from_git(grc, "writing the pack");
+	rc = pack_end(&p);
 cleanup:
-	if (p.wp)
-		p.wp->free(p.wp);
 	if (zok)
 		deflateEnd(&z);
 	if (zok > 1)
 		deflateEnd(&zs);
-	git_odb_free(odb);
-	free(p.out);
+	if (zok > 1 || rc == 0)
+		pack_free(&p, odb);
+	return rc;
+}
+
+static int cmp_zobj(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const pl_sync__zobj *)a)->id, &((const pl_sync__zobj *)b)->id);
+}
+
+int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n)
+{
+	struct packw p;
+	git_odb *odb = NULL;
+	size_t u = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	qsort(objs, n, sizeof(*objs), cmp_zobj);
+	for (size_t i = 0; i < n; i++)
+		if (!u || !git_oid_equal(&objs[i].id, &objs[u - 1].id))
+			objs[u++] = objs[i];
+		else
+			free(objs[i].z); /* the same file twice: once is enough */
+	for (size_t i = u; i < n; i++)
+		objs[i].z = NULL;
+	if ((rc = pack_begin(&p, &odb, repo, u)) == 0) {
+		for (size_t i = 0; i < u && !rc; i++)
+			if (packw_zobject(&p, &objs[i]))
+				rc = pl_error_set(PL_ERROR, "writing the pack: %s",
+				                  git_error_last() && git_error_last()->message ? git_error_last()->message
+				                                                               : "out of memory");
+		if (!rc)
+			rc = pack_end(&p);
+	}
+	pack_free(&p, odb);
 	return rc;
 }
