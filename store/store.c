@@ -1708,11 +1708,42 @@ int pl_store_change(pl_store *st, const char *actor, const pl_change *c, char id
 
 /* ---- remote ops ---- */
 
-int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const pl_remote_check *chk,
-                       pl_remote_info *info)
+void pl_remote_prepare(pl_remote_op *r, pl_store *st, const unsigned char *enc, size_t len)
 {
-	pl_op *op = NULL;
-	pl_oid oid, last;
+	memset(r, 0, sizeof(*r));
+	if ((r->rc = pl_op_decode(&r->op, enc, len, &st->opts.limits))) {
+		r->stage = PL_REMOTE_DECODE;
+	} else if ((r->rc = pl_op_id(&r->id, enc, len))) {
+		r->stage = PL_REMOTE_ID;
+	} else if (!pl_schema_kind(r->op->kind)) {
+		r->stage = PL_REMOTE_KIND;
+		r->rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: unknown kind '%s'", r->op->node,
+		                     (unsigned long long)r->op->seq, r->op->kind);
+	} else if ((r->rc = pl_schema_validate(pl_schema_kind(r->op->kind), r->op->fields, NULL, NULL, NULL))) {
+		r->stage = PL_REMOTE_SCHEMA;
+		pl_error_prefix("op %s/%llu", r->op->node, (unsigned long long)r->op->seq);
+	}
+	if (r->rc)
+		snprintf(r->err, sizeof(r->err), "%s", pl_error_last()->message);
+}
+
+void pl_remote_op_clear(pl_remote_op *r)
+{
+	pl_op_free(r->op);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A failure pl_remote_prepare found, raised on this thread at stage `at`. */
+static int prepared_fails(const pl_remote_op *r, int at)
+{
+	return r->rc && r->stage == at ? pl_error_set(r->rc, "%s", r->err) : 0;
+}
+
+int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *enc, size_t len,
+                             const pl_remote_check *chk, pl_remote_info *info)
+{
+	pl_op *op = r->op;
+	pl_oid oid = r->id, last;
 	uint64_t seq;
 	rstate s = { .lv = NULL };
 	MDB_val k, v;
@@ -1720,7 +1751,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 
 	if (w->rc)
 		return w->rc;
-	if ((rc = pl_op_decode(&op, enc, len, &w->st->opts.limits)))
+	if ((rc = prepared_fails(r, PL_REMOTE_DECODE)))
 		return rc;
 	if (info) {
 		info->ahead = (op->hlc >> 16) > pl_hlc_wall_ms() + 86400000ull;
@@ -1734,7 +1765,7 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 		                  op->node, (unsigned long long)op->seq, op->node, chk->node);
 		goto cleanup;
 	}
-	if ((rc = pl_op_id(&oid, enc, len)))
+	if ((rc = prepared_fails(r, PL_REMOTE_ID)))
 		goto cleanup;
 	k.mv_size = PL_OID_RAWSZ;
 	k.mv_data = oid.id;
@@ -1763,15 +1794,8 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 		                  op->node, (unsigned long long)op->seq, op->node, (unsigned long long)seq);
 		goto cleanup;
 	}
-	if (!pl_schema_kind(op->kind)) {
-		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: unknown kind '%s'", op->node,
-		                  (unsigned long long)op->seq, op->kind);
+	if ((rc = prepared_fails(r, PL_REMOTE_KIND)) || (rc = prepared_fails(r, PL_REMOTE_SCHEMA)))
 		goto cleanup;
-	}
-	if ((rc = pl_schema_validate(pl_schema_kind(op->kind), op->fields, NULL, NULL, NULL))) {
-		pl_error_prefix("op %s/%llu", op->node, (unsigned long long)op->seq);
-		goto cleanup;
-	}
 	if ((rc = rstate_take(&s, &found, w, op->rec)))
 		goto cleanup;
 	if (found && strcmp(s.kind, op->kind)) {
@@ -1799,9 +1823,22 @@ int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const 
 
 cleanup:
 	rstate_clear(&s);
-	pl_op_free(op);
 	if (rc < 0 && !w->rc)
 		w->rc = rc;
+	return rc;
+}
+
+int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const pl_remote_check *chk,
+                       pl_remote_info *info)
+{
+	pl_remote_op r;
+	int rc;
+
+	if (w->rc)
+		return w->rc;
+	pl_remote_prepare(&r, w->st, enc, len);
+	rc = pl_write_remote_prepared(w, &r, enc, len, chk, info);
+	pl_remote_op_clear(&r);
 	return rc;
 }
 

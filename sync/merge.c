@@ -197,14 +197,80 @@ static int range_fail(struct merge *mg, int rc)
 	return rc ? rc : PL_ECORRUPT;
 }
 
+/*
+ * A batch's ops are prepared (decoded, hashed, schema-checked: their own
+ * checks, pl_remote_prepare) on a second thread while this one applies
+ * them in order. They pass in groups of GROUP through NGROUP slots: the
+ * worker fills a free slot, this thread applies it and hands it back, and
+ * the worker frees what it allocated (frees on the allocating thread keep
+ * malloc's arenas uncontended). Small batches stay on one thread.
+ */
+#define GROUP     64
+#define NGROUP    4
+#define PIPE_MIN  256
+
+enum { SLOT_FREE, SLOT_READY, SLOT_DONE };
+
+struct pipe {
+	pl_store            *st;
+	const unsigned char *buf;
+	const size_t        *at;     /* op i is buf[at[i] .. at[i + 1]) */
+	size_t               n;
+	pl_remote_op         op[NGROUP][GROUP];
+	size_t               count[NGROUP];
+	int                  state[NGROUP];
+	int                  stop;
+	pthread_mutex_t      mu;
+	pthread_cond_t       cv;
+};
+
+static void slot_clear(struct pipe *p, int g)
+{
+	for (size_t k = 0; k < p->count[g]; k++)
+		pl_remote_op_clear(&p->op[g][k]);
+	p->count[g] = 0;
+}
+
+static void *pipe_run(void *arg)
+{
+	struct pipe *p = arg;
+
+	for (size_t first = 0, j = 0; first < p->n; first += GROUP, j++) {
+		int g = (int)(j % NGROUP), st;
+		size_t cnt = p->n - first < GROUP ? p->n - first : GROUP;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->state[g] == SLOT_READY && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		st = p->state[g];
+		pthread_mutex_unlock(&p->mu);
+		if (p->stop)
+			break;
+		if (st == SLOT_DONE)
+			slot_clear(p, g);
+		for (size_t k = 0; k < cnt; k++)
+			pl_remote_prepare(&p->op[g][k], p->st, p->buf + p->at[first + k],
+			                  p->at[first + k + 1] - p->at[first + k]);
+		p->count[g] = cnt;
+		pthread_mutex_lock(&p->mu);
+		p->state[g] = SLOT_READY;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
 static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git_oid *blob_id,
                       uint64_t first, uint64_t last, uint64_t *expect)
 {
 	const pl_op_limits *lim = &mg->opts->limits;
 	git_blob *blob = NULL;
 	const unsigned char *buf;
-	size_t len, off = 0;
-	int rc = 0, grc;
+	size_t len, off = 0, n = 0, *at = NULL, cap = 0, i;
+	struct pipe *p = NULL;
+	pthread_t th;
+	int rc = 0, grc, split_rc = 0, threaded = 0;
+	char split_err[640] = "";
 
 	if ((grc = git_blob_lookup(&blob, mg->repo, blob_id)) < 0)
 		return pl_error_from_git(grc, path);
@@ -219,36 +285,104 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 		                  path, first, *expect);
 		goto cleanup;
 	}
+	/* where each op starts; a malformed one ends the list, and its error
+	 * is raised once the ops before it are applied, as they would be */
 	while (off < len) {
 		size_t start = off;
+		if (n + 2 > cap) {
+			size_t *na = realloc(at, (cap = cap ? cap * 2 : 1024) * sizeof(*at));
+			if (!na) {
+				rc = pl_error_set(PL_ERROR, "out of memory");
+				goto cleanup;
+			}
+			at = na;
+		}
+		if ((split_rc = pl_op_skip(buf, len, &off, lim))) {
+			snprintf(split_err, sizeof(split_err), "%s", pl_error_last()->message);
+			break;
+		}
+		at[n++] = start;
+		at[n] = off;
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	p->st = mg->cache;
+	p->buf = buf;
+	p->at = at;
+	p->n = n;
+	if (n >= PIPE_MIN && pthread_mutex_init(&p->mu, NULL) == 0) {
+		if (pthread_cond_init(&p->cv, NULL) == 0) {
+			threaded = pthread_create(&th, NULL, pipe_run, p) == 0;
+			if (!threaded)
+				pthread_cond_destroy(&p->cv);
+		}
+		if (!threaded)
+			pthread_mutex_destroy(&p->mu);
+	}
+	for (i = 0; i < n && !rc; i++) {
 		pl_remote_check chk = { mg->node, 1, 1 };
 		pl_remote_info info = { 0 };
+		int g = (int)((i / GROUP) % NGROUP);
+		size_t k = i % GROUP;
+		pl_remote_op *r = &p->op[threaded ? g : 0][threaded ? k : 0];
 
-		mg->cur_seq = *expect;
-		if ((rc = pl_op_skip(buf, len, &off, lim))) {
-			pl_error_prefix("%s", path);
-			goto cleanup;
+		if (!threaded) {
+			pl_remote_prepare(r, p->st, buf + at[i], at[i + 1] - at[i]);
+		} else if (k == 0) {
+			pthread_mutex_lock(&p->mu);
+			while (p->state[g] != SLOT_READY)
+				pthread_cond_wait(&p->cv, &p->mu);
+			pthread_mutex_unlock(&p->mu);
 		}
-		rc = pl_write_remote_ex(w, buf + start, off - start, &chk, &info);
+		mg->cur_seq = *expect;
+		rc = pl_write_remote_prepared(w, r, buf + at[i], at[i + 1] - at[i], &chk, &info);
+		if (!threaded)
+			pl_remote_op_clear(r);
+		else if (k + 1 == p->count[g]) {
+			pthread_mutex_lock(&p->mu);
+			p->state[g] = SLOT_DONE;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
 		if (info.seq)
 			mg->cur_seq = info.seq;
 		if (rc) {
 			pl_error_prefix("%s", path);
-			goto cleanup;
+			break;
 		}
 		if (info.seq != *expect || info.seq > last) {
 			rc = pl_error_set(PL_ECORRUPT, "%s: op seq %" PRIu64 " where %" PRIu64 " was expected", path,
 			                  info.seq, *expect);
-			goto cleanup;
+			break;
 		}
 		json_object_set_new(mg->rtouched, info.rec, json_string(info.kind));
 		(*expect)++;
 		mg->rops++;
 	}
-	if (*expect != last + 1)
+	if (threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(th, NULL);
+		for (int g = 0; g < NGROUP; g++)
+			slot_clear(p, g);
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+	}
+	if (!rc && split_rc) {
+		mg->cur_seq = *expect;
+		rc = pl_error_set(split_rc, "%s", split_err);
+		pl_error_prefix("%s", path);
+	}
+	if (!rc && *expect != last + 1)
 		rc = pl_error_set(PL_ECORRUPT, "%s is named for seqs %" PRIu64 "..%" PRIu64 " but holds up to %" PRIu64,
 		                  path, first, last, *expect - 1);
 cleanup:
+	free(p);
+	free(at);
 	git_blob_free(blob);
 	return rc;
 }

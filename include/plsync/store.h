@@ -130,6 +130,27 @@ typedef struct pl_remote_info {
 int pl_write_remote_ex(pl_write *w, const unsigned char *enc, size_t len, const pl_remote_check *chk,
                        pl_remote_info *info);
 
+/*
+ * pl_write_remote_ex in two steps, so that the first can run on another
+ * thread ahead of the writer: pl_remote_prepare does the op's own checks
+ * (decoded with st's limits, id, kind, fields valid) with no transaction;
+ * what fails is kept in r and raised by pl_write_remote_prepared exactly
+ * where pl_write_remote_ex would, with the same message. enc must stay
+ * valid until then; free r with pl_remote_op_clear (on any thread).
+ */
+enum { PL_REMOTE_DECODE = 1, PL_REMOTE_ID, PL_REMOTE_KIND, PL_REMOTE_SCHEMA };
+typedef struct pl_remote_op {
+	pl_op *op;
+	pl_oid id;
+	int    rc;         /* 0, or the first failure */
+	int    stage;      /* PL_REMOTE_*: which check failed */
+	char   err[640];
+} pl_remote_op;
+void pl_remote_prepare(pl_remote_op *r, pl_store *st, const unsigned char *enc, size_t len);
+int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *enc, size_t len,
+                             const pl_remote_check *chk, pl_remote_info *info);
+void pl_remote_op_clear(pl_remote_op *r);
+
 /* ---- reading ---- */
 
 typedef struct pl_record {
