@@ -64,6 +64,13 @@ int pl_sync__zobj_make(pl_sync__zobj *o, z_stream *z, git_object_t type, const v
  * to disk as one new pack; the caller frees the z's left. */
 int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n);
 /*
+ * The tree of `base` (NULL: empty) with `ups` applied (tree.c): the same
+ * tree git_tree_create_updated makes, its new tree objects written to the
+ * mempack and listed in *written (malloc'd, n of them) for the pack.
+ */
+int pl_sync__tree_update(git_oid *out, git_oid **written, size_t *nwritten, git_repository *repo,
+                         git_odb_backend *mempack, const git_tree *base, git_tree_update *ups, size_t n);
+/*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND
  * (no repository at the URL), PL_ENET (dropped or unreachable: retry), the

@@ -901,7 +901,8 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	git_oid tree_id, commit_id;
 	const git_commit **parents = NULL;
 	git_commit **tips = NULL;
-	size_t np = 0, nm = json_array_size(mg->res->merged);
+	size_t np = 0, nm = json_array_size(mg->res->merged), nwritten = 0;
+	git_oid *written = NULL;
 	char *msg = NULL;
 	int rc = 0, grc;
 
@@ -916,8 +917,10 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	if ((rc = state_updates(mg)))
 		goto cleanup;
 	mark(mg->res, &mg->t0, PL_MERGE_T_STATE);
-	if ((grc = git_tree_create_updated(&tree_id, mg->repo, mg->base, mg->ups.n, mg->ups.u)) < 0 ||
-	    (grc = git_tree_lookup(&tree, mg->repo, &tree_id)) < 0) {
+	if ((rc = pl_sync__tree_update(&tree_id, &written, &nwritten, mg->repo, mempack, mg->base, mg->ups.u,
+	                               mg->ups.n)))
+		goto cleanup;
+	if ((grc = git_tree_lookup(&tree, mg->repo, &tree_id)) < 0) {
 		rc = pl_error_from_git(grc, "building the merged tree");
 		goto cleanup;
 	}
@@ -944,8 +947,19 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		rc = pl_error_from_git(grc, "writing the merge commit");
 		goto cleanup;
 	}
-	if ((rc = pl_sync__flush_mempack(mg->repo, mempack, &commit_id, mg->base)))
-		goto cleanup;
+	{
+		/* the new trees and the commit: all that is in the mempack */
+		git_oid *all = realloc(written, (nwritten + 1) * sizeof(*all));
+		if (!all) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto cleanup;
+		}
+		written = all;
+		git_oid_cpy(&written[nwritten++], &commit_id);
+		if ((rc = pl_sync__write_pack(mg->repo, mempack, written, nwritten)))
+			goto cleanup;
+		git_mempack_reset(mempack);
+	}
 	mark(mg->res, &mg->t0, PL_MERGE_T_PACK);
 	{
 		git_reference *ref = NULL;
@@ -964,6 +978,7 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	git_oid_tostr(mg->res->main, sizeof(mg->res->main), &commit_id);
 	git_oid_tostr(mg->res->tree, sizeof(mg->res->tree), &tree_id);
 cleanup:
+	free(written);
 	free(msg);
 	git_signature_free(sig);
 	for (size_t i = 0; tips && i < nm; i++)

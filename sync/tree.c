@@ -1,0 +1,254 @@
+/*
+ * tree.c — a new tree from a base tree and path updates, its new tree
+ * objects written to the mempack.
+ *
+ * Rules kept here:
+ *  - The same tree as git_tree_create_updated gives for the same base and
+ *    updates (git's entry order, a directory left empty is dropped, the last
+ *    of two updates of one path wins), bit for bit: only the directories on
+ *    an updated path are read and rewritten, so the work grows with the
+ *    updates, not with the tree.
+ *  - No existence check of the objects named: the caller wrote them (the
+ *    merge's state files, its node's batch blobs) before it builds.
+ *  - The ids of the trees written are listed for the pack (no walk after).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+#include <git2/sys/odb_backend.h>
+
+#include "plsync/errors.h"
+#include "internal.h"
+
+struct ent {
+	const char *name;
+	size_t      nlen;
+	unsigned    mode;
+	git_oid     id;
+	int         gone;
+};
+
+struct build {
+	git_repository   *repo;
+	git_odb_backend  *mempack;
+	git_tree_update **ups;      /* sorted by path */
+	git_oid          *written;
+	size_t            nwritten, capwritten;
+	unsigned char    *buf;      /* a tree's serialisation */
+	size_t            bufcap;
+};
+
+/* git's order: names bytewise, a tree's as if it ended in '/'. */
+static int ent_cmp(const void *pa, const void *pb)
+{
+	const struct ent *a = pa, *b = pb;
+	size_t n = a->nlen < b->nlen ? a->nlen : b->nlen;
+	int c = memcmp(a->name, b->name, n);
+	unsigned ca, cb;
+
+	if (c)
+		return c;
+	ca = a->nlen > n ? (unsigned char)a->name[n] : (a->mode == GIT_FILEMODE_TREE ? '/' : 0);
+	cb = b->nlen > n ? (unsigned char)b->name[n] : (b->mode == GIT_FILEMODE_TREE ? '/' : 0);
+	return (int)ca - (int)cb;
+}
+
+static int ups_cmp(const void *pa, const void *pb)
+{
+	const git_tree_update *a = *(git_tree_update *const *)pa, *b = *(git_tree_update *const *)pb;
+	int c = strcmp(a->path, b->path);
+	/* equal paths keep their order (the last wins) */
+	return c ? c : (a > b) - (a < b);
+}
+
+static struct ent *ent_find(struct ent *e, size_t n, const char *name, size_t nlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!e[i].gone && e[i].nlen == nlen && !memcmp(e[i].name, name, nlen))
+			return &e[i];
+	return NULL;
+}
+
+static int ent_set(struct ent **e, size_t *n, size_t *cap, const char *name, size_t nlen, unsigned mode,
+                   const git_oid *id)
+{
+	struct ent *x = ent_find(*e, *n, name, nlen);
+
+	if (!x) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			struct ent *ne = realloc(*e, nc * sizeof(*ne));
+			if (!ne)
+				return pl_error_set(PL_ERROR, "out of memory");
+			*e = ne;
+			*cap = nc;
+		}
+		x = &(*e)[(*n)++];
+		x->name = name;
+		x->nlen = nlen;
+		x->gone = 0;
+	}
+	x->mode = mode;
+	git_oid_cpy(&x->id, id);
+	return 0;
+}
+
+static void ent_remove(struct ent *e, size_t n, const char *name, size_t nlen)
+{
+	struct ent *x = ent_find(e, n, name, nlen);
+	if (x)
+		x->gone = 1;
+}
+
+/* Serialise, hash and store the tree of entries e (sorted, none gone). */
+static int write_tree(struct build *b, git_oid *out, const struct ent *e, size_t n)
+{
+	size_t len = 0;
+	int grc;
+
+	for (size_t i = 0; i < n; i++) {
+		char mode[16];
+		int ml = snprintf(mode, sizeof(mode), "%o", e[i].mode);
+		size_t need = len + (size_t)ml + 1 + e[i].nlen + 1 + GIT_OID_RAWSZ;
+		if (need > b->bufcap) {
+			size_t nc = b->bufcap ? b->bufcap : 4096;
+			unsigned char *nb;
+			while (nc < need)
+				nc *= 2;
+			if (!(nb = realloc(b->buf, nc)))
+				return pl_error_set(PL_ERROR, "out of memory");
+			b->buf = nb;
+			b->bufcap = nc;
+		}
+		memcpy(b->buf + len, mode, (size_t)ml);
+		len += (size_t)ml;
+		b->buf[len++] = ' ';
+		memcpy(b->buf + len, e[i].name, e[i].nlen);
+		len += e[i].nlen;
+		b->buf[len++] = '\0';
+		memcpy(b->buf + len, e[i].id.id, GIT_OID_RAWSZ);
+		len += GIT_OID_RAWSZ;
+	}
+	if ((grc = git_odb_hash(out, b->buf, len, GIT_OBJECT_TREE)) < 0 ||
+	    (grc = b->mempack->write(b->mempack, out, b->buf, len, GIT_OBJECT_TREE)) < 0)
+		return pl_error_from_git(grc, "writing a tree");
+	if (b->nwritten == b->capwritten) {
+		size_t nc = b->capwritten ? b->capwritten * 2 : 1024;
+		git_oid *nw = realloc(b->written, nc * sizeof(*nw));
+		if (!nw)
+			return pl_error_set(PL_ERROR, "out of memory");
+		b->written = nw;
+		b->capwritten = nc;
+	}
+	git_oid_cpy(&b->written[b->nwritten++], out);
+	return 0;
+}
+
+/*
+ * The directory `base` (NULL: none) with updates ups[lo..hi), whose paths
+ * continue at byte `off`: its new id in *out, or *empty when nothing is left.
+ */
+static int build_dir(struct build *b, const git_tree *base, size_t lo, size_t hi, size_t off, git_oid *out,
+                     int *empty)
+{
+	struct ent *e = NULL;
+	size_t n = 0, cap = 0, i = lo, k = 0;
+	int rc = 0;
+
+	*empty = 0;
+	if (base) {
+		cap = git_tree_entrycount(base) + 16;
+		if (!(e = malloc(cap * sizeof(*e))))
+			return pl_error_set(PL_ERROR, "out of memory");
+		for (size_t j = 0; j < git_tree_entrycount(base); j++) {
+			const git_tree_entry *te = git_tree_entry_byindex(base, j);
+			e[n].name = git_tree_entry_name(te);
+			e[n].nlen = strlen(e[n].name);
+			e[n].mode = git_tree_entry_filemode(te);
+			git_oid_cpy(&e[n].id, git_tree_entry_id(te));
+			e[n++].gone = 0;
+		}
+	}
+	while (i < hi && !rc) {
+		const char *rel = b->ups[i]->path + off, *slash = strchr(rel, '/');
+
+		if (!slash) {
+			size_t nlen = strlen(rel);
+			if (b->ups[i]->action == GIT_TREE_UPDATE_REMOVE)
+				ent_remove(e, n, rel, nlen);
+			else
+				rc = ent_set(&e, &n, &cap, rel, nlen, b->ups[i]->filemode, &b->ups[i]->id);
+			i++;
+			continue;
+		}
+		{
+			size_t clen = (size_t)(slash - rel), j = i;
+			struct ent *cur;
+			git_tree *sub = NULL;
+			git_oid id;
+			int sub_empty = 0, grc;
+
+			while (j < hi && !strncmp(b->ups[j]->path + off, rel, clen + 1))
+				j++;
+			cur = ent_find(e, n, rel, clen);
+			if (cur && cur->mode == GIT_FILEMODE_TREE && (grc = git_tree_lookup(&sub, b->repo, &cur->id)) < 0) {
+				rc = pl_error_from_git(grc, "reading a tree");
+				break;
+			}
+			rc = build_dir(b, sub, i, j, off + clen + 1, &id, &sub_empty);
+			git_tree_free(sub);
+			if (!rc && sub_empty)
+				ent_remove(e, n, rel, clen);
+			else if (!rc)
+				rc = ent_set(&e, &n, &cap, rel, clen, GIT_FILEMODE_TREE, &id);
+			i = j;
+		}
+	}
+	if (!rc) {
+		for (size_t j = 0; j < n; j++)
+			if (!e[j].gone)
+				e[k++] = e[j];
+		if (k == 0)
+			*empty = 1;
+		else {
+			qsort(e, k, sizeof(*e), ent_cmp);
+			rc = write_tree(b, out, e, k);
+		}
+	}
+	free(e);
+	return rc;
+}
+
+int pl_sync__tree_update(git_oid *out, git_oid **written, size_t *nwritten, git_repository *repo,
+                         git_odb_backend *mempack, const git_tree *base, git_tree_update *ups, size_t n)
+{
+	struct build b;
+	int empty = 0, rc;
+
+	memset(&b, 0, sizeof(b));
+	*written = NULL;
+	*nwritten = 0;
+	b.repo = repo;
+	b.mempack = mempack;
+	if (n && !(b.ups = malloc(n * sizeof(*b.ups))))
+		return pl_error_set(PL_ERROR, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		b.ups[i] = &ups[i];
+	if (n)
+		qsort(b.ups, n, sizeof(*b.ups), ups_cmp);
+	rc = build_dir(&b, base, 0, n, 0, out, &empty);
+	if (!rc && empty) {
+		/* the empty tree */
+		rc = write_tree(&b, out, NULL, 0);
+	}
+	free(b.ups);
+	free(b.buf);
+	if (rc) {
+		free(b.written);
+		return rc;
+	}
+	*written = b.written;
+	*nwritten = b.nwritten;
+	return 0;
+}
