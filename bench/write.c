@@ -6,7 +6,9 @@
  *
  *  - bulk import: N pd_entry rows created in one pl_store_write transaction,
  *    one pl_write_change per row with raw string values, as `plsync import`
- *    does with a CSV file;
+ *    does with a CSV file; three rounds, plsync and the references taking
+ *    turns, each into fresh stores (times add up; each round's ratio is
+ *    printed too);
  *  - durable single writes: M pl_store_change calls, each its own
  *    transaction with the default options (fsync on every commit).
  *
@@ -833,6 +835,8 @@ struct workload {
 	int         per_row;
 	phase       ps, rs, r1;
 	putlist     pl;
+	int         rounds;        /* bulk: rounds run, and each one's ratio */
+	double      round_ratio[8];
 };
 
 /* Add one round of a phase to its total: times add up, peaks take the max. */
@@ -858,6 +862,7 @@ static void phase_add(phase *total, const phase *round)
  * machine) weighs on all three alike.
  */
 #define ROUNDS 5
+#define BULK_ROUNDS 3
 static void run_workload(struct workload *wl, const char *root)
 {
 	char sub[64];
@@ -879,26 +884,52 @@ static void run_workload(struct workload *wl, const char *root)
 		die("setting up the store");
 
 	if (!wl->per_row) {
-		phase ph;
-		if (snapshot_take(&before, pstore))
-			fail();
-		pa.dir = pdir;
-		if (run_phase(&ph, plsync_bulk, &pa, pstore))
-			die("plsync bulk import");
-		ph.res.map_size = env_map_size(pstore);
-		phase_add(&wl->ps, &ph);
-		if (putlist_build(&wl->pl, &before, pstore, wl->n))
-			fail();
-		snapshot_free(&before);
-		malloc_trim(0);
-		ra = (struct raw_arg){ rdir, &wl->pl, 0, 0, 0, wl->n };
-		if (run_phase(&ph, raw_run, &ra, rdir))
-			die("raw LMDB, same puts");
-		phase_add(&wl->rs, &ph);
-		r1a = (struct raw_arg){ r1dir, &wl->pl, 1, 0, 0, wl->n };
-		if (run_phase(&ph, raw_run, &r1a, r1dir))
-			die("raw LMDB, 1 put per op");
-		phase_add(&wl->r1, &ph);
+		/* BULK_ROUNDS rounds taking turns, each into fresh stores: the
+		 * puts are those of the first round's import */
+		for (int r = 0; r < BULK_ROUNDS; r++) {
+			phase ph, pr, p1;
+			char *pd = pdir, *ps = pstore, *rd = rdir, *r1d = r1dir;
+			if (r > 0) {
+				snprintf(sub, sizeof(sub), "%s-plsync-%d", wl->name, r);
+				pd = path_join(root, sub);
+				ps = path_join(pd, "store");
+				snprintf(sub, sizeof(sub), "%s-raw-same-%d", wl->name, r);
+				rd = path_join(root, sub);
+				snprintf(sub, sizeof(sub), "%s-raw-1put-%d", wl->name, r);
+				r1d = path_join(root, sub);
+				if (mkdir(rd, 0700) || mkdir(r1d, 0700) || setup_store(pd))
+					die("setting up a bulk round");
+			}
+			if (r == 0 && snapshot_take(&before, ps))
+				fail();
+			pa.dir = pd;
+			if (run_phase(&ph, plsync_bulk, &pa, ps))
+				die("plsync bulk import");
+			ph.res.map_size = env_map_size(ps);
+			phase_add(&wl->ps, &ph);
+			if (r == 0) {
+				if (putlist_build(&wl->pl, &before, ps, wl->n))
+					fail();
+				snapshot_free(&before);
+				malloc_trim(0);
+			}
+			ra = (struct raw_arg){ rd, &wl->pl, 0, 0, 0, wl->n };
+			if (run_phase(&pr, raw_run, &ra, rd))
+				die("raw LMDB, same puts");
+			phase_add(&wl->rs, &pr);
+			r1a = (struct raw_arg){ r1d, &wl->pl, 1, 0, 0, wl->n };
+			if (run_phase(&p1, raw_run, &r1a, r1d))
+				die("raw LMDB, 1 put per op");
+			phase_add(&wl->r1, &p1);
+			wl->round_ratio[r] = ph.res.secs > 0 ? pr.res.secs / ph.res.secs : 0;
+			wl->rounds++;
+			if (r > 0) {
+				free(pd);
+				free(ps);
+				free(rd);
+				free(r1d);
+			}
+		}
 	} else {
 		phase ph;
 		snprintf(sub, sizeof(sub), "%s-calibration", wl->name);
@@ -1006,7 +1037,7 @@ int main(int argc, char **argv)
 	if (bulk.n) {
 		char label[64];
 		snprintf(label, sizeof(label), "bulk import %zu pd_entry", bulk.n);
-		print_row(label, bulk.n, &bulk.ps, &bulk.rs, &bulk.r1);
+		print_row(label, bulk.n * (size_t)bulk.rounds, &bulk.ps, &bulk.rs, &bulk.r1);
 	}
 	if (singles.n) {
 		char label[64];
@@ -1018,10 +1049,13 @@ int main(int argc, char **argv)
 
 	if (bulk.n) {
 		print_puts("bulk", &bulk.pl);
-		printf("  bulk: plsync ran the import %zu time(s); its map ended at %.0f MiB (it starts at "
-		       "64 MiB, and each growth replays the whole write)\n",
-		       bulk.ps.res.attempts, mib(bulk.ps.res.map_size));
-		printf("  bulk seconds: plsync %.3f  raw-same-puts %.3f  raw-1-put %.3f\n",
+		printf("  bulk: %d rounds taking turns, each into fresh stores; ratio per round:", bulk.rounds);
+		for (int r = 0; r < bulk.rounds; r++)
+			printf(" %.3f", bulk.round_ratio[r]);
+		printf("\n  bulk: plsync ran the import %zu time(s) in %d rounds; its map ended at %.0f MiB (it "
+		       "starts at 64 MiB, and each growth replays the whole write)\n",
+		       bulk.ps.res.attempts, bulk.rounds, mib(bulk.ps.res.map_size));
+		printf("  bulk seconds, all rounds: plsync %.3f  raw-same-puts %.3f  raw-1-put %.3f\n",
 		       bulk.ps.res.secs, bulk.rs.res.secs, bulk.r1.res.secs);
 		printf("  bulk cpu seconds (whole process): plsync %.3f  raw-same-puts %.3f  raw-1-put %.3f"
 		       " (cpu ratio %.3f)\n", bulk.ps.cpu_secs, bulk.rs.cpu_secs, bulk.r1.cpu_secs,

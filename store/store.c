@@ -105,6 +105,7 @@ struct pl_write {
 	/* the state of the record a remote op last changed: the next op on it
 	 * (a record's ops arrive together) takes it instead of decoding it
 	 * again, and it is stored once, not once per op */
+	int         no_append;   /* an ops put at the end failed: plain puts */
 	int         cached;
 	int         cache_dirty; /* not yet put: written back when evicted or
 	                            before the commit */
@@ -722,14 +723,19 @@ bad:
  */
 struct fleaf {
 	const char   *path;
+	size_t        off;    /* of the path in the list's text */
 	const json_t *v;
 	size_t        order;
 };
 
+/* The leaves of one record's fields: a few dozen, kept on the stack. */
 struct flist {
 	struct fleaf *a;
 	size_t        n, cap;
-	char         *text;   /* the paths, PATH_MAX_LEN apart */
+	char         *text;   /* the paths, each NUL-terminated */
+	size_t        tlen, tcap;
+	struct fleaf  a0[32];
+	char          t0[1024];
 };
 
 static int flatten(struct flist *l, const char *prefix, const json_t *obj)
@@ -739,24 +745,37 @@ static int flatten(struct flist *l, const char *prefix, const json_t *obj)
 
 	json_object_foreach((json_t *)obj, key, v) {
 		char path[PATH_MAX_LEN];
+		size_t plen;
 		path_join(path, prefix, key);
 		if (json_is_object(v)) {
 			if (flatten(l, path, v))
 				return -1;
 			continue;
 		}
+		plen = strlen(path) + 1;
 		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 32;
-			struct fleaf *a = realloc(l->a, cap * sizeof(*a));
-			char *t = a ? realloc(l->text, cap * PATH_MAX_LEN) : NULL;
-			if (a)
-				l->a = a;
-			if (!t)
+			size_t cap = l->cap * 2;
+			struct fleaf *a = l->a == l->a0 ? malloc(cap * sizeof(*a)) : realloc(l->a, cap * sizeof(*a));
+			if (!a)
 				return -1;
-			l->text = t;
+			if (l->a == l->a0)
+				memcpy(a, l->a0, sizeof(l->a0));
+			l->a = a;
 			l->cap = cap;
 		}
-		memcpy(l->text + l->n * PATH_MAX_LEN, path, strlen(path) + 1);
+		if (l->tlen + plen > l->tcap) {
+			size_t cap = l->tcap * 2 + plen;
+			char *t = l->text == l->t0 ? malloc(cap) : realloc(l->text, cap);
+			if (!t)
+				return -1;
+			if (l->text == l->t0)
+				memcpy(t, l->t0, l->tlen);
+			l->text = t;
+			l->tcap = cap;
+		}
+		memcpy(l->text + l->tlen, path, plen);
+		l->a[l->n].off = l->tlen;
+		l->tlen += plen;
 		l->a[l->n].v = v;
 		l->a[l->n].order = l->n;
 		l->n++;
@@ -773,18 +792,32 @@ static int cmp_fleaf(const void *a, const void *b)
 
 static int pack_fresh(msgpack_packer *pk, const json_t *fields, uint64_t hlc, const char *node)
 {
-	struct flist l = { NULL, 0, 0, NULL };
+	struct flist l;
 	size_t i, n = 0, nlen = strlen(node);
 	int rc = 0;
 
+	l.a = l.a0;
+	l.cap = sizeof(l.a0) / sizeof(l.a0[0]);
+	l.text = l.t0;
+	l.tcap = sizeof(l.t0);
+	l.n = l.tlen = 0;
 	if (flatten(&l, "", fields)) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < l.n; i++)
-		l.a[i].path = l.text + l.a[i].order * PATH_MAX_LEN;
-	if (l.n)
+		l.a[i].path = l.text + l.a[i].off;
+	if (l.n <= 32) {
+		for (i = 1; i < l.n; i++) {
+			struct fleaf t = l.a[i];
+			size_t b = i;
+			for (; b > 0 && cmp_fleaf(&l.a[b - 1], &t) > 0; b--)
+				l.a[b] = l.a[b - 1];
+			l.a[b] = t;
+		}
+	} else {
 		qsort(l.a, l.n, sizeof(*l.a), cmp_fleaf);
+	}
 	for (i = 0; i < l.n; i++)
 		n += !i || strcmp(l.a[i].path, l.a[i - 1].path);
 	msgpack_pack_map(pk, n);
@@ -803,8 +836,10 @@ static int pack_fresh(msgpack_packer *pk, const json_t *fields, uint64_t hlc, co
 		msgpack_pack_str_body(pk, node, nlen);
 	}
 cleanup:
-	free(l.a);
-	free(l.text);
+	if (l.a != l.a0)
+		free(l.a);
+	if (l.text != l.t0)
+		free(l.text);
 	return rc;
 }
 
@@ -886,7 +921,7 @@ static int cache_flush(pl_write *w)
 
 	if (!w->cached || !w->cache_dirty || w->rc)
 		return w->rc;
-	msgpack_sbuffer_init(&sb);
+	pl_mp__sbuffer_init(&sb, 896);
 	if ((rc = rstate_encode(&sb, &w->cache)) == 0)
 		rc = txn_put(w, DB_RECORDS, w->cache_id, strlen(w->cache_id), sb.data, sb.size, 0);
 	else if (!w->rc)
@@ -1049,7 +1084,7 @@ static int rstate_apply(rstate *s, int found, const pl_op *op, const pl_oid *id)
 				return pl_error_set(PL_ERROR, "out of memory");
 			memcpy(node, op->node, st.nlen + 1);
 			st.node = node;
-			msgpack_sbuffer_init(&st.sb);
+			pl_mp__sbuffer_init(&st.sb, 256);
 			apply_fields(&st, "", op->fields);
 			msgpack_sbuffer_destroy(&st.sb);
 			if (st.rc)
@@ -1259,7 +1294,7 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 	}
 	if (defer)
 		goto rest; /* the caller keeps s, to be stored later (cache_keep) */
-	msgpack_sbuffer_init(&sb);
+	pl_mp__sbuffer_init(&sb, 896);
 	if ((rc = rstate_encode(&sb, s))) {
 		msgpack_sbuffer_destroy(&sb);
 		return rc;
@@ -1276,7 +1311,19 @@ static int commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc
 			return w_fail_mdb(w, mrc, db_names[DB_RECORDS]);
 	}
 rest:
-	txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
+	/* ops keys are (node, seq): a node's own writes usually go at the end
+	 * of the log, where MDB_APPEND skips the search; once a later key is
+	 * there (another node's, sorting after ours) it is a plain put */
+	if (!w->rc && !w->no_append) {
+		MDB_val ok = { klen, key }, ov = { len, (void *)enc };
+		int mrc = mdb_put(w->txn, w->st->dbi[DB_OPS], &ok, &ov, MDB_APPEND);
+		if (mrc == MDB_KEYEXIST)
+			w->no_append = 1;
+		else if (mrc)
+			w_fail_mdb(w, mrc, db_names[DB_OPS]);
+	}
+	if (w->no_append)
+		txn_put(w, DB_OPS, key, klen, enc, len, MDB_NOOVERWRITE);
 	txn_put(w, DB_OPIDS, id->id, PL_OID_RAWSZ, key, klen, MDB_NOOVERWRITE);
 
 	/* recops: id \0 hlc(be64) node \0 seq(be64) */
