@@ -232,7 +232,7 @@ static const pl_field_def *find_in(const pl_field_def *f, const char *name, size
 {
 	/* name[0..n) holds no NUL: strncmp + the terminator is strlen == n && memcmp */
 	for (; f && f->name; f++)
-		if (strncmp(f->name, name, n) == 0 && f->name[n] == '\0')
+		if (f->name[0] == name[0] && strncmp(f->name, name, n) == 0 && f->name[n] == '\0')
 			return f;
 	return NULL;
 }
