@@ -63,6 +63,9 @@ int pl_sync__zobj_make(pl_sync__zobj *o, z_stream *z, git_object_t type, const v
 /* Write objs (sorted and made unique in place; z of the dropped ones freed)
  * to disk as one new pack; the caller frees the z's left. */
 int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n);
+/* Both at once, in one pack: ids from the mempack and objs compressed. */
+int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n,
+                             pl_sync__zobj *objs, size_t nz);
 /*
  * The tree of `base` (NULL: empty) with `ups` applied (tree.c): the same
  * tree git_tree_create_updated makes, its new tree objects written to the

@@ -67,6 +67,12 @@ struct updates {
 	size_t           n, cap;
 };
 
+#define STATE_CHUNK 32768
+struct chunk {
+	pl_sync__zobj *o;
+	size_t         n;
+};
+
 struct merge {
 	git_repository          *repo;
 	pl_store                *cache;
@@ -78,6 +84,8 @@ struct merge {
 	struct updates           ups;       /* all merged ranges */
 	json_t                  *touched;   /* id -> kind, all merged ranges */
 	json_t                  *carry;     /* [[node, first, last, commit]] */
+	struct chunk             ck;        /* state files not yet on disk: they go
+	                                       in the merge commit's pack */
 	/* the range being verified (reset when the write replays) */
 	const char              *node;
 	git_oid                 *commits;
@@ -640,11 +648,6 @@ int pl_merge_conflicts_json(json_t **out, pl_store *st, const pl_record *r)
  * writes one per record: they go to disk as a pack every STATE_CHUNK files
  * rather than all held in the mempack until the commit.
  */
-#define STATE_CHUNK 32768
-struct chunk {
-	pl_sync__zobj *o;
-	size_t         n;
-};
 
 /* Take a file made (hashed and compressed) by a worker into the chunk. */
 static void chunk_take(struct chunk *ck, pl_sync__zobj *o)
@@ -823,13 +826,9 @@ static int state_updates(struct merge *mg)
 		if (!rc && ck.n >= STATE_CHUNK)
 			rc = chunk_flush(mg, &ck);
 	}
-	/* all of them on disk before the tree names them */
-	if (!rc)
-		rc = chunk_flush(mg, &ck);
-	for (size_t i = 0; i < ck.n; i++)
-		free(ck.o[i].z);
 	free(f);
-	free(ck.o);
+	/* the last chunk goes in the commit's pack (one pack for a small merge) */
+	mg->ck = ck;
 	return rc;
 }
 
@@ -956,7 +955,7 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		}
 		written = all;
 		git_oid_cpy(&written[nwritten++], &commit_id);
-		if ((rc = pl_sync__write_pack(mg->repo, mempack, written, nwritten)))
+		if ((rc = pl_sync__write_pack_with(mg->repo, mempack, written, nwritten, mg->ck.o, mg->ck.n)))
 			goto cleanup;
 		git_mempack_reset(mempack);
 	}
@@ -978,6 +977,10 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 	git_oid_tostr(mg->res->main, sizeof(mg->res->main), &commit_id);
 	git_oid_tostr(mg->res->tree, sizeof(mg->res->tree), &tree_id);
 cleanup:
+	for (size_t i = 0; i < mg->ck.n; i++)
+		free(mg->ck.o[i].z);
+	free(mg->ck.o);
+	memset(&mg->ck, 0, sizeof(mg->ck));
 	free(written);
 	free(msg);
 	git_signature_free(sig);

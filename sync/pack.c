@@ -308,17 +308,49 @@ static size_t unique_ids(git_oid *ids, size_t n)
 	return u;
 }
 
-int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n)
+static int cmp_zobj(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const pl_sync__zobj *)a)->id, &((const pl_sync__zobj *)b)->id);
+}
+
+/* Sort and make objs unique (the z of a dropped one is freed). */
+static size_t unique_zobjs(pl_sync__zobj *objs, size_t n)
+{
+	size_t u = 0;
+
+	if (n)
+		qsort(objs, n, sizeof(*objs), cmp_zobj);
+	for (size_t i = 0; i < n; i++)
+		if (!u || !git_oid_equal(&objs[i].id, &objs[u - 1].id))
+			objs[u++] = objs[i];
+		else
+			free(objs[i].z); /* the same file twice: once is enough */
+	for (size_t i = u; i < n; i++)
+		objs[i].z = NULL;
+	return u;
+}
+
+int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n,
+                             pl_sync__zobj *objs, size_t nz)
 {
 	struct packw p;
 	git_odb *odb = NULL;
 	z_stream z, zs;
+	size_t m = 0;
 	int grc = 0, zok = 0, rc = 0;
 
-	if (n == 0)
-		return 0;
 	/* once each: a pack must not hold an object twice */
-	n = unique_ids(ids, n);
+	n = n ? unique_ids(ids, n) : 0;
+	nz = unique_zobjs(objs, nz);
+	for (size_t i = 0; i < n; i++) {
+		pl_sync__zobj key;
+		git_oid_cpy(&key.id, &ids[i]);
+		if (!nz || !bsearch(&key, objs, nz, sizeof(*objs), cmp_zobj))
+			ids[m++] = ids[i];
+	}
+	n = m;
+	if (n + nz == 0)
+		return 0;
 	memset(&z, 0, sizeof(z));
 	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
 		return pl_error_set(PL_ERROR, "zlib: cannot start a deflate stream");
@@ -326,7 +358,7 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid 
 	if ((rc = pl_sync__zstream_init(&zs)))
 		goto cleanup;
 	zok = 2;
-	if ((rc = pack_begin(&p, &odb, repo, n)))
+	if ((rc = pack_begin(&p, &odb, repo, n + nz)))
 		goto cleanup;
 	for (size_t i = 0; i < n; i++) {
 		void *data = NULL;
@@ -339,55 +371,34 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid 
 		}
 		grc = packw_object(&p, len < SMALL_OBJECT ? &zs : &z, type, data, len);
 		git_odb_backend_data_free(mempack, data);
-		if (grc) {
-			rc = pl_error_set(PL_ERROR, "writing the pack: %s",
-			                  git_error_last() && git_error_last()->message ? git_error_last()->message
-			                                                               : "out of memory or zlib failure");
-			goto cleanup;
-		}
+		if (grc)
+			goto failed;
 	}
+	for (size_t i = 0; i < nz; i++)
+		if (packw_zobject(&p, &objs[i]))
+			goto failed;
 	rc = pack_end(&p);
+	goto cleanup;
+failed:
+	rc = pl_error_set(PL_ERROR, "writing the pack: %s",
+	                  git_error_last() && git_error_last()->message ? git_error_last()->message
+	                                                               : "out of memory or zlib failure");
 cleanup:
 	if (zok)
 		deflateEnd(&z);
 	if (zok > 1)
 		deflateEnd(&zs);
-	if (zok > 1 || rc == 0)
+	if (zok > 1)
 		pack_free(&p, odb);
 	return rc;
 }
 
-static int cmp_zobj(const void *a, const void *b)
+int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid *ids, size_t n)
 {
-	return git_oid_cmp(&((const pl_sync__zobj *)a)->id, &((const pl_sync__zobj *)b)->id);
+	return pl_sync__write_pack_with(repo, mempack, ids, n, NULL, 0);
 }
 
 int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n)
 {
-	struct packw p;
-	git_odb *odb = NULL;
-	size_t u = 0;
-	int rc;
-
-	if (n == 0)
-		return 0;
-	qsort(objs, n, sizeof(*objs), cmp_zobj);
-	for (size_t i = 0; i < n; i++)
-		if (!u || !git_oid_equal(&objs[i].id, &objs[u - 1].id))
-			objs[u++] = objs[i];
-		else
-			free(objs[i].z); /* the same file twice: once is enough */
-	for (size_t i = u; i < n; i++)
-		objs[i].z = NULL;
-	if ((rc = pack_begin(&p, &odb, repo, u)) == 0) {
-		for (size_t i = 0; i < u && !rc; i++)
-			if (packw_zobject(&p, &objs[i]))
-				rc = pl_error_set(PL_ERROR, "writing the pack: %s",
-				                  git_error_last() && git_error_last()->message ? git_error_last()->message
-				                                                               : "out of memory");
-		if (!rc)
-			rc = pack_end(&p);
-	}
-	pack_free(&p, odb);
-	return rc;
+	return pl_sync__write_pack_with(repo, NULL, NULL, 0, objs, n);
 }

@@ -110,6 +110,16 @@ is "$(pj '$j->{ops}[0]{merge}' < "$T/.out")" "$(git -C "$R" log --first-parent -
 desc "a second merge with nothing new"; ok district merge "$R"
 is "$(git -C "$R" rev-parse main)" "$main_before" "makes no commit"
 
+# --- a small merge writes one pack: its state files, trees and commit ---
+packs() { ls "$R"/objects/pack/*.pack 2>/dev/null | wc -l | tr -d ' '; }
+desc "LIN01 records one more entry and syncs"
+ok sh -c "'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Book study' type=plc hours=1 >/dev/null && '$PLSYNC' --dir '$T/lin' sync >/dev/null"
+after_sync=$(packs)
+desc "the district merges it"; ok district merge "$R"
+is "$(($(packs) - after_sync))" "1" "in one new pack"
+desc "whose objects git reads"
+ok git -C "$R" cat-file -e "main:$(git -C "$R" ls-tree -r --name-only main state/pd_entry | tail -n 1)"
+
 # --- and git alone agrees ---
 for r in "$R" "$T/once.git" "$T/unmerged.git" "$T/rebuilt.git"; do
 	desc "plsync-audit verify passes on ${r#$T/}"; ok "$build/bin/plsync-audit" verify "$r"
