@@ -1,21 +1,30 @@
 /*
- * pack.c — new objects written to disk as one git pack, without deltas.
+ * pack.c — new objects written to disk as one git pack and its index,
+ * without deltas.
  *
  * Rules kept here:
  *  - The pack is version 2: "PACK", version, count; each object a type and
- *    size header and its zlib stream; the SHA-1 of all that as trailer. It
- *    streams through the odb's pack writer (libgit2's indexer), which checks
- *    every object and the trailer and writes the .idx, so a pack it accepts
- *    is one git reads.
- *  - No delta search: the objects plsync writes are op batches (distinct
- *    ops) and small state files; libgit2's packbuilder spent most of a first
- *    merge on a 1 MiB buffer and a deflate stream per object. `git gc` may
- *    deltify later.
- *  - Memory is one output buffer and one object at a time.
+ *    size header and its zlib stream; the SHA-1 of all that as trailer. The
+ *    .idx (version 2) is written from what was written: sorted ids, CRC-32
+ *    of each packed object, offsets. Both go to temporary files in
+ *    objects/pack/ and are renamed to pack-<checksum>.{pack,idx}, the .idx
+ *    last, so a reader never sees half a pack; git fsck --strict checks both
+ *    in the tests.
+ *  - No delta search and no second pass: the objects plsync writes are op
+ *    batches (distinct ops) and small state files and trees; libgit2's
+ *    packbuilder spent most of a first merge on a 1 MiB buffer and a deflate
+ *    stream per object, and its indexer inflated and hashed each object
+ *    again. `git gc` may deltify later.
+ *  - Memory is one output buffer, one object at a time and 32 bytes per
+ *    object for the index.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
@@ -124,25 +133,50 @@ static void sha1_final(sha1 *s, unsigned char out[20])
 
 #define OUT_FLUSH (1u << 20)
 
-struct packw {
-	git_odb_writepack   *wp;
-	git_indexer_progress stats;
-	sha1                 sum;
-	unsigned char       *out;
-	size_t               n, cap;
+/* Where each object went, for the .idx. */
+struct pent {
+	git_oid  id;
+	uint64_t off;
+	uint32_t crc;
 };
 
-/* Hand what is buffered to the indexer (hashed on the way). */
+struct packw {
+	int            fd;
+	char          *dir;       /* objects/pack/ */
+	char          *tmp;       /* the pack being written */
+	sha1           sum;
+	unsigned char *out;
+	size_t         n, cap;
+	uint64_t       written;   /* bytes already in the file */
+	struct pent   *e;
+	size_t         ne, cape;
+};
+
+static int write_all(int fd, const unsigned char *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write what is buffered (hashed on the way). */
 static int packw_flush(struct packw *p)
 {
-	int grc = 0;
-
-	if (p->n) {
-		sha1_update(&p->sum, p->out, p->n);
-		grc = p->wp->append(p->wp, p->out, p->n, &p->stats);
-		p->n = 0;
-	}
-	return grc;
+	if (!p->n)
+		return 0;
+	sha1_update(&p->sum, p->out, p->n);
+	if (write_all(p->fd, p->out, p->n))
+		return -1;
+	p->written += p->n;
+	p->n = 0;
+	return 0;
 }
 
 static int packw_room(struct packw *p, size_t more)
@@ -161,6 +195,24 @@ static int packw_room(struct packw *p, size_t more)
 	return 0;
 }
 
+/* Note object `id` starting at the buffer's current end. */
+static int packw_entry(struct packw *p, const git_oid *id)
+{
+	if (p->ne == p->cape) {
+		size_t cap = p->cape ? p->cape * 2 : 1024;
+		struct pent *e = realloc(p->e, cap * sizeof(*e));
+		if (!e)
+			return -1;
+		p->e = e;
+		p->cape = cap;
+	}
+	git_oid_cpy(&p->e[p->ne].id, id);
+	p->e[p->ne].off = p->written + p->n;
+	p->e[p->ne].crc = 0;
+	p->ne++;
+	return 0;
+}
+
 /* An object's pack header: type and size. */
 static size_t obj_header(unsigned char hdr[16], git_object_t type, size_t len)
 {
@@ -175,13 +227,15 @@ static size_t obj_header(unsigned char hdr[16], git_object_t type, size_t len)
 }
 
 /* One object: its header, then its zlib stream. */
-static int packw_object(struct packw *p, z_stream *z, git_object_t type, const void *data, size_t len)
+static int packw_object(struct packw *p, z_stream *z, const git_oid *id, git_object_t type, const void *data,
+                        size_t len)
 {
 	unsigned char hdr[16];
-	size_t h = obj_header(hdr, type, len), bound = deflateBound(z, (uLong)len);
+	size_t h = obj_header(hdr, type, len), bound = deflateBound(z, (uLong)len), start;
 
-	if (packw_room(p, h + bound))
+	if (packw_room(p, h + bound) || packw_entry(p, id))
 		return -1;
+	start = p->n;
 	memcpy(p->out + p->n, hdr, h);
 	p->n += h;
 	if (deflateReset(z) != Z_OK)
@@ -193,6 +247,7 @@ static int packw_object(struct packw *p, z_stream *z, git_object_t type, const v
 	if (deflate(z, Z_FINISH) != Z_STREAM_END)
 		return -1;
 	p->n += bound - z->avail_out;
+	p->e[p->ne - 1].crc = (uint32_t)crc32(0, p->out + start, (uInt)(p->n - start));
 	return 0;
 }
 
@@ -202,10 +257,11 @@ static int packw_zobject(struct packw *p, const pl_sync__zobj *o)
 	unsigned char hdr[16];
 	size_t h = obj_header(hdr, o->type, o->len);
 
-	if (packw_room(p, h + o->zlen))
+	if (packw_room(p, h + o->zlen) || packw_entry(p, &o->id))
 		return -1;
 	memcpy(p->out + p->n, hdr, h);
 	memcpy(p->out + p->n + h, o->z, o->zlen);
+	p->e[p->ne - 1].crc = (uint32_t)crc32(0, p->out + p->n, (uInt)(h + o->zlen));
 	p->n += h + o->zlen;
 	return 0;
 }
@@ -251,22 +307,44 @@ static int cmp_oid(const void *a, const void *b)
 	return git_oid_cmp(a, b);
 }
 
-/* The pack's start: its header in the buffer, the indexer's writer open. */
-static int pack_begin(struct packw *p, git_odb **odb, git_repository *repo, size_t n)
+static char *strcat2(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 1);
+	if (s) {
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb + 1);
+	}
+	return s;
+}
+
+/* The pack's start: a temporary file in objects/pack/, the header buffered. */
+static int pack_begin(struct packw *p, git_repository *repo, size_t n)
 {
 	unsigned char head[12] = { 'P', 'A', 'C', 'K', 0, 0, 0, 2 };
+	git_buf objs = { NULL, 0, 0 };
 	int grc;
 
 	memset(p, 0, sizeof(*p));
-	*odb = NULL;
+	p->fd = -1;
 	if (n > UINT32_MAX)
 		return pl_error_set(PL_ERROR, "%zu objects are too many for one pack", n);
 	sha1_init(&p->sum);
-	if (!(p->out = malloc(OUT_FLUSH)))
+	if ((grc = git_repository_item_path(&objs, repo, GIT_REPOSITORY_ITEM_OBJECTS)) < 0)
+		return pl_error_from_git(grc, "finding the object directory");
+	p->dir = strcat2(objs.ptr, "pack/");
+	git_buf_dispose(&objs);
+	if (!p->dir || !(p->tmp = strcat2(p->dir, "tmp_plsync_pack_XXXXXX")) || !(p->out = malloc(OUT_FLUSH)))
 		return pl_error_set(PL_ERROR, "out of memory");
 	p->cap = OUT_FLUSH;
-	if ((grc = git_repository_odb(odb, repo)) < 0 || (grc = git_odb_write_pack(&p->wp, *odb, NULL, NULL)) < 0)
-		return pl_error_from_git(grc, "starting a pack");
+	if (mkdir(p->dir, 0755) && errno != EEXIST)
+		return pl_error_from_errno(p->dir);
+	if ((p->fd = mkstemp(p->tmp)) < 0) {
+		int rc = pl_error_from_errno(p->tmp);
+		free(p->tmp);
+		p->tmp = NULL;
+		return rc;
+	}
 	for (int i = 0; i < 4; i++)
 		head[8 + i] = (unsigned char)(n >> (24 - 8 * i));
 	memcpy(p->out, head, sizeof(head));
@@ -274,27 +352,123 @@ static int pack_begin(struct packw *p, git_odb **odb, git_repository *repo, size
 	return 0;
 }
 
-/* The trailer, and the pack handed to the odb (indexed, then visible). */
-static int pack_end(struct packw *p)
+static int cmp_pent(const void *a, const void *b)
 {
-	unsigned char trailer[20];
-	int grc;
-
-	if (packw_flush(p) < 0)
-		return pl_error_from_git(-1, "writing the pack");
-	sha1_final(&p->sum, trailer);
-	if ((grc = p->wp->append(p->wp, trailer, sizeof(trailer), &p->stats)) < 0 ||
-	    (grc = p->wp->commit(p->wp, &p->stats)) < 0)
-		return pl_error_from_git(grc, "writing the pack");
-	return 0;
+	return git_oid_cmp(&((const struct pent *)a)->id, &((const struct pent *)b)->id);
 }
 
-static void pack_free(struct packw *p, git_odb *odb)
+static void put32(unsigned char *b, uint32_t v)
 {
-	if (p->wp)
-		p->wp->free(p->wp);
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+}
+
+/*
+ * The trailer, then the .idx (version 2: fan-out, ids, CRC-32s, offsets,
+ * the pack's checksum, its own), both renamed into place as
+ * pack-<checksum>.{pack,idx} (the .idx last: it makes the pack visible).
+ */
+static int pack_end(struct packw *p, git_repository *repo)
+{
+	unsigned char trailer[20], *idx = NULL;
+	size_t n = p->ne, nbig = 0, len, off = 0;
+	char hex[41], *final = NULL, *idxtmp = NULL, *idxname = NULL;
+	int fd = -1, rc = 0;
+	sha1 isum;
+	git_odb *odb = NULL;
+
+	if (packw_flush(p) < 0)
+		return pl_error_from_errno("writing the pack");
+	sha1_final(&p->sum, trailer);
+	if (write_all(p->fd, trailer, sizeof(trailer)) || fchmod(p->fd, 0444) || close(p->fd) < 0) {
+		p->fd = -1;
+		return pl_error_from_errno(p->tmp);
+	}
+	p->fd = -1;
+	qsort(p->e, n, sizeof(*p->e), cmp_pent);
+	for (size_t i = 0; i < n; i++)
+		nbig += p->e[i].off >= 0x80000000u;
+	len = 8 + 256 * 4 + n * (20 + 4 + 4) + nbig * 8 + 20 + 20;
+	if (!(idx = malloc(len)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	memcpy(idx, "\377tOc\0\0\0\2", 8);
+	off = 8;
+	for (unsigned b = 0, i = 0; b < 256; b++) {
+		while (i < n && p->e[i].id.id[0] <= b)
+			i++;
+		put32(idx + off + 4 * b, (uint32_t)i);
+	}
+	off += 256 * 4;
+	for (size_t i = 0; i < n; i++, off += 20)
+		memcpy(idx + off, p->e[i].id.id, 20);
+	for (size_t i = 0; i < n; i++, off += 4)
+		put32(idx + off, p->e[i].crc);
+	for (size_t i = 0, big = 0; i < n; i++, off += 4)
+		put32(idx + off, p->e[i].off < 0x80000000u ? (uint32_t)p->e[i].off : (uint32_t)(0x80000000u | big++));
+	for (size_t i = 0; i < n; i++) {
+		if (p->e[i].off < 0x80000000u)
+			continue;
+		put32(idx + off, (uint32_t)(p->e[i].off >> 32));
+		put32(idx + off + 4, (uint32_t)p->e[i].off);
+		off += 8;
+	}
+	memcpy(idx + off, trailer, 20);
+	off += 20;
+	sha1_init(&isum);
+	sha1_update(&isum, idx, off);
+	sha1_final(&isum, idx + off);
+	off += 20;
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", trailer[i]);
+	{
+		char name[64];
+		snprintf(name, sizeof(name), "pack-%s.pack", hex);
+		final = strcat2(p->dir, name);
+		snprintf(name, sizeof(name), "pack-%s.idx", hex);
+		idxname = strcat2(p->dir, name);
+		idxtmp = strcat2(p->dir, "tmp_plsync_idx_XXXXXX");
+	}
+	if (!final || !idxname || !idxtmp) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((fd = mkstemp(idxtmp)) < 0 || write_all(fd, idx, off) || fchmod(fd, 0444) || close(fd) < 0) {
+		rc = pl_error_from_errno(idxtmp);
+		if (fd >= 0)
+			unlink(idxtmp);
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(p->tmp, final) || rename(idxtmp, idxname)) {
+		rc = pl_error_from_errno(final);
+		unlink(idxtmp);
+		goto cleanup;
+	}
+	free(p->tmp);
+	p->tmp = NULL; /* in place: nothing to remove */
+	if (git_repository_odb(&odb, repo) == 0)
+		git_odb_refresh(odb);
 	git_odb_free(odb);
+cleanup:
+	free(idx);
+	free(final);
+	free(idxname);
+	free(idxtmp);
+	return rc;
+}
+
+static void pack_free(struct packw *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->tmp)
+		unlink(p->tmp); /* a pack that was not finished */
+	free(p->tmp);
+	free(p->dir);
 	free(p->out);
+	free(p->e);
 }
 
 static size_t unique_ids(git_oid *ids, size_t n)
@@ -334,7 +508,6 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
                              pl_sync__zobj *objs, size_t nz)
 {
 	struct packw p;
-	git_odb *odb = NULL;
 	z_stream z, zs;
 	size_t m = 0;
 	int grc = 0, zok = 0, rc = 0;
@@ -358,7 +531,7 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 	if ((rc = pl_sync__zstream_init(&zs)))
 		goto cleanup;
 	zok = 2;
-	if ((rc = pack_begin(&p, &odb, repo, n + nz)))
+	if ((rc = pack_begin(&p, repo, n + nz)))
 		goto cleanup;
 	for (size_t i = 0; i < n; i++) {
 		void *data = NULL;
@@ -369,7 +542,7 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 			rc = pl_error_from_git(grc, "reading a new object");
 			goto cleanup;
 		}
-		grc = packw_object(&p, len < SMALL_OBJECT ? &zs : &z, type, data, len);
+		grc = packw_object(&p, len < SMALL_OBJECT ? &zs : &z, &ids[i], type, data, len);
 		git_odb_backend_data_free(mempack, data);
 		if (grc)
 			goto failed;
@@ -377,7 +550,7 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 	for (size_t i = 0; i < nz; i++)
 		if (packw_zobject(&p, &objs[i]))
 			goto failed;
-	rc = pack_end(&p);
+	rc = pack_end(&p, repo);
 	goto cleanup;
 failed:
 	rc = pl_error_set(PL_ERROR, "writing the pack: %s",
@@ -389,7 +562,7 @@ cleanup:
 	if (zok > 1)
 		deflateEnd(&zs);
 	if (zok > 1)
-		pack_free(&p, odb);
+		pack_free(&p);
 	return rc;
 }
 

@@ -119,6 +119,10 @@ desc "the district merges it"; ok district merge "$R"
 is "$(($(packs) - after_sync))" "1" "in one new pack"
 desc "whose objects git reads"
 ok git -C "$R" cat-file -e "main:$(git -C "$R" ls-tree -r --name-only main state/pd_entry | tail -n 1)"
+newest=$(ls -t "$R"/objects/pack/*.pack | head -n 1)
+cp "$newest" "$T/copy.pack"
+desc "git index-pack indexes the pack plsync wrote"; ok git index-pack -o "$T/copy.idx" "$T/copy.pack"
+desc "into the very .idx plsync wrote beside it"; ok cmp "$T/copy.idx" "${newest%.pack}.idx"
 
 # --- and git alone agrees ---
 for r in "$R" "$T/once.git" "$T/unmerged.git" "$T/rebuilt.git"; do
