@@ -243,6 +243,70 @@ int pl_node_valid(const char *node)
 	return 1;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int pl_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+void pl_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (!l) {
+			p[i++] = '?';
+			continue;
+		}
+		i += l;
+	}
+}
+
 /* ---- decoding ---- */
 
 /* Read a big-endian unsigned of n bytes at p. */
@@ -367,6 +431,8 @@ static int dup_str(char **out, const msgpack_object *o, const char *key, size_t 
 		return pl_error_set(PL_ECORRUPT, "op key '%s' is longer than %zu bytes", key, max);
 	if (memchr(o->via.str.ptr, '\0', o->via.str.size))
 		return pl_error_set(PL_ECORRUPT, "op key '%s' holds a NUL byte", key);
+	if (!pl_utf8_valid(o->via.str.ptr, o->via.str.size))
+		return pl_error_set(PL_ECORRUPT, "op key '%s' is not UTF-8 text", key);
 	if (!(*out = strndup(o->via.str.ptr, o->via.str.size)))
 		return pl_error_set(PL_ERROR, "out of memory");
 	return 0;

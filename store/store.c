@@ -1390,10 +1390,24 @@ static int ref_exists(const char *kind, const char *id, const char *path, void *
 		return 1;
 	if (!w->defer)
 		return 0;
-	if (!w->pending)
-		w->pending = json_array();
-	json_array_append_new(w->pending, json_pack("[ssssss]", kind, id, w->where ? w->where : "",
-	                                            w->rec, path, w->rkind));
+	{
+		/* kept as given (a file name in `where` need not be UTF-8); if it
+		 * cannot be kept the write fails rather than skip the check */
+		const char *parts[6] = { kind, id, w->where ? w->where : "", w->rec, path, w->rkind };
+		json_t *p = json_array();
+		int bad = !p;
+		if (!w->pending && !(w->pending = json_array()))
+			bad = 1;
+		for (int i = 0; i < 6 && !bad; i++)
+			bad = json_array_append_new(p, json_string_nocheck(parts[i])) != 0;
+		if (bad || json_array_append_new(w->pending, p)) {
+			if (bad)
+				json_decref(p);
+			if (!w->rc)
+				w->rc = pl_error_set(PL_ERROR, "out of memory keeping a reference check");
+			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -1468,7 +1482,7 @@ static int valid_id(const char *id)
 		if (c <= ' ' || c == '/' || c == '\\' || c == 127 || c == ',' || c == '"')
 			return 0;
 	}
-	return id[0] != '.' && id[0] != '-';
+	return id[0] != '.' && id[0] != '-' && pl_utf8_valid(id, n);
 }
 
 /* Coerce every top-level field of a raw change through the schema. */
@@ -1590,6 +1604,10 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	if (strlen(w->actor) > 256)
 		return pl_error_set(PL_EINVALID, "the actor \"%.40s...\" is longer than 256 bytes; shorten user.name/user.email",
 		                    w->actor);
+	if (!pl_utf8_valid(w->actor, strlen(w->actor)))
+		return pl_error_set(PL_EINVALID, "the actor name is not UTF-8 text; fix user.name/user.email");
+	if (c->note && !pl_utf8_valid(c->note, strlen(c->note)))
+		return pl_error_set(PL_EINVALID, "the note is not UTF-8 text");
 	if (c->note && strlen(c->note) > w->st->opts.limits.max_value)
 		return pl_error_set(PL_EINVALID, "the note is %zu bytes, over the %zu-byte limit", strlen(c->note),
 		                    w->st->opts.limits.max_value);
@@ -1600,7 +1618,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			                    c->kind ? c->kind : "");
 		if (c->id) {
 			if (!valid_id(c->id))
-				return pl_error_set(PL_EINVALID, "'%s' is not a valid record id: use 1-64 printable characters without spaces, '/', ',' or quotes", c->id);
+				return pl_error_set(PL_EINVALID, "'%s' is not a valid record id: use 1-64 printable UTF-8 characters without spaces, '/', ',' or quotes", c->id);
 			copy_id(id, c->id);
 			if ((rc = rstate_load(&s, &found, w, w->txn, id)))
 				return rc;

@@ -251,9 +251,11 @@ static void *pipe_run(void *arg)
 		while (p->state[g] == SLOT_READY && !p->stop)
 			pthread_cond_wait(&p->cv, &p->mu);
 		st = p->state[g];
-		pthread_mutex_unlock(&p->mu);
-		if (p->stop)
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
 			break;
+		}
+		pthread_mutex_unlock(&p->mu);
 		if (st == SLOT_DONE)
 			slot_clear(p, g);
 		for (size_t k = 0; k < cnt; k++)
@@ -365,7 +367,10 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 			                  info.seq, *expect);
 			break;
 		}
-		json_object_set_new(mg->rtouched, info.rec, json_string(info.kind));
+		if (json_object_set_new(mg->rtouched, info.rec, json_string(info.kind))) {
+			rc = pl_error_set(PL_ERROR, "%s: out of memory listing record %s", path, info.rec);
+			break;
+		}
 		(*expect)++;
 		mg->rops++;
 	}
@@ -495,15 +500,28 @@ static int range_fn(pl_write *w, void *payload)
 
 static int finding(struct merge *mg, const char *node, const char *commit, uint64_t seq, const char *reason)
 {
-	json_t *f = json_pack("{ss ss sI ss}", "node", node, "commit", commit, "seq", (json_int_t)seq,
-	                      "reason", reason);
+	/* node (from a ref name) and reason (may quote hostile bytes) as
+	 * UTF-8 text, or the finding could not be kept */
+	char *n = strdup(node), *why = strdup(reason);
+	json_t *f = NULL;
 	char key[PL_NODE_MAX + 32], *dump;
 	int rc;
 
+	if (n && why) {
+		pl_utf8_scrub(n);
+		pl_utf8_scrub(why);
+		f = json_pack("{ss ss sI ss}", "node", n, "commit", commit, "seq", (json_int_t)seq, "reason", why);
+	}
+	free(n);
+	free(why);
+	if (!f)
+		return pl_error_set(PL_ERROR, "out of memory recording a finding");
 	json_array_append(mg->res->findings, f);
 	snprintf(key, sizeof(key), "merge.q/%s", node);
 	dump = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(f);
+	if (!dump)
+		return pl_error_set(PL_ERROR, "out of memory recording a finding");
 	rc = pl_store_meta_set(mg->cache, key, dump);
 	free(dump);
 	return rc;

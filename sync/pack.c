@@ -231,8 +231,11 @@ static int packw_object(struct packw *p, z_stream *z, const git_oid *id, git_obj
                         size_t len)
 {
 	unsigned char hdr[16];
-	size_t h = obj_header(hdr, type, len), bound = deflateBound(z, (uLong)len), start;
+	size_t h = obj_header(hdr, type, len), bound, start;
 
+	if (len > 0xffffffffu)
+		return -1;
+	bound = deflateBound(z, (uLong)len);
 	if (packw_room(p, h + bound) || packw_entry(p, id))
 		return -1;
 	start = p->n;
@@ -280,9 +283,12 @@ int pl_sync__zstream_init(z_stream *z)
 
 int pl_sync__zobj_make(pl_sync__zobj *o, z_stream *z, git_object_t type, const void *data, size_t len)
 {
-	uLong bound = deflateBound(z, (uLong)len);
+	uLong bound;
 
 	memset(o, 0, sizeof(*o));
+	if (len > 0xffffffffu)
+		return pl_error_set(PL_EINVALID, "an object of %zu bytes is too big to pack", len);
+	bound = deflateBound(z, (uLong)len);
 	if (git_odb_hash(&o->id, data, len, type) < 0)
 		return pl_error_from_git(-1, "hashing an object");
 	if (!(o->z = malloc(bound)))
@@ -382,11 +388,13 @@ static int pack_end(struct packw *p, git_repository *repo)
 	if (packw_flush(p) < 0)
 		return pl_error_from_errno("writing the pack");
 	sha1_final(&p->sum, trailer);
-	if (write_all(p->fd, trailer, sizeof(trailer)) || fchmod(p->fd, 0444) || close(p->fd) < 0) {
+	{
+		int bad = write_all(p->fd, trailer, sizeof(trailer)) || fchmod(p->fd, 0444);
+		bad = close(p->fd) < 0 || bad;
 		p->fd = -1;
-		return pl_error_from_errno(p->tmp);
+		if (bad)
+			return pl_error_from_errno(p->tmp);
 	}
-	p->fd = -1;
 	qsort(p->e, n, sizeof(*p->e), cmp_pent);
 	for (size_t i = 0; i < n; i++)
 		nbig += p->e[i].off >= 0x80000000u;
@@ -434,20 +442,34 @@ static int pack_end(struct packw *p, git_repository *repo)
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if ((fd = mkstemp(idxtmp)) < 0 || write_all(fd, idx, off) || fchmod(fd, 0444) || close(fd) < 0) {
+	if ((fd = mkstemp(idxtmp)) < 0) {
 		rc = pl_error_from_errno(idxtmp);
-		if (fd >= 0)
-			unlink(idxtmp);
 		goto cleanup;
 	}
-	fd = -1;
-	if (rename(p->tmp, final) || rename(idxtmp, idxname)) {
+	{
+		int bad = write_all(fd, idx, off) || fchmod(fd, 0444);
+		bad = close(fd) < 0 || bad;
+		fd = -1;
+		if (bad) {
+			rc = pl_error_from_errno(idxtmp);
+			unlink(idxtmp);
+			goto cleanup;
+		}
+	}
+	if (rename(p->tmp, final)) {
 		rc = pl_error_from_errno(final);
 		unlink(idxtmp);
 		goto cleanup;
 	}
+	/* in place: never removed from here on (a pack of the same name may
+	 * have been there already); without its .idx git ignores it */
 	free(p->tmp);
-	p->tmp = NULL; /* in place: nothing to remove */
+	p->tmp = NULL;
+	if (rename(idxtmp, idxname)) {
+		rc = pl_error_from_errno(idxname);
+		unlink(idxtmp);
+		goto cleanup;
+	}
 	if (git_repository_odb(&odb, repo) == 0)
 		git_odb_refresh(odb);
 	git_odb_free(odb);
@@ -533,6 +555,7 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 	zok = 2;
 	if ((rc = pack_begin(&p, repo, n + nz)))
 		goto cleanup;
+	errno = 0;
 	for (size_t i = 0; i < n; i++) {
 		void *data = NULL;
 		size_t len = 0;
@@ -553,9 +576,8 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 	rc = pack_end(&p, repo);
 	goto cleanup;
 failed:
-	rc = pl_error_set(PL_ERROR, "writing the pack: %s",
-	                  git_error_last() && git_error_last()->message ? git_error_last()->message
-	                                                               : "out of memory or zlib failure");
+	rc = errno ? pl_error_from_errno("writing a pack in objects/pack")
+	           : pl_error_set(PL_ERROR, "writing a pack: out of memory or zlib failure");
 cleanup:
 	if (zok)
 		deflateEnd(&z);

@@ -122,5 +122,11 @@ void pl_hlc_fmt(char out[32], uint64_t hlc);
 
 /* Node codes: 1..32 of [A-Z0-9_-], starting with a letter or digit. */
 int pl_node_valid(const char *node);
+/* 1 if s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF), as jansson and JSON readers require. */
+int pl_utf8_valid(const char *s, size_t n);
+/* Replace every byte of s that is not part of well-formed UTF-8 with '?'
+ * (for messages that quote hostile input). */
+void pl_utf8_scrub(char *s);
 
 #endif

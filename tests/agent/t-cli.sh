@@ -102,4 +102,14 @@ desc "an unknown command is a usage error"; fails 2 p frobnicate
 desc "an unknown option is a usage error"; fails 2 p ls staff --bogus
 desc "plsync alone is a usage error"; fails 2 p
 
+# text that is not UTF-8 never gets into an op
+desc "a store for it"; ok "$PLSYNC" --dir "$T/utf" init --node UTF01 --user "U Tf <u@example.org>"
+desc "a record id that is not UTF-8 is refused"; fails 1 "$PLSYNC" --dir "$T/utf" add school --id "$(printf 'caf\351')" code=CAFE name=Cafe
+like "$(cat "$T/.err")" "not a valid record id" "saying why"
+printf 'id,name,category,school\nE1,Ann Lee,certified,NOSUCH\n' > "$(printf "$T/caf\351.csv")"
+desc "an import from a file whose name is not UTF-8 still checks references"
+fails 1 "$PLSYNC" --dir "$T/utf" import staff "$(printf "$T/caf\351.csv")"
+like "$(cat "$T/.err")" "no school record with id \"NOSUCH\"" "and refuses the dangling one"
+desc "nothing of it is stored"; fails 1 "$PLSYNC" --dir "$T/utf" show E1
+
 done_testing

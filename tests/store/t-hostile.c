@@ -30,6 +30,7 @@ struct craft {
 	int prevlen;               /* -1 nil, else bin of that many bytes (default 20) */
 	const char *node;          /* default "AAA" */
 	const unsigned char *fields; size_t fieldslen;   /* raw bytes for "fields", or NULL */
+	const char *rec, *actor;   /* defaults "AAA-1", "Tess <t@example.org>" */
 };
 
 static const char *const std_keys[] = {
@@ -98,11 +99,11 @@ static unsigned char *build(size_t *len, const struct craft *c)
 		else if (!strcmp(k, "hlc"))
 			msgpack_pack_uint64(&pk, 1767225600000ull << 16);
 		else if (!strcmp(k, "actor"))
-			pk_str(&pk, "Tess <t@example.org>");
+			pk_str(&pk, c->actor ? c->actor : "Tess <t@example.org>");
 		else if (!strcmp(k, "kind"))
 			pk_str(&pk, "school");
 		else if (!strcmp(k, "rec"))
-			pk_str(&pk, "AAA-1");
+			pk_str(&pk, c->rec ? c->rec : "AAA-1");
 		else if (!strcmp(k, "base")) {
 			msgpack_pack_array(&pk, 1);
 			msgpack_pack_bin_with_body(&pk, idbytes, 20);
@@ -801,9 +802,36 @@ static void test_batch(void)
 		free(ops[i]);
 }
 
+/* Text in an op (ids, actor) is UTF-8: JSON, git paths and the audit
+ * output all need it; anything else is refused. */
+static void test_text(void)
+{
+	static const char *const bad[] = {
+		"caf\xe9",            /* Latin-1 */
+		"\xc0\xaf",          /* overlong '/' */
+		"A\xed\xa0\x80",    /* a surrogate */
+		"\xf4\x90\x80\x80", /* past U+10FFFF */
+		"x\xe2\x82",         /* cut short */
+	};
+	struct craft c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		init_craft(&c);
+		c.rec = bad[i];
+		ok(refuses_craft(&c, "not UTF-8"), "a record id that is not UTF-8 is refused (case %zu)", i);
+		init_craft(&c);
+		c.actor = bad[i];
+		ok(refuses_craft(&c, "not UTF-8"), "an actor that is not UTF-8 is refused (case %zu)", i);
+	}
+	init_craft(&c);
+	c.rec = "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x8e\x93";
+	ok(decodes_craft(&c), "UTF-8 ids of 2, 3 and 4 bytes a character decode");
+}
+
 int main(void)
 {
 	pl_init();
+	test_text();
 	test_truncation_and_trailing();
 	test_huge_headers();
 	test_nesting();
