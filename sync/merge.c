@@ -582,6 +582,8 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		goto cleanup;
 	}
 	rc = pl_store_write(mg->cache, "plsync-district merge", range_fn, mg);
+	if (rc == PL_EFULL || rc == PL_EOS)
+		goto cleanup; /* this machine's trouble (disk, map), not the node's: stop */
 	if (rc) {
 		/* quarantined: record why, keep going with the other nodes */
 		rc = finding(mg, node, mg->cur_commit, mg->cur_seq, pl_error_last()->message);
