@@ -961,6 +961,7 @@ static int rstate_take(rstate *s, int *found, pl_write *w, const char *id)
 		*s = w->cache;
 		memset(&w->cache, 0, sizeof(w->cache));
 		w->cached = 0;
+		w->cache_dirty = 0; /* the caller holds it now */
 		*found = 1;
 		return 0;
 	}
