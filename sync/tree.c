@@ -62,41 +62,59 @@ static int ups_cmp(const void *pa, const void *pb)
 	return c ? c : (a > b) - (a < b);
 }
 
-static struct ent *ent_find(struct ent *e, size_t n, const char *name, size_t nlen)
+/*
+ * A directory's entries by name: an open-addressing table of indexes + 1,
+ * sized for every entry the directory can reach (its base's and one per
+ * update), so it never grows. A merge touching k of a flat directory's N
+ * entries (conflicts/) costs O(N + k), not O(N k).
+ */
+struct dir {
+	struct ent *e;
+	size_t      n, cap;
+	size_t     *ht;
+	size_t      mask;
+};
+
+static size_t name_hash(const char *s, size_t n)
 {
+	size_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < n; i++)
-		if (!e[i].gone && e[i].nlen == nlen && !memcmp(e[i].name, name, nlen))
-			return &e[i];
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The entry named so (gone or not), or NULL. */
+static struct ent *ent_find(struct dir *d, const char *name, size_t nlen)
+{
+	for (size_t i = name_hash(name, nlen) & d->mask; d->ht[i]; i = (i + 1) & d->mask) {
+		struct ent *x = &d->e[d->ht[i] - 1];
+		if (x->nlen == nlen && !memcmp(x->name, name, nlen))
+			return x;
+	}
 	return NULL;
 }
 
-static int ent_set(struct ent **e, size_t *n, size_t *cap, const char *name, size_t nlen, unsigned mode,
-                   const git_oid *id)
+static void ent_set(struct dir *d, const char *name, size_t nlen, unsigned mode, const git_oid *id)
 {
-	struct ent *x = ent_find(*e, *n, name, nlen);
+	struct ent *x = ent_find(d, name, nlen);
 
 	if (!x) {
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 16;
-			struct ent *ne = realloc(*e, nc * sizeof(*ne));
-			if (!ne)
-				return pl_error_set(PL_ERROR, "out of memory");
-			*e = ne;
-			*cap = nc;
-		}
-		x = &(*e)[(*n)++];
+		size_t i = name_hash(name, nlen) & d->mask;
+		while (d->ht[i])
+			i = (i + 1) & d->mask;
+		x = &d->e[d->n++]; /* room for it: the table and array were sized for it */
+		d->ht[i] = d->n;
 		x->name = name;
 		x->nlen = nlen;
-		x->gone = 0;
 	}
+	x->gone = 0;
 	x->mode = mode;
 	git_oid_cpy(&x->id, id);
-	return 0;
 }
 
-static void ent_remove(struct ent *e, size_t n, const char *name, size_t nlen)
+static void ent_remove(struct dir *d, const char *name, size_t nlen)
 {
-	struct ent *x = ent_find(e, n, name, nlen);
+	struct ent *x = ent_find(d, name, nlen);
 	if (x)
 		x->gone = 1;
 }
@@ -152,23 +170,23 @@ static int write_tree(struct build *b, git_oid *out, const struct ent *e, size_t
 static int build_dir(struct build *b, const git_tree *base, size_t lo, size_t hi, size_t off, git_oid *out,
                      int *empty)
 {
-	struct ent *e = NULL;
-	size_t n = 0, cap = 0, i = lo, k = 0;
+	struct dir d = { NULL, 0, 0, NULL, 0 };
+	size_t nb = base ? git_tree_entrycount(base) : 0, i = lo, k = 0, tsize = 16;
 	int rc = 0;
 
 	*empty = 0;
-	if (base) {
-		cap = git_tree_entrycount(base) + 16;
-		if (!(e = malloc(cap * sizeof(*e))))
-			return pl_error_set(PL_ERROR, "out of memory");
-		for (size_t j = 0; j < git_tree_entrycount(base); j++) {
-			const git_tree_entry *te = git_tree_entry_byindex(base, j);
-			e[n].name = git_tree_entry_name(te);
-			e[n].nlen = strlen(e[n].name);
-			e[n].mode = git_tree_entry_filemode(te);
-			git_oid_cpy(&e[n].id, git_tree_entry_id(te));
-			e[n++].gone = 0;
-		}
+	d.cap = nb + (hi - lo);
+	while (tsize < 2 * d.cap)
+		tsize *= 2;
+	d.mask = tsize - 1;
+	if (!(d.e = malloc((d.cap ? d.cap : 1) * sizeof(*d.e))) || !(d.ht = calloc(tsize, sizeof(*d.ht)))) {
+		free(d.e);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	for (size_t j = 0; j < nb; j++) {
+		const git_tree_entry *te = git_tree_entry_byindex(base, j);
+		const char *name = git_tree_entry_name(te);
+		ent_set(&d, name, strlen(name), git_tree_entry_filemode(te), git_tree_entry_id(te));
 	}
 	while (i < hi && !rc) {
 		const char *rel = b->ups[i]->path + off, *slash = strchr(rel, '/');
@@ -176,9 +194,9 @@ static int build_dir(struct build *b, const git_tree *base, size_t lo, size_t hi
 		if (!slash) {
 			size_t nlen = strlen(rel);
 			if (b->ups[i]->action == GIT_TREE_UPDATE_REMOVE)
-				ent_remove(e, n, rel, nlen);
+				ent_remove(&d, rel, nlen);
 			else
-				rc = ent_set(&e, &n, &cap, rel, nlen, b->ups[i]->filemode, &b->ups[i]->id);
+				ent_set(&d, rel, nlen, b->ups[i]->filemode, &b->ups[i]->id);
 			i++;
 			continue;
 		}
@@ -191,32 +209,34 @@ static int build_dir(struct build *b, const git_tree *base, size_t lo, size_t hi
 
 			while (j < hi && !strncmp(b->ups[j]->path + off, rel, clen + 1))
 				j++;
-			cur = ent_find(e, n, rel, clen);
-			if (cur && cur->mode == GIT_FILEMODE_TREE && (grc = git_tree_lookup(&sub, b->repo, &cur->id)) < 0) {
+			cur = ent_find(&d, rel, clen);
+			if (cur && !cur->gone && cur->mode == GIT_FILEMODE_TREE &&
+			    (grc = git_tree_lookup(&sub, b->repo, &cur->id)) < 0) {
 				rc = pl_error_from_git(grc, "reading a tree");
 				break;
 			}
 			rc = build_dir(b, sub, i, j, off + clen + 1, &id, &sub_empty);
 			git_tree_free(sub);
 			if (!rc && sub_empty)
-				ent_remove(e, n, rel, clen);
+				ent_remove(&d, rel, clen);
 			else if (!rc)
-				rc = ent_set(&e, &n, &cap, rel, clen, GIT_FILEMODE_TREE, &id);
+				ent_set(&d, rel, clen, GIT_FILEMODE_TREE, &id);
 			i = j;
 		}
 	}
 	if (!rc) {
-		for (size_t j = 0; j < n; j++)
-			if (!e[j].gone)
-				e[k++] = e[j];
+		for (size_t j = 0; j < d.n; j++)
+			if (!d.e[j].gone)
+				d.e[k++] = d.e[j];
 		if (k == 0)
 			*empty = 1;
 		else {
-			qsort(e, k, sizeof(*e), ent_cmp);
-			rc = write_tree(b, out, e, k);
+			qsort(d.e, k, sizeof(*d.e), ent_cmp);
+			rc = write_tree(b, out, d.e, k);
 		}
 	}
-	free(e);
+	free(d.ht);
+	free(d.e);
 	return rc;
 }
 

@@ -125,6 +125,47 @@ int main(void)
 		nknown = 0;
 		git_tree_walk(base, GIT_TREEWALK_PRE, collect, &nknown);
 	}
+	/* a big flat directory (conflicts/ is one): 3000 files, then a round
+	 * changing 500 and removing 100 of them */
+	{
+		static git_tree_update big[3000];
+		static char names[3000][40];
+		git_oid t1, t2, m2, *written = NULL;
+		git_tree *bt = NULL;
+		size_t nw = 0, n = 0;
+		int rc;
+
+		for (int i = 0; i < 3000; i++) {
+			snprintf(names[i], sizeof(names[i]), "conflicts/R%05d.json", (i * 7919) % 3000);
+			memset(&big[i], 0, sizeof(big[i]));
+			big[i].action = GIT_TREE_UPDATE_UPSERT;
+			big[i].filemode = GIT_FILEMODE_BLOB;
+			big[i].id = blobs[i % 8];
+			big[i].path = names[i];
+		}
+		rc = pl_sync__tree_update(&t1, &written, &nw, repo, mempack, NULL, big, 3000);
+		if (rc == 0)
+			rc = pl_sync__write_pack(repo, mempack, written, nw);
+		free(written);
+		git_mempack_reset(mempack);
+		if (rc || git_tree_lookup(&bt, repo, &t1) < 0)
+			bail("big tree");
+		for (int i = 0; i < 600; i++) {
+			big[n] = big[i * 5];
+			big[n].action = i < 100 ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT;
+			big[n].id = blobs[(i + 3) % 8];
+			n++;
+		}
+		if (git_tree_create_updated(&t2, repo, bt, n, big) < 0)
+			bail("libgit2 big update");
+		rc = pl_sync__tree_update(&m2, &written, &nw, repo, mempack, bt, big, n);
+		if (rc == 0)
+			rc = pl_sync__write_pack(repo, mempack, written, nw);
+		free(written);
+		git_mempack_reset(mempack);
+		ok(rc == 0 && git_oid_equal(&m2, &t2), "a flat directory of 3000 files, 500 changed and 100 removed: the same tree");
+		git_tree_free(bt);
+	}
 	ok(rounds >= 100, "at least 100 rounds were comparable (%d)", rounds);
 	ok(nonempty >= 50, "most of them left a tree with entries (%d)", nonempty);
 	if (!ok(same, "plsync's tree equals libgit2's in every round"))
