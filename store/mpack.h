@@ -36,8 +36,15 @@ int pl_mp__pack_json(msgpack_packer *pk, const json_t *v);
 int pl_mp__unpack(msgpack_unpacked *u, const unsigned char *buf, size_t len,
                   const pl_op_limits *lim);
 
-/* Convert a msgpack object to JSON (no bin/ext). New reference in *out. */
-int pl_mp__to_json(json_t **out, const msgpack_object *o, const pl_op_limits *lim);
+
+/* A big-endian unsigned of n bytes at p. */
+static inline uint64_t pl_mp__be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
 
 /* prescan alone: buf[0..len) is exactly one well-formed object. */
 int pl_mp__check(const unsigned char *buf, size_t len, const pl_op_limits *lim);
@@ -53,7 +60,7 @@ int pl_mp__rd_bin(pl_mp_rd *r, const unsigned char **b, size_t *len);
 int pl_mp__rd_uint(pl_mp_rd *r, uint64_t *v);
 /* The bytes of the next whole value; depth: 0 at the call. */
 int pl_mp__rd_skip(pl_mp_rd *r, const unsigned char **start, size_t *len, int depth);
-/* Exactly one value's bytes as JSON (new reference), as pl_mp__to_json would. */
+/* Exactly one value's bytes as JSON (new reference), as the op decoder would. */
 int pl_mp__bytes_to_json(json_t **out, const unsigned char *buf, size_t len);
 
 #endif

@@ -16,20 +16,12 @@
 #include "plsync/errors.h"
 #include "mpack.h"
 
-static uint64_t be(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* A header's byte and `n` more bytes of length or value, if they are there. */
 static int take(pl_mp_rd *r, int n, uint64_t *v)
 {
 	if (r->end - r->p < 1 + n)
 		return -1;
-	*v = be(r->p + 1, n);
+	*v = pl_mp__be(r->p + 1, n);
 	r->p += 1 + n;
 	return 0;
 }
@@ -172,7 +164,7 @@ int pl_mp__rd_skip(pl_mp_rd *r, const unsigned char **start, size_t *len, int de
 	return 0;
 }
 
-/* A value's bytes as JSON, the way pl_mp__to_json reads them. */
+/* A value's bytes as JSON, as the op decoder reads an op's fields. */
 static int to_json(json_t **out, pl_mp_rd *r, int depth)
 {
 	unsigned char t;

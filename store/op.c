@@ -309,15 +309,6 @@ void pl_utf8_scrub(char *s)
 
 /* ---- decoding ---- */
 
-/* Read a big-endian unsigned of n bytes at p. */
-static uint64_t be(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /*
  * Walk one msgpack object at buf[0..len) without allocating, checking that
  * every length fits in the bytes left, every container count is at most the
@@ -374,7 +365,7 @@ static int prescan(const unsigned char *buf, size_t len, size_t *objlen,
 			if (hdr) {
 				if (len - off < (size_t)hdr)
 					return pl_error_set(PL_ECORRUPT, "truncated msgpack header at byte %zu", off);
-				uint64_t n = be(buf + off, hdr);
+				uint64_t n = pl_mp__be(buf + off, hdr);
 				off += hdr;
 				if (container == 1) count = n;
 				else if (container == 2) count = 2 * n;
@@ -704,11 +695,6 @@ int pl_op_decode(pl_op **out, const unsigned char *buf, size_t len,
 int pl_mp__pack_json(msgpack_packer *pk, const json_t *v)
 {
 	return pack_value(pk, v, 0);
-}
-
-int pl_mp__to_json(json_t **out, const msgpack_object *o, const pl_op_limits *lim)
-{
-	return obj_to_json(out, o, 0, lim, "value");
 }
 
 int pl_mp__check(const unsigned char *buf, size_t len, const pl_op_limits *lim)

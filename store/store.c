@@ -1512,6 +1512,42 @@ static int coerce_fields(json_t **out, const pl_kind_def *k, const json_t *raw)
 }
 
 /*
+ * The next op of this node on record `id` (type, fields, note and base
+ * already set in *op): stamped (version, node, seq, prev, clock, actor,
+ * kind), encoded within the op size limit, and its id. *enc is malloc'd.
+ */
+static int local_op(pl_write *w, pl_op *op, const pl_kind_def *k, char *id, unsigned char **enc, size_t *len,
+                    pl_oid *oid)
+{
+	int rc;
+
+	op->v = PL_OP_VERSION;
+	op->node = w->st->node;
+	op->seq = w->seq + 1;
+	op->has_prev = w->seq > 0;
+	op->prev = w->head;
+	op->hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
+	op->actor = (char *)w->actor;
+	op->kind = (char *)k->name;
+	op->rec = id;
+	if ((rc = pl_op_encode(enc, len, op)))
+		return rc;
+	if (*len > w->st->opts.limits.max_op)
+		return pl_error_set(PL_EINVALID, "%s %s: the change is %zu bytes, over the %zu-byte op limit",
+		                    k->name, id, *len, w->st->opts.limits.max_op);
+	return pl_op_id(oid, *enc, *len);
+}
+
+/* The op is stored: it is this node's last. */
+static void local_done(pl_write *w, const pl_op *op, const pl_oid *oid)
+{
+	w->seq = op->seq;
+	w->head = *oid;
+	w->hlc = op->hlc;
+	w->dirty = 1;
+}
+
+/*
  * Create a record new to this store (`given` is its id, else one is made
  * from the next seq): the op, validated, and its state straight from its
  * fields, with no record state built or looked up first.
@@ -1533,26 +1569,10 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 		else
 			make_id(id, w->st->node, w->seq + 1, attempt);
 		memset(&op, 0, sizeof(op));
-		op.v = PL_OP_VERSION;
-		op.node = w->st->node;
-		op.seq = w->seq + 1;
-		op.has_prev = w->seq > 0;
-		op.prev = w->head;
-		op.hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
-		op.actor = (char *)w->actor;
-		op.kind = (char *)k->name;
-		op.rec = id;
 		op.type = PL_OP_PUT;
 		op.fields = fields;
 		op.note = (char *)c->note;
-		if ((rc = pl_op_encode(&enc, &len, &op)))
-			return rc;
-		if (len > w->st->opts.limits.max_op)
-			rc = pl_error_set(PL_EINVALID, "%s %s: the change is %zu bytes, over the %zu-byte op limit",
-			                  k->name, id, len, w->st->opts.limits.max_op);
-		if (!rc)
-			rc = pl_op_id(&oid, enc, len);
-		if (!rc) {
+		if ((rc = local_op(w, &op, k, id, &enc, &len, &oid)) == 0) {
 			/* a new record is its create's fields (a null there sets nothing) */
 			w->where = c->where;
 			w->rec = id;
@@ -1576,10 +1596,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 		}
 		if (taken)
 			continue;
-		w->seq = op.seq;
-		w->head = oid;
-		w->hlc = op.hlc;
-		w->dirty = 1;
+		local_done(w, &op, &oid);
 		if (id_out)
 			copy_id(id_out, id);
 		return 0;
@@ -1673,15 +1690,6 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		}
 	}
 
-	op.v = PL_OP_VERSION;
-	op.node = w->st->node;
-	op.seq = w->seq + 1;
-	op.has_prev = w->seq > 0;
-	op.prev = w->head;
-	op.hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
-	op.actor = (char *)w->actor;
-	op.kind = (char *)k->name;
-	op.rec = id;
 	if (s.nheads > 256) {
 		rc = pl_error_set(PL_EINVALID, "%s %s has %zu concurrent heads, more than one change can name (256); "
 		                  "ask the district office to resolve it", k->name, id, s.nheads);
@@ -1692,15 +1700,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	op.type = c->type == PL_CHANGE_DEL ? PL_OP_DEL : PL_OP_PUT;
 	op.fields = fields;
 	op.note = (char *)c->note;
-
-	if ((rc = pl_op_encode(&enc, &len, &op)))
-		goto cleanup;
-	if (len > w->st->opts.limits.max_op) {
-		rc = pl_error_set(PL_EINVALID, "%s %s: the change is %zu bytes, over the %zu-byte op limit",
-		                  k->name, id, len, w->st->opts.limits.max_op);
-		goto cleanup;
-	}
-	if ((rc = pl_op_id(&oid, enc, len)))
+	if ((rc = local_op(w, &op, k, id, &enc, &len, &oid)))
 		goto cleanup;
 	/* op.base points into s.heads, which rstate_apply reallocs: copy first */
 	if (op.nbase) {
@@ -1721,25 +1721,21 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		else
 			memset(&probe, 0, sizeof(probe));
 		if (rc == 0) {
-			/* a new record is its create's fields (a null there sets nothing) */
-			after = found ? rstate_fields(&probe, NULL) : json_incref(fields);
+			after = rstate_fields(&probe, NULL);
 			w->where = c->where;
 			w->rec = id;
 			w->rkind = k->name;
 			rc = pl_schema_validate_coerced(k, fields, after, ref_exists, w);
 		}
 		if (rc == 0)
-			rc = commit_applied(w, &op, enc, len, &oid, found ? &s : NULL, &probe, NULL, 0);
+			rc = commit_applied(w, &op, enc, len, &oid, &s, &probe, NULL, 0);
 		rstate_clear(&probe);
 		if (rc)
 			goto cleanup;
 	} else if ((rc = commit_op(w, &op, enc, len, &oid, &s, found, 0))) {
 		goto cleanup;
 	}
-	w->seq = op.seq;
-	w->head = oid;
-	w->hlc = op.hlc;
-	w->dirty = 1;
+	local_done(w, &op, &oid);
 	if (id_out)
 		copy_id(id_out, id);
 
