@@ -5,6 +5,8 @@
  * unchanged. Foreign codes (LMDB, libgit2, errno) are translated here, at the
  * boundary, into the few PL_E* codes a caller can act on. The message buffer
  * is thread-local: the only state this library keeps outside its handles.
+ * A message never shows a secret: the password and query values of any URL
+ * in it are hidden as it is set.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,13 +16,28 @@
 #include <lmdb.h>
 
 #include "plsync/errors.h"
+#include "plsync/text.h"
 
 static _Thread_local pl_error last_error;
 
+/* No message shows a URL's password or query values, whoever wrote it (we,
+ * or libgit2 quoting the remote URL): msg is copied into the last error
+ * redacted. */
+static void set_message(const char *msg)
+{
+	if (strstr(msg, "://"))
+		pl_text_redact(last_error.message, sizeof(last_error.message), msg);
+	else
+		snprintf(last_error.message, sizeof(last_error.message), "%s", msg);
+}
+
 int pl_error_vset(int code, const char *fmt, va_list ap)
 {
+	char msg[PL_ERROR_MSG_MAX];
+
 	last_error.code = code;
-	vsnprintf(last_error.message, sizeof(last_error.message), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	set_message(msg);
 	return code;
 }
 
@@ -35,14 +52,14 @@ int pl_error_set(int code, const char *fmt, ...)
 
 int pl_error_prefix(const char *fmt, ...)
 {
-	char prefix[512], old[PL_ERROR_MSG_MAX];
+	char prefix[512], msg[PL_ERROR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, last_error.message, sizeof(old));
-	snprintf(last_error.message, sizeof(last_error.message), "%s: %s", prefix, old);
+	snprintf(msg, sizeof(msg), "%s: %s", prefix, last_error.message);
+	set_message(msg);
 	return last_error.code;
 }
 

@@ -36,7 +36,9 @@ typedef struct pl_error {
 
 /*
  * Set this thread's last error and return `code`, so that a failing path can
- * read `return pl_error_set(PL_EINVALID, "...", ...);`.
+ * read `return pl_error_set(PL_EINVALID, "...", ...);`. The password and
+ * query values of any URL in the message are replaced by "***"
+ * (pl_text_redact), so a message may quote a remote URL as it was given.
  */
 int pl_error_set(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

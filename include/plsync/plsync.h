@@ -8,6 +8,7 @@
 #include "plsync/op.h"
 #include "plsync/schema.h"
 #include "plsync/store.h"
+#include "plsync/text.h"
 
 /* Call once per program before anything else (initialises libgit2). */
 int pl_init(void);
