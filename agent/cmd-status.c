@@ -13,7 +13,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
 	const pl_kind_def *const *kinds = pl_schema_kinds();
 	pl_store_stats s;
-	char **pos, when[32], *name = NULL, *remote = NULL;
+	char **pos, when[32], *name = NULL, *remote = NULL, shown[4096] = "";
 	pl_sync_status ss = { 0 };
 	int has_sync = 0;
 
@@ -26,6 +26,8 @@ static int cmd_status(cli *c, int argc, char **argv)
 		return cli_fail(c);
 	config_get(&name, c->dir, "core.name");
 	config_get(&remote, c->dir, "remote.url");
+	if (remote) /* never the password a URL may hold */
+		pl_text_redact(shown, sizeof(shown), remote);
 	{
 		char gitdir[4096];
 		struct stat sb;
@@ -51,7 +53,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 			json_object_set_new(bk, kinds[i]->name, json_integer((json_int_t)s.by_kind[i]));
 		json_object_set_new(o, "by_kind", bk);
 		json_object_set_new(o, "name", name ? json_string(name) : json_null());
-		json_object_set_new(o, "remote", remote ? json_string(remote) : json_null());
+		json_object_set_new(o, "remote", remote ? json_string(shown) : json_null());
 		json_object_set_new(o, "sync", json_pack("{sI sI sI sI ss ss}",
 		                    "committed", (json_int_t)ss.committed, "pushed", (json_int_t)ss.pushed,
 		                    "unpushed_ops", (json_int_t)(s.seq - ss.pushed),
@@ -63,7 +65,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 		printf("node:         %s%s%s%s\n", s.node, name ? " (" : "", name ? name : "", name ? ")" : "");
 		printf("data dir:     %s\n", c->dir);
 		printf("user:         %s\n", c->actor);
-		printf("remote:       %s\n", remote ? remote : "(none; set with plsync config remote.url URL)");
+		printf("remote:       %s\n", remote ? shown : "(none; set with plsync config remote.url URL)");
 		printf("ops:          %llu in the log, last local seq %llu\n", (unsigned long long)s.ops,
 		       (unsigned long long)s.seq);
 		printf("last change:  %s\n", when);

@@ -109,9 +109,12 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		if (res.committed_to)
 			printf("committed ops %" PRIu64 "..%" PRIu64 " to nodes/%s\n", res.committed_from,
 			       res.committed_to, pl_store_node(c->store));
-		if (res.tip[0])
+		if (res.tip[0]) {
+			char shown[4096]; /* never the password a URL may hold */
+			pl_text_redact(shown, sizeof(shown), sc.opts.url);
 			printf("pushed nodes/%s to %s (seq %" PRIu64 ", commit %.12s)\n", pl_store_node(c->store),
-			       sc.opts.url, res.pushed_seq, res.tip);
+			       shown, res.pushed_seq, res.tip);
+		}
 		if (!rc)
 			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
 			       res.skipped ? " (some already present)" : "");

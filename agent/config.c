@@ -3,15 +3,35 @@
  * read and written through libgit2's config API, so `git config -f` reads it
  * too. Keys: core.node, core.name, user.name, user.email, remote.url,
  * sync.follow.
+ *
+ * The file may hold sync.password (and remote.url a password): it is the
+ * owner's alone, mode 0600, from its creation (written with umask 077) and
+ * after every rewrite; an older file with wider modes is narrowed when it
+ * is next opened.
  */
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <git2.h>
 
 #include "agent.h"
+
+/* Narrow path to the owner (no group or other bits), if it exists. */
+static int make_private(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) || !(sb.st_mode & 077))
+		return 0;
+	if (chmod(path, sb.st_mode & 0700))
+		return pl_error_set(PL_EOS, "cannot make %s private (mode 0600; it may hold sync.password): %s",
+		                    path, strerror(errno));
+	return 0;
+}
 
 static int open_cfg(git_config **cfg, const char *dir)
 {
@@ -19,23 +39,42 @@ static int open_cfg(git_config **cfg, const char *dir)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/config", dir);
+	make_private(path); /* reading a file we may not own: a failure is not fatal here */
 	if ((rc = git_config_open_ondisk(cfg, path)) < 0)
 		return pl_error_from_git(rc, path);
 	return 0;
 }
 
-int config_set(const char *dir, const char *key, const char *value)
+/*
+ * libgit2 rewrites the file through a lock file renamed over it, created
+ * with mode 0666 less the umask: with umask 077 around the write it is 0600
+ * from its first byte; then the mode is checked.
+ */
+static int write_cfg(const char *dir, const char *key, const char *value, int add)
 {
 	git_config *cfg = NULL;
+	char path[4096];
+	mode_t old;
 	int rc;
 
 	if ((rc = open_cfg(&cfg, dir)))
 		return rc;
-	rc = git_config_set_string(cfg, key, value);
+	old = umask(077);
+	if (add)
+		rc = git_config_set_multivar(cfg, key, "^$", value); /* "^$" matches no value: adds */
+	else
+		rc = git_config_set_string(cfg, key, value);
+	umask(old);
 	git_config_free(cfg);
 	if (rc < 0)
 		return pl_error_from_git(rc, key);
-	return 0;
+	snprintf(path, sizeof(path), "%s/config", dir);
+	return make_private(path);
+}
+
+int config_set(const char *dir, const char *key, const char *value)
+{
+	return write_cfg(dir, key, value, 0);
 }
 
 int config_get(char **out, const char *dir, const char *key)
@@ -144,12 +183,5 @@ int config_get_all(json_t **out, const char *dir, const char *key)
 
 int config_add(const char *dir, const char *key, const char *value)
 {
-	git_config *cfg = NULL;
-	int rc;
-
-	if ((rc = open_cfg(&cfg, dir)))
-		return rc;
-	rc = git_config_set_multivar(cfg, key, "^$", value); /* "^$" matches no value: adds */
-	git_config_free(cfg);
-	return rc < 0 ? pl_error_from_git(rc, key) : 0;
+	return write_cfg(dir, key, value, 1);
 }

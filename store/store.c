@@ -259,6 +259,12 @@ int pl_store_create(const char *dir, const char *node, const pl_store_options *o
 		rc = pl_error_from_errno(dir);
 		goto cleanup;
 	}
+	/* the data dir holds the config (a password) and the store: the owner's alone,
+	 * also when it existed before */
+	if (stat(dir, &sb) == 0 && (sb.st_mode & 077) && chmod(dir, sb.st_mode & 07700)) {
+		rc = pl_error_set(PL_EOS, "cannot make %s private (mode 0700): %s", dir, strerror(errno));
+		goto cleanup;
+	}
 	if (!(st = calloc(1, sizeof(*st)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;

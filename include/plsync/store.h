@@ -37,8 +37,8 @@ typedef struct pl_store_options {
 #define PL_SCHEMA_VERSION 1
 
 /*
- * Create the store in directory `dir` (created if missing, mode 0700) for
- * node `node`. Errors: PL_EEXISTS if `dir` already holds a store;
+ * Create the store in directory `dir` (created if missing, mode 0700; an
+ * existing one loses its group and other permissions) for node `node`. Errors: PL_EEXISTS if `dir` already holds a store;
  * PL_EINVALID for a bad node code; PL_EOS/PL_EFULL from the file system.
  */
 int pl_store_create(const char *dir, const char *node, const pl_store_options *opts);
