@@ -55,22 +55,28 @@ static int collect(pl_store *st, const char *only, json_t **out)
 	return 0;
 }
 
+/* The strings here come from other nodes: each goes through the terminal renderer. */
 static void print_conflicts(const json_t *list)
 {
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *c = json_array_get(list, i), *fields = json_object_get(c, "fields"), *cands;
 		const char *path;
-		printf("%s %s\n", json_string_value(json_object_get(c, "kind")), json_string_value(json_object_get(c, "id")));
+		pl_term_fputs(stdout, json_string_value(json_object_get(c, "kind")));
+		putchar(' ');
+		pl_term_fputs(stdout, json_string_value(json_object_get(c, "id")));
+		putchar('\n');
 		json_object_foreach(fields, path, cands) {
-			printf("  %s\n", path);
+			fputs("  ", stdout);
+			pl_term_fputs(stdout, path);
+			putchar('\n');
 			for (size_t j = 0; j < json_array_size(cands); j++) {
 				json_t *k = json_array_get(cands, j);
-				char *t = fields_text(json_object_get(k, "value"));
-				printf("    %s %-20s  by %s on %s at %s\n",
-				       json_is_true(json_object_get(k, "winner")) ? "*" : " ", t ? t : "",
-				       json_string_value(json_object_get(k, "actor")),
-				       json_string_value(json_object_get(k, "node")),
+				char *t = fields_text(json_object_get(k, "value")), *e = pl_term_escape(t ? t : "");
+				printf("    %s %-20s  by ", json_is_true(json_object_get(k, "winner")) ? "*" : " ", e ? e : "");
+				pl_term_fputs(stdout, json_string_value(json_object_get(k, "actor")));
+				printf(" on %s at %s\n", json_string_value(json_object_get(k, "node")),
 				       json_string_value(json_object_get(k, "time")));
+				free(e);
 				free(t);
 			}
 		}

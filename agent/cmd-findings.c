@@ -56,14 +56,24 @@ static int cmd_findings(cli *c, int argc, char **argv)
 		json_t *f = json_array_get(shown, i);
 		const char *staff = json_string_value(json_object_get(f, "staff"));
 		const char *school = json_string_value(json_object_get(f, "school"));
-		printf("%s: %s %s", json_string_value(json_object_get(f, "rule")),
-		       json_string_value(json_object_get(f, "kind")), json_string_value(json_object_get(f, "record")));
+		/* ids and reasons quote records from every node: escaped for the terminal */
+		printf("%s: ", json_string_value(json_object_get(f, "rule")));
+		pl_term_fputs(stdout, json_string_value(json_object_get(f, "kind")));
+		putchar(' ');
+		pl_term_fputs(stdout, json_string_value(json_object_get(f, "record")));
 		if (!strcmp(json_string_value(json_object_get(f, "kind")), "staff"))
 			staff = NULL; /* the record is the staff member */
-		if (staff || school)
-			printf(" (%s%s%s%s%s)", staff ? "staff " : "", staff ? staff : "", staff && school ? ", " : "",
-			       school ? "school " : "", school ? school : "");
-		printf("\n    %s\n", json_string_value(json_object_get(f, "why")));
+		if (staff || school) {
+			fputs(staff ? " (staff " : " (", stdout);
+			pl_term_fputs(stdout, staff);
+			fputs(staff && school ? ", " : "", stdout);
+			fputs(school ? "school " : "", stdout);
+			pl_term_fputs(stdout, school);
+			putchar(')');
+		}
+		fputs("\n    ", stdout);
+		pl_term_fputs(stdout, json_string_value(json_object_get(f, "why")));
+		putchar('\n');
 	}
 	if (json_array_size(shown))
 		printf("%zu finding%s as of %s%s%s\n", json_array_size(shown), json_array_size(shown) == 1 ? "" : "s",

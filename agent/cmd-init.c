@@ -26,6 +26,9 @@ static int cmd_init(cli *c, int argc, char **argv)
 		return cli_error(EXIT_FAIL, "node code '%s' is not valid: use 1-32 of A-Z, 0-9, '-', '_' (e.g. LIN01)", node);
 	if (user && strchr(user, '<') == NULL)
 		return cli_usage(&cmd_init_entry, "--user must look like \"Name <email>\"");
+	if (user && pl_text_control(user, strlen(user)) >= 0)
+		return cli_usage(&cmd_init_entry, "--user must be one line of text, without tabs, newlines or "
+		                 "other control characters");
 	if (pl_store_create(c->dir, node, NULL))
 		return cli_fail(c);
 	if (config_write_init(c->dir, node, name, user, remote))

@@ -28,8 +28,13 @@ static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
 		json_array_append_new(x->arr, o);
 		return 0;
 	}
-	printf("%s/%llu  %s  %s  %s %s %s", op->node, (unsigned long long)op->seq, when, op->actor,
-	       op->type == PL_OP_PUT ? "put" : "del", op->kind, op->rec);
+	/* every string here may come from another node: through the terminal renderer */
+	printf("%s/%llu  %s  ", op->node, (unsigned long long)op->seq, when);
+	pl_term_fputs(stdout, op->actor);
+	printf("  %s ", op->type == PL_OP_PUT ? "put" : "del");
+	pl_term_fputs(stdout, op->kind);
+	putchar(' ');
+	pl_term_fputs(stdout, op->rec);
 	if (op->fields) {
 		json_t *flat = fields_flatten(op->fields);
 		size_t n;
@@ -37,19 +42,22 @@ static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
 		for (size_t i = 0; keys && i < n; i++) {
 			json_t *v = json_object_get(flat, keys[i]);
 			char *t = fields_text(v);
-			if (json_is_null(v))
-				printf(" %s=(unset)", keys[i]);
-			else if (t && strpbrk(t, " \t"))
-				printf(" %s=\"%s\"", keys[i], t);
-			else
-				printf(" %s=%s", keys[i], t ? t : "");
+			int quote = !json_is_null(v) && t && strpbrk(t, " \t");
+			putchar(' ');
+			pl_term_fputs(stdout, keys[i]);
+			fputs(quote ? "=\"" : "=", stdout);
+			pl_term_fputs(stdout, json_is_null(v) ? "(unset)" : t ? t : "");
+			if (quote)
+				putchar('"');
 			free(t);
 		}
 		free(keys);
 		json_decref(flat);
 	}
-	if (op->note)
-		printf("  # %s", op->note);
+	if (op->note) {
+		fputs("  # ", stdout);
+		pl_term_fputs(stdout, op->note);
+	}
 	printf("\n");
 	return 0;
 }

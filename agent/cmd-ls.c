@@ -68,12 +68,14 @@ static int ls_cb(const pl_record *r, void *payload)
 		return 0;
 	if (x->as_json)
 		return json_array_append_new(x->rows, record_json(r)) ? pl_error_set(PL_ERROR, "out of memory") : 0;
+	/* the table's cells, escaped for the terminal (values may come from another node) */
 	row = json_array();
-	json_array_append_new(row, json_string(r->id));
-	for (int i = 0; x->cols[i]; i++) {
-		json_t *v = fields_get(r->fields, x->cols[i]);
-		char *t = v ? fields_text(v) : strdup("");
-		json_array_append_new(row, json_string(t ? t : ""));
+	for (int i = -1; i < 0 || x->cols[i]; i++) {
+		json_t *v = i < 0 ? NULL : fields_get(r->fields, x->cols[i]);
+		char *t = i < 0 ? strdup(r->id) : v ? fields_text(v) : strdup("");
+		char *e = pl_term_escape(t ? t : "");
+		json_array_append_new(row, json_string(e ? e : ""));
+		free(e);
 		free(t);
 	}
 	json_array_append_new(x->rows, row);

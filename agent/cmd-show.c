@@ -38,8 +38,11 @@ static int cmd_show(cli *c, int argc, char **argv)
 		json_t *v;
 		size_t w = 5;
 
-		printf("%s %s\n", r->kind, r->id);
-		printf("  %-24s %s\n", "owner", r->owner);
+		/* ids, names and values may come from another node: escaped for the terminal */
+		pl_term_fputs(stdout, r->kind);
+		putchar(' ');
+		pl_term_fputs(stdout, r->id);
+		printf("\n  %-24s %s\n", "owner", r->owner);
 		pl_hlc_fmt(when, r->created);
 		printf("  %-24s %s\n", "created", when);
 		pl_hlc_fmt(when, r->updated);
@@ -50,8 +53,11 @@ static int cmd_show(cli *c, int argc, char **argv)
 		size_t n;
 		const char **keys = sorted_keys(flat, &n);
 		for (size_t i = 0; i < n; i++) {
-			char *t = fields_text(json_object_get(flat, keys[i]));
-			printf("  %-24s %s\n", keys[i], t ? t : "");
+			char *t = fields_text(json_object_get(flat, keys[i])), *key = pl_term_escape(keys[i]);
+			printf("  %-24s ", key ? key : "?");
+			pl_term_fputs(stdout, t ? t : "");
+			putchar('\n');
+			free(key);
 			free(t);
 		}
 		free(keys);

@@ -62,9 +62,13 @@ static int cmd_status(cli *c, int argc, char **argv)
 		rc = pl_json_write(stdout, o) ? cli_fail(c) : EXIT_OK;
 		json_decref(o);
 	} else {
-		printf("node:         %s%s%s%s\n", s.node, name ? " (" : "", name ? name : "", name ? ")" : "");
-		printf("data dir:     %s\n", c->dir);
-		printf("user:         %s\n", c->actor);
+		printf("node:         %s%s", s.node, name ? " (" : "");
+		pl_term_fputs(stdout, name);
+		printf("%s\ndata dir:     ", name ? ")" : "");
+		pl_term_fputs(stdout, c->dir);
+		fputs("\nuser:         ", stdout);
+		pl_term_fputs(stdout, c->actor);
+		putchar('\n');
 		printf("remote:       %s\n", remote ? shown : "(none; set with plsync config remote.url URL)");
 		printf("ops:          %llu in the log, last local seq %llu\n", (unsigned long long)s.ops,
 		       (unsigned long long)s.seq);

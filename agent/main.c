@@ -49,15 +49,26 @@ static void usage_main(FILE *out)
 	        "2 usage error.\n");
 }
 
+/* "plsync: <message>" on one line: a message may quote hostile text (a
+ * record id, a value from another node), so it goes through the terminal
+ * renderer. */
+static void print_error(const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	fflush(stdout);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fputs("plsync: ", stderr);
+	pl_term_fputs(stderr, msg);
+	fputc('\n', stderr);
+}
+
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("plsync: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_error(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
@@ -72,12 +83,10 @@ int cli_fail(const cli *c)
 int cli_usage(const cmd_entry *e, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("plsync: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_error(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: plsync %s\n(see 'plsync %s --help')\n", e->synopsis, e->name);
+	fprintf(stderr, "usage: plsync %s\n(see 'plsync %s --help')\n", e->synopsis, e->name);
 	return EXIT_USAGE;
 }
 

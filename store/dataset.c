@@ -430,6 +430,8 @@ void pl_dataset__md(FILE *f, const char *s)
 			fputs("<br>", f);
 		else if (*s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '<' || *s == '[')
 			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f) /* never an escape sequence to a terminal */
+			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
 			fputc(*s, f);
 	}

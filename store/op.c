@@ -18,6 +18,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/op.h"
+#include "plsync/text.h"
 #include "mpack.h"
 
 static int pack_value(msgpack_packer *pk, const json_t *v, int depth);
@@ -429,6 +430,24 @@ static int dup_str(char **out, const msgpack_object *o, const char *key, size_t 
 	return 0;
 }
 
+/*
+ * An actor is shown on one line of every log: no control character (C0
+ * with tab and ESC, DEL, C1), which could forge a line or drive the
+ * auditor's terminal.
+ */
+static int actor_is_one_line(const pl_op *op)
+{
+	const unsigned char *a = (const unsigned char *)op->actor;
+	long at = pl_text_control(op->actor, strlen(op->actor));
+	unsigned cp;
+
+	if (at < 0)
+		return 0;
+	cp = a[at] < 0x80 ? a[at] : (unsigned)(a[at] & 0x1f) << 6 | (a[at + 1] & 0x3f);
+	return pl_error_set(PL_ECORRUPT, "op %s/%llu: the actor holds the control character U+%04X at byte %ld; "
+	                    "an actor is one line of text", op->node, (unsigned long long)op->seq, cp, at);
+}
+
 static int get_uint(uint64_t *out, const msgpack_object *o, const char *key)
 {
 	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -580,11 +599,11 @@ static int from_object(pl_op **out, const msgpack_object *o, const pl_op_limits 
 		rc = pl_error_set(PL_ECORRUPT, "op hlc %llu is after the year 2200", (unsigned long long)op->hlc);
 		goto cleanup;
 	}
-	if ((rc = dup_str(&op->actor, &kv[5].val, "actor", 256)) ||
+	if ((rc = dup_str(&op->actor, &kv[5].val, "actor", 256)) || (rc = actor_is_one_line(op)) ||
 	    (rc = dup_str(&op->kind, &kv[6].val, "kind", 32)) ||
 	    (rc = dup_str(&op->rec, &kv[7].val, "rec", PL_ID_MAX)))
 		goto cleanup;
-	if (!op->rec[0] || strchr(op->rec, '/')) {
+	if (!op->rec[0] || strchr(op->rec, '/') || pl_text_control(op->rec, strlen(op->rec)) >= 0) {
 		rc = pl_error_set(PL_ECORRUPT, "op rec '%s' is not a valid record id", op->rec);
 		goto cleanup;
 	}

@@ -15,6 +15,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/plandoc.h"
+#include "plsync/text.h"
 #include "dataset-int.h"
 
 /* ---- gathering ---- */
@@ -332,7 +333,8 @@ static void text_row(FILE *f, const int *w, size_t nc, json_t *const *cells)
 		for (size_t c = 0; c < nc; c++) {
 			const char *s = json_string_value(json_array_get(wrapped[c], l));
 			size_t n = s ? u8len(s, strlen(s)) : 0;
-			fprintf(f, " %s", s ? s : "");
+			fputc(' ', f);
+			pl_term_fputs(f, s); /* one wrapped line: its text escaped for the terminal */
 			for (size_t i = n; i < (size_t)w[c] + 1; i++)
 				fputc(' ', f);
 			fputc('|', f);
@@ -404,6 +406,14 @@ static const char *title_of(const json_t *doc, char *buf, size_t sz)
 	return buf;
 }
 
+/* "  line\n", the line escaped for the terminal (the plan holds every node's text). */
+static void text_line(FILE *f, const char *s)
+{
+	fputs("  ", f);
+	pl_term_fputs(f, s);
+	fputc('\n', f);
+}
+
 static void write_text(FILE *f, const json_t *doc)
 {
 	const json_t *p = json_object_get(doc, "fields"), *goals = json_object_get(doc, "goals");
@@ -411,16 +421,18 @@ static void write_text(FILE *f, const json_t *doc)
 	sbuf b = { 0 };
 	char title[512];
 
-	fprintf(f, "%s\nPlan %s, status %s%s%s\n\n", title_of(doc, title, sizeof(title)),
-	        json_string_value(json_object_get(doc, "plan")),
-	        pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft",
-	        pl_dataset__str(p, "approved_by") ? ", approved by " : "",
-	        pl_dataset__str(p, "approved_by") ? pl_dataset__str(p, "approved_by") : "");
+	pl_term_fputs(f, title_of(doc, title, sizeof(title)));
+	fputs("\nPlan ", f);
+	pl_term_fputs(f, json_string_value(json_object_get(doc, "plan")));
+	fprintf(f, ", status %s%s", pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft",
+	        pl_dataset__str(p, "approved_by") ? ", approved by " : "");
+	pl_term_fputs(f, pl_dataset__str(p, "approved_by"));
+	fputs("\n\n", f);
 	fprintf(f, "WHO WE ARE\n");
 	profile_lines(&b, doc);
 	wrapped = wrap(b.p, 100);
 	for (size_t i = 0; i < json_array_size(wrapped); i++)
-		fprintf(f, "  %s\n", json_string_value(json_array_get(wrapped, i)));
+		text_line(f, json_string_value(json_array_get(wrapped, i)));
 	json_decref(wrapped);
 	free(b.p);
 	memset(&b, 0, sizeof(b));
@@ -429,7 +441,7 @@ static void write_text(FILE *f, const json_t *doc)
 	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
 	wrapped = wrap(b.p, 100);
 	for (size_t i = 0; i < json_array_size(wrapped); i++)
-		fprintf(f, "  %s\n", json_string_value(json_array_get(wrapped, i)));
+		text_line(f, json_string_value(json_array_get(wrapped, i)));
 	json_decref(wrapped);
 	free(b.p);
 	fprintf(f, "\nWHAT WE WANT TO ACCOMPLISH\n");

@@ -28,6 +28,7 @@
 #include "plsync/errors.h"
 #include "plsync/schema.h"
 #include "plsync/store.h"
+#include "plsync/text.h"
 #include "mpack.h"
 
 #define DEFAULT_MAP (64u << 20)
@@ -1489,7 +1490,7 @@ static int valid_id(const char *id)
 		if (c <= ' ' || c == '/' || c == '\\' || c == 127 || c == ',' || c == '"')
 			return 0;
 	}
-	return id[0] != '.' && id[0] != '-' && pl_utf8_valid(id, n);
+	return id[0] != '.' && id[0] != '-' && pl_utf8_valid(id, n) && pl_text_control(id, n) < 0;
 }
 
 /* Coerce every top-level field of a raw change through the schema. */
@@ -1630,6 +1631,9 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 		                    w->actor);
 	if (!pl_utf8_valid(w->actor, strlen(w->actor)))
 		return pl_error_set(PL_EINVALID, "the actor name is not UTF-8 text; fix user.name/user.email");
+	if (pl_text_control(w->actor, strlen(w->actor)) >= 0)
+		return pl_error_set(PL_EINVALID, "the actor \"%s\" holds a control character (a tab, newline, "
+		                    "escape...); an actor is one line of text: fix user.name/user.email", w->actor);
 	if (c->note && !pl_utf8_valid(c->note, strlen(c->note)))
 		return pl_error_set(PL_EINVALID, "the note is not UTF-8 text");
 	if (c->note && strlen(c->note) > w->st->opts.limits.max_value)

@@ -12,6 +12,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/json.h"
+#include "plsync/text.h"
 #include "plsync/transcript.h"
 #include "dataset-int.h"
 
@@ -138,12 +139,14 @@ static void renewal_line(FILE *f, const json_t *t, int md)
 	fixed2(done, json_object_get(rn, "completed"));
 	fixed2(gap, json_object_get(rn, "short"));
 	days = json_integer_value(json_object_get(rn, "days_to_expiry"));
+	char *number = pl_term_escape(s_or(t, "license_number", "(no number)"));
 	fprintf(f, "%sLicense %s expires %s (%s%lld days%s). Renewal requires %s hours; completed in "
-	        "the cycle %s to %s: %s (%s%s).\n", md ? "\n" : "", s_or(t, "license_number", "(no number)"),
+	        "the cycle %s to %s: %s (%s%s).\n", md ? "\n" : "", number ? number : "?",
 	        s_or(rn, "cycle_to", ""), days < 0 ? "" : "in ", days < 0 ? -days : days,
 	        days < 0 ? " ago" : "", req, s_or(rn, "cycle_from", ""), s_or(rn, "cycle_to", ""), done,
 	        centi(json_object_get(rn, "short")) > 0 ? gap : "requirement met",
 	        centi(json_object_get(rn, "short")) > 0 ? " hours short" : "");
+	free(number);
 }
 
 static void write_text(FILE *f, const json_t *t)
@@ -151,9 +154,16 @@ static void write_text(FILE *f, const json_t *t)
 	const json_t *rows = json_object_get(t, "rows");
 	char h[32], c[32], std[512];
 
-	fprintf(f, "Transcript of %s (%s)", s_or(t, "name", "?"), s_or(t, "staff", "?"));
-	if (pl_dataset__str(t, "school"))
-		fprintf(f, ", %s", pl_dataset__str(t, "school"));
+	/* names, ids and titles may come from any node: escaped for the terminal */
+	fputs("Transcript of ", f);
+	pl_term_fputs(f, s_or(t, "name", "?"));
+	fputs(" (", f);
+	pl_term_fputs(f, s_or(t, "staff", "?"));
+	fputc(')', f);
+	if (pl_dataset__str(t, "school")) {
+		fputs(", ", f);
+		pl_term_fputs(f, pl_dataset__str(t, "school"));
+	}
 	if (pl_dataset__str(t, "category"))
 		fprintf(f, ", %s", pl_dataset__str(t, "category"));
 	if (pl_dataset__str(t, "year"))
@@ -167,8 +177,10 @@ static void write_text(FILE *f, const json_t *t)
 		fixed2(h, json_object_get(r, "hours"));
 		fixed2(c, json_object_get(r, "credits"));
 		join_std(std, sizeof(std), json_object_get(r, "standards"));
+		char *title = pl_term_escape(s_or(r, "title", ""));
 		fprintf(f, "%-10s  %7s  %7s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), h, c,
-		        s_or(r, "type", ""), s_or(r, "title", ""), std);
+		        s_or(r, "type", ""), title ? title : "?", std);
+		free(title);
 	}
 	fixed2(h, json_object_get(t, "total_hours"));
 	fixed2(c, json_object_get(t, "total_credits"));

@@ -72,7 +72,10 @@ int pl_op_encode(unsigned char **out, size_t *outlen, const pl_op *op);
  * Decode exactly one op from buf[0..len) into *out (caller frees with
  * pl_op_free). `limits` may be NULL for defaults. Trailing bytes, a
  * truncated op, wrong types, unknown or out-of-order keys, oversize values,
- * deep nesting: PL_ECORRUPT with a message naming the key.
+ * deep nesting, text that is not UTF-8, an actor or record id holding a
+ * control character (C0 with tab and ESC, DEL, C1; the actor's message names
+ * the op): PL_ECORRUPT with a message naming the key. A note or field value
+ * may hold any UTF-8 text: outputs escape it (plsync/text.h).
  */
 int pl_op_decode(pl_op **out, const unsigned char *buf, size_t len,
                  const pl_op_limits *limits);

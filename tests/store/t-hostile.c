@@ -31,6 +31,7 @@ struct craft {
 	const char *node;          /* default "AAA" */
 	const unsigned char *fields; size_t fieldslen;   /* raw bytes for "fields", or NULL */
 	const char *rec, *actor;   /* defaults "AAA-1", "Tess <t@example.org>" */
+	const char *note;          /* default "why not" */
 };
 
 static const char *const std_keys[] = {
@@ -120,7 +121,7 @@ static unsigned char *build(size_t *len, const struct craft *c)
 			msgpack_pack_int64(&pk, -5);
 			msgpack_pack_double(&pk, 2.5);
 		} else
-			pk_str(&pk, "why not");
+			pk_str(&pk, c->note ? c->note : "why not");
 	}
 	*len = sb.size;
 	return (unsigned char *)sb.data;
@@ -828,10 +829,46 @@ static void test_text(void)
 	ok(decodes_craft(&c), "UTF-8 ids of 2, 3 and 4 bytes a character decode");
 }
 
+/* An actor is one line of every log: a control character in it could forge
+ * a line ("Eve\nAAA/9 ... Tess") or drive the auditor's terminal (ESC [2J
+ * clears it). It is refused, with the op named; so is one in a record id. A
+ * note or field value may hold any text: outputs escape it. */
+static void test_controls(void)
+{
+	static const char *const bad[] = {
+		"Eve <e@x.org>\nAAA/9  2026-01-01T00:00:00.000Z  Tess <t@example.org>",
+		"Eve\x1b[2J <e@x.org>",
+		"Eve\t<e@x.org>",
+		"Eve\r",
+		"Eve\x7f",
+		"Eve \xc2\x9b" "2J",   /* C1 CSI, U+009B */
+		"Eve \xc2\x85",        /* C1 NEL */
+	};
+	struct craft c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		init_craft(&c);
+		c.actor = bad[i];
+		ok(refuses_craft(&c, "op AAA/2: the actor holds the control character U+00"),
+		   "an actor with a control character is refused, naming the op (case %zu)", i);
+		init_craft(&c);
+		c.rec = i == 0 ? "AAA-1\nx" : i == 1 ? "AAA-\x1b[2J" : "AAA-\xc2\x9b";
+		if (i < 3)
+			ok(refuses_craft(&c, "not a valid record id"), "a record id with a control character is refused (case %zu)", i);
+	}
+	init_craft(&c);
+	c.actor = "Zo\xc3\xab \xc3\x9cnal <zoe@example.org>";
+	ok(decodes_craft(&c), "an actor with accents decodes");
+	init_craft(&c);
+	c.note = "line one\nline two\x1b[2J";
+	ok(decodes_craft(&c), "a note with a newline and an escape decodes (outputs escape it)");
+}
+
 int main(void)
 {
 	pl_init();
 	test_text();
+	test_controls();
 	test_truncation_and_trailing();
 	test_huge_headers();
 	test_nesting();

@@ -75,9 +75,12 @@ static const char usage_text[] =
 	"Exit status: 0 success (verify: everything agrees), 1 failure (verify: at\n"
 	"least one problem, listed), 2 usage error.\n";
 
+/* A message may quote what a node sent: escaped for the terminal. */
 static int fail(void)
 {
-	fprintf(stderr, "plsync-audit: %s\n", pl_error_last()->message);
+	fputs("plsync-audit: ", stderr);
+	pl_term_fputs(stderr, pl_error_last()->message);
+	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 
@@ -88,11 +91,14 @@ static int usage_error(const char *msg)
 }
 
 /*
- * A field value for a person (malloc'd; NULL if out of memory): strings
- * quoted, numbers canonical, lists compact JSON, "(unset)" for none.
+ * A field value for a person, escaped for the terminal (malloc'd; NULL if
+ * out of memory): strings quoted, numbers canonical, lists compact JSON,
+ * "(unset)" for none.
  */
 static char *value_text(const json_t *v)
 {
+	char *t, *e;
+
 	if (!v || json_is_null(v))
 		return strdup("(unset)");
 	if (json_is_number(v)) {
@@ -100,7 +106,10 @@ static char *value_text(const json_t *v)
 		pl_json_number(num, v);
 		return strdup(num);
 	}
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	e = t ? pl_term_escape(t) : NULL;
+	free(t);
+	return e;
 }
 
 static void print_value(const json_t *v)
@@ -108,6 +117,12 @@ static void print_value(const json_t *v)
 	char *t = value_text(v);
 	fputs(t ? t : "?", stdout);
 	free(t);
+}
+
+/* Every string in a record's history may come from another node. */
+static void term(const char *s)
+{
+	pl_term_fputs(stdout, s);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -201,21 +216,30 @@ static int cmd_log(int argc, char **argv)
 		json_decref(log);
 		return rc;
 	}
-	printf("%s %s (owner %s): %zu op%s in main%s\n", str(log, "kind"), str(log, "id"), str(log, "owner"),
-	       json_array_size(ops), json_array_size(ops) == 1 ? "" : "s",
-	       json_is_true(json_object_get(log, "deleted")) ? ", deleted now" : "");
+	term(str(log, "kind"));
+	putchar(' ');
+	term(str(log, "id"));
+	printf(" (owner %s): %zu op%s in main%s\n", str(log, "owner"), json_array_size(ops),
+	       json_array_size(ops) == 1 ? "" : "s", json_is_true(json_object_get(log, "deleted")) ? ", deleted now" : "");
 	for (size_t i = 0; i < json_array_size(ops); i++) {
 		json_t *o = json_array_get(ops, i), *ch = json_object_get(o, "changes");
-		printf("\n%s/%" PRId64 "  %s  %s  %s\n", str(o, "node"), (int64_t)json_integer_value(json_object_get(o, "seq")),
-		       str(o, "time"), str(o, "actor"), str(o, "effect"));
+		printf("\n%s/%" PRId64 "  %s  ", str(o, "node"), (int64_t)json_integer_value(json_object_get(o, "seq")),
+		       str(o, "time"));
+		term(str(o, "actor"));
+		printf("  %s\n", str(o, "effect"));
 		printf("  op     %s\n", str(o, "op"));
 		printf("  commit %s\n", json_is_string(json_object_get(o, "commit")) ? str(o, "commit") : "(unknown)");
 		printf("  merge  %s\n", json_is_string(json_object_get(o, "merge")) ? str(o, "merge") : "(unknown)");
-		if (json_object_get(o, "note"))
-			printf("  note   %s\n", str(o, "note"));
+		if (json_object_get(o, "note")) {
+			fputs("  note   ", stdout);
+			term(str(o, "note"));
+			putchar('\n');
+		}
 		for (size_t c = 0; c < json_array_size(ch); c++) {
 			json_t *x = json_array_get(ch, c);
-			printf("  %s: ", str(x, "field"));
+			fputs("  ", stdout);
+			term(str(x, "field"));
+			fputs(": ", stdout);
 			print_value(json_object_get(x, "before"));
 			fputs(" -> ", stdout);
 			print_value(json_object_get(x, "after"));
@@ -246,7 +270,10 @@ static int cmd_blame(int argc, char **argv)
 		json_decref(b);
 		return rc;
 	}
-	printf("%s %s (owner %s)%s\n", str(b, "kind"), str(b, "id"), str(b, "owner"),
+	term(str(b, "kind"));
+	putchar(' ');
+	term(str(b, "id"));
+	printf(" (owner %s)%s\n", str(b, "owner"),
 	       json_is_true(json_object_get(b, "deleted")) ? ": deleted; the fields it had:" : "");
 	{
 		/* one line per field, git blame style: path, value, who, when, where */
@@ -268,9 +295,12 @@ static int cmd_blame(int argc, char **argv)
 				vw = strlen(vals[i]) > 30 ? 30 : strlen(vals[i]);
 		}
 		for (size_t i = 0; i < n; i++) {
+			char *key = pl_term_escape(keys[i]);
 			e = json_object_get(fields, keys[i]);
-			printf("%-*s  %-*s  set by %s at %s, %s/%" PRId64 ", op %.12s, commit %.12s, merge %.12s\n", (int)w,
-			       keys[i], (int)vw, vals[i] ? vals[i] : "?", str(e, "actor"), str(e, "time"), str(e, "node"),
+			printf("%-*s  %-*s  set by ", (int)w, key ? key : "?", (int)vw, vals[i] ? vals[i] : "?");
+			free(key);
+			term(str(e, "actor"));
+			printf(" at %s, %s/%" PRId64 ", op %.12s, commit %.12s, merge %.12s\n", str(e, "time"), str(e, "node"),
 			       (int64_t)json_integer_value(json_object_get(e, "seq")), str(e, "op"),
 			       json_is_string(json_object_get(e, "commit")) ? str(e, "commit") : "?",
 			       json_is_string(json_object_get(e, "merge")) ? str(e, "merge") : "?");
@@ -299,7 +329,12 @@ static void print_flat(const char *prefix, const json_t *obj, size_t w)
 			print_flat(path, v, w);
 			continue;
 		}
-		printf("  %-*s ", (int)w, path);
+		fputs("  ", stdout);
+		{
+			char *p = pl_term_escape(path);
+			printf("%-*s ", (int)w, p ? p : "?");
+			free(p);
+		}
 		print_value(v);
 		fputc('\n', stdout);
 	}
@@ -339,7 +374,10 @@ static int cmd_show(int argc, char **argv)
 		rc = !j || pl_json_write(stdout, j) ? fail() : 0;
 		json_decref(j);
 	} else {
-		printf("%s %s as of %s\n", r->kind, r->id, when);
+		term(r->kind);
+		putchar(' ');
+		term(r->id);
+		printf(" as of %s\n", when);
 		printf("  %-24s %s\n", "owner", r->owner);
 		pl_hlc_fmt(t, r->created);
 		printf("  %-24s %s\n", "created", t);
@@ -361,7 +399,11 @@ static int on_problem(const pl_audit_problem *p, void *payload)
 	struct problems *pr = payload;
 
 	if (!pr->as_json) {
-		printf("%s: %s\n", p->where, p->what);
+		/* the problem quotes the repository's bytes */
+		term(p->where);
+		fputs(": ", stdout);
+		term(p->what);
+		putchar('\n');
 		return 0;
 	}
 	json_t *o = json_pack("{ss ss}", "where", p->where, "what", p->what);

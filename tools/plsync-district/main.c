@@ -68,9 +68,12 @@ static const char usage_text[] =
 	"Exit status: 0 success, 1 failure (for merge: also when a range was\n"
 	"quarantined), 2 usage error.\n";
 
+/* A message may quote what a node sent: escaped for the terminal. */
 static int fail(void)
 {
-	fprintf(stderr, "plsync-district: %s\n", pl_error_last()->message);
+	fputs("plsync-district: ", stderr);
+	pl_term_fputs(stderr, pl_error_last()->message);
+	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 
@@ -133,10 +136,11 @@ static int cmd_merge(int argc, char **argv)
 		}
 		for (size_t i = 0; i < json_array_size(r.findings); i++) {
 			json_t *f = json_array_get(r.findings, i);
-			fprintf(stderr, "plsync-district: quarantined nodes/%s (commit %.12s, seq %" PRIu64 "): %s\n",
+			fprintf(stderr, "plsync-district: quarantined nodes/%s (commit %.12s, seq %" PRIu64 "): ",
 			        json_string_value(json_object_get(f, "node")), json_string_value(json_object_get(f, "commit")),
-			        (uint64_t)json_integer_value(json_object_get(f, "seq")),
-			        json_string_value(json_object_get(f, "reason")));
+			        (uint64_t)json_integer_value(json_object_get(f, "seq")));
+			pl_term_fputs(stderr, json_string_value(json_object_get(f, "reason"))); /* quotes the node's bytes */
+			fputc('\n', stderr);
 		}
 		if (r.committed)
 			printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r.main, r.tree,
@@ -179,12 +183,13 @@ static int cmd_status(int argc, char **argv)
 		printf("%-12s %-26s %10s %10s %6s  %s\n", "node", "last push", "pushed", "merged", "lag", "quarantine");
 		json_object_foreach(json_object_get(st, "nodes"), node, n) {
 			json_t *q = json_object_get(n, "quarantined");
-			printf("%-12s %-26s %10" PRId64 " %10" PRId64 " %6" PRId64 "  %s\n", node,
+			printf("%-12s %-26s %10" PRId64 " %10" PRId64 " %6" PRId64 "  ", node,
 			       json_string_value(json_object_get(n, "last_push")),
 			       (int64_t)json_integer_value(json_object_get(n, "pushed_seq")),
 			       (int64_t)json_integer_value(json_object_get(n, "merged_seq")),
-			       (int64_t)json_integer_value(json_object_get(n, "lag")),
-			       json_is_object(q) ? json_string_value(json_object_get(q, "reason")) : "-");
+			       (int64_t)json_integer_value(json_object_get(n, "lag")));
+			pl_term_fputs(stdout, json_is_object(q) ? json_string_value(json_object_get(q, "reason")) : "-");
+			putchar('\n');
 		}
 		printf("open conflicts: %" PRId64 "\n", (int64_t)json_integer_value(json_object_get(st, "conflicts")));
 	}
@@ -259,12 +264,22 @@ static int cmd_findings(int argc, char **argv)
 			json_t *f = json_array_get(all, i);
 			const char *staff = json_string_value(json_object_get(f, "staff"));
 			const char *school = json_string_value(json_object_get(f, "school"));
-			printf("%s: %s %s", json_string_value(json_object_get(f, "rule")),
-			       json_string_value(json_object_get(f, "kind")), json_string_value(json_object_get(f, "record")));
-			if (staff || school)
-				printf(" (%s%s%s%s%s)", staff ? "staff " : "", staff ? staff : "", staff && school ? ", " : "",
-				       school ? "school " : "", school ? school : "");
-			printf("\n    %s\n", json_string_value(json_object_get(f, "why")));
+			/* ids and reasons quote records from every node: escaped for the terminal */
+			printf("%s: ", json_string_value(json_object_get(f, "rule")));
+			pl_term_fputs(stdout, json_string_value(json_object_get(f, "kind")));
+			putchar(' ');
+			pl_term_fputs(stdout, json_string_value(json_object_get(f, "record")));
+			if (staff || school) {
+				fputs(staff ? " (staff " : " (", stdout);
+				pl_term_fputs(stdout, staff);
+				fputs(staff && school ? ", " : "", stdout);
+				fputs(school ? "school " : "", stdout);
+				pl_term_fputs(stdout, school);
+				putchar(')');
+			}
+			fputs("\n    ", stdout);
+			pl_term_fputs(stdout, json_string_value(json_object_get(f, "why")));
+			putchar('\n');
 		}
 		printf("%zu finding%s as of %s%s%s\n", json_array_size(all), json_array_size(all) == 1 ? "" : "s",
 		       day, o.year ? " for " : "", o.year ? o.year : "");
