@@ -4,8 +4,6 @@
  */
 #include <string.h>
 
-#include <csv.h>
-
 #include "agent.h"
 
 struct export {
@@ -27,16 +25,6 @@ static void add_cols(json_t *cols, const char *prefix, const pl_field_def *f)
 	}
 }
 
-static void put_cell(FILE *out, const char *s, int first)
-{
-	if (!first)
-		fputc(',', out);
-	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' ')))
-		csv_fwrite(out, s, strlen(s)); /* quoted, with quotes doubled */
-	else
-		fputs(s, out);
-}
-
 static int export_cb(const pl_record *r, void *payload)
 {
 	struct export *x = payload;
@@ -52,11 +40,11 @@ static int export_cb(const pl_record *r, void *payload)
 		fprintf(x->out, "%s\n", s);
 		free(s);
 	} else {
-		put_cell(x->out, r->id, 1);
+		pl_csv_cell(x->out, r->id, 1);
 		for (size_t i = 0; i < json_array_size(x->cols); i++) {
 			json_t *v = fields_get(r->fields, json_string_value(json_array_get(x->cols, i)));
 			char *t = v ? fields_text(v) : NULL;
-			put_cell(x->out, t ? t : "", 0);
+			pl_csv_cell(x->out, t ? t : "", 0);
 			free(t);
 		}
 		fputc('\n', x->out);
@@ -100,7 +88,7 @@ static int cmd_export(cli *c, int argc, char **argv)
 	if (!x.jsonl) {
 		fputs("id", x.out);
 		for (size_t i = 0; i < json_array_size(x.cols); i++)
-			put_cell(x.out, json_string_value(json_array_get(x.cols, i)), 0);
+			pl_csv_cell(x.out, json_string_value(json_array_get(x.cols, i)), 0);
 		fputc('\n', x.out);
 	}
 	rc = pl_store_foreach(c->store, k->name, NULL, NULL, export_cb, &x) ? cli_fail(c) : EXIT_OK;
@@ -119,7 +107,10 @@ const cmd_entry cmd_export_entry = {
 	.help =
 	"Writes every live KIND record, in id order, to standard output (or FILE).\n"
 	"CSV has a header row: id, then every field of the kind (nested ones with dots),\n"
-	"lists comma-joined. JSON Lines has one object per record with its \"id\".\n"
+	"lists comma-joined. A cell a spreadsheet would run as a formula (starting with\n"
+	"=, +, -, @, tab or CR; a plain number such as -12 excepted) is written with an\n"
+	"apostrophe in front ('=cmd), which `plsync import` takes off again.\n"
+	"JSON Lines has one object per record with its \"id\".\n"
 	"Both are read back by `plsync import`.\n"
 	"\n"
 	"Examples:\n"

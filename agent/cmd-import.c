@@ -106,7 +106,9 @@ static void csv_cell(void *s, size_t n, void *payload)
 		json_array_append_new(im->row, json_null());
 		return;
 	}
-	json_t *v = json_stringn(s, n);
+	/* a cell export neutralised against spreadsheet formulas ("'=x") is the value "=x" */
+	size_t skip = pl_csv_cell_guard(s, n);
+	json_t *v = json_stringn((const char *)s + skip, n - skip);
 	if (!v) {
 		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu is not valid UTF-8", im->file,
 		                      im->line, json_array_size(im->row) + 1);
@@ -344,7 +346,9 @@ const cmd_entry cmd_import_entry = {
 	"names (nested with dots: approvals.supervisor.by), then one row per record.\n"
 	"An 'id' column gives natural keys; empty cells leave fields unset; list cells\n"
 	"are comma-separated inside quotes (\"learning_designs,implementation\"). A UTF-8\n"
-	"byte order mark (as spreadsheets write) is ignored.\n"
+	"byte order mark (as spreadsheets write) is ignored. A cell starting with an\n"
+	"apostrophe before =, +, -, @, tab or CR (how `plsync export` neutralises a\n"
+	"formula) loses that apostrophe: \"'=x\" is the value \"=x\".\n"
 	"\n"
 	"JSON Lines: one object per line, fields as in `plsync show --json`'s \"fields\",\n"
 	"with an optional \"id\".\n"

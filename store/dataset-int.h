@@ -84,7 +84,6 @@ void pl_dataset__cat(char *buf, size_t sz, const char *fmt, ...) __attribute__((
 void pl_dataset__html(FILE *f, const char *s);
 /* Escape a cell for a Markdown table (| and newlines). */
 void pl_dataset__md(FILE *f, const char *s);
-/* One CSV cell, quoted when needed; `first` = no comma before. */
-void pl_dataset__csv(FILE *f, const char *s, int first);
+/* CSV cells: pl_csv_cell (plsync/text.h), the one CSV cell renderer. */
 
 #endif

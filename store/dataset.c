@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <csv.h>
 
 #include "plsync/errors.h"
 #include "plsync/schema.h"
@@ -435,18 +434,6 @@ void pl_dataset__md(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	}
-}
-
-void pl_dataset__csv(FILE *f, const char *s, int first)
-{
-	if (!first)
-		fputc(',', f);
-	if (!s)
-		return;
-	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' ')))
-		csv_fwrite(f, s, strlen(s)); /* quoted, quotes doubled */
-	else
-		fputs(s, f);
 }
 
 static int load_cb(const pl_record *r, void *payload)

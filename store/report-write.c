@@ -16,6 +16,7 @@
 #include "plsync/json.h"
 #include "plsync/plsync.h"
 #include "plsync/report.h"
+#include "plsync/text.h"
 #include "dataset-int.h"
 
 static const json_t *find_table(const json_t *rep, const char *id)
@@ -566,7 +567,7 @@ static void csv_table(FILE *f, const json_t *t)
 	const json_t *total = json_object_get(t, "total");
 	char buf[1024];
 
-	pl_dataset__csv(f, pl_dataset__str(t, "title"), 1);
+	pl_csv_cell(f, pl_dataset__str(t, "title"), 1);
 	fprintf(f, "\n");
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		const char *label = pl_dataset__str(json_array_get(cols, c), "label");
@@ -574,7 +575,7 @@ static void csv_table(FILE *f, const json_t *t)
 			snprintf(buf, sizeof(buf), "%s ($)", label ? label : "");
 		else
 			snprintf(buf, sizeof(buf), "%s", label ? label : "");
-		pl_dataset__csv(f, buf, c == 0);
+		pl_csv_cell(f, buf, c == 0);
 	}
 	fprintf(f, "\n");
 	for (size_t r = 0; r <= json_array_size(rows); r++) {
@@ -583,7 +584,7 @@ static void csv_table(FILE *f, const json_t *t)
 			continue;
 		for (size_t c = 0; c < json_array_size(cols); c++) {
 			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 1);
-			pl_dataset__csv(f, buf, c == 0);
+			pl_csv_cell(f, buf, c == 0);
 		}
 		fprintf(f, "\n");
 	}
@@ -597,8 +598,8 @@ static void write_csv(FILE *f, const json_t *rep)
 	char buf[2048], a[48];
 
 	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
-	pl_dataset__csv(f, buf, 1);
-	pl_dataset__csv(f, pl_dataset__str(rep, "scope"), 0);
+	pl_csv_cell(f, buf, 1);
+	pl_csv_cell(f, pl_dataset__str(rep, "scope"), 0);
 	fprintf(f, ",%s,%s,as of %s\n\n", pl_dataset__str(rep, "from"), pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 	fprintf(f, "Summary\nMeasure,Value\n");
 	fprintf(f, "Participants,%lld\n", (long long)json_integer_value(json_object_get(sum, "participants")));
@@ -624,10 +625,10 @@ static void write_csv(FILE *f, const json_t *rep)
 		static const char *const more[] = { "statement", "measure", "frequency", "outcome",
 		                                    "outcome_y1", "outcome_y2", "outcome_y3" };
 		for (int k = 0; k < 3; k++)
-			pl_dataset__csv(f, pl_dataset__str(g, keys[k]), k == 0);
+			pl_csv_cell(f, pl_dataset__str(g, keys[k]), k == 0);
 		fprintf(f, ",%lld", (long long)json_integer_value(json_object_get(g, "number")));
 		for (int k = 0; k < 7; k++)
-			pl_dataset__csv(f, pl_dataset__str(g, more[k]), 0);
+			pl_csv_cell(f, pl_dataset__str(g, more[k]), 0);
 		fmt_hours(a, centi(json_object_get(g, "hours")));
 		fprintf(f, ",%zu,%lld,%s\n", json_array_size(json_object_get(g, "activities")),
 		        (long long)json_integer_value(json_object_get(g, "participations")), a);
@@ -637,7 +638,7 @@ static void write_csv(FILE *f, const json_t *rep)
 		const json_t *x = json_array_get(fs, i);
 		static const char *const keys[] = { "rule", "record", "kind", "staff", "school", "why" };
 		for (int k = 0; k < 6; k++)
-			pl_dataset__csv(f, pl_dataset__str(x, keys[k]), k == 0);
+			pl_csv_cell(f, pl_dataset__str(x, keys[k]), k == 0);
 		fprintf(f, "\n");
 	}
 }

@@ -201,21 +201,21 @@ static void write_csv(FILE *f, const json_t *t)
 		fixed2(h, json_object_get(r, "hours"));
 		fixed2(c, json_object_get(r, "credits"));
 		join_std(std, sizeof(std), json_object_get(r, "standards"));
-		pl_dataset__csv(f, pl_dataset__str(r, "date"), 1);
-		pl_dataset__csv(f, pl_dataset__str(t, "staff"), 0);
-		pl_dataset__csv(f, pl_dataset__str(r, "record"), 0);
-		pl_dataset__csv(f, pl_dataset__str(r, "kind"), 0);
-		pl_dataset__csv(f, pl_dataset__str(r, "type"), 0);
-		pl_dataset__csv(f, json_is_true(json_object_get(r, "job_embedded")) ? "yes" : "no", 0);
-		pl_dataset__csv(f, pl_dataset__str(r, "title"), 0);
+		pl_csv_cell(f, pl_dataset__str(r, "date"), 1);
+		pl_csv_cell(f, pl_dataset__str(t, "staff"), 0);
+		pl_csv_cell(f, pl_dataset__str(r, "record"), 0);
+		pl_csv_cell(f, pl_dataset__str(r, "kind"), 0);
+		pl_csv_cell(f, pl_dataset__str(r, "type"), 0);
+		pl_csv_cell(f, json_is_true(json_object_get(r, "job_embedded")) ? "yes" : "no", 0);
+		pl_csv_cell(f, pl_dataset__str(r, "title"), 0);
 		fprintf(f, ",%s,%s", h, c);
-		pl_dataset__csv(f, std, 0);
+		pl_csv_cell(f, std, 0);
 		fprintf(f, "\n");
 	}
 	fixed2(h, json_object_get(t, "total_hours"));
 	fixed2(c, json_object_get(t, "total_credits"));
 	fprintf(f, "Total,");
-	pl_dataset__csv(f, pl_dataset__str(t, "staff"), 1);
+	pl_csv_cell(f, pl_dataset__str(t, "staff"), 1);
 	fprintf(f, ",,,,,,%s,%s,\n", h, c);
 }
 
