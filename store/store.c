@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 #include <msgpack.h>
@@ -495,6 +496,22 @@ static int grow(pl_store *st)
 	return 0;
 }
 
+/*
+ * A commit that failed. LMDB gives ENOSPC for a write the disk refused, but
+ * EIO for a short one (the disk filled part way): an EIO on a file system
+ * with less than 1 MiB left is the disk being full too. Either way the
+ * meta page was not written: the store is as it was before the write.
+ */
+static int commit_failed(const pl_store *st, int mrc)
+{
+	struct statvfs vfs;
+
+	if (mrc == ENOSPC || mrc == EDQUOT ||
+	    (mrc == EIO && statvfs(st->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20)))
+		return pl_error_disk_full(st->dir);
+	return pl_error_from_mdb(mrc, "committing the write");
+}
+
 int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payload)
 {
 	pl_write w;
@@ -524,7 +541,7 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 			if (mrc == 0)
 				return 0;
 			if (mrc != MDB_MAP_FULL)
-				return pl_error_from_mdb(mrc, "committing the write");
+				return commit_failed(st, mrc);
 		} else {
 			mdb_txn_abort(w.txn);
 		}
