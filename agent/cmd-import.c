@@ -317,8 +317,11 @@ static int cmd_import(cli *c, int argc, char **argv)
 	}
 	rc = pl_store_write(c->store, c->actor, import_fn, &im);
 	if (rc) {
+		int full = rc == PL_EFULL;
 		rc = cli_fail(c);
-		fprintf(stderr, "plsync: nothing from %s was imported; fix the line above and run the import again\n", im.file);
+		if (!full) /* the disk-full message says what to do */
+			fprintf(stderr, "plsync: nothing from %s was imported; fix the line above and run the import again\n",
+			        im.file);
 	} else {
 		printf("imported %ld %s record%s from %s", im.count, im.kind->name, im.count == 1 ? "" : "s", im.file);
 		if (im.count)

@@ -101,7 +101,8 @@ int pl_error_from_mdb(int rc, const char *what)
 	case MDB_NOTFOUND:      code = PL_ENOTFOUND; break;
 	case MDB_KEYEXIST:      code = PL_EEXISTS; break;
 	case MDB_MAP_FULL:      code = PL_EFULL; break;
-	case ENOSPC:            code = PL_EFULL; break;
+	case ENOSPC:
+	case EDQUOT:            code = PL_EFULL; break;
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:
@@ -110,9 +111,8 @@ int pl_error_from_mdb(int rc, const char *what)
 		if (rc > 0)
 			code = PL_EOS;
 	}
-	if (rc == ENOSPC)
-		return pl_error_set(code, "%s: disk full (%s); free some space and retry",
-		                    what, mdb_strerror(rc));
+	if (rc == ENOSPC || rc == EDQUOT)
+		return pl_error_disk_full(what);
 	return pl_error_set(code, "%s: %s", what, mdb_strerror(rc));
 }
 
@@ -130,6 +130,8 @@ int pl_error_from_git(int rc, const char *what)
 		code = PL_EUSER;
 	else if (rc == GIT_EAUTH || rc == GIT_ECERTIFICATE)
 		code = PL_EAUTH;
+	else if (strstr(msg, "No space left on device") || strstr(msg, "Disk quota exceeded"))
+		return pl_error_disk_full(what);
 	else if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_SSH ||
 	               e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_SSL))
 		code = PL_ENET;
@@ -139,6 +141,13 @@ int pl_error_from_git(int rc, const char *what)
 int pl_error_from_errno(const char *what)
 {
 	int e = errno;
-	return pl_error_set(e == ENOSPC || e == EDQUOT ? PL_EFULL : PL_EOS,
-	                    "%s: %s", what, strerror(e));
+	if (e == ENOSPC || e == EDQUOT)
+		return pl_error_disk_full(what);
+	return pl_error_set(PL_EOS, "%s: %s", what, strerror(e));
+}
+
+int pl_error_disk_full(const char *where)
+{
+	return pl_error_set(PL_EFULL, "the disk is full (%s): free space and run it again; nothing was written",
+	                    where);
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 #include <msgpack.h>
@@ -502,6 +503,22 @@ static int grow(pl_store *st)
 	return 0;
 }
 
+/*
+ * A commit that failed. LMDB gives ENOSPC for a write the disk refused, but
+ * EIO for a short one (the disk filled part way): an EIO on a file system
+ * with less than 1 MiB left is the disk being full too. Either way the
+ * meta page was not written: the store is as it was before the write.
+ */
+static int commit_failed(const pl_store *st, int mrc)
+{
+	struct statvfs vfs;
+
+	if (mrc == ENOSPC || mrc == EDQUOT ||
+	    (mrc == EIO && statvfs(st->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20)))
+		return pl_error_disk_full(st->dir);
+	return pl_error_from_mdb(mrc, "committing the write");
+}
+
 int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payload)
 {
 	pl_write w;
@@ -531,7 +548,7 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
 			if (mrc == 0)
 				return 0;
 			if (mrc != MDB_MAP_FULL)
-				return pl_error_from_mdb(mrc, "committing the write");
+				return commit_failed(st, mrc);
 		} else {
 			mdb_txn_abort(w.txn);
 		}
@@ -1811,6 +1828,28 @@ static int prepared_fails(const pl_remote_op *r, int at)
 	return r->rc && r->stage == at ? pl_error_set(r->rc, "%s", r->err) : 0;
 }
 
+/*
+ * An op of a seq this store already holds, with another id (the same id
+ * was found as a duplicate before): two different histories of one node.
+ * Named as such, with both ids, so that neither is taken for a gap.
+ */
+static int chain_conflict(pl_write *w, const pl_op *op, const pl_oid *oid)
+{
+	unsigned char key[PL_NODE_MAX + 9];
+	char here[41] = "(unreadable)", there[41];
+	MDB_val k, v;
+	pl_oid have;
+
+	k.mv_size = opkey(key, op->node, op->seq);
+	k.mv_data = key;
+	if (mdb_get(w->txn, w->st->dbi[DB_OPS], &k, &v) == 0 && pl_op_id(&have, v.mv_data, v.mv_size) == 0)
+		pl_oid_fmt(here, &have);
+	pl_oid_fmt(there, oid);
+	return pl_error_set(PL_ECONFLICT, "these ops of %s differ from ones already applied: %s/%llu is %.12s here, "
+	                    "%.12s in what arrived (two histories of one node: one of them is forged or was rewritten)",
+	                    op->node, op->node, (unsigned long long)op->seq, here, there);
+}
+
 int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *enc, size_t len,
                              const pl_remote_check *chk, pl_remote_info *info)
 {
@@ -1856,6 +1895,10 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 	}
 	if ((rc = seq_get(&seq, &last, w->txn, w->st, op->node)))
 		goto cleanup;
+	if (op->seq <= seq) {
+		rc = chain_conflict(w, op, &oid);
+		goto cleanup;
+	}
 	if (op->seq != seq + 1) {
 		rc = pl_error_set(PL_ECORRUPT, "op %s/%llu does not follow %s/%llu (gap or replay)",
 		                  op->node, (unsigned long long)op->seq, op->node, (unsigned long long)seq);

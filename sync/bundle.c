@@ -7,7 +7,10 @@
  * (SHA-1) of everything before them. The file is written beside its target
  * and renamed, so a reader never sees half of it. On apply every size is
  * checked before use, the checksum before decompressing, and the ops go
- * through the same checks as ops from git, in one transaction.
+ * through the same checks as ops from git (pl_write_remote_ex: the header's
+ * node, chain, ids, schema, ownership), in one transaction: a bundle with
+ * one bad op applies nothing. The checksum only catches damage: anyone can
+ * recompute it, so a bundle proves nothing about who made it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -135,6 +138,7 @@ struct apply_bundle {
 static int bundle_fn(pl_write *w, void *payload)
 {
 	struct apply_bundle *a = payload;
+	pl_remote_check chk = { a->node, 1, 0 };
 	size_t off = 0, n = 0;
 	uint64_t expect = a->first;
 	int rc;
@@ -152,7 +156,9 @@ static int bundle_fn(pl_write *w, void *payload)
 			return rc;
 		}
 		pl_op_free(op);
-		rc = pl_write_remote(w, a->ops + start, off - start);
+		/* the checks a fetch and the merge make: the header's node only,
+		 * its chain, and no change to a record another node created */
+		rc = pl_write_remote_ex(w, a->ops + start, off - start, &chk, NULL);
 		if (rc < 0) {
 			if (rc == PL_ECORRUPT && strstr(pl_error_last()->message, "does not follow"))
 				pl_error_prefix("%s: this store lacks earlier ops of %s; apply the earlier bundle (or sync) first",

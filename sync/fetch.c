@@ -66,7 +66,8 @@ static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, cons
 		}
 		pl_op_free(op);
 		pl_remote_info info = { 0 };
-		rc = pl_write_remote_ex(w, buf + start, off - start, NULL, &info);
+		pl_remote_check chk = { a->node, 1, 0 }; /* as the merge checks */
+		rc = pl_write_remote_ex(w, buf + start, off - start, &chk, &info);
 		if (rc == 0 && info.ahead)
 			a->ahead++;
 		if (rc < 0) {

@@ -386,7 +386,7 @@ static int pack_end(struct packw *p, git_repository *repo)
 	git_odb *odb = NULL;
 
 	if (packw_flush(p) < 0)
-		return pl_error_from_errno("writing the pack");
+		return pl_error_from_errno(p->tmp);
 	sha1_final(&p->sum, trailer);
 	{
 		int bad = write_all(p->fd, trailer, sizeof(trailer)) || fchmod(p->fd, 0444);
@@ -576,7 +576,7 @@ int pl_sync__write_pack_with(git_repository *repo, git_odb_backend *mempack, git
 	rc = pack_end(&p, repo);
 	goto cleanup;
 failed:
-	rc = errno ? pl_error_from_errno("writing a pack in objects/pack")
+	rc = errno ? pl_error_from_errno(p.tmp)
 	           : pl_error_set(PL_ERROR, "writing a pack: out of memory or zlib failure");
 cleanup:
 	if (zok)

@@ -67,4 +67,13 @@ int pl_error_from_git(int rc, const char *what);
 /* Translate errno after a failed system call on `what` (usually a path). */
 int pl_error_from_errno(const char *what);
 
+/*
+ * PL_EFULL with the one message for a full disk (or quota): "the disk is
+ * full (WHERE): free space and run it again; nothing was written". Every
+ * translator above uses it for ENOSPC and EDQUOT; the caller's guarantee
+ * (one transaction, a temporary file renamed last) is what makes the
+ * "nothing was written" true.
+ */
+int pl_error_disk_full(const char *where);
+
 #endif
