@@ -615,9 +615,18 @@ static int from_object(pl_op **out, const msgpack_object *o, const pl_op_limits 
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	for (i = 0; i < op->nbase; i++)
+	for (i = 0; i < op->nbase; i++) {
 		if ((rc = get_oid(&op->base[i], &kv[8].val.via.array.ptr[i], "base")))
 			goto cleanup;
+		for (uint32_t j = 0; j < i; j++)
+			if (!memcmp(op->base[j].id, op->base[i].id, PL_OID_RAWSZ)) {
+				char hex[PL_OID_HEXSZ + 1];
+				pl_oid_fmt(hex, &op->base[i]);
+				rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: its base names %s twice", op->node,
+				                  (unsigned long long)op->seq, hex);
+				goto cleanup;
+			}
+	}
 	if (key_is(&kv[9].val, "put")) {
 		op->type = PL_OP_PUT;
 	} else if (key_is(&kv[9].val, "del")) {

@@ -1533,9 +1533,12 @@ static int coerce_fields(json_t **out, const pl_kind_def *k, const json_t *raw)
  * The next op of this node on record `id` (type, fields, note and base
  * already set in *op): stamped (version, node, seq, prev, clock, actor,
  * kind), encoded within the op size limit, and its id. *enc is malloc'd.
+ * The clock is past `after` (the record's newest op clock), so a change
+ * that saw the record's heads wins over them whatever their clocks (an op
+ * from a clock years ahead pins a field only until the next change).
  */
-static int local_op(pl_write *w, pl_op *op, const pl_kind_def *k, char *id, unsigned char **enc, size_t *len,
-                    pl_oid *oid)
+static int local_op(pl_write *w, pl_op *op, const pl_kind_def *k, char *id, uint64_t after,
+                    unsigned char **enc, size_t *len, pl_oid *oid)
 {
 	int rc;
 
@@ -1545,6 +1548,8 @@ static int local_op(pl_write *w, pl_op *op, const pl_kind_def *k, char *id, unsi
 	op->has_prev = w->seq > 0;
 	op->prev = w->head;
 	op->hlc = pl_hlc_next(w->hlc, pl_hlc_wall_ms());
+	if (after && op->hlc <= after)
+		op->hlc = after == UINT64_MAX ? after : after + 1;
 	op->actor = (char *)w->actor;
 	op->kind = (char *)k->name;
 	op->rec = id;
@@ -1561,7 +1566,9 @@ static void local_done(pl_write *w, const pl_op *op, const pl_oid *oid)
 {
 	w->seq = op->seq;
 	w->head = *oid;
-	w->hlc = op->hlc;
+	/* as far as a received op would move it: a change stamped past a
+	 * record's far-future clock does not drag the node's clock there */
+	w->hlc = pl_hlc_recv_bounded(w->hlc, op->hlc, pl_hlc_wall_ms());
 	w->dirty = 1;
 }
 
@@ -1590,7 +1597,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, jso
 		op.type = PL_OP_PUT;
 		op.fields = fields;
 		op.note = (char *)c->note;
-		if ((rc = local_op(w, &op, k, id, &enc, &len, &oid)) == 0) {
+		if ((rc = local_op(w, &op, k, id, 0, &enc, &len, &oid)) == 0) {
 			/* a new record is its create's fields (a null there sets nothing) */
 			w->where = c->where;
 			w->rec = id;
@@ -1723,7 +1730,7 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	op.type = c->type == PL_CHANGE_DEL ? PL_OP_DEL : PL_OP_PUT;
 	op.fields = fields;
 	op.note = (char *)c->note;
-	if ((rc = local_op(w, &op, k, id, &enc, &len, &oid)))
+	if ((rc = local_op(w, &op, k, id, s.updated, &enc, &len, &oid)))
 		goto cleanup;
 	/* op.base points into s.heads, which rstate_apply reallocs: copy first */
 	if (op.nbase) {
@@ -1824,6 +1831,38 @@ static int prepared_fails(const pl_remote_op *r, int at)
 	return r->rc && r->stage == at ? pl_error_set(r->rc, "%s", r->err) : 0;
 }
 
+/*
+ * The ops an op's base names are ops of its record: one of another record
+ * is PL_ECORRUPT. One this store does not hold is counted in *dangling
+ * (a store may hold only some nodes' ops).
+ */
+static int check_base(pl_write *w, const pl_op *op, size_t *dangling)
+{
+	*dangling = 0;
+	for (size_t b = 0; b < op->nbase; b++) {
+		MDB_val k = { PL_OID_RAWSZ, (void *)op->base[b].id }, key, v;
+		char kind[33], rec[PL_ID_MAX + 1], hex[PL_OID_HEXSZ + 1];
+		int type, mrc;
+
+		if ((mrc = mdb_get(w->txn, w->st->dbi[DB_OPIDS], &k, &key)) == MDB_NOTFOUND) {
+			(*dangling)++;
+			continue;
+		}
+		if (mrc)
+			return w_fail_mdb(w, mrc, db_names[DB_OPIDS]);
+		if ((mrc = mdb_get(w->txn, w->st->dbi[DB_OPS], &key, &v)))
+			return w_fail_mdb(w, mrc, db_names[DB_OPS]);
+		pl_oid_fmt(hex, &op->base[b]);
+		if (pl_op_peek(&type, kind, rec, v.mv_data, v.mv_size))
+			return pl_error_prefix("op %.12s, named in the base of op %s/%llu", hex, op->node,
+			                       (unsigned long long)op->seq);
+		if (strcmp(rec, op->rec))
+			return pl_error_set(PL_ECORRUPT, "op %s/%llu on %s names in its base op %.12s, which is an op of "
+			                    "record %s", op->node, (unsigned long long)op->seq, op->rec, hex, rec);
+	}
+	return 0;
+}
+
 int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *enc, size_t len,
                              const pl_remote_check *chk, pl_remote_info *info)
 {
@@ -1833,6 +1872,7 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 	rstate s = { .lv = NULL };
 	MDB_val k, v;
 	char form[PL_NODE_MAX + 1];
+	size_t dangling = 0;
 	int found = 0, rc;
 
 	if (w->rc)
@@ -1840,7 +1880,12 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 	if ((rc = prepared_fails(r, PL_REMOTE_DECODE)))
 		return rc;
 	if (info) {
-		info->ahead = (op->hlc >> 16) > pl_hlc_wall_ms() + 86400000ull;
+		uint64_t wall = pl_hlc_wall_ms();
+		info->ahead = (op->hlc >> 16) > wall + PL_HLC_AHEAD_MS;
+		info->hlc = op->hlc;
+		info->skew_ms = (int64_t)(op->hlc >> 16) - (int64_t)wall;
+		info->id = oid;
+		info->dangling = 0;
 		info->seq = op->seq;
 		snprintf(info->node, sizeof(info->node), "%s", op->node);
 		snprintf(info->rec, sizeof(info->rec), "%s", op->rec);
@@ -1906,10 +1951,14 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 		                  op->rec, s.owner, s.owner);
 		goto cleanup;
 	}
+	if ((rc = check_base(w, op, &dangling)))
+		goto cleanup;
+	if (info)
+		info->dangling = dangling;
 	if ((rc = commit_op(w, op, enc, len, &oid, &s, found, 1)) || (rc = cache_keep(w, op->rec, &s, 1)))
 		goto cleanup;
 	seq_put(w, op->node, op->seq, &oid);
-	w->hlc = pl_hlc_recv(w->hlc, op->hlc);
+	w->hlc = pl_hlc_recv_bounded(w->hlc, op->hlc, pl_hlc_wall_ms());
 	w->dirty = 1;
 	rc = w->rc;
 

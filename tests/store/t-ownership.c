@@ -80,6 +80,19 @@ static int plain_fn(pl_write *w, void *payload)
 	return rc < 0 ? rc : 0;
 }
 
+struct with_info {
+	const struct blob *b;
+	pl_remote_info     info;
+};
+
+static int info_fn(pl_write *w, void *payload)
+{
+	struct with_info *o = payload;
+	pl_remote_check chk = { NULL, 1, 1 };
+	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, &o->info);
+	return rc < 0 ? rc : 0;
+}
+
 /* Apply one op as a fetch does (no ownership check). */
 static int apply_plain(pl_store *st, const struct blob *b)
 {
@@ -224,6 +237,42 @@ int main(void)
 	struct blob e3 = next(&a, H + 32, "R3", PL_OP_PUT, &de.id, 1, "{\"role\":\"Lead Coach\"}");
 	is_int(apply(st, &e3), 0, "so the owner's next edit is accepted");
 	done(st, d3);
+
+	/* 4. what a base names (issue 9, D13) */
+	{
+		char d4[] = "/tmp/plsync-own-XXXXXX";
+		struct with_info wi;
+		pl_oid ghost, twice[2];
+		st = fresh(d4);
+		a = (struct chain){ "AAA", 0, { { 0 } } };
+		b = (struct chain){ "BBB", 0, { { 0 } } };
+		dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
+		memset(&ghost, 0x77, sizeof(ghost));
+		struct blob r5 = next(&a, H + 50, "R5", PL_OP_PUT, NULL, 0, "{\"name\":\"Cy\",\"category\":\"certified\"}");
+		struct blob r6 = next(&b, H + 51, "R6", PL_OP_PUT, NULL, 0, "{\"name\":\"Di\",\"category\":\"certified\"}");
+		is_int(apply(st, &r5), 0, "AAA creates R5");
+		is_int(apply(st, &r6), 0, "BBB creates R6");
+		struct blob cross = next(&dist, H + 52, "R5", PL_OP_PUT, &r6.id, 1, "{\"role\":\"Coach\"}");
+		ok(apply(st, &cross) == PL_ECORRUPT && strstr(pl_error_last()->message, "an op of record R6"),
+		   "an op on R5 whose base names an op of R6 is refused as corrupt, naming R6");
+		dist.seq--; dist.last = (pl_oid){ { 0 } };
+		struct blob dang = next(&dist, H + 52, "R5", PL_OP_PUT, &ghost, 1, "{\"role\":\"Coach\"}");
+		wi = (struct with_info){ &dang, { 0 } };
+		is_int(pl_store_write(st, "merge", info_fn, &wi), 0,
+		       "an op whose base names an op this store does not hold is accepted (partial replication)");
+		is_int((long long)wi.info.dangling, 1, "and counted as dangling");
+		struct blob known = next(&dist, H + 53, "R5", PL_OP_PUT, &dang.id, 1, "{\"role\":\"Lead\"}");
+		wi = (struct with_info){ &known, { 0 } };
+		ok(pl_store_write(st, "merge", info_fn, &wi) == 0 && wi.info.dangling == 0,
+		   "an op naming a head this store holds is not");
+		twice[0] = known.id;
+		twice[1] = known.id;
+		struct blob dup = next(&dist, H + 54, "R5", PL_OP_PUT, twice, 2, "{\"role\":\"Head\"}");
+		ok(apply(st, &dup) == PL_ECORRUPT && strstr(pl_error_last()->message, "twice"),
+		   "an op whose base names one id twice is refused by the decoder");
+		done(st, d4);
+		free(r5.enc); free(r6.enc); free(cross.enc); free(dang.enc); free(known.enc); free(dup.enc);
+	}
 
 	free(c1.enc); free(e1.enc); free(f1.enc); free(f2.enc); free(f3.enc); free(d1op.enc);
 	free(ca.enc); free(cb.enc); free(cd.enc); free(wc.enc); free(lc.enc); free(lc2.enc); free(cr.enc); free(de.enc); free(e3.enc);
