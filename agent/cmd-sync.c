@@ -123,6 +123,10 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		fprintf(stderr, "plsync: warning: %zu applied op%s carry a clock more than a day ahead of this "
 		        "machine's; check the date here and on the node that made them\n", res.ahead,
 		        res.ahead == 1 ? "" : "s");
+	if (!rc && res.dangling) /* normal for nodes not followed here, but never silent */
+		fprintf(stderr, "plsync: warning: %zu applied op%s name%s in their base ops this data dir does not "
+		        "hold (of nodes it does not follow, or ops that never existed); the district merge reports "
+		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
 	rc = rc ? cli_fail(c) : EXIT_OK;
 done:
 	pl_mirror_free(m);

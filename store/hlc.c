@@ -3,8 +3,10 @@
  *
  * 48 bits of unix milliseconds, 16 bits of counter. A local write takes
  * max(wall, last) and, if that did not move past `last`, last + 1; receiving
- * an op moves the clock to at least the op's. A wrong wall clock (a school
- * laptop days off) never reorders a node's own ops.
+ * an op moves the clock to at least the op's, but no further than a day
+ * past the wall clock (pl_hlc_recv_bounded): an op from a clock years ahead
+ * is accepted and reported, and pins only the record it is on, whose next
+ * local change the store stamps past that record's newest clock.
  */
 #include <stdio.h>
 #include <time.h>
@@ -22,6 +24,12 @@ uint64_t pl_hlc_next(uint64_t last, uint64_t wall_ms)
 uint64_t pl_hlc_recv(uint64_t last, uint64_t remote)
 {
 	return remote > last ? remote : last;
+}
+
+uint64_t pl_hlc_recv_bounded(uint64_t last, uint64_t remote, uint64_t wall_ms)
+{
+	uint64_t bound = (wall_ms + PL_HLC_AHEAD_MS) << 16;
+	return pl_hlc_recv(last, remote < bound ? remote : bound);
 }
 
 uint64_t pl_hlc_wall_ms(void)

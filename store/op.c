@@ -502,7 +502,10 @@ static int obj_to_json(json_t **out, const msgpack_object *o, int depth,
 				json_decref(v);
 				return rc;
 			}
-			json_array_append_new(v, e);
+			if (json_array_append_new(v, e)) {
+				json_decref(v);
+				return pl_error_set(PL_ERROR, "out of memory");
+			}
 		}
 		break;
 	case MSGPACK_OBJECT_MAP:
@@ -519,6 +522,14 @@ static int obj_to_json(json_t **out, const msgpack_object *o, int depth,
 			}
 			memcpy(name, k->via.str.ptr, k->via.str.size);
 			name[k->via.str.size] = '\0';
+			if (!pl_utf8_valid(name, k->via.str.size)) {
+				/* jansson would refuse the key and the field vanish */
+				json_decref(v);
+				pl_utf8_scrub(name);
+				if (!depth)
+					return pl_error_set(PL_ECORRUPT, "field key '%s' is not valid UTF-8 text", name);
+				return pl_error_set(PL_ECORRUPT, "field '%s': key '%s' is not valid UTF-8 text", key, name);
+			}
 			if (json_object_get(v, name)) {
 				json_decref(v);
 				return pl_error_set(PL_ECORRUPT, "field '%s': duplicate key '%s'", key, name);
@@ -528,7 +539,10 @@ static int obj_to_json(json_t **out, const msgpack_object *o, int depth,
 				json_decref(v);
 				return rc;
 			}
-			json_object_set_new(v, name, e);
+			if (json_object_set_new(v, name, e)) {
+				json_decref(v);
+				return pl_error_set(PL_ERROR, "out of memory");
+			}
 		}
 		break;
 	default:
@@ -620,9 +634,18 @@ static int from_object(pl_op **out, const msgpack_object *o, const pl_op_limits 
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	for (i = 0; i < op->nbase; i++)
+	for (i = 0; i < op->nbase; i++) {
 		if ((rc = get_oid(&op->base[i], &kv[8].val.via.array.ptr[i], "base")))
 			goto cleanup;
+		for (uint32_t j = 0; j < i; j++)
+			if (!memcmp(op->base[j].id, op->base[i].id, PL_OID_RAWSZ)) {
+				char hex[PL_OID_HEXSZ + 1];
+				pl_oid_fmt(hex, &op->base[i]);
+				rc = pl_error_set(PL_ECORRUPT, "op %s/%llu: its base names %s twice", op->node,
+				                  (unsigned long long)op->seq, hex);
+				goto cleanup;
+			}
+	}
 	if (key_is(&kv[9].val, "put")) {
 		op->type = PL_OP_PUT;
 	} else if (key_is(&kv[9].val, "del")) {
@@ -635,8 +658,10 @@ static int from_object(pl_op **out, const msgpack_object *o, const pl_op_limits 
 		rc = pl_error_set(PL_ECORRUPT, "op key 'fields' must be a map");
 		goto cleanup;
 	}
-	if ((rc = obj_to_json(&op->fields, &kv[10].val, 0, lim, "fields")))
+	if ((rc = obj_to_json(&op->fields, &kv[10].val, 0, lim, "fields"))) {
+		pl_error_prefix("op %s/%llu", op->node, (unsigned long long)op->seq);
 		goto cleanup;
+	}
 	if (n == 12 && (rc = dup_str(&op->note, &kv[11].val, "note", lim->max_value)))
 		goto cleanup;
 
@@ -646,6 +671,27 @@ cleanup:
 		return rc;
 	}
 	*out = op;
+	return 0;
+}
+
+/*
+ * The op's bytes are the one encoding pl_op_encode gives it (sorted keys,
+ * shortest ints and lengths, 64-bit floats): else one op could have several
+ * ids, and a field could change meaning on the way through a store.
+ */
+static int canonical(const pl_op *op, const unsigned char *bytes, size_t len)
+{
+	unsigned char *enc = NULL;
+	size_t elen = 0;
+	int rc = pl_op_encode(&enc, &elen, op), same = rc == 0 && elen == len && !memcmp(enc, bytes, len);
+
+	free(enc);
+	if (rc == PL_ERROR)
+		return rc;
+	if (!same)
+		return pl_error_set(PL_ECORRUPT, "op %s/%llu is not in canonical form (its fields re-encode to other "
+		                    "bytes: unsorted keys, long ints or lengths, or 32-bit floats)", op->node,
+		                    (unsigned long long)op->seq);
 	return 0;
 }
 
@@ -675,6 +721,10 @@ int pl_op_decode_next(pl_op **out, const unsigned char *buf, size_t len,
 			break;
 		}
 		rc = from_object(out, &u.data, lim);
+		if (rc == 0 && (rc = canonical(*out, buf + *off, objlen))) {
+			pl_op_free(*out);
+			*out = NULL;
+		}
 		if (rc)
 			pl_error_prefix("op at byte %zu", *off);
 		break;

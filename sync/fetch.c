@@ -30,7 +30,7 @@ struct apply {
 	size_t          ncommits;
 	const char     *tip_hex;
 	const pl_sync_options *opts;
-	size_t          applied, skipped, ahead;
+	size_t          applied, skipped, ahead, dangling;
 };
 
 static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, const char *path,
@@ -70,6 +70,8 @@ static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, cons
 		rc = pl_write_remote_ex(w, buf + start, off - start, &chk, &info);
 		if (rc == 0 && info.ahead)
 			a->ahead++;
+		if (rc == 0 && info.dangling)
+			a->dangling++;
 		if (rc < 0) {
 			pl_error_prefix("commit %.12s %s", commit_hex, path);
 			goto cleanup;
@@ -91,7 +93,7 @@ static int apply_fn(pl_write *w, void *payload)
 	char prefix[PL_NODE_MAX + 8], key[PL_NODE_MAX + 24];
 	int rc = 0;
 
-	a->applied = a->skipped = a->ahead = 0;
+	a->applied = a->skipped = a->ahead = a->dangling = 0;
 	snprintf(prefix, sizeof(prefix), "ops/%s/", a->node);
 	for (size_t i = 0; i < a->ncommits && !rc; i++) {
 		git_commit *c = NULL, *parent = NULL;
@@ -205,6 +207,7 @@ static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const cha
 		res->applied += a.applied;
 		res->skipped += a.skipped;
 		res->ahead += a.ahead;
+		res->dangling += a.dangling;
 	}
 cleanup:
 	free(a.commits);

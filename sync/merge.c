@@ -96,6 +96,10 @@ struct merge {
 	char                     cur_commit[41];
 	uint64_t                 cur_seq;
 	size_t                   rops;
+	/* reported, not quarantined (issue 9, D7, D13): this range's clock
+	 * findings and [node, seq] of its ops with base ids not held yet; the
+	 * merge's, once their ranges are in */
+	json_t                  *rreported, *rdangling, *dangling;
 };
 
 static void updates_clear(struct updates *u)
@@ -150,6 +154,7 @@ void pl_merge_result_clear(pl_merge_result *r)
 {
 	json_decref(r->merged);
 	json_decref(r->findings);
+	json_decref(r->reported);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -270,6 +275,93 @@ static void *pipe_run(void *arg)
 	return NULL;
 }
 
+/* ---- reported findings: accepted, merged, never silent ---- */
+
+/* One reported finding, its text made terminal-safe (the rec id is the node's). */
+static int report(json_t *list, const char *type, const char *node, uint64_t seq, const pl_oid *op,
+                  const char *rec, json_t *extra, const char *reason)
+{
+	char hex[PL_OID_HEXSZ + 1], *why = strdup(reason), *r = strdup(rec);
+	json_t *f = NULL;
+
+	pl_oid_fmt(hex, op);
+	if (why && r) {
+		for (char *p = why; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		pl_utf8_scrub(r);
+		f = json_pack("{ss ss sI ss ss ss}", "type", type, "node", node, "seq", (json_int_t)seq, "op", hex,
+		              "rec", r, "reason", why);
+	}
+	free(why);
+	free(r);
+	if (!f || (extra && json_object_update(f, extra)) || json_array_append_new(list, f)) {
+		json_decref(extra);
+		return pl_error_set(PL_ERROR, "out of memory recording a finding");
+	}
+	json_decref(extra);
+	return 0;
+}
+
+/* An op just applied that is more than a day ahead, or names bases not here yet. */
+static int note_reported(struct merge *mg, const pl_remote_info *info)
+{
+	if (info->ahead) {
+		char when[32], why[200];
+		pl_hlc_fmt(when, info->hlc);
+		snprintf(why, sizeof(why), "its clock (%s) is %.1f days ahead of the merge's", when,
+		         (double)info->skew_ms / 86400000.0);
+		if (report(mg->rreported, "clock_ahead", info->node, info->seq, &info->id, info->rec,
+		           json_pack("{sI ss}", "skew_ms", (json_int_t)info->skew_ms, "time", when), why))
+			return PL_ERROR;
+	}
+	if (info->dangling &&
+	    json_array_append_new(mg->rdangling, json_pack("[sI]", info->node, (json_int_t)info->seq)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	return 0;
+}
+
+/* Each base id of op (node, seq) that no merged op has, now that every node is in. */
+static int recheck_base(struct merge *mg, const char *node, uint64_t seq)
+{
+	unsigned char *bytes = NULL, *named = NULL;
+	size_t len = 0, nlen = 0;
+	pl_op *op = NULL;
+	pl_oid id;
+	int rc;
+
+	if ((rc = pl_store_op_bytes(&bytes, &len, mg->cache, node, seq)) ||
+	    (rc = pl_op_decode(&op, bytes, len, &mg->opts->limits)) || (rc = pl_op_id(&id, bytes, len)))
+		goto cleanup;
+	for (size_t b = 0; b < op->nbase && !rc; b++) {
+		char hex[PL_OID_HEXSZ + 1], why[200];
+		rc = pl_store_op_by_id(&named, &nlen, mg->cache, &op->base[b]);
+		free(named);
+		named = NULL;
+		if (rc != PL_ENOTFOUND)
+			continue;
+		pl_oid_fmt(hex, &op->base[b]);
+		snprintf(why, sizeof(why), "its base names op %.12s, which no merged node has (a dangling base)", hex);
+		rc = report(mg->res->reported, "dangling_base", node, seq, &id, op->rec, json_pack("{ss}", "missing", hex),
+		            why);
+	}
+cleanup:
+	pl_op_free(op);
+	free(bytes);
+	return rc;
+}
+
+static int recheck_dangling(struct merge *mg)
+{
+	int rc = 0;
+	for (size_t i = 0; i < json_array_size(mg->dangling) && !rc; i++) {
+		json_t *e = json_array_get(mg->dangling, i);
+		rc = recheck_base(mg, json_string_value(json_array_get(e, 0)),
+		                  (uint64_t)json_integer_value(json_array_get(e, 1)));
+	}
+	return rc;
+}
+
 static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git_oid *blob_id,
                       uint64_t first, uint64_t last, uint64_t *expect)
 {
@@ -373,6 +465,8 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 		}
 		(*expect)++;
 		mg->rops++;
+		if ((info.ahead || info.dangling) && (rc = note_reported(mg, &info)))
+			break;
 	}
 	if (threaded) {
 		pthread_mutex_lock(&p->mu);
@@ -413,6 +507,10 @@ static int range_fn(pl_write *w, void *payload)
 	json_decref(mg->rcarry);
 	mg->rtouched = json_object();
 	mg->rcarry = json_array();
+	json_decref(mg->rreported);
+	json_decref(mg->rdangling);
+	mg->rreported = json_array();
+	mg->rdangling = json_array();
 	mg->rops = 0;
 	mg->cur_commit[0] = '\0';
 	mg->cur_seq = 0;
@@ -600,6 +698,8 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		json_object_foreach(mg->rtouched, id, v)
 			json_object_set(mg->touched, id, v);
 		json_array_extend(mg->carry, mg->rcarry);
+		json_array_extend(mg->res->reported, mg->rreported);
+		json_array_extend(mg->dangling, mg->rdangling);
 		for (size_t i = 0; i < mg->rups.n; i++)
 			if ((rc = updates_add(&mg->ups, mg->rups.paths[i], &mg->rups.u[i].id, 0)))
 				goto cleanup;
@@ -854,7 +954,8 @@ static int state_updates(struct merge *mg)
 
 static char *merge_message(struct merge *mg)
 {
-	size_t cap = 4096 + 200 * (json_array_size(mg->res->merged) + json_array_size(mg->res->findings)), off = 0;
+	size_t cap = 4096 + 200 * (json_array_size(mg->res->merged) + json_array_size(mg->res->findings)) +
+	             400 * json_array_size(mg->res->reported), off = 0;
 	char *msg = malloc(cap);
 
 	if (!msg)
@@ -878,6 +979,16 @@ static char *merge_message(struct merge *mg)
 		                json_string_value(json_object_get(f, "node")),
 		                json_string_value(json_object_get(f, "commit")),
 		                (uint64_t)json_integer_value(json_object_get(f, "seq")),
+		                json_string_value(json_object_get(f, "reason")));
+	}
+	if (json_array_size(mg->res->reported))
+		off += snprintf(msg + off, cap - off, "\nReported:\n");
+	for (size_t i = 0; i < json_array_size(mg->res->reported) && off < cap; i++) {
+		json_t *f = json_array_get(mg->res->reported, i);
+		off += snprintf(msg + off, cap - off, "nodes/%s seq %" PRIu64 " op %.12s on %.80s: %.200s\n",
+		                json_string_value(json_object_get(f, "node")),
+		                (uint64_t)json_integer_value(json_object_get(f, "seq")),
+		                json_string_value(json_object_get(f, "op")), json_string_value(json_object_get(f, "rec")),
 		                json_string_value(json_object_get(f, "reason")));
 	}
 	return msg;
@@ -1310,7 +1421,9 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	memset(res, 0, sizeof(*res));
 	res->merged = json_array();
 	res->findings = json_array();
+	res->reported = json_array();
 	memset(&mg, 0, sizeof(mg));
+	mg.dangling = json_array();
 	mg.opts = opts ? opts : &defaults;
 	mg.res = res;
 	mg.touched = json_object();
@@ -1358,6 +1471,8 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 			continue;
 		rc = merge_node(&mg, node, &tip);
 	}
+	if (!rc)
+		rc = recheck_dangling(&mg);
 	mark(res, &mg.t0, PL_MERGE_T_VERIFY);
 	if (rc || !json_array_size(res->merged))
 		goto cleanup; /* nothing new: no commit */
@@ -1377,6 +1492,9 @@ cleanup:
 	json_decref(mg.carry);
 	json_decref(mg.rtouched);
 	json_decref(mg.rcarry);
+	json_decref(mg.rreported);
+	json_decref(mg.rdangling);
+	json_decref(mg.dangling);
 	free(mg.commits);
 	git_tree_free(mg.base_conflicts);
 	git_tree_free(mg.base);

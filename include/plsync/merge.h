@@ -48,6 +48,10 @@ typedef struct pl_merge_result {
 	int     rebuilt;      /* the cache was rebuilt */
 	json_t *merged;       /* [{node, from, to, tip}] */
 	json_t *findings;     /* [{node, commit, seq, reason}] quarantined ranges */
+	json_t *reported;     /* [{type, node, seq, op, rec, reason, ...}] merged but
+	                         reported: "clock_ahead" (+ skew_ms, time: more than
+	                         a day ahead of the merge's clock), "dangling_base"
+	                         (+ missing: a base id no merged op has) */
 	double  secs[6];      /* seconds per phase, indexed by PL_MERGE_T_* */
 } pl_merge_result;
 

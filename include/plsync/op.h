@@ -118,6 +118,15 @@ int pl_oid_parse(pl_oid *out, const char *hex);
 uint64_t pl_hlc_next(uint64_t last, uint64_t wall_ms);
 /* The clock after receiving `remote`: never behind it. */
 uint64_t pl_hlc_recv(uint64_t last, uint64_t remote);
+/* How far ahead of the wall clock an op may be before it is reported. */
+#define PL_HLC_AHEAD_MS 86400000ull
+/*
+ * pl_hlc_recv as a store applies a remote op: never behind `remote`, but
+ * pulled no further than PL_HLC_AHEAD_MS past wall_ms, so that one op
+ * stamped in 2199 does not move every later local op there. (A local
+ * change to a record is stamped past that record's newest clock anyway.)
+ */
+uint64_t pl_hlc_recv_bounded(uint64_t last, uint64_t remote, uint64_t wall_ms);
 /* Wall clock now, in unix milliseconds. */
 uint64_t pl_hlc_wall_ms(void);
 /* hlc as RFC 3339 UTC with milliseconds, "2026-11-26T05:40:42.123Z". */

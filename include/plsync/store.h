@@ -118,12 +118,19 @@ typedef struct pl_remote_check {
 
 /* What the op was, filled even when it is refused (once decoded). */
 typedef struct pl_remote_info {
-	int      ahead;      /* its clock is more than a day ahead of our wall clock:
-	                        accepted (the HLC keeps order) but worth reporting */
+	int      ahead;      /* its clock is more than a day (PL_HLC_AHEAD_MS) ahead of
+	                        our wall clock: accepted but worth reporting */
 	uint64_t seq;
 	char     node[PL_NODE_MAX + 1];
 	char     rec[PL_ID_MAX + 1];
 	char     kind[33];
+	uint64_t hlc;        /* its clock */
+	int64_t  skew_ms;    /* its clock's wall time minus ours, in ms */
+	pl_oid   id;         /* its id */
+	size_t   dangling;   /* ids in its base that name no op this store holds
+	                        (normal where a store holds only some nodes' ops;
+	                        at the merge, once all are in, a finding). A base
+	                        id naming an op of another record is PL_ECORRUPT. */
 } pl_remote_info;
 
 /* pl_write_remote with extra checks (chk may be NULL) and the op's identity. */

@@ -63,6 +63,8 @@ typedef struct pl_sync_result {
 	size_t   skipped;          /* ops already present */
 	size_t   ahead;            /* applied ops stamped more than a day ahead of our clock */
 	char     tip[41];          /* our ref's commit on the remote, hex */
+	size_t   dangling;         /* applied ops whose base names ops this store does not
+	                              hold (of nodes it does not follow, or never made) */
 } pl_sync_result;
 
 /*

@@ -186,6 +186,23 @@ static int refuses_craft(const struct craft *c, const char *must_mention)
 	return r;
 }
 
+/* An op the decoder accepted re-encodes to exactly its bytes. */
+static size_t nreenc, nreenc_bad;
+static int reencodes(const pl_op *op, const unsigned char *buf, size_t len)
+{
+	unsigned char *enc = NULL;
+	size_t elen = 0;
+	int same = pl_op_encode(&enc, &elen, op) == 0 && elen == len && !memcmp(enc, buf, len);
+
+	free(enc);
+	nreenc++;
+	if (!same) {
+		nreenc_bad++;
+		diag("an accepted op of %zu bytes re-encodes to %zu other bytes", len, elen);
+	}
+	return same;
+}
+
 static int decodes_craft(const struct craft *c)
 {
 	size_t len;
@@ -194,6 +211,8 @@ static int decodes_craft(const struct craft *c)
 	int rc = pl_op_decode(&op, buf, len, NULL);
 	if (rc)
 		diag("%s", pl_error_last()->message);
+	else if (!reencodes(op, buf, len))
+		rc = PL_ERROR;
 	pl_op_free(op);
 	free(buf);
 	return rc == 0;
@@ -690,6 +709,7 @@ static void test_random(void)
 			n++;
 			if (rc == 0 && op) {
 				decoded++;
+				reencodes(op, buf, len);
 			} else if (rc == PL_ECORRUPT && !op && pl_error_last()->message[0]) {
 				refused++;
 			} else {
@@ -750,10 +770,131 @@ static void test_random(void)
 		rc = pl_op_decode(&op, buf, blen, NULL);
 		if (!((rc == 0 && op) || (rc == PL_ECORRUPT && !op)))
 			bad++;
+		if (rc == 0 && op)
+			reencodes(op, buf, blen);
 		pl_op_free(op);
 	}
 	ok(bad == 0, "3000 random multi-byte mutations decode or are refused, never anything else");
 	free(good);
+}
+
+/* A valid op with `nf` random fields of every type (nested maps, arrays,
+ * ints of every width, floats, UTF-8 and empty strings), a base and a note. */
+static unsigned char *rich_op(size_t *len, int nf)
+{
+	static const char *const texts[] = { "", "x", "\xc3\xa9t\xc3\xa9", "\xf0\x9f\x98\x80 ok", "Ann Lee" };
+	static const json_int_t ints[] = { 0, 1, 127, 128, 255, 256, 65535, 65536, -1, -32, -33, -129,
+	                                   -32769, 4294967296LL, -2147483649LL };
+	pl_oid base[2];
+	pl_op op;
+	unsigned char *enc = NULL;
+
+	memset(&op, 0, sizeof(op));
+	memset(base, 0x5a, sizeof(base));
+	base[1].id[0] = 1;
+	op.v = PL_OP_VERSION;
+	op.node = "LIN01";
+	op.seq = 1 + rnd() % 100000;
+	op.has_prev = op.seq > 1;
+	op.hlc = (1767225600000ull << 16) + rnd() % 100000;
+	op.actor = "Tess <t@example.org>";
+	op.kind = "pd_entry";
+	op.rec = "LIN01-7K3Q2";
+	op.base = base;
+	op.nbase = rnd() % 3;
+	op.type = PL_OP_PUT;
+	op.note = rnd() & 1 ? "a reason" : NULL;
+	op.fields = json_object();
+	for (int i = 0; i < nf; i++) {
+		char key[16];
+		json_t *v;
+		snprintf(key, sizeof(key), "%c%d", (char)('a' + rnd() % 26), (int)(rnd() % 100));
+		switch (rnd() % 6) {
+		case 0: v = json_integer(ints[rnd() % (sizeof(ints) / sizeof(ints[0]))]); break;
+		case 1: v = json_real((double)(rnd() % 1000) / 8.0); break;
+		case 2: v = json_string(texts[rnd() % 5]); break;
+		case 3: v = json_pack("[is]", (int)(rnd() % 300), texts[rnd() % 5]); break;
+		case 4: v = json_pack("{s{sb}sn}", "in", "b", (int)(rnd() & 1), "z"); break;
+		default: v = json_null();
+		}
+		json_object_set_new(op.fields, key, v);
+	}
+	if (pl_op_encode(&enc, len, &op))
+		bail("encode: %s", pl_error_last()->message);
+	json_decref(op.fields);
+	return enc;
+}
+
+/*
+ * Issue 9, D5: every op the decoder accepts re-encodes to exactly its
+ * bytes (so an op has one id and no field vanishes on the way): over the
+ * crafted samples above, and over seeded random mutations of rich valid
+ * ops. A key that is not UTF-8 was dropped silently; it is refused.
+ */
+static void test_reencoding(void)
+{
+	size_t accepted = 0, n = 0, bad = 0;
+
+	nreenc_bad = 0;
+	for (int i = 0; i < 300; i++) {
+		size_t len;
+		unsigned char *good = rich_op(&len, 1 + (int)(rnd() % 12));
+		pl_op *op = NULL;
+		if (pl_op_decode(&op, good, len, NULL) != 0 || !reencodes(op, good, len))
+			bad++;
+		pl_op_free(op);
+		for (int m = 0; m < 20; m++) {
+			unsigned char *buf = malloc(len);
+			if (!buf)
+				bail("out of memory");
+			memcpy(buf, good, len);
+			for (int k = 1 + (int)(rnd() % 3); k > 0; k--)
+				buf[rnd() % len] = (unsigned char)rnd();
+			op = NULL;
+			n++;
+			if (pl_op_decode(&op, buf, len, NULL) == 0) {
+				accepted++;
+				reencodes(op, buf, len);
+			}
+			pl_op_free(op);
+			free(buf);
+		}
+		free(good);
+	}
+	ok(bad == 0, "300 seeded rich valid ops decode and re-encode to their bytes");
+	ok(nreenc_bad == 0, "every accepted op re-encodes to exactly its bytes (%zu checked, %zu of %zu mutations "
+	   "accepted)", nreenc, accepted, n);
+
+	{
+		/* fields {"ti\xffle": "x"}: the key is not UTF-8 */
+		unsigned char f[] = { 0x81, 0xa5, 't', 'i', 0xff, 'l', 'e', 0xa1, 'x' };
+		struct craft c;
+		init_craft(&c);
+		c.fields = f;
+		c.fieldslen = sizeof(f);
+		ok(refuses_craft(&c, "not valid UTF-8"), "a field whose key is not UTF-8 is refused as corrupt");
+		ok(strstr(pl_error_last()->message, "op AAA/2") && strstr(pl_error_last()->message, "'ti?le'"),
+		   "naming the op and the key, scrubbed (%s)", pl_error_last()->message);
+		f[4] = 'T';
+		ok(decodes_craft(&c), "the same op with a UTF-8 key decodes");
+		unsigned char g[] = { 0x81, 0xa1, 'a', 0x81, 0xa2, 0xc3, 0x28, 0xc0 };
+		c.fields = g;
+		c.fieldslen = sizeof(g);
+		ok(refuses_craft(&c, "not valid UTF-8"), "and so is a nested key that is not UTF-8");
+		/* non-canonical encodings of valid content: one op, one byte string */
+		unsigned char u8[] = { 0x81, 0xa1, 'a', 0xcc, 0x05 };          /* uint8 for 5 */
+		unsigned char s8[] = { 0x81, 0xa1, 'a', 0xd9, 0x01, 'x' };     /* str8 for "x" */
+		unsigned char f32[] = { 0x81, 0xa1, 'a', 0xca, 0x3f, 0xc0, 0x00, 0x00 }; /* float32 1.5 */
+		unsigned char uns[] = { 0x82, 0xa1, 'b', 0xc3, 0xa1, 'a', 0xc2 };  /* keys b, a */
+		c.fields = u8; c.fieldslen = sizeof(u8);
+		ok(refuses_craft(&c, "canonical"), "a long encoding of a small int is refused as not canonical");
+		c.fields = s8; c.fieldslen = sizeof(s8);
+		ok(refuses_craft(&c, "canonical"), "so is a long string header");
+		c.fields = f32; c.fieldslen = sizeof(f32);
+		ok(refuses_craft(&c, "canonical"), "a 32-bit float");
+		c.fields = uns; c.fieldslen = sizeof(uns);
+		ok(refuses_craft(&c, "canonical"), "and unsorted keys");
+	}
 }
 
 static void test_batch(void)
@@ -879,6 +1020,7 @@ int main(void)
 	test_sizes();
 	test_random();
 	test_batch();
+	test_reencoding();
 	pl_shutdown();
 	return done_testing();
 }

@@ -339,7 +339,8 @@ int main(void)
 		free(good.enc);
 	}
 
-	/* a remote clock from the future pulls ours forward */
+	/* a remote clock from the future pulls ours forward, as far as a day past
+	 * our wall clock (further, it would pin every later local op: t-clock) */
 	{
 		uint64_t ahead = (pl_hlc_wall_ms() + 86400000ull) << 16, local_hlc = 0;
 		struct blob fut = next(&bbb, ahead, "school", "SCH", PL_OP_PUT, "{\"level\":\"high\"}");

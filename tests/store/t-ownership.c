@@ -3,9 +3,13 @@
  * ownership on): a record belongs to the node whose create (a put that saw
  * nothing) came first. Another node may not change it — not with a base
  * naming its heads, not with an empty base pretending to be a create once
- * the record has edits, not with a delete — while DISTRICT may. A real
- * concurrent create before any edit is accepted, and an edit that arrives
- * before the create it saw (another node's range merged first) is too.
+ * the record has edits, not with a delete — while DISTRICT may. A second
+ * create of an id by another node is a foreign write too, edits or not (the
+ * first create owns the record; DISTRICT excepted), and a create of an id
+ * of another node's generated form (WAS02-XXXXX by LIN01) is refused
+ * always, whatever arrived first, here and on the local write path. An
+ * edit that arrives before the create it saw (another node's range merged
+ * first) is accepted.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +71,33 @@ static int apply_fn(pl_write *w, void *payload)
 	pl_remote_check chk = { NULL, 1, 1 };
 	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, NULL);
 	return rc < 0 ? rc : 0;
+}
+
+static int plain_fn(pl_write *w, void *payload)
+{
+	struct one *o = payload;
+	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, NULL, NULL);
+	return rc < 0 ? rc : 0;
+}
+
+struct with_info {
+	const struct blob *b;
+	pl_remote_info     info;
+};
+
+static int info_fn(pl_write *w, void *payload)
+{
+	struct with_info *o = payload;
+	pl_remote_check chk = { NULL, 1, 1 };
+	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, &o->info);
+	return rc < 0 ? rc : 0;
+}
+
+/* Apply one op as a fetch does (no ownership check). */
+static int apply_plain(pl_store *st, const struct blob *b)
+{
+	struct one o = { b };
+	return pl_store_write(st, "fetch", plain_fn, &o);
 }
 
 /* Apply one op in its own write, as the merge does per range. */
@@ -137,16 +168,62 @@ int main(void)
 	is_str(owner_of(st, "R1", buf), "AAA", "without becoming its owner");
 	done(st, d1);
 
-	/* 2. two creates of one id before any edit: concurrent creates */
+	/* 2. two creates of one id before any edit: the first owns it, the
+	 * second is a foreign write (it used to be let through as a concurrent
+	 * create, and became the owner with its earlier clock) */
 	st = fresh(d2);
 	a = (struct chain){ "AAA", 0, { { 0 } } };
 	b = (struct chain){ "BBB", 0, { { 0 } } };
+	dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
 	struct blob ca = next(&a, H + 20, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
 	struct blob cb = next(&b, H + 10, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann L\",\"category\":\"certified\"}");
 	is_int(apply(st, &ca), 0, "a create is accepted");
-	is_int(apply(st, &cb), 0, "a second node's create of the same id, before any edit, is accepted");
-	is_str(owner_of(st, "E100", buf), "BBB", "the earlier create owns the record");
+	ok(apply(st, &cb) == PL_EINVALID && strstr(pl_error_last()->message, "creates again") &&
+	   strstr(pl_error_last()->message, "belongs to AAA"),
+	   "a second node's create of the same id, before any edit, is refused naming the owner");
+	is_str(owner_of(st, "E100", buf), "AAA", "the first create owns the record");
+	struct blob cd = next(&dist, H + 5, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann D\",\"category\":\"certified\"}");
+	is_int(apply(st, &cd), 0, "DISTRICT's create of an existing id is accepted");
+
+	/* LIN01 creating WAS02's generated id, with an empty base (issue 9, D3) */
+	struct chain w2 = { "WAS02", 0, { { 0 } } }, l1 = { "LIN01", 0, { { 0 } } }, l2 = { "LIN01", 0, { { 0 } } };
+	struct blob wc = next(&w2, H + 40, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"name\":\"Wu\",\"category\":\"certified\"}");
+	struct blob lc = next(&l1, H + 41, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
+	struct blob lc2 = next(&l2, H + 41, "WAS02-8M4R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Lin\",\"category\":\"certified\"}");
+	is_int(apply(st, &wc), 0, "WAS02 creates WAS02-7K3Q2");
+	ok(apply(st, &lc) == PL_EINVALID && strstr(pl_error_last()->message, "WAS02"), "LIN01's empty-base put on it is refused, naming WAS02");
+	ok(apply(st, &lc2) == PL_EINVALID && strstr(pl_error_last()->message, "WAS02's form"),
+	   "and LIN01 creating an id of WAS02's form before WAS02 did is refused, naming the form");
+	is_int(apply_plain(st, &lc2), PL_EINVALID, "even with no ownership check asked for (a fetch)");
+	{
+		pl_record *r = NULL;
+		ok(pl_store_get(&r, st, "WAS02-7K3Q2") == 0 && !strcmp(r->owner, "WAS02") &&
+		   !strcmp(json_string_value(json_object_get(r->fields, "name")), "Wu"),
+		   "WAS02's record keeps its owner and fields");
+		pl_record_free(r);
+		is_int(pl_store_get(&r, st, "WAS02-8M4R3"), PL_ENOTFOUND, "and no record was made for LIN01's");
+	}
 	done(st, d2);
+
+	/* the local write path refuses the same for the node itself */
+	{
+		char dl[] = "/tmp/plsync-own-XXXXXX", id[PL_ID_MAX + 1];
+		pl_store_options o = PL_STORE_OPTIONS_INIT;
+		json_t *f = json_pack("{ss ss}", "name", "Lin", "category", "certified");
+		pl_change c = { PL_CHANGE_CREATE, "staff", "WAS02-7K3Q2", f, NULL };
+		o.no_sync = 1;
+		if (!mkdtemp(dl) || pl_store_create(dl, "LIN01", &o) || pl_store_open(&st, dl, &o))
+			bail("store: %s", pl_error_last()->message);
+		ok(pl_store_change(st, "L <l@example.org>", &c, id) == PL_EINVALID &&
+		   strstr(pl_error_last()->message, "generated by node WAS02"),
+		   "a node creating --id WAS02-7K3Q2 is refused");
+		c.id = "LIN01-7K3Q2";
+		is_int(pl_store_change(st, "L <l@example.org>", &c, id), 0, "an id of its own form is accepted");
+		c.id = "E-100";
+		is_int(pl_store_change(st, "L <l@example.org>", &c, id), 0, "and so is a natural key");
+		json_decref(f);
+		done(st, dl);
+	}
 
 	/* 3. an edit that arrives before the create it saw */
 	st = fresh(d3);
@@ -161,8 +238,44 @@ int main(void)
 	is_int(apply(st, &e3), 0, "so the owner's next edit is accepted");
 	done(st, d3);
 
+	/* 4. what a base names (issue 9, D13) */
+	{
+		char d4[] = "/tmp/plsync-own-XXXXXX";
+		struct with_info wi;
+		pl_oid ghost, twice[2];
+		st = fresh(d4);
+		a = (struct chain){ "AAA", 0, { { 0 } } };
+		b = (struct chain){ "BBB", 0, { { 0 } } };
+		dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
+		memset(&ghost, 0x77, sizeof(ghost));
+		struct blob r5 = next(&a, H + 50, "R5", PL_OP_PUT, NULL, 0, "{\"name\":\"Cy\",\"category\":\"certified\"}");
+		struct blob r6 = next(&b, H + 51, "R6", PL_OP_PUT, NULL, 0, "{\"name\":\"Di\",\"category\":\"certified\"}");
+		is_int(apply(st, &r5), 0, "AAA creates R5");
+		is_int(apply(st, &r6), 0, "BBB creates R6");
+		struct blob cross = next(&dist, H + 52, "R5", PL_OP_PUT, &r6.id, 1, "{\"role\":\"Coach\"}");
+		ok(apply(st, &cross) == PL_ECORRUPT && strstr(pl_error_last()->message, "an op of record R6"),
+		   "an op on R5 whose base names an op of R6 is refused as corrupt, naming R6");
+		dist.seq--; dist.last = (pl_oid){ { 0 } };
+		struct blob dang = next(&dist, H + 52, "R5", PL_OP_PUT, &ghost, 1, "{\"role\":\"Coach\"}");
+		wi = (struct with_info){ &dang, { 0 } };
+		is_int(pl_store_write(st, "merge", info_fn, &wi), 0,
+		       "an op whose base names an op this store does not hold is accepted (partial replication)");
+		is_int((long long)wi.info.dangling, 1, "and counted as dangling");
+		struct blob known = next(&dist, H + 53, "R5", PL_OP_PUT, &dang.id, 1, "{\"role\":\"Lead\"}");
+		wi = (struct with_info){ &known, { 0 } };
+		ok(pl_store_write(st, "merge", info_fn, &wi) == 0 && wi.info.dangling == 0,
+		   "an op naming a head this store holds is not");
+		twice[0] = known.id;
+		twice[1] = known.id;
+		struct blob dup = next(&dist, H + 54, "R5", PL_OP_PUT, twice, 2, "{\"role\":\"Head\"}");
+		ok(apply(st, &dup) == PL_ECORRUPT && strstr(pl_error_last()->message, "twice"),
+		   "an op whose base names one id twice is refused by the decoder");
+		done(st, d4);
+		free(r5.enc); free(r6.enc); free(cross.enc); free(dang.enc); free(known.enc); free(dup.enc);
+	}
+
 	free(c1.enc); free(e1.enc); free(f1.enc); free(f2.enc); free(f3.enc); free(d1op.enc);
-	free(ca.enc); free(cb.enc); free(cr.enc); free(de.enc); free(e3.enc);
+	free(ca.enc); free(cb.enc); free(cd.enc); free(wc.enc); free(lc.enc); free(lc2.enc); free(cr.enc); free(de.enc); free(e3.enc);
 	pl_shutdown();
 	return done_testing();
 }

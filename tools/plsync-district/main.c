@@ -119,10 +119,10 @@ static int cmd_merge(int argc, char **argv)
 		return fail();
 	}
 	if (as_json) {
-		json_t *j = json_pack("{sb ss ss sI sI sI sb sO sO}", "committed", r.committed, "main", r.main,
+		json_t *j = json_pack("{sb ss ss sI sI sI sb sO sO sO}", "committed", r.committed, "main", r.main,
 		                      "tree", r.tree, "ops", (json_int_t)r.ops, "records", (json_int_t)r.records,
 		                      "conflicts", (json_int_t)r.conflicts, "cache_rebuilt", r.rebuilt,
-		                      "merged", r.merged, "quarantined", r.findings);
+		                      "merged", r.merged, "quarantined", r.findings, "reported", r.reported);
 		pl_json_write(stdout, j);
 		json_decref(j);
 	} else {
@@ -141,6 +141,14 @@ static int cmd_merge(int argc, char **argv)
 			        (uint64_t)json_integer_value(json_object_get(f, "seq")));
 			pl_term_fputs(stderr, json_string_value(json_object_get(f, "reason"))); /* quotes the node's bytes */
 			fputc('\n', stderr);
+		}
+		for (size_t i = 0; i < json_array_size(r.reported); i++) {
+			json_t *f = json_array_get(r.reported, i);
+			printf("reported nodes/%s seq %" PRIu64 " (op %.12s on %s): %s\n",
+			       json_string_value(json_object_get(f, "node")),
+			       (uint64_t)json_integer_value(json_object_get(f, "seq")),
+			       json_string_value(json_object_get(f, "op")), json_string_value(json_object_get(f, "rec")),
+			       json_string_value(json_object_get(f, "reason")));
 		}
 		if (r.committed)
 			printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r.main, r.tree,
