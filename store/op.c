@@ -10,6 +10,7 @@
  * missing bytes are corruption.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static int prescan(const unsigned char *buf, size_t len, size_t *objlen,
                    const pl_op_limits *lim);
 static int obj_to_json(json_t **out, const msgpack_object *o, int depth,
                        const pl_op_limits *lim, const char *key);
+static int check_canonical(const pl_op *op, const unsigned char *buf, size_t len);
 
 static const char *const op_keys[] = {
 	"v", "node", "seq", "prev", "hlc", "actor", "kind", "rec", "base", "op", "fields", "note"
@@ -630,6 +632,33 @@ cleanup:
 	return 0;
 }
 
+/*
+ * An op has one encoding, the one pl_op_encode makes (its id is the hash of
+ * its bytes). msgpack has longer forms of the same values (a uint16 for 5, a
+ * str8 for "x", a float32) and maps in any order: bytes that decode to an op
+ * but are not its encoding would give one op a second id, so they are
+ * refused like any other damage.
+ */
+static int check_canonical(const pl_op *op, const unsigned char *buf, size_t len)
+{
+	unsigned char *enc = NULL;
+	size_t elen = 0, i;
+	int rc;
+
+	if ((rc = pl_op_encode(&enc, &elen, op))) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", pl_error_last()->message);
+		return pl_error_set(PL_ECORRUPT, "cannot be encoded again: %s", why);
+	}
+	for (i = 0; i < len && i < elen && buf[i] == enc[i]; i++)
+		;
+	if (i < len || i < elen)
+		rc = pl_error_set(PL_ECORRUPT, "not in the op's one encoding (shortest msgpack forms, "
+		                  "field keys sorted): differs at byte %zu", i);
+	free(enc);
+	return rc;
+}
+
 int pl_op_decode_next(pl_op **out, const unsigned char *buf, size_t len,
                       size_t *off, const pl_op_limits *limits)
 {
@@ -656,6 +685,10 @@ int pl_op_decode_next(pl_op **out, const unsigned char *buf, size_t len,
 			break;
 		}
 		rc = from_object(out, &u.data, lim);
+		if (rc == 0 && (rc = check_canonical(*out, buf + *off, objlen))) {
+			pl_op_free(*out);
+			*out = NULL;
+		}
 		if (rc)
 			pl_error_prefix("op at byte %zu", *off);
 		break;
