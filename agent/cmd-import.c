@@ -106,6 +106,11 @@ static void csv_cell(void *s, size_t n, void *payload)
 		json_array_append_new(im->row, json_null());
 		return;
 	}
+	if (memchr(s, '\0', n)) { /* an id would be cut there; the store refuses it in a value */
+		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu holds a NUL byte (not text)", im->file,
+		                      im->line, json_array_size(im->row) + 1);
+		return;
+	}
 	json_t *v = json_stringn(s, n);
 	if (!v) {
 		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu is not valid UTF-8", im->file,
