@@ -106,6 +106,11 @@ static void csv_cell(void *s, size_t n, void *payload)
 		json_array_append_new(im->row, json_null());
 		return;
 	}
+	if (memchr(s, '\0', n)) { /* an id would be cut there; the store refuses it in a value */
+		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu holds a NUL byte (not text)", im->file,
+		                      im->line, json_array_size(im->row) + 1);
+		return;
+	}
 	/* a cell export neutralised against spreadsheet formulas ("'=x") is the value "=x" */
 	size_t skip = pl_csv_cell_guard(s, n);
 	json_t *v = json_stringn((const char *)s + skip, n - skip);

@@ -52,39 +52,75 @@ static void indent(buf *b, int depth)
 		put(b, "  ", 2);
 }
 
+/*
+ * The shortest digits that read back as d (%.*e, 1 to 17 significant) into
+ * dig (no point, no sign); returns the decimal exponent of the first digit.
+ */
+static int shortest_digits(char dig[20], double d)
+{
+	char tmp[40], *p, *e;
+	int n = 0;
+
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, fabs(d));
+		if (strtod(tmp, NULL) == fabs(d))
+			break;
+	}
+	e = strchr(tmp, 'e');
+	for (p = tmp; p < e; p++)
+		if (*p != '.')
+			dig[n++] = *p;
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	dig[n] = '\0';
+	return atoi(e + 1);
+}
+
 void pl_json_number(char out[32], const json_t *v)
 {
+	char dig[20], plain[400], *p = plain; /* |exp| <= 324: fits */
+	double d;
+	int exp, n;
+
 	if (json_is_integer(v)) {
 		snprintf(out, 32, "%lld", (long long)json_integer_value(v));
 		return;
 	}
-	double d = json_real_value(v);
-	if (!isfinite(d)) {
-		snprintf(out, 32, "0");
+	d = json_real_value(v);
+	if (!isfinite(d) || d == 0) {
+		snprintf(out, 32, "0"); /* -0 too: JSON readers take "-0" for 0 */
 		return;
 	}
-	/* shortest of %.15g that round-trips, written without exponent */
-	for (int prec = 6; prec <= 17; prec++) {
-		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d || prec == 17) {
-			if (!strpbrk(tmp, "eE")) {
-				snprintf(out, 32, "%s", tmp);
-				return;
-			}
-			break;
+	exp = shortest_digits(dig, d);
+	n = (int)strlen(dig);
+	/* the same digits written out with the point where the exponent puts it */
+	if (d < 0)
+		*p++ = '-';
+	if (exp < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (int i = 0; i < -exp - 1; i++)
+			*p++ = '0';
+		for (int i = 0; i < n; i++)
+			*p++ = dig[i];
+	} else {
+		for (int i = 0; i < n || i <= exp; i++) {
+			if (i == exp + 1)
+				*p++ = '.';
+			*p++ = i < n ? dig[i] : '0';
 		}
 	}
-	snprintf(out, 32, "%.6f", d);
-	/* trim trailing zeros of the fixed form */
-	char *dot = strchr(out, '.');
-	if (dot) {
-		char *e = out + strlen(out) - 1;
-		while (e > dot && *e == '0')
-			*e-- = '\0';
-		if (e == dot)
-			*e = '\0';
-	}
+	*p = '\0';
+	/*
+	 * Without an exponent when that fits and reads back as this value: a
+	 * whole number past 9e18 would read as an integer too big for JSON
+	 * readers, and past 31 characters it does not fit. Those (never a valid
+	 * schema value) keep an exponent: still exact, still JSON.
+	 */
+	if (strlen(plain) < 32 && (strchr(plain, '.') || fabs(d) < 9e18))
+		snprintf(out, 32, "%s", plain);
+	else
+		snprintf(out, 32, "%s%c%s%se%+d", d < 0 ? "-" : "", dig[0], n > 1 ? "." : "", dig + 1, exp);
 }
 
 /*

@@ -10,6 +10,7 @@
  * missing bytes are corruption.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -420,6 +420,9 @@ static int refuse(const pl_kind_def *k, const char *path, const json_t *v,
 	return pl_error_set(PL_EINVALID, "%s.%s: %s %s; allowed: %s", k->name, path, shown, why, allowed);
 }
 
+/* A NUL inside a string would reach the op, which no decoder reads back. */
+#define NUL_WHY "holds a NUL byte (not text)"
+
 static int parse_num(double *out, const char *s)
 {
 	char *end;
@@ -460,6 +463,8 @@ static int coerce_scalar(json_t **out, const pl_kind_def *k, const char *path,
 	double d;
 
 	*out = NULL;
+	if (s && strlen(s) != json_string_length(in))
+		return refuse(k, path, in, f, NUL_WHY);
 	switch (f->type) {
 	case PL_T_INT: {
 		long long v;
@@ -604,6 +609,8 @@ int pl_schema_coerce(json_t **out, const pl_kind_def *k, const char *path, const
 		return 0;
 	}
 	if (f->type == PL_T_STRLIST || f->type == PL_T_STDLIST || f->type == PL_T_REFLIST) {
+		if (json_is_string(in) && strlen(json_string_value(in)) != json_string_length(in))
+			return refuse(k, path, in, f, NUL_WHY);
 		if (json_is_string(in))
 			list = split_list(json_string_value(in));
 		else if (json_is_array(in))

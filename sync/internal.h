@@ -20,7 +20,9 @@ struct pl_mirror {
 void pl_sync__node_ref(char *buf, size_t sz, const char *node);
 /* "ops/<node>/<a>/<b>/<first>-<last>.msgpack" into buf. */
 void pl_sync__blob_path(char *buf, size_t sz, const char *node, uint64_t first, uint64_t last);
-/* Parse a blob file name "<first>-<last>.msgpack". 0 on success. */
+/* Parse a blob file name "<first>-<last>.msgpack", 12 decimal digits each and
+ * nothing else (one name per batch: the one pl_sync__blob_path makes). 0 on
+ * success, -1 for anything else. */
 int pl_sync__parse_blob_name(uint64_t *first, uint64_t *last, const char *name);
 /* Set up remote callbacks (credentials, certificates, progress, push status). */
 struct pl_sync__cb {

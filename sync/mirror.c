@@ -46,16 +46,25 @@ void pl_sync_blob_path(char *buf, size_t sz, const char *node, uint64_t first, u
 	pl_sync__blob_path(buf, sz, node, first, last);
 }
 
+/* Exactly 12 decimal digits at s (strtoull would also take spaces and signs). */
+static int parse_seq12(uint64_t *out, const char *s)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 12; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 int pl_sync__parse_blob_name(uint64_t *first, uint64_t *last, const char *name)
 {
-	char *end;
 	if (strlen(name) != 12 + 1 + 12 + 8 || strcmp(name + 25, ".msgpack") || name[12] != '-')
 		return -1;
-	*first = strtoull(name, &end, 10);
-	if (end != name + 12)
-		return -1;
-	*last = strtoull(name + 13, &end, 10);
-	if (end != name + 25 || *last < *first || *first == 0)
+	if (parse_seq12(first, name) || parse_seq12(last, name + 13) || *last < *first || *first == 0)
 		return -1;
 	return 0;
 }
