@@ -2004,6 +2004,17 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 		                  op->rec, s.owner, s.owner);
 		goto cleanup;
 	}
+	/* an edit or delete of a record whose create has not arrived: only
+	 * DISTRICT's may come first (a node's own create precedes its edits in
+	 * its chain), or a node could change another's record by arriving
+	 * before its create */
+	if (chk && chk->ownership && (!found || !s.owner[0]) && strcmp(op->node, "DISTRICT") &&
+	    !(op->type == PL_OP_PUT && op->nbase == 0)) {
+		rc = pl_error_set(PL_EINVALID, "op %s/%llu changes %s %s, which no create has made here yet (only its "
+		                  "creating node, after its create, or DISTRICT may change it)",
+		                  op->node, (unsigned long long)op->seq, op->kind, op->rec);
+		goto cleanup;
+	}
 	if ((rc = check_base(w, op, &dangling)))
 		goto cleanup;
 	if (info)

@@ -9,7 +9,8 @@
  * of another node's generated form (WAS02-XXXXX by LIN01) is refused
  * always, whatever arrived first, here and on the local write path. An
  * edit that arrives before the create it saw (another node's range merged
- * first) is accepted.
+ * first) is accepted from DISTRICT only: another node's could not be
+ * checked against an owner, so it is refused.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -236,6 +237,30 @@ int main(void)
 	is_str(owner_of(st, "R3", buf), "AAA", "and the creating node owns the record");
 	struct blob e3 = next(&a, H + 32, "R3", PL_OP_PUT, &de.id, 1, "{\"role\":\"Lead Coach\"}");
 	is_int(apply(st, &e3), 0, "so the owner's next edit is accepted");
+	/* another node's edit arriving before the create it names (its range
+	 * merged first) would otherwise find no owner to check against */
+	b = (struct chain){ "BBB", 0, { { 0 } } };
+	struct chain c = { "CCC", 0, { { 0 } } };
+	struct blob cr7 = next(&c, H + 40, "R7", PL_OP_PUT, NULL, 0, "{\"name\":\"Ed\",\"category\":\"certified\"}");
+	struct blob early = next(&b, H + 41, "R7", PL_OP_PUT, &cr7.id, 1, "{\"role\":\"Janitor\"}");
+	ok(apply(st, &early) == PL_EINVALID && strstr(pl_error_last()->message, "which no create has made here yet"),
+	   "another node's edit that arrives before the record's create is refused");
+	b.seq--; b.last = (pl_oid){ { 0 } };
+	struct blob early_del = next(&b, H + 41, "R7", PL_OP_DEL, &cr7.id, 1, NULL);
+	is_int(apply(st, &early_del), PL_EINVALID, "and so is its delete");
+	is_int(apply(st, &cr7), 0, "the create then arrives and is accepted");
+	char *role = NULL;
+	{
+		pl_record *r = NULL;
+		if (pl_store_get(&r, st, "R7") == 0) {
+			const char *v = json_string_value(json_object_get(r->fields, "role"));
+			role = strdup(v ? v : "(unset)");
+			pl_record_free(r);
+		}
+	}
+	is_str(role ? role : "(none)", "(unset)", "and the record holds nothing of the refused edit");
+	free(role);
+	free(cr7.enc); free(early.enc); free(early_del.enc);
 	done(st, d3);
 
 	/* 4. what a base names (issue 9, D13) */
