@@ -256,7 +256,7 @@ static void do_git_log(void *arg)
 }
 
 /* --scale: one node of n one-op commits per size. */
-static void scale(const char *dir, const char *sizes)
+static void scale(const char *dir, const char *sizes, int keep)
 {
 	for (const char *p = sizes; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
 		int n = atoi(p);
@@ -294,7 +294,9 @@ static void scale(const char *dir, const char *sizes)
 		tg = phase("git log --raw", do_git_log, repo, &rss);
 		printf("    git log --raw (reference) %5.2f s  %7.1f us/commit\n", tg, tg / n * 1e6);
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", repo);
-		if (system(cmd) != 0)
+		if (keep)
+			printf("    kept %s\n", repo);
+		else if (system(cmd) != 0)
 			fprintf(stderr, "bench/merge: could not remove %s\n", repo);
 	}
 }
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--scale")) {
 			printf("bench/merge --scale: merge time against the number of one-op commits\n");
-			scale(dir, argv[i + 1]);
+			scale(dir, argv[i + 1], keep);
 			rmdir(dir);
 			return 0;
 		}
