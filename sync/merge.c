@@ -237,9 +237,9 @@ static int merge_lock(int *fd, const char *repo_path, int wait_secs, const char 
 	}
 	pl_hlc_fmt(when, (uint64_t)time(NULL) * 1000 << 16);
 	snprintf(text, sizeof(text), "pid %ld since %s, %s\n", (long)getpid(), when, what);
-	if (ftruncate(*fd, 0) || pwrite(*fd, text, strlen(text), 0) < 0) {
-		/* only the message of a waiting merge would lack it */
-	}
+	/* the text is only for a waiting merge's message: not writing it fails nothing */
+	if (ftruncate(*fd, 0) == 0)
+		(void)!pwrite(*fd, text, strlen(text), 0);
 	return 0;
 }
 
@@ -1196,7 +1196,10 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 			goto cleanup;
 		}
 		written = all;
-		git_oid_cpy(&written[nwritten++], &commit_id);
+		/* a merge retried within the second of one whose ref update failed
+		 * makes the very same commit, already on disk: not in the mempack */
+		if (mempack->exists(mempack, &commit_id))
+			git_oid_cpy(&written[nwritten++], &commit_id);
 		if ((rc = pl_sync__write_pack_with(mg->repo, mempack, written, nwritten, mg->ck.o, mg->ck.n)))
 			goto cleanup;
 		git_mempack_reset(mempack);
