@@ -15,9 +15,15 @@
  *  3. an incremental merge of one new 100-op batch on one node;
  *  4. the history of one record from the cache (what plsync-audit log reads).
  *
+ * --scale N1,N2,... (issue 9, D6) instead builds, for each N, one node with
+ * N one-op commits and times the first merge of them, a merge with
+ * --rebuild-cache (which rebuilds the carry index commit by commit), and
+ * beside them `git log --raw` over the same commits (git diffing each
+ * commit against its parent: linear). The merged tree ids are printed.
+ *
  * Timings are printed, never asserted.
  *
- *   build/bench/merge [--nodes N] [--ops M]
+ *   build/bench/merge [--nodes N] [--ops M] | --scale 1000,2000,5000
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -222,6 +228,79 @@ static void do_merge(void *arg)
 	pl_merge_result_clear(&r);
 }
 
+static void do_merge_scale(void *arg)
+{
+	pl_merge_options o = PL_MERGE_OPTIONS_INIT;
+	const char *repo = arg;
+	pl_merge_result r;
+
+	pl_init();
+	if (repo[0] == '!') {
+		o.rebuild_cache = 1;
+		repo++;
+	}
+	if (pl_merge(&r, repo, &o) || json_array_size(r.findings))
+		die("merge");
+	printf("    cache %.2f s, verify+apply %.2f s, tree %s\n", r.secs[PL_MERGE_T_CACHE], r.secs[PL_MERGE_T_VERIFY],
+	       r.tree);
+	pl_merge_result_clear(&r);
+}
+
+static void do_git_log(void *arg)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "git -C '%s' log --raw --no-renames --format=%%H refs/heads/nodes/S000 | wc -l > /dev/null",
+	         (const char *)arg);
+	if (system(cmd) != 0)
+		_exit(1);
+}
+
+/* --scale: one node of n one-op commits per size. */
+static void scale(const char *dir, const char *sizes, int keep)
+{
+	for (const char *p = sizes; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		int n = atoi(p);
+		char repo[300], bang[302], cmd[400];
+		git_repository *g;
+		struct chain c;
+		unsigned char *buf = NULL;
+		size_t cap = 0;
+		double t, rss, t1, t2, tg;
+
+		if (n <= 0)
+			continue;
+		snprintf(repo, sizeof(repo), "%s/scale-%d.git", dir, n);
+		if (pl_district_init(repo) || git_repository_open_bare(&g, repo) < 0)
+			die("init");
+		memset(&c, 0, sizeof(c));
+		snprintf(c.node, sizeof(c.node), "S000");
+		c.hlc = (uint64_t)1790000000000 << 16;
+		t = now();
+		for (int i = 0; i < n; i++) {
+			size_t len = 0;
+			char rec[64];
+			snprintf(rec, sizeof(rec), "S000-%06d", i);
+			add_op(&buf, &len, &cap, &c, rec, 0, NULL);
+			commit_batch(g, &c, c.seq, buf, len);
+		}
+		free(buf);
+		git_repository_free(g);
+		printf("  %d one-op commits (built in %.1f s)\n", n, now() - t);
+		t1 = phase("scale merge", do_merge_scale, repo, &rss);
+		printf("    first merge          %8.2f s  %7.1f us/commit  peak RSS %6.1f MiB\n", t1, t1 / n * 1e6, rss);
+		snprintf(bang, sizeof(bang), "!%s", repo);
+		t2 = phase("scale rebuild", do_merge_scale, bang, &rss);
+		printf("    merge --rebuild-cache %7.2f s  %7.1f us/commit  peak RSS %6.1f MiB\n", t2, t2 / n * 1e6, rss);
+		tg = phase("git log --raw", do_git_log, repo, &rss);
+		printf("    git log --raw (reference) %5.2f s  %7.1f us/commit\n", tg, tg / n * 1e6);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", repo);
+		if (keep)
+			printf("    kept %s\n", repo);
+		else if (system(cmd) != 0)
+			fprintf(stderr, "bench/merge: could not remove %s\n", repo);
+	}
+}
+
 static void do_git(void *arg)
 {
 	char cmd[8192];
@@ -312,6 +391,13 @@ int main(int argc, char **argv)
 	pl_init();
 	if (!mkdtemp(dir))
 		return 1;
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--scale")) {
+			printf("bench/merge --scale: merge time against the number of one-op commits\n");
+			scale(dir, argv[i + 1], keep);
+			rmdir(dir);
+			return 0;
+		}
 	snprintf(repo, sizeof(repo), "%s/district.git", dir);
 	chains = calloc((size_t)nodes, sizeof(*chains));
 	printf("bench/merge: %d nodes x %d ops = %d ops (%d cores)\n", nodes, ops, nodes * ops,

@@ -22,10 +22,15 @@
  *  - The cache (a plsync store beside the repository) is only an
  *    accelerator: if it does not match main (or a merge died half way) it is
  *    rebuilt from git before anything else.
+ *  - One merge at a time (merge_lock): the cache and main are written under
+ *    an flock of <repo>/plsync-merge.lock, held for the whole merge and for
+ *    every check or rebuild of the cache by a reader.
  */
 #include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +185,106 @@ int pl_sync__open_district(git_repository **repo, const char *path)
 static void cache_dir(char *buf, size_t sz, const char *repo)
 {
 	snprintf(buf, sz, "%s/plsync-cache", repo);
+}
+
+/* ---- one merge at a time ---- */
+
+/*
+ * An flock, like sync's plsync-sync.lock: the kernel drops it when the file
+ * is closed, which a process that dies (kill -9 included) always does, so it
+ * can never be stale and needs no clearing. flock rather than fcntl's POSIX
+ * locks: those are per process, so a second pl_merge in the same process
+ * (bench, a server) would not be excluded. The text "pid N since TIME" is
+ * written by the holder for the message of the one that waits, never read
+ * as the truth. The file is never removed (removing it races the next open).
+ */
+#define LOCK_POLL_MS 100
+
+static void lock_holder(char *buf, size_t sz, int fd)
+{
+	ssize_t n = pread(fd, buf, sz - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pl_utf8_scrub(buf);
+	if (!buf[0])
+		snprintf(buf, sz, "holder unknown");
+}
+
+/* Take the merge lock of repo_path into *fd, waiting up to wait_secs (-1: no limit). */
+static int merge_lock(int *fd, const char *repo_path, int wait_secs, const char *what)
+{
+	char path[4096], text[160], when[32];
+	long waited = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/plsync-merge.lock", repo_path);
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return pl_error_from_errno(path);
+	while ((r = flock(*fd, wait_secs < 0 ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0) {
+		struct timespec ts = { 0, LOCK_POLL_MS * 1000000L };
+		int err = errno;
+		if (err == EINTR)
+			continue;
+		if (err != EWOULDBLOCK || waited >= (long)wait_secs * 1000) {
+			if (err == EWOULDBLOCK)
+				lock_holder(text, sizeof(text), *fd);
+			close(*fd);
+			*fd = -1;
+			if (err == EWOULDBLOCK)
+				return pl_error_set(PL_ECONFLICT, "another merge of %s is running (%s)%s", repo_path, text,
+				                    wait_secs > 0 ? ", still after the wait" : "");
+			errno = err;
+			return pl_error_from_errno(path);
+		}
+		nanosleep(&ts, NULL);
+		waited += LOCK_POLL_MS;
+	}
+	pl_hlc_fmt(when, (uint64_t)time(NULL) * 1000 << 16);
+	snprintf(text, sizeof(text), "pid %ld since %s, %s\n", (long)getpid(), when, what);
+	/* the text is only for a waiting merge's message: not writing it fails nothing */
+	if (ftruncate(*fd, 0) == 0)
+		(void)!pwrite(*fd, text, strlen(text), 0);
+	return 0;
+}
+
+static void merge_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * refs/heads/main.lock, git's lock of main, under our merge lock: only a
+ * merge writes main, so one that stays is a dead merge's. It is given
+ * MAIN_LOCK_STALE seconds (by its age, waiting if younger) in case a git
+ * process (pack-refs during gc, or a push that should not be there) holds it
+ * for its usual instant, then removed; otherwise one kill at the wrong moment
+ * would make every later merge fail.
+ */
+#define MAIN_LOCK_STALE 10
+
+static int clear_main_lock(pl_merge_result *res, const char *repo_path)
+{
+	char path[4096];
+	struct stat st;
+	long age = 0;
+
+	snprintf(path, sizeof(path), "%s/refs/heads/main.lock", repo_path);
+	for (int i = 0;; i++) {
+		struct timespec ts = { 0, 200 * 1000000L };
+		if (lstat(path, &st) < 0)
+			return errno == ENOENT ? 0 : pl_error_from_errno(path);
+		age = (long)(time(NULL) - st.st_mtime);
+		if (age >= MAIN_LOCK_STALE || i >= MAIN_LOCK_STALE * 5) /* *5: 200 ms steps; a clock skew ends too */
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return pl_error_from_errno(path);
+	res->lock_cleared = 1;
+	res->lock_age = age;
+	return 0;
 }
 
 int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
@@ -494,6 +599,125 @@ cleanup:
 	return rc;
 }
 
+/*
+ * The files that differ between a node commit's parent tree and its own, in
+ * git's order, as git_diff_tree_to_tree would list them, but walking only
+ * the subtrees whose ids differ, level by level (both entry lists are
+ * sorted): a commit costs what it changes (a few fan-out levels), not the
+ * size of ops/<node>/, which a full diff reads whole for every commit.
+ * Collects at most ds->max files (ds->over says there were more); a tree
+ * nested deeper than DELTA_DEPTH is listed as a file of mode tree, which no
+ * batch name fits.
+ */
+#define DELTA_DEPTH 16
+
+struct delta {
+	char          *path;
+	git_delta_t    status;   /* ADDED, DELETED or MODIFIED */
+	git_filemode_t mode;     /* the new file's (the old one's if deleted) */
+	git_oid        id;
+};
+
+struct deltas {
+	struct delta *d;
+	size_t        n, cap, max;
+	int           over;
+};
+
+static void deltas_clear(struct deltas *ds)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		free(ds->d[i].path);
+	free(ds->d);
+	ds->d = NULL;
+	ds->n = ds->cap = 0;
+	ds->over = 0;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+
+	if (p) {
+		memcpy(p, dir, a);
+		memcpy(p + a, name, b + 1);
+	}
+	return p;
+}
+
+static int deltas_add(struct deltas *ds, const char *dir, const git_tree_entry *e, git_delta_t status)
+{
+	if (ds->n >= ds->max) {
+		ds->over = 1;
+		return 0;
+	}
+	if (ds->n == ds->cap) {
+		size_t cap = ds->cap ? ds->cap * 2 : 16;
+		struct delta *nd = realloc(ds->d, cap * sizeof(*nd));
+		if (!nd)
+			return pl_error_set(PL_ERROR, "out of memory");
+		ds->d = nd;
+		ds->cap = cap;
+	}
+	if (!(ds->d[ds->n].path = path_join(dir, git_tree_entry_name(e))))
+		return pl_error_set(PL_ERROR, "out of memory");
+	ds->d[ds->n].status = status;
+	ds->d[ds->n].mode = git_tree_entry_filemode(e);
+	git_oid_cpy(&ds->d[ds->n].id, git_tree_entry_id(e));
+	ds->n++;
+	return 0;
+}
+
+static int tree_delta(struct deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b, int depth);
+
+/* Entry ea of a and/or eb of b (NULL: absent), of the same name, into ds. */
+static int entry_delta(struct deltas *ds, git_repository *repo, const char *dir, const git_tree_entry *ea,
+                       const git_tree_entry *eb, int depth)
+{
+	const git_tree_entry *e = eb ? eb : ea;
+	git_tree *ta = NULL, *tb = NULL;
+	char *sub = NULL;
+	int rc = 0, grc;
+
+	if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+	    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+		return 0;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || depth >= DELTA_DEPTH)
+		return deltas_add(ds, dir, e, !ea ? GIT_DELTA_ADDED : !eb ? GIT_DELTA_DELETED : GIT_DELTA_MODIFIED);
+	if (!(sub = path_join(dir, git_tree_entry_name(e))) || !(sub = realloc(sub, strlen(sub) + 2))) {
+		free(sub);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	strcat(sub, "/");
+	if ((ea && (grc = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0) ||
+	    (eb && (grc = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0))
+		rc = pl_error_from_git(grc, sub);
+	else
+		rc = tree_delta(ds, repo, sub, ta, tb, depth + 1);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	free(sub);
+	return rc;
+}
+
+static int tree_delta(struct deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b, int depth)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0, i = 0, j = 0;
+	int rc = 0;
+
+	while ((i < na || j < nb) && !rc && !ds->over) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+
+		rc = entry_delta(ds, repo, dir, c <= 0 ? ea : NULL, c >= 0 ? eb : NULL, depth);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return rc;
+}
+
 static int range_fn(pl_write *w, void *payload)
 {
 	struct merge *mg = payload;
@@ -521,7 +745,7 @@ static int range_fn(pl_write *w, void *payload)
 	for (size_t i = 0; i < mg->ncommits && !rc; i++) {
 		git_commit *c = NULL, *parent = NULL;
 		git_tree *tree = NULL, *ptree = NULL;
-		git_diff *diff = NULL;
+		struct deltas ds = { NULL, 0, 0, mg->opts->max_blobs, 0 };
 		int grc;
 
 		git_oid_tostr(mg->cur_commit, sizeof(mg->cur_commit), &mg->commits[i]);
@@ -539,18 +763,16 @@ static int range_fn(pl_write *w, void *payload)
 			rc = pl_error_from_git(grc, mg->cur_commit);
 			goto next;
 		}
-		if ((grc = git_diff_tree_to_tree(&diff, mg->repo, ptree, tree, NULL)) < 0) {
-			rc = pl_error_from_git(grc, mg->cur_commit);
+		if ((rc = tree_delta(&ds, mg->repo, "", ptree, tree, 0)))
+			goto next;
+		if (ds.over) {
+			rc = pl_error_set(PL_ECORRUPT, "commit adds more than %zu files, over the limit of %zu",
+			                  mg->opts->max_blobs, mg->opts->max_blobs);
 			goto next;
 		}
-		if (git_diff_num_deltas(diff) > mg->opts->max_blobs) {
-			rc = pl_error_set(PL_ECORRUPT, "commit adds %zu files, over the limit of %zu",
-			                  git_diff_num_deltas(diff), mg->opts->max_blobs);
-			goto next;
-		}
-		for (size_t d = 0; d < git_diff_num_deltas(diff) && !rc; d++) {
-			const git_diff_delta *dd = git_diff_get_delta(diff, d);
-			const char *path = dd->status == GIT_DELTA_DELETED ? dd->old_file.path : dd->new_file.path;
+		for (size_t d = 0; d < ds.n && !rc; d++) {
+			const struct delta *dd = &ds.d[d];
+			const char *path = dd->path;
 			const char *name = strrchr(path, '/');
 			char want[256];
 			uint64_t first, last;
@@ -569,19 +791,19 @@ static int range_fn(pl_write *w, void *payload)
 				break;
 			}
 			pl_sync__blob_path(want, sizeof(want), mg->node, first, last);
-			if (strcmp(want, path) || dd->new_file.mode != GIT_FILEMODE_BLOB) {
+			if (strcmp(want, path) || dd->mode != GIT_FILEMODE_BLOB) {
 				rc = pl_error_set(PL_ECORRUPT, "%s should be %s", path, want);
 				break;
 			}
-			if ((rc = apply_blob(w, mg, path, &dd->new_file.id, first, last, &expect)))
+			if ((rc = apply_blob(w, mg, path, &dd->id, first, last, &expect)))
 				break;
-			if ((rc = updates_add(&mg->rups, path, &dd->new_file.id, 0)))
+			if ((rc = updates_add(&mg->rups, path, &dd->id, 0)))
 				break;
 			json_array_append_new(mg->rcarry, json_pack("[sIIs]", mg->node, (json_int_t)first,
 			                                            (json_int_t)last, mg->cur_commit));
 		}
 	next:
-		git_diff_free(diff);
+		deltas_clear(&ds);
 		git_tree_free(ptree);
 		git_tree_free(tree);
 		git_commit_free(parent);
@@ -1085,7 +1307,10 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 			goto cleanup;
 		}
 		written = all;
-		git_oid_cpy(&written[nwritten++], &commit_id);
+		/* a merge retried within the second of one whose ref update failed
+		 * makes the very same commit, already on disk: not in the mempack */
+		if (mempack->exists(mempack, &commit_id))
+			git_oid_cpy(&written[nwritten++], &commit_id);
 		if ((rc = pl_sync__write_pack_with(mg->repo, mempack, written, nwritten, mg->ck.o, mg->ck.n)))
 			goto cleanup;
 		git_mempack_reset(mempack);
@@ -1099,8 +1324,16 @@ static int make_commit(struct merge *mg, git_commit *old_main)
 		else
 			grc = git_reference_create(&ref, mg->repo, "refs/heads/main", &commit_id, 0, "plsync-district merge");
 		git_reference_free(ref);
+		if (grc == GIT_ELOCKED) {
+			rc = pl_error_set(PL_ECONFLICT, "refs/heads/main is locked (refs/heads/main.lock): a git process is "
+			                  "writing it; nothing was changed, merge again");
+			goto cleanup;
+		}
 		if (grc < 0) {
-			rc = pl_error_set(PL_ECONFLICT, "main moved while merging (another merge running?): run the merge again");
+			/* merges exclude each other (merge_lock): main was written by something else */
+			rc = pl_error_set(PL_ECONFLICT, "main moved while merging: refs/heads/main was written by something "
+			                  "other than a merge (%s); nothing was changed, merge again",
+			                  git_error_last() ? git_error_last()->message : "it is not the main this merge read");
 			goto cleanup;
 		}
 	}
@@ -1242,14 +1475,14 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 			while (git_revwalk_next(&c, rw) == 0) {
 				git_commit *cc = NULL, *pc = NULL;
 				git_tree *t = NULL, *ptree = NULL;
-				git_diff *diff = NULL;
+				struct deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
 				git_oid_tostr(hex, sizeof(hex), &c);
 				if (git_commit_lookup(&cc, repo, &c) == 0 && git_commit_tree(&t, cc) == 0 &&
 				    (git_commit_parentcount(cc) == 0 ||
 				     (git_commit_parent(&pc, cc, 0) == 0 && git_commit_tree(&ptree, pc) == 0)) &&
-				    git_diff_tree_to_tree(&diff, repo, ptree, t, NULL) == 0) {
-					for (size_t d = 0; d < git_diff_num_deltas(diff); d++) {
-						const char *path = git_diff_get_delta(diff, d)->new_file.path;
+				    tree_delta(&ds, repo, "", ptree, t, 0) == 0) {
+					for (size_t d = 0; d < ds.n; d++) {
+						const char *path = ds.d[d].path;
 						const char *name = strrchr(path, '/');
 						uint64_t first, last;
 						if (name && !pl_sync__parse_blob_name(&first, &last, name + 1))
@@ -1257,7 +1490,7 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 							                                       (json_int_t)last, hex));
 					}
 				}
-				git_diff_free(diff);
+				deltas_clear(&ds);
 				git_tree_free(ptree);
 				git_tree_free(t);
 				git_commit_free(pc);
@@ -1385,13 +1618,16 @@ int pl_merge_cache_open(pl_store **out, const char *repo_path)
 {
 	git_repository *repo = NULL;
 	git_oid main_tip;
-	int has_main, rebuilt, rc;
+	int has_main, rebuilt, rc, lock = -1;
 
 	*out = NULL;
 	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		return rc;
-	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
-	rc = cache_ready(out, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
+	if ((rc = merge_lock(&lock, repo_path, -1, "reading the cache")) == 0) {
+		has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
+		rc = cache_ready(out, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
+	}
+	merge_unlock(lock);
 	git_repository_free(repo);
 	return rc;
 }
@@ -1416,7 +1652,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	git_oid main_tip;
 	json_t *refs = json_array();
 	json_t **sorted = NULL;
-	int has_main, rc;
+	int has_main, rc, lock = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->merged = json_array();
@@ -1429,7 +1665,9 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	mg.touched = json_object();
 	mg.carry = json_array();
 	mark(res, &mg.t0, -1);
-	if ((rc = pl_sync__open_district(&repo, repo_path)))
+	if ((rc = pl_sync__open_district(&repo, repo_path)) ||
+	    (rc = merge_lock(&lock, repo_path, mg.opts->wait_secs, "merging")) ||
+	    (rc = clear_main_lock(res, repo_path)))
 		goto cleanup;
 	mg.repo = repo;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
@@ -1501,6 +1739,7 @@ cleanup:
 	git_commit_free(old_main);
 	pl_store_free(mg.cache);
 	git_repository_free(repo);
+	merge_unlock(lock); /* last: the cache is closed */
 	return rc;
 }
 
@@ -1513,13 +1752,17 @@ int pl_merge_status(json_t **out, const char *repo_path)
 	json_t *refs = json_array(), *nodes = json_object(), *o = NULL;
 	git_oid main_tip;
 	size_t nconf = 0;
-	int has_main, rebuilt, rc;
+	int has_main, rebuilt, rc, lock = -1;
 
 	*out = NULL;
 	if ((rc = pl_sync__open_district(&repo, repo_path)))
 		goto cleanup;
+	if ((rc = merge_lock(&lock, repo_path, -1, "reading the cache")))
+		goto cleanup;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
-	if ((rc = cache_ready(&cache, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0)))
+	rc = cache_ready(&cache, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
+	merge_unlock(lock); /* the cache describes main: a merge may go on, we read a snapshot */
+	if (rc)
 		goto cleanup;
 	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
 	for (size_t i = 0; i < json_array_size(refs); i++) {

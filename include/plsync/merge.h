@@ -34,9 +34,12 @@ typedef struct pl_merge_options {
 	const char  *email;
 	size_t       max_blobs;       /* batch blobs per node commit (10000) */
 	pl_op_limits limits;
+	int          wait_secs;       /* another merge holds the lock: wait for it up
+	                                 to this many seconds (-1, the default: as
+	                                 long as it runs; 0: refuse at once) */
 } pl_merge_options;
 #define PL_MERGE_OPTIONS_VERSION 1
-#define PL_MERGE_OPTIONS_INIT { PL_MERGE_OPTIONS_VERSION, 0, NULL, NULL, 10000, PL_OP_LIMITS_INIT }
+#define PL_MERGE_OPTIONS_INIT { PL_MERGE_OPTIONS_VERSION, 0, NULL, NULL, 10000, PL_OP_LIMITS_INIT, -1 }
 
 typedef struct pl_merge_result {
 	int     committed;    /* 1 if a merge commit was made */
@@ -53,6 +56,8 @@ typedef struct pl_merge_result {
 	                         a day ahead of the merge's clock), "dangling_base"
 	                         (+ missing: a base id no merged op has) */
 	double  secs[6];      /* seconds per phase, indexed by PL_MERGE_T_* */
+	int     lock_cleared; /* a stale refs/heads/main.lock was removed */
+	long    lock_age;     /* its age in seconds */
 } pl_merge_result;
 
 /* The phases of a merge, for pl_merge_result.secs. */
@@ -63,15 +68,31 @@ void pl_merge_result_clear(pl_merge_result *r);
 
 /*
  * Merge the district repository at `repo` (a path to the bare repository).
+ *
+ * One merge at a time: the whole merge holds an flock on
+ * <repo>/plsync-merge.lock, which the kernel drops when the process ends,
+ * however it ends (a killed merge leaves no stale lock). A second merge waits
+ * for it (opts->wait_secs; default: as long as it runs) or gives
+ * PL_ECONFLICT "another merge of REPO is running (pid N since TIME)". The
+ * file's text names the holder for that message only.
+ *
+ * Holding the lock, a refs/heads/main.lock (git's lock of the main ref) that
+ * is at least 10 seconds old (waited for if younger) is one a dead merge left (only
+ * merges write main, and no other merge is running): it is removed and
+ * res->lock_cleared/lock_age say so.
+ *
  * Errors: PL_ENOTFOUND/PL_EINVALID if it is not a plsync district repository;
- * PL_ECONFLICT if main moved during the merge (run it again). A quarantined
- * node is not an error: it is in res->findings.
+ * PL_ECONFLICT if another merge holds the lock past opts->wait_secs, or if
+ * main was written during the merge by something other than a merge
+ * (nothing is lost: merge again). A quarantined node is not an error: it is
+ * in res->findings.
  */
 int pl_merge(pl_merge_result *res, const char *repo, const pl_merge_options *opts);
 
 /*
  * Per node: last push (time, seq), last merged seq, lag, quarantine findings,
  * and the open conflicts: {"nodes": {...}, "conflicts": n, "main": hex}.
+ * Reads the cache as pl_merge_cache_open does (waiting for a running merge).
  */
 int pl_merge_status(json_t **out, const char *repo);
 
@@ -110,7 +131,8 @@ int pl_merge_conflicts_json(json_t **out, struct pl_store *st, const struct pl_r
  * the carry index, meta keys "carry/<node>/<first seq, 12 digits>" =
  * "<last seq> <node commit hex> <merge commit hex>" (pl_store_meta_floor).
  * It is rebuilt from git first if it does not describe main, so the caller
- * needs write access to `repo`. *out is owned by the caller
+ * needs write access to `repo`. The check (and a rebuild) holds the merge
+ * lock: a running merge is waited for, never rebuilt under. *out is owned by the caller
  * (pl_store_free). Errors: those of pl_merge.
  */
 int pl_merge_cache_open(struct pl_store **out, const char *repo);

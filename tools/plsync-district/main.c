@@ -2,7 +2,7 @@
  * plsync-district — the district office's tool over the district repository.
  *
  *   plsync-district init REPO
- *   plsync-district merge REPO [--rebuild-cache] [--json]
+ *   plsync-district merge REPO [--rebuild-cache] [--wait=SECS | --no-wait] [--json]
  *   plsync-district status REPO [--json]
  *
  * Only this program prints and exits: 0 ok, 1 failure, 2 usage.
@@ -34,13 +34,16 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  init REPO              create the bare district repository (idempotent). It\n"
 	"                         refuses non-fast-forward pushes and ref deletions.\n"
-	"  merge REPO [--rebuild-cache] [--json]\n"
+	"  merge REPO [--rebuild-cache] [--wait=SECS | --no-wait] [--json]\n"
 	"                         verify every node's new ops and consolidate them into\n"
 	"                         one merge commit on main: ops/, state/<kind>/../<id>.json,\n"
 	"                         conflicts/. A node range that fails verification is\n"
 	"                         quarantined (reported, not merged); the others merge.\n"
 	"                         --rebuild-cache rebuilds the cache (REPO/plsync-cache)\n"
-	"                         from git first; the result is the same.\n"
+	"                         from git first; the result is the same. One merge\n"
+	"                         runs at a time: a second one waits for it (as long\n"
+	"                         as it runs; --wait=SECS at most SECS seconds) or,\n"
+	"                         with --no-wait, refuses at once.\n"
 	"  status REPO [--json]   per node: last push, pushed and merged seq, lag,\n"
 	"                         quarantined range; open conflicts\n"
 	"  findings REPO [--year Y] [--today D] [--json]\n"
@@ -105,7 +108,15 @@ static int cmd_merge(int argc, char **argv)
 			o.rebuild_cache = 1;
 		else if (!strcmp(argv[i], "--json"))
 			as_json = 1;
-		else if (argv[i][0] == '-')
+		else if (!strcmp(argv[i], "--no-wait"))
+			o.wait_secs = 0;
+		else if (!strncmp(argv[i], "--wait=", 7)) {
+			char *end;
+			long s = strtol(argv[i] + 7, &end, 10);
+			if (end == argv[i] + 7 || *end || s < 0 || s > 86400 * 7)
+				return usage_error("merge: --wait=SECS takes a number of seconds");
+			o.wait_secs = (int)s;
+		} else if (argv[i][0] == '-')
 			return usage_error("merge: unknown option");
 		else if (repo)
 			return usage_error("merge takes one REPO path");
@@ -118,6 +129,9 @@ static int cmd_merge(int argc, char **argv)
 		pl_merge_result_clear(&r);
 		return fail();
 	}
+	if (r.lock_cleared)
+		fprintf(stderr, "plsync-district: removed a stale %s/refs/heads/main.lock (%ld s old, left by a merge "
+		        "that died)\n", repo, r.lock_age);
 	if (as_json) {
 		json_t *j = json_pack("{sb ss ss sI sI sI sb sO sO sO}", "committed", r.committed, "main", r.main,
 		                      "tree", r.tree, "ops", (json_int_t)r.ops, "records", (json_int_t)r.records,
