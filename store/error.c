@@ -33,7 +33,7 @@ static void set_message(const char *msg)
 
 int pl_error_vset(int code, const char *fmt, va_list ap)
 {
-	char msg[PL_ERROR_MSG_MAX];
+	char msg[4 * PL_ERROR_MSG_MAX]; /* cut after redacting, never a URL before its '@' */
 
 	last_error.code = code;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -52,7 +52,7 @@ int pl_error_set(int code, const char *fmt, ...)
 
 int pl_error_prefix(const char *fmt, ...)
 {
-	char prefix[512], msg[PL_ERROR_MSG_MAX];
+	char prefix[512], msg[PL_ERROR_MSG_MAX + 512];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -216,23 +216,24 @@ static void put(struct out *o, const char *s, size_t n)
  * the secrets hidden; returns where it ends. */
 static const char *redact_url(struct out *o, const char *s)
 {
-	size_t auth = 0, at = 0, colon = 0;
+	size_t auth = 0, at = 0, colon = 0, n;
 	int has_at = 0;
 
-	while (!url_end(s + auth) && s[auth] != '/' && s[auth] != '?' && s[auth] != '#')
-		auth++;
-	for (size_t i = 0; i < auth; i++)
-		if (s[i] == '@') {
+	/* the user info ends at the URL's last '@' (a password may hold an
+	 * unencoded '/', '?' or '#'); hiding too much beats showing a secret */
+	for (n = 0; !url_end(s + n); n++)
+		if (s[n] == '@') {
 			has_at = 1;
-			at = i;
+			at = n;
 		}
 	if (has_at && (colon = strcspn(s, ":")) < at) {
 		put(o, s, colon);
 		put(o, ":***", 4);
-		put(o, s + at, auth - at);
-	} else {
-		put(o, s, auth);
+		s += at;
 	}
+	while (!url_end(s + auth) && s[auth] != '/' && s[auth] != '?' && s[auth] != '#')
+		auth++;
+	put(o, s, auth);
 	s += auth;
 	while (!url_end(s) && *s != '?')
 		put(o, s++, 1);

@@ -121,6 +121,16 @@ int main(void)
 	is_str(redact("fetch https://h/x.git?access_token=abc123&v=2#frag: failed"),
 	       "fetch https://h/x.git?access_token=***&v=***#frag: failed", "query values are hidden, names kept");
 	is_str(redact("https://h/x?s3cretToken"), "https://h/x?***", "a bare query is hidden");
+	is_str(redact("https://u:pa/ss?x#y@host/repo.git: failed"), "https://u:***@host/repo.git: failed",
+	       "a password holding '/', '?' and '#' is hidden whole");
+	{
+		char longmsg[1200];
+		memset(longmsg, 'x', sizeof(longmsg));
+		memcpy(longmsg + 1010, "https://u:secretpw@host/x", 25);
+		longmsg[1035] = '\0';
+		pl_error_set(PL_ENET, "%s", longmsg);
+		ok(!strstr(pl_error_last()->message, "u:sec"), "a message cut to its limit never shows the start of a password");
+	}
 	is_str(redact("no url here: a:b@c"), "no url here: a:b@c", "text without a URL is unchanged");
 	{
 		char small[16];
