@@ -158,11 +158,12 @@ static int cmd_merge(int argc, char **argv)
 		}
 		for (size_t i = 0; i < json_array_size(r.reported); i++) {
 			json_t *f = json_array_get(r.reported, i);
-			printf("reported nodes/%s seq %" PRIu64 " (op %.12s on %s): %s\n",
-			       json_string_value(json_object_get(f, "node")),
-			       (uint64_t)json_integer_value(json_object_get(f, "seq")),
-			       json_string_value(json_object_get(f, "op")), json_string_value(json_object_get(f, "rec")),
-			       json_string_value(json_object_get(f, "reason")));
+			printf("reported nodes/%s seq %" PRIu64 " (op %.12s on ", json_string_value(json_object_get(f, "node")),
+			       (uint64_t)json_integer_value(json_object_get(f, "seq")), json_string_value(json_object_get(f, "op")));
+			pl_term_fputs(stdout, json_string_value(json_object_get(f, "rec"))); /* the node's bytes */
+			fputs("): ", stdout);
+			pl_term_fputs(stdout, json_string_value(json_object_get(f, "reason")));
+			fputc('\n', stdout);
 		}
 		if (r.committed)
 			printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r.main, r.tree,
