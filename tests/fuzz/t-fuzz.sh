@@ -11,7 +11,7 @@
 fuzz=${PLSYNC_FUZZ:-$top/build/fuzz}
 corpus="$top/tests/fuzz/corpus"
 
-# target:runs (the bundle and import targets write a store: fewer runs)
+# target:runs (the bundle target writes files and a store each run: fewer)
 for spec in op:50000 bundle:10000 import:50000 name:50000 json:50000; do
 	name=${spec%%:*} runs=${spec#*:}
 	bin="$fuzz/fuzz-$name"
