@@ -17,11 +17,13 @@
  *    callback handed a record or an op may call back into the store.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 #include <msgpack.h>
@@ -168,10 +170,38 @@ static size_t join_key(char *buf, size_t sz, const char *a, const char *b, const
 
 /* ---- environment ---- */
 
+/*
+ * LMDB sizes a new lock file with ftruncate and writes its reader table
+ * through a shared map: on a full disk that write is a SIGBUS, not an error.
+ * So the file's blocks are allocated first (LOCK_BYTES: the table of the
+ * 126 readers env_open asks for), and a full disk is an error here.
+ */
+#define LOCK_BYTES 8192
+static int lock_alloc(const char *path, const char *dir)
+{
+	char lock[4096];
+	struct stat sb;
+	int fd, e = 0;
+
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", path);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return errno == ENOSPC || errno == EDQUOT ? pl_error_disk_full(dir) : 0; /* else LMDB says why */
+	if (fstat(fd, &sb) || sb.st_size < LOCK_BYTES)
+		e = posix_fallocate(fd, 0, LOCK_BYTES);
+	close(fd);
+	if (e == 0 || e == EOPNOTSUPP || e == EINVAL)
+		return 0; /* no fallocate here: as before */
+	errno = e;
+	return pl_error_from_errno(dir);
+}
+
 static int env_open(pl_store *st, const char *path, int create)
 {
 	MDB_txn *txn = NULL;
 	int rc;
+
+	if ((rc = lock_alloc(path, st->dir ? st->dir : path)))
+		return rc;
 
 	if ((rc = mdb_env_create(&st->env)))
 		return pl_error_from_mdb(rc, path);
@@ -514,7 +544,8 @@ static int commit_failed(const pl_store *st, int mrc)
 	struct statvfs vfs;
 
 	if (mrc == ENOSPC || mrc == EDQUOT ||
-	    (mrc == EIO && statvfs(st->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20)))
+	    (mrc == EIO && statvfs(st->dir, &vfs) == 0 &&
+	     (uint64_t)(geteuid() == 0 ? vfs.f_bfree : vfs.f_bavail) * vfs.f_frsize < (1u << 20)))
 		return pl_error_disk_full(st->dir);
 	return pl_error_from_mdb(mrc, "committing the write");
 }

@@ -29,6 +29,12 @@ entries() { # N: a CSV of N pd_entry rows for E100
 }
 full_msg='the disk is full \('
 
+# -- init ------------------------------------------------------------------
+fill 0
+desc "init on a disk with no room left fails with exit 1 (no crash)"; fails 1 pl full/none init --node OAK03
+like "$(cat "$T/.err")" "$full_msg" "it says the disk is full"
+rm -f "$F/filler"; rm -rf "$F/none"
+
 # -- import --------------------------------------------------------------
 desc "a school's data dir on the small disk, with its school and a teacher"
 ok sh -c "'$PLSYNC' --dir '$F/lin' init --node LIN01 --user 'Ann Lee <ann@lin.example>' >/dev/null &&
