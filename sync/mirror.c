@@ -332,8 +332,12 @@ int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const
 	git_tree *tree = NULL;
 	int grc, rc = 0;
 
+	/* the commit too only if it is new: the same commit (same tree, parent,
+	 * message and second) may be on disk already, from a try whose ref
+	 * move failed, and then libgit2 did not write it again */
 	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
-	    (grc = idlist_add(&l, commit)) < 0 || (grc = collect_new(&l, repo, mempack, tree, base)) < 0) {
+	    (mempack->exists(mempack, commit) && (grc = idlist_add(&l, commit)) < 0) ||
+	    (grc = collect_new(&l, repo, mempack, tree, base)) < 0) {
 		rc = pl_error_from_git(grc, "collecting the new objects");
 		goto cleanup;
 	}
