@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -98,21 +99,22 @@ static int apply_fn(pl_write *w, void *payload)
 	for (size_t i = 0; i < a->ncommits && !rc; i++) {
 		git_commit *c = NULL, *parent = NULL;
 		git_tree *tree = NULL, *ptree = NULL;
-		git_diff *diff = NULL;
+		pl_sync__deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
 		char hex[41];
-		int grc;
+		int grc = 0;
 
 		git_oid_tostr(hex, sizeof(hex), &a->commits[i]);
 		if ((grc = git_commit_lookup(&c, a->repo, &a->commits[i])) < 0 ||
 		    (grc = git_commit_tree(&tree, c)) < 0 ||
 		    (git_commit_parentcount(c) > 0 &&
-		     ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0)) ||
-		    (grc = git_diff_tree_to_tree(&diff, a->repo, ptree, tree, NULL)) < 0) {
+		     ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0))) {
 			rc = pl_error_from_git(grc, hex);
-		} else {
-			for (size_t d = 0; d < git_diff_num_deltas(diff) && !rc; d++) {
-				const git_diff_delta *dd = git_diff_get_delta(diff, d);
-				const char *path = dd->new_file.path;
+		} else if (!(rc = pl_sync__tree_delta(&ds, a->repo, "", ptree, tree, 0))) {
+			/* what this commit changed, by the subtrees whose ids differ:
+			 * its own cost, not a read of every batch of the node */
+			for (size_t d = 0; d < ds.n && !rc; d++) {
+				const pl_sync__delta *dd = &ds.d[d];
+				const char *path = dd->path;
 				const char *name = strrchr(path, '/');
 				uint64_t first, last;
 
@@ -128,10 +130,10 @@ static int apply_fn(pl_write *w, void *payload)
 					rc = pl_error_set(PL_ECORRUPT, "commit %.12s: unexpected file %s", hex, path);
 					break;
 				}
-				rc = apply_blob(w, a, &dd->new_file.id, path, hex);
+				rc = apply_blob(w, a, &dd->id, path, hex);
 			}
 		}
-		git_diff_free(diff);
+		pl_sync__deltas_clear(&ds);
 		git_tree_free(ptree);
 		git_tree_free(tree);
 		git_commit_free(parent);

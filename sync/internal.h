@@ -113,4 +113,33 @@ int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *
  */
 void pl_audit__leaves(json_t *out, const char *prefix, const json_t *obj);
 
+
+/*
+ * The files that differ between a node commit's parent tree and its own, in
+ * git's order, as git_diff_tree_to_tree would list them, but walking only
+ * the subtrees whose ids differ, level by level (both entry lists are
+ * sorted): a commit costs what it changes (a few fan-out levels), not the
+ * size of ops/<node>/, which a full diff reads whole for every commit.
+ * Collects at most ds->max files (ds->over says there were more); a tree
+ * nested deeper than 16 levels is listed as a file of mode tree, which no
+ * batch name fits. Call with dir "" and depth 0; free ds's paths with
+ * pl_sync__deltas_clear (tree.c; used by merge.c and fetch.c).
+ */
+typedef struct pl_sync__delta {
+	char          *path;
+	git_delta_t    status;   /* ADDED, DELETED or MODIFIED */
+	git_filemode_t mode;     /* the new file's (the old one's if deleted) */
+	git_oid        id;
+} pl_sync__delta;
+
+typedef struct pl_sync__deltas {
+	pl_sync__delta *d;
+	size_t          n, cap, max;
+	int             over;
+} pl_sync__deltas;
+
+int pl_sync__tree_delta(pl_sync__deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b,
+                        int depth);
+void pl_sync__deltas_clear(pl_sync__deltas *ds);
+
 #endif

@@ -599,125 +599,6 @@ cleanup:
 	return rc;
 }
 
-/*
- * The files that differ between a node commit's parent tree and its own, in
- * git's order, as git_diff_tree_to_tree would list them, but walking only
- * the subtrees whose ids differ, level by level (both entry lists are
- * sorted): a commit costs what it changes (a few fan-out levels), not the
- * size of ops/<node>/, which a full diff reads whole for every commit.
- * Collects at most ds->max files (ds->over says there were more); a tree
- * nested deeper than DELTA_DEPTH is listed as a file of mode tree, which no
- * batch name fits.
- */
-#define DELTA_DEPTH 16
-
-struct delta {
-	char          *path;
-	git_delta_t    status;   /* ADDED, DELETED or MODIFIED */
-	git_filemode_t mode;     /* the new file's (the old one's if deleted) */
-	git_oid        id;
-};
-
-struct deltas {
-	struct delta *d;
-	size_t        n, cap, max;
-	int           over;
-};
-
-static void deltas_clear(struct deltas *ds)
-{
-	for (size_t i = 0; i < ds->n; i++)
-		free(ds->d[i].path);
-	free(ds->d);
-	ds->d = NULL;
-	ds->n = ds->cap = 0;
-	ds->over = 0;
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
-
-	if (p) {
-		memcpy(p, dir, a);
-		memcpy(p + a, name, b + 1);
-	}
-	return p;
-}
-
-static int deltas_add(struct deltas *ds, const char *dir, const git_tree_entry *e, git_delta_t status)
-{
-	if (ds->n >= ds->max) {
-		ds->over = 1;
-		return 0;
-	}
-	if (ds->n == ds->cap) {
-		size_t cap = ds->cap ? ds->cap * 2 : 16;
-		struct delta *nd = realloc(ds->d, cap * sizeof(*nd));
-		if (!nd)
-			return pl_error_set(PL_ERROR, "out of memory");
-		ds->d = nd;
-		ds->cap = cap;
-	}
-	if (!(ds->d[ds->n].path = path_join(dir, git_tree_entry_name(e))))
-		return pl_error_set(PL_ERROR, "out of memory");
-	ds->d[ds->n].status = status;
-	ds->d[ds->n].mode = git_tree_entry_filemode(e);
-	git_oid_cpy(&ds->d[ds->n].id, git_tree_entry_id(e));
-	ds->n++;
-	return 0;
-}
-
-static int tree_delta(struct deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b, int depth);
-
-/* Entry ea of a and/or eb of b (NULL: absent), of the same name, into ds. */
-static int entry_delta(struct deltas *ds, git_repository *repo, const char *dir, const git_tree_entry *ea,
-                       const git_tree_entry *eb, int depth)
-{
-	const git_tree_entry *e = eb ? eb : ea;
-	git_tree *ta = NULL, *tb = NULL;
-	char *sub = NULL;
-	int rc = 0, grc;
-
-	if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-	    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
-		return 0;
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || depth >= DELTA_DEPTH)
-		return deltas_add(ds, dir, e, !ea ? GIT_DELTA_ADDED : !eb ? GIT_DELTA_DELETED : GIT_DELTA_MODIFIED);
-	if (!(sub = path_join(dir, git_tree_entry_name(e))) || !(sub = realloc(sub, strlen(sub) + 2))) {
-		free(sub);
-		return pl_error_set(PL_ERROR, "out of memory");
-	}
-	strcat(sub, "/");
-	if ((ea && (grc = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0) ||
-	    (eb && (grc = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0))
-		rc = pl_error_from_git(grc, sub);
-	else
-		rc = tree_delta(ds, repo, sub, ta, tb, depth + 1);
-	git_tree_free(ta);
-	git_tree_free(tb);
-	free(sub);
-	return rc;
-}
-
-static int tree_delta(struct deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b, int depth)
-{
-	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0, i = 0, j = 0;
-	int rc = 0;
-
-	while ((i < na || j < nb) && !rc && !ds->over) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
-
-		rc = entry_delta(ds, repo, dir, c <= 0 ? ea : NULL, c >= 0 ? eb : NULL, depth);
-		i += c <= 0;
-		j += c >= 0;
-	}
-	return rc;
-}
-
 static int range_fn(pl_write *w, void *payload)
 {
 	struct merge *mg = payload;
@@ -745,7 +626,7 @@ static int range_fn(pl_write *w, void *payload)
 	for (size_t i = 0; i < mg->ncommits && !rc; i++) {
 		git_commit *c = NULL, *parent = NULL;
 		git_tree *tree = NULL, *ptree = NULL;
-		struct deltas ds = { NULL, 0, 0, mg->opts->max_blobs, 0 };
+		pl_sync__deltas ds = { NULL, 0, 0, mg->opts->max_blobs, 0 };
 		int grc;
 
 		git_oid_tostr(mg->cur_commit, sizeof(mg->cur_commit), &mg->commits[i]);
@@ -763,7 +644,7 @@ static int range_fn(pl_write *w, void *payload)
 			rc = pl_error_from_git(grc, mg->cur_commit);
 			goto next;
 		}
-		if ((rc = tree_delta(&ds, mg->repo, "", ptree, tree, 0)))
+		if ((rc = pl_sync__tree_delta(&ds, mg->repo, "", ptree, tree, 0)))
 			goto next;
 		if (ds.over) {
 			rc = pl_error_set(PL_ECORRUPT, "commit adds more than %zu files, over the limit of %zu",
@@ -771,7 +652,7 @@ static int range_fn(pl_write *w, void *payload)
 			goto next;
 		}
 		for (size_t d = 0; d < ds.n && !rc; d++) {
-			const struct delta *dd = &ds.d[d];
+			const pl_sync__delta *dd = &ds.d[d];
 			const char *path = dd->path;
 			const char *name = strrchr(path, '/');
 			char want[256];
@@ -803,7 +684,7 @@ static int range_fn(pl_write *w, void *payload)
 			                                            (json_int_t)last, mg->cur_commit));
 		}
 	next:
-		deltas_clear(&ds);
+		pl_sync__deltas_clear(&ds);
 		git_tree_free(ptree);
 		git_tree_free(tree);
 		git_commit_free(parent);
@@ -1475,12 +1356,12 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 			while (git_revwalk_next(&c, rw) == 0) {
 				git_commit *cc = NULL, *pc = NULL;
 				git_tree *t = NULL, *ptree = NULL;
-				struct deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
+				pl_sync__deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
 				git_oid_tostr(hex, sizeof(hex), &c);
 				if (git_commit_lookup(&cc, repo, &c) == 0 && git_commit_tree(&t, cc) == 0 &&
 				    (git_commit_parentcount(cc) == 0 ||
 				     (git_commit_parent(&pc, cc, 0) == 0 && git_commit_tree(&ptree, pc) == 0)) &&
-				    tree_delta(&ds, repo, "", ptree, t, 0) == 0) {
+				    pl_sync__tree_delta(&ds, repo, "", ptree, t, 0) == 0) {
 					for (size_t d = 0; d < ds.n; d++) {
 						const char *path = ds.d[d].path;
 						const char *name = strrchr(path, '/');
@@ -1490,7 +1371,7 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 							                                       (json_int_t)last, hex));
 					}
 				}
-				deltas_clear(&ds);
+				pl_sync__deltas_clear(&ds);
 				git_tree_free(ptree);
 				git_tree_free(t);
 				git_commit_free(pc);

@@ -272,3 +272,101 @@ int pl_sync__tree_update(git_oid *out, git_oid **written, size_t *nwritten, git_
 	*nwritten = b.nwritten;
 	return 0;
 }
+
+/* ---- what a commit changed ---- */
+
+#define DELTA_DEPTH 16
+
+
+void pl_sync__deltas_clear(pl_sync__deltas *ds)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		free(ds->d[i].path);
+	free(ds->d);
+	ds->d = NULL;
+	ds->n = ds->cap = 0;
+	ds->over = 0;
+}
+
+static char *delta_path(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+
+	if (p) {
+		memcpy(p, dir, a);
+		memcpy(p + a, name, b + 1);
+	}
+	return p;
+}
+
+static int deltas_add(pl_sync__deltas *ds, const char *dir, const git_tree_entry *e, git_delta_t status)
+{
+	if (ds->n >= ds->max) {
+		ds->over = 1;
+		return 0;
+	}
+	if (ds->n == ds->cap) {
+		size_t cap = ds->cap ? ds->cap * 2 : 16;
+		pl_sync__delta *nd = realloc(ds->d, cap * sizeof(*nd));
+		if (!nd)
+			return pl_error_set(PL_ERROR, "out of memory");
+		ds->d = nd;
+		ds->cap = cap;
+	}
+	if (!(ds->d[ds->n].path = delta_path(dir, git_tree_entry_name(e))))
+		return pl_error_set(PL_ERROR, "out of memory");
+	ds->d[ds->n].status = status;
+	ds->d[ds->n].mode = git_tree_entry_filemode(e);
+	git_oid_cpy(&ds->d[ds->n].id, git_tree_entry_id(e));
+	ds->n++;
+	return 0;
+}
+
+
+/* Entry ea of a and/or eb of b (NULL: absent), of the same name, into ds. */
+static int entry_delta(pl_sync__deltas *ds, git_repository *repo, const char *dir, const git_tree_entry *ea,
+                       const git_tree_entry *eb, int depth)
+{
+	const git_tree_entry *e = eb ? eb : ea;
+	git_tree *ta = NULL, *tb = NULL;
+	char *sub = NULL;
+	int rc = 0, grc;
+
+	if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+	    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+		return 0;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || depth >= DELTA_DEPTH)
+		return deltas_add(ds, dir, e, !ea ? GIT_DELTA_ADDED : !eb ? GIT_DELTA_DELETED : GIT_DELTA_MODIFIED);
+	if (!(sub = delta_path(dir, git_tree_entry_name(e))) || !(sub = realloc(sub, strlen(sub) + 2))) {
+		free(sub);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	strcat(sub, "/");
+	if ((ea && (grc = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0) ||
+	    (eb && (grc = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0))
+		rc = pl_error_from_git(grc, sub);
+	else
+		rc = pl_sync__tree_delta(ds, repo, sub, ta, tb, depth + 1);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	free(sub);
+	return rc;
+}
+
+int pl_sync__tree_delta(pl_sync__deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b, int depth)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0, i = 0, j = 0;
+	int rc = 0;
+
+	while ((i < na || j < nb) && !rc && !ds->over) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+
+		rc = entry_delta(ds, repo, dir, c <= 0 ? ea : NULL, c >= 0 ? eb : NULL, depth);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return rc;
+}
