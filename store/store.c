@@ -1831,12 +1831,22 @@ static int prepared_fails(const pl_remote_op *r, int at)
 	return r->rc && r->stage == at ? pl_error_set(r->rc, "%s", r->err) : 0;
 }
 
+static int oid_in(const pl_oid *list, size_t n, const pl_oid *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(list[i].id, id->id, PL_OID_RAWSZ))
+			return 1;
+	return 0;
+}
+
 /*
- * The ops an op's base names are ops of its record: one of another record
- * is PL_ECORRUPT. One this store does not hold is counted in *dangling
- * (a store may hold only some nodes' ops).
+ * The ops an op's base names are ops of its record (state `s`): one of
+ * another record is PL_ECORRUPT. One this store does not hold is counted
+ * in *dangling (a store may hold only some nodes' ops). Every op of the
+ * record held here is one of its heads or named by one of its ops, so only
+ * a held id outside those is read to find its record.
  */
-static int check_base(pl_write *w, const pl_op *op, size_t *dangling)
+static int check_base(pl_write *w, const pl_op *op, const rstate *s, size_t *dangling)
 {
 	*dangling = 0;
 	for (size_t b = 0; b < op->nbase; b++) {
@@ -1850,6 +1860,8 @@ static int check_base(pl_write *w, const pl_op *op, size_t *dangling)
 		}
 		if (mrc)
 			return w_fail_mdb(w, mrc, db_names[DB_OPIDS]);
+		if (oid_in(s->heads, s->nheads, &op->base[b]) || oid_in(s->named, s->nnamed, &op->base[b]))
+			continue;
 		if ((mrc = mdb_get(w->txn, w->st->dbi[DB_OPS], &key, &v)))
 			return w_fail_mdb(w, mrc, db_names[DB_OPS]);
 		pl_oid_fmt(hex, &op->base[b]);
@@ -1951,7 +1963,7 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 		                  op->rec, s.owner, s.owner);
 		goto cleanup;
 	}
-	if ((rc = check_base(w, op, &dangling)))
+	if ((rc = check_base(w, op, &s, &dangling)))
 		goto cleanup;
 	if (info)
 		info->dangling = dangling;
