@@ -2592,6 +2592,31 @@ static void flatten_leaves(json_t *out, const char *prefix, const json_t *obj)
 	}
 }
 
+static int cand_cmp(json_t *a, json_t *b)
+{
+	return clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
+	                 json_string_value(json_object_get(a, "node")),
+	                 (uint64_t)json_integer_value(json_object_get(b, "hlc")),
+	                 json_string_value(json_object_get(b, "node")));
+}
+
+/*
+ * A field's candidates by (hlc, node), highest first: not in head order,
+ * which is arrival order, so that every replica (the merge, audit verify
+ * folding in another order) writes the same conflicts file.
+ */
+static void cands_sort(json_t *cands)
+{
+	for (size_t i = 1; i < json_array_size(cands); i++) {
+		json_t *c = json_incref(json_array_get(cands, i));
+		size_t j = i;
+		for (; j > 0 && cand_cmp(json_array_get(cands, j - 1), c) < 0; j--)
+			json_array_set(cands, j, json_array_get(cands, j - 1));
+		json_array_set(cands, j, c);
+		json_decref(c);
+	}
+}
+
 int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
 {
 	json_t *byfield = json_object(), *res = NULL;
@@ -2644,18 +2669,10 @@ int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
 				differ = 1;
 		if (!differ)
 			continue;
-		/* the winner is the state's value: highest (hlc, node) */
-		size_t win = 0;
-		for (size_t i = 1; i < json_array_size(cands); i++) {
-			json_t *a = json_array_get(cands, i), *b = json_array_get(cands, win);
-			if (clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
-			              json_string_value(json_object_get(a, "node")),
-			              (uint64_t)json_integer_value(json_object_get(b, "hlc")),
-			              json_string_value(json_object_get(b, "node"))) > 0)
-				win = i;
-		}
+		/* the winner is the state's value: highest (hlc, node), listed first */
+		cands_sort(cands);
 		for (size_t i = 0; i < json_array_size(cands); i++)
-			json_object_set_new(json_array_get(cands, i), "winner", json_boolean(i == win));
+			json_object_set_new(json_array_get(cands, i), "winner", json_boolean(i == 0));
 		json_object_set(res, path, cands);
 	}
 	if (!json_object_size(res)) {

@@ -255,7 +255,8 @@ int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_o
  * The open conflicts of record `r`: concurrent heads (ops no other op saw)
  * that set one field to different values. *out is NULL when there is none,
  * else an object: field path -> array of {value, op, node, actor, time, hlc,
- * winner}; the winner (highest (hlc, node)) is the value in r->fields.
+ * winner}, highest (hlc, node) first (the same on every replica, whatever
+ * order its ops arrived in); the winner, first, is the value in r->fields.
  * A change made here names every head in its base, so it resolves them.
  */
 int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r);
