@@ -1889,6 +1889,14 @@ static int prepared_fails(const pl_remote_op *r, int at)
 	return r->rc && r->stage == at ? pl_error_set(r->rc, "%s", r->err) : 0;
 }
 
+static int oid_in(const pl_oid *list, size_t n, const pl_oid *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(list[i].id, id->id, PL_OID_RAWSZ))
+			return 1;
+	return 0;
+}
+
 /*
  * An op of a seq this store already holds, with another id (the same id
  * was found as a duplicate before): two different histories of one node.
@@ -1912,11 +1920,13 @@ static int chain_conflict(pl_write *w, const pl_op *op, const pl_oid *oid)
 }
 
 /*
- * The ops an op's base names are ops of its record: one of another record
- * is PL_ECORRUPT. One this store does not hold is counted in *dangling
- * (a store may hold only some nodes' ops).
+ * The ops an op's base names are ops of its record (state `s`): one of
+ * another record is PL_ECORRUPT. One this store does not hold is counted
+ * in *dangling (a store may hold only some nodes' ops). Every op of the
+ * record held here is one of its heads or named by one of its ops, so only
+ * a held id outside those is read to find its record.
  */
-static int check_base(pl_write *w, const pl_op *op, size_t *dangling)
+static int check_base(pl_write *w, const pl_op *op, const rstate *s, size_t *dangling)
 {
 	*dangling = 0;
 	for (size_t b = 0; b < op->nbase; b++) {
@@ -1930,6 +1940,8 @@ static int check_base(pl_write *w, const pl_op *op, size_t *dangling)
 		}
 		if (mrc)
 			return w_fail_mdb(w, mrc, db_names[DB_OPIDS]);
+		if (oid_in(s->heads, s->nheads, &op->base[b]) || oid_in(s->named, s->nnamed, &op->base[b]))
+			continue;
 		if ((mrc = mdb_get(w->txn, w->st->dbi[DB_OPS], &key, &v)))
 			return w_fail_mdb(w, mrc, db_names[DB_OPS]);
 		pl_oid_fmt(hex, &op->base[b]);
@@ -2046,7 +2058,7 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 		                  op->node, (unsigned long long)op->seq, op->kind, op->rec);
 		goto cleanup;
 	}
-	if ((rc = check_base(w, op, &dangling)))
+	if ((rc = check_base(w, op, &s, &dangling)))
 		goto cleanup;
 	if (info)
 		info->dangling = dangling;
@@ -2675,6 +2687,31 @@ static void flatten_leaves(json_t *out, const char *prefix, const json_t *obj)
 	}
 }
 
+static int cand_cmp(json_t *a, json_t *b)
+{
+	return clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
+	                 json_string_value(json_object_get(a, "node")),
+	                 (uint64_t)json_integer_value(json_object_get(b, "hlc")),
+	                 json_string_value(json_object_get(b, "node")));
+}
+
+/*
+ * A field's candidates by (hlc, node), highest first: not in head order,
+ * which is arrival order, so that every replica (the merge, audit verify
+ * folding in another order) writes the same conflicts file.
+ */
+static void cands_sort(json_t *cands)
+{
+	for (size_t i = 1; i < json_array_size(cands); i++) {
+		json_t *c = json_incref(json_array_get(cands, i));
+		size_t j = i;
+		for (; j > 0 && cand_cmp(json_array_get(cands, j - 1), c) < 0; j--)
+			json_array_set(cands, j, json_array_get(cands, j - 1));
+		json_array_set(cands, j, c);
+		json_decref(c);
+	}
+}
+
 int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
 {
 	json_t *byfield = json_object(), *res = NULL;
@@ -2727,18 +2764,10 @@ int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
 				differ = 1;
 		if (!differ)
 			continue;
-		/* the winner is the state's value: highest (hlc, node) */
-		size_t win = 0;
-		for (size_t i = 1; i < json_array_size(cands); i++) {
-			json_t *a = json_array_get(cands, i), *b = json_array_get(cands, win);
-			if (clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
-			              json_string_value(json_object_get(a, "node")),
-			              (uint64_t)json_integer_value(json_object_get(b, "hlc")),
-			              json_string_value(json_object_get(b, "node"))) > 0)
-				win = i;
-		}
+		/* the winner is the state's value: highest (hlc, node), listed first */
+		cands_sort(cands);
 		for (size_t i = 0; i < json_array_size(cands); i++)
-			json_object_set_new(json_array_get(cands, i), "winner", json_boolean(i == win));
+			json_object_set_new(json_array_get(cands, i), "winner", json_boolean(i == 0));
 		json_object_set(res, path, cands);
 	}
 	if (!json_object_size(res)) {

@@ -11,8 +11,10 @@
  *    under ops/<node>/, named for the seqs they hold; every op is the node's,
  *    continues its chain (seq, prev, id: pl_write_remote), is well-formed
  *    and schema-valid, within the size limits, and changes only records the
- *    node created (DISTRICT may change any; a second create of an id is a
- *    concurrent create, not a violation).
+ *    node created (DISTRICT may change any; another node's second create of
+ *    an id, or a create of an id of another node's generated form, is a
+ *    foreign write). Ops more than a day ahead of the merge's clock, and
+ *    base ids no merged op has, are merged but reported (res->reported).
  *  - The tree is a function of the merged ops alone: same refs in, same tree
  *    out, whatever the order or the number of merges that got there.
  *  - A merge commit's parents are the old main and the merged node tips;
@@ -392,6 +394,9 @@ static int report(json_t *list, const char *type, const char *node, uint64_t seq
 	pl_oid_fmt(hex, op);
 	if (why && r) {
 		for (char *p = why; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		for (char *p = r; *p; p++) /* a hostile op's id may hold control bytes */
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
 		pl_utf8_scrub(r);

@@ -83,8 +83,11 @@ int pl_store_write(pl_store *st, const char *actor, pl_write_fn fn, void *payloa
  * Validate and apply one change inside a write. On success the record's id
  * is copied to id_out (may be NULL). Errors: PL_EINVALID (schema, refs),
  * PL_ENOTFOUND (SET/DEL of a missing record), PL_EEXISTS (CREATE of an id in
- * use), PL_EUSER... all leave the transaction usable only for aborting: the
- * caller's fn should return the code.
+ * use), PL_EINVALID (CREATE of an id of another node's generated form,
+ * NODE-XXXXX, unless this node is DISTRICT), PL_EUSER... all leave the
+ * transaction usable only for aborting: the caller's fn should return the
+ * code. A SET or DEL is stamped past the record's newest clock, so it wins
+ * over every op it saw whatever their clocks.
  */
 int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1]);
 
@@ -111,8 +114,11 @@ int pl_write_remote(pl_write *w, const unsigned char *enc, size_t len);
 /* What pl_write_remote_ex checks beyond the chain. */
 typedef struct pl_remote_check {
 	const char *node;       /* the op must be this node's (NULL: any) */
-	int         ownership;  /* refuse changes (non-empty base) to a record another
-	                           node created, unless made by DISTRICT: PL_EINVALID */
+	int         ownership;  /* refuse any op (an edit, a delete, a second create)
+	                           on a record another node created, unless made by
+	                           DISTRICT: PL_EINVALID. A create of an id of another
+	                           node's generated form (NODE-XXXXX) is refused
+	                           whatever this says. */
 	int         no_dups;    /* an op already here is PL_ECORRUPT, not a skip */
 } pl_remote_check;
 
@@ -249,7 +255,8 @@ int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_o
  * The open conflicts of record `r`: concurrent heads (ops no other op saw)
  * that set one field to different values. *out is NULL when there is none,
  * else an object: field path -> array of {value, op, node, actor, time, hlc,
- * winner}; the winner (highest (hlc, node)) is the value in r->fields.
+ * winner}, highest (hlc, node) first (the same on every replica, whatever
+ * order its ops arrived in); the winner, first, is the value in r->fields.
  * A change made here names every head in its base, so it resolves them.
  */
 int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r);
