@@ -138,6 +138,10 @@ typedef struct pl_sync__deltas {
 	int             over;
 } pl_sync__deltas;
 
+/* dir followed by name, malloc'd, with room for one more byte (a '/');
+ * NULL when out of memory (tree.c; used by pack.c). */
+char *pl_sync__path_join(const char *dir, const char *name);
+
 int pl_sync__tree_delta(pl_sync__deltas *ds, git_repository *repo, const char *dir, git_tree *a, git_tree *b,
                         int depth);
 void pl_sync__deltas_clear(pl_sync__deltas *ds);

@@ -313,17 +313,6 @@ static int cmp_oid(const void *a, const void *b)
 	return git_oid_cmp(a, b);
 }
 
-static char *strcat2(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 1);
-	if (s) {
-		memcpy(s, a, la);
-		memcpy(s + la, b, lb + 1);
-	}
-	return s;
-}
-
 /* The pack's start: a temporary file in objects/pack/, the header buffered. */
 static int pack_begin(struct packw *p, git_repository *repo, size_t n)
 {
@@ -338,9 +327,9 @@ static int pack_begin(struct packw *p, git_repository *repo, size_t n)
 	sha1_init(&p->sum);
 	if ((grc = git_repository_item_path(&objs, repo, GIT_REPOSITORY_ITEM_OBJECTS)) < 0)
 		return pl_error_from_git(grc, "finding the object directory");
-	p->dir = strcat2(objs.ptr, "pack/");
+	p->dir = pl_sync__path_join(objs.ptr, "pack/");
 	git_buf_dispose(&objs);
-	if (!p->dir || !(p->tmp = strcat2(p->dir, "tmp_plsync_pack_XXXXXX")) || !(p->out = malloc(OUT_FLUSH)))
+	if (!p->dir || !(p->tmp = pl_sync__path_join(p->dir, "tmp_plsync_pack_XXXXXX")) || !(p->out = malloc(OUT_FLUSH)))
 		return pl_error_set(PL_ERROR, "out of memory");
 	p->cap = OUT_FLUSH;
 	if (mkdir(p->dir, 0755) && errno != EEXIST)
@@ -433,10 +422,10 @@ static int pack_end(struct packw *p, git_repository *repo)
 	{
 		char name[64];
 		snprintf(name, sizeof(name), "pack-%s.pack", hex);
-		final = strcat2(p->dir, name);
+		final = pl_sync__path_join(p->dir, name);
 		snprintf(name, sizeof(name), "pack-%s.idx", hex);
-		idxname = strcat2(p->dir, name);
-		idxtmp = strcat2(p->dir, "tmp_plsync_idx_XXXXXX");
+		idxname = pl_sync__path_join(p->dir, name);
+		idxtmp = pl_sync__path_join(p->dir, "tmp_plsync_idx_XXXXXX");
 	}
 	if (!final || !idxname || !idxtmp) {
 		rc = pl_error_set(PL_ERROR, "out of memory");

@@ -288,10 +288,10 @@ void pl_sync__deltas_clear(pl_sync__deltas *ds)
 	ds->over = 0;
 }
 
-static char *delta_path(const char *dir, const char *name)
+char *pl_sync__path_join(const char *dir, const char *name)
 {
 	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
+	char *p = malloc(a + b + 2); /* and room for a '/' after it */
 
 	if (p) {
 		memcpy(p, dir, a);
@@ -314,7 +314,7 @@ static int deltas_add(pl_sync__deltas *ds, const char *dir, const git_tree_entry
 		ds->d = nd;
 		ds->cap = cap;
 	}
-	if (!(ds->d[ds->n].path = delta_path(dir, git_tree_entry_name(e))))
+	if (!(ds->d[ds->n].path = pl_sync__path_join(dir, git_tree_entry_name(e))))
 		return pl_error_set(PL_ERROR, "out of memory");
 	ds->d[ds->n].status = status;
 	ds->d[ds->n].mode = git_tree_entry_filemode(e);
@@ -338,11 +338,9 @@ static int entry_delta(pl_sync__deltas *ds, git_repository *repo, const char *di
 		return 0;
 	if (git_tree_entry_type(e) != GIT_OBJECT_TREE || depth >= DELTA_DEPTH)
 		return deltas_add(ds, dir, e, !ea ? GIT_DELTA_ADDED : !eb ? GIT_DELTA_DELETED : GIT_DELTA_MODIFIED);
-	if (!(sub = delta_path(dir, git_tree_entry_name(e))) || !(sub = realloc(sub, strlen(sub) + 2))) {
-		free(sub);
+	if (!(sub = pl_sync__path_join(dir, git_tree_entry_name(e))))
 		return pl_error_set(PL_ERROR, "out of memory");
-	}
-	strcat(sub, "/");
+	strcat(sub, "/"); /* pl_sync__path_join leaves room for it */
 	if ((ea && (grc = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0) ||
 	    (eb && (grc = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0))
 		rc = pl_error_from_git(grc, sub);
