@@ -39,7 +39,7 @@ int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
 	s->follow_v = calloc(json_array_size(s->follow) + 2, sizeof(char *));
 	if (!s->follow_v)
 		return pl_error_set(PL_ERROR, "out of memory");
-	s->follow_v[s->opts.nfollow++] = "DISTRICT";
+	s->follow_v[s->opts.nfollow++] = PL_NODE_DISTRICT;
 	for (size_t i = 0; i < json_array_size(s->follow); i++)
 		s->follow_v[s->opts.nfollow++] = json_string_value(json_array_get(s->follow, i));
 	s->opts.follow = s->follow_v;

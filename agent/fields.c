@@ -12,42 +12,7 @@
 
 int fields_put(json_t *root, const char *path, json_t *value)
 {
-	char buf[256], *p, *dot;
-	json_t *obj = root;
-
-	if (!value)
-		return pl_error_set(PL_EUSAGE, "'%s': value is not valid UTF-8", path);
-	if (strlen(path) >= sizeof(buf)) {
-		json_decref(value);
-		return pl_error_set(PL_EUSAGE, "field name '%.40s...' is too long", path);
-	}
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf; (dot = strchr(p, '.')); p = dot + 1) {
-		json_t *child;
-		*dot = '\0';
-		if (!*p)
-			break;
-		child = json_object_get(obj, p);
-		if (!child) {
-			child = json_object();
-			json_object_set_new(obj, p, child);
-		} else if (!json_is_object(child)) {
-			json_decref(value);
-			return pl_error_set(PL_EUSAGE, "field '%s': %s is given both as a value and as nested fields",
-			                    path, p);
-		}
-		obj = child;
-	}
-	if (!*p) {
-		json_decref(value);
-		return pl_error_set(PL_EUSAGE, "field name '%s' has an empty part", path);
-	}
-	if (json_object_get(obj, p)) {
-		json_decref(value);
-		return pl_error_set(PL_EUSAGE, "field '%s' is given twice", path);
-	}
-	json_object_set_new(obj, p, value);
-	return 0;
+	return pl_json_put(root, path, value);
 }
 
 int fields_parse(json_t **out, int argc, char **argv)
@@ -75,25 +40,11 @@ int fields_parse(json_t **out, int argc, char **argv)
 	return 0;
 }
 
-static void flatten_into(json_t *out, const char *prefix, const json_t *obj)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		char path[256];
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
-		if (json_is_object(v))
-			flatten_into(out, path, v);
-		else
-			json_object_set(out, path, v);
-	}
-}
-
 json_t *fields_flatten(const json_t *obj)
 {
 	json_t *out = json_object();
-	flatten_into(out, "", obj);
+
+	pl_json_flatten(out, obj);
 	return out;
 }
 

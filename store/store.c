@@ -29,6 +29,7 @@
 #include <msgpack.h>
 
 #include "plsync/errors.h"
+#include "plsync/json.h"
 #include "plsync/schema.h"
 #include "plsync/store.h"
 #include "plsync/text.h"
@@ -1556,7 +1557,7 @@ static int id_form_node(char node[PL_NODE_MAX + 1], const char *id)
 /* A create by `node` of `id` that has another node's generated form (DISTRICT may). */
 static int foreign_form(char owner[PL_NODE_MAX + 1], const char *node, const char *id)
 {
-	return strcmp(node, "DISTRICT") && id_form_node(owner, id) && strcmp(owner, node);
+	return strcmp(node, PL_NODE_DISTRICT) && id_form_node(owner, id) && strcmp(owner, node);
 }
 
 /* Coerce every top-level field of a raw change through the schema. */
@@ -1752,12 +1753,12 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 			rc = pl_error_set(PL_EINVALID, "record %s is a %s, not a %s", id, s.kind, c->kind);
 			goto cleanup;
 		}
-		if (!s.owner[0] && strcmp(w->st->node, "DISTRICT")) {
+		if (!s.owner[0] && strcmp(w->st->node, PL_NODE_DISTRICT)) {
 			rc = pl_error_set(PL_EINVALID, "record %s has not been created here yet (only later changes to it "
 			                  "arrived); run 'plsync sync' and try again", id);
 			goto cleanup;
 		}
-		if (s.owner[0] && strcmp(s.owner, w->st->node) && strcmp(w->st->node, "DISTRICT")) {
+		if (s.owner[0] && strcmp(s.owner, w->st->node) && strcmp(w->st->node, PL_NODE_DISTRICT)) {
 			rc = pl_error_set(PL_EINVALID, "record %s belongs to node %s; only %s or DISTRICT may change it",
 			                  id, s.owner, s.owner);
 			goto cleanup;
@@ -2040,7 +2041,7 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 	 * A second create of an id (a put with an empty base) by another node is
 	 * a foreign write like any other: the first create owns the record. */
 	if (chk && chk->ownership && found && s.owner[0] && strcmp(s.owner, op->node) &&
-	    strcmp(op->node, "DISTRICT")) {
+	    strcmp(op->node, PL_NODE_DISTRICT)) {
 		int create = op->type == PL_OP_PUT && op->nbase == 0;
 		rc = pl_error_set(PL_EINVALID, "op %s/%llu %s %s %s, which belongs to %s (only %s or DISTRICT may change it)",
 		                  op->node, (unsigned long long)op->seq, create ? "creates again" : "changes", op->kind,
@@ -2051,7 +2052,7 @@ int pl_write_remote_prepared(pl_write *w, pl_remote_op *r, const unsigned char *
 	 * DISTRICT's may come first (a node's own create precedes its edits in
 	 * its chain), or a node could change another's record by arriving
 	 * before its create */
-	if (chk && chk->ownership && (!found || !s.owner[0]) && strcmp(op->node, "DISTRICT") &&
+	if (chk && chk->ownership && (!found || !s.owner[0]) && strcmp(op->node, PL_NODE_DISTRICT) &&
 	    !(op->type == PL_OP_PUT && op->nbase == 0)) {
 		rc = pl_error_set(PL_EINVALID, "op %s/%llu changes %s %s, which no create has made here yet (only its "
 		                  "creating node, after its create, or DISTRICT may change it)",
@@ -2181,6 +2182,14 @@ static int get_one(pl_record **out, pl_store *st, const char *id, int with_clock
 	rc = get_in(out, st, txn, id, with_clocks);
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+int pl_write_get(pl_record **out, pl_write *w, const char *id)
+{
+	*out = NULL;
+	if (w->rc || cache_flush(w))
+		return w->rc;
+	return get_in(out, w->st, w->txn, id, 1);
 }
 
 int pl_store_get(pl_record **out, pl_store *st, const char *id)
@@ -2672,21 +2681,6 @@ int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_o
 	return rc;
 }
 
-static void flatten_leaves(json_t *out, const char *prefix, const json_t *obj)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		char path[256];
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
-		if (json_is_object(v) && json_object_size(v))
-			flatten_leaves(out, path, v);
-		else
-			json_object_set(out, path, v);
-	}
-}
-
 static int cand_cmp(json_t *a, json_t *b)
 {
 	return clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
@@ -2741,7 +2735,7 @@ int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r)
 		pl_hlc_fmt(when, op->hlc);
 		flat = json_object();
 		if (op->fields)
-			flatten_leaves(flat, "", op->fields);
+			pl_json_flatten(flat, op->fields);
 		json_object_foreach(flat, p, v) {
 			json_t *list = json_object_get(byfield, p);
 			if (!list) {

@@ -604,8 +604,8 @@ static void diff_fields(char *out, size_t sz, const char *file, const json_t *wa
 		snprintf(out, sz, "not valid JSON");
 		goto cleanup;
 	}
-	pl_audit__leaves(gf, "", got);
-	pl_audit__leaves(wf, "", (json_t *)want);
+	pl_json_flatten(gf, got);
+	pl_json_flatten(wf, (json_t *)want);
 	json_object_foreach(wf, k, v) {
 		json_t *g = json_object_get(gf, k);
 		if (g && json_equal(g, v))

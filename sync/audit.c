@@ -19,6 +19,7 @@
 
 #include "plsync/audit.h"
 #include "plsync/errors.h"
+#include "plsync/json.h"
 #include "plsync/store.h"
 #include "internal.h"
 
@@ -56,21 +57,6 @@ static void fold_clear(struct fold *f)
 static int fold_visible(const struct fold *f)
 {
 	return f->nops && f->put_hlc > f->del_hlc;
-}
-
-void pl_audit__leaves(json_t *out, const char *prefix, const json_t *obj)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v) {
-		char path[256];
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", k);
-		if (json_is_object(v))
-			pl_audit__leaves(out, path, v);
-		else
-			json_object_set(out, path, v);
-	}
 }
 
 static int is_below(const char *path, const char *top)
@@ -120,7 +106,7 @@ static int fold_apply(struct fold *f, const pl_op *op, const pl_oid *id, json_t 
 	if (op->hlc > f->put_hlc)
 		f->put_hlc = op->hlc;
 	if (op->fields)
-		pl_audit__leaves(leaves, "", op->fields);
+		pl_json_flatten(leaves, op->fields);
 	json_object_foreach(leaves, path, v) {
 		void *tmp;
 		/* a null unsets the path and every older value below it */
@@ -174,31 +160,6 @@ static void sort_changes(json_t *changes)
 	free(v);
 }
 
-/* Nested fields from dotted leaf paths. */
-static json_t *unflatten(const json_t *flat)
-{
-	json_t *out = json_object(), *v;
-	const char *path;
-
-	json_object_foreach((json_t *)flat, path, v) {
-		char buf[256], *p, *dot;
-		json_t *obj = out;
-		snprintf(buf, sizeof(buf), "%s", path);
-		for (p = buf; (dot = strchr(p, '.')); p = dot + 1) {
-			json_t *child;
-			*dot = '\0';
-			child = json_object_get(obj, p);
-			if (!json_is_object(child)) {
-				child = json_object();
-				json_object_set_new(obj, p, child);
-			}
-			obj = child;
-		}
-		json_object_set(obj, p, v);
-	}
-	return out;
-}
-
 /* The fold as a pl_record (heads: folded ops no other folded op named). */
 static int fold_record(pl_record **out, const struct fold *f, const char *id)
 {
@@ -207,7 +168,7 @@ static int fold_record(pl_record **out, const struct fold *f, const char *id)
 
 	*out = NULL;
 	if (!r || !(r->id = strdup(id)) || !(r->kind = strdup(f->kind)) || !(r->owner = strdup(f->owner)) ||
-	    !(r->fields = unflatten(f->flat)) || !(r->clocks = json_deep_copy(f->clocks)) ||
+	    !(r->fields = pl_json_unflatten(f->flat)) || !(r->clocks = json_deep_copy(f->clocks)) ||
 	    (n && !(r->heads = calloc(n, sizeof(pl_oid))))) {
 		pl_record_free(r);
 		return pl_error_set(PL_ERROR, "out of memory");
@@ -375,7 +336,7 @@ int pl_audit_blame(json_t **out, pl_store *cache, const char *id)
 	*out = NULL;
 	if ((rc = record_in_main(&r, cache, id)) || (rc = pl_store_log(cache, id, blame_cb, &x)))
 		goto cleanup;
-	pl_audit__leaves(flat, "", r->fields);
+	pl_json_flatten(flat, r->fields);
 	json_object_foreach(r->clocks, path, clock) {
 		char key[PL_NODE_MAX + 32];
 		json_t *who, *e;

@@ -221,7 +221,7 @@ cleanup:
 
 int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
 {
-	static const char *const district[] = { "DISTRICT" };
+	static const char *const district[] = { PL_NODE_DISTRICT };
 	const char *const *follow = opts && opts->follow ? opts->follow : district;
 	size_t nfollow = opts && opts->follow ? opts->nfollow : 1, n = 0;
 	struct pl_sync__cb cbstate = { opts };

@@ -111,7 +111,6 @@ int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *
  * Flatten nested fields into dotted leaf paths -> value (objects are paths,
  * everything else a leaf) into `out` (audit.c; used by audit-verify.c).
  */
-void pl_audit__leaves(json_t *out, const char *prefix, const json_t *obj);
 
 
 /*

@@ -23,4 +23,20 @@ int pl_json_write(FILE *f, const json_t *v);
 /* A number as canonical JSON text ("6.5", "12000", "0.25") into buf[32]. */
 void pl_json_number(char buf[32], const json_t *v);
 
+/*
+ * Nested fields and their dotted paths: {"approvals":{"supervisor":{"by":
+ * "E100"}}} <-> {"approvals.supervisor.by": "E100"}. flatten adds the
+ * leaves of `obj` to `out` (an empty object has none).
+ */
+void pl_json_flatten(json_t *out, const json_t *obj);
+/*
+ * Set `path` (dotted) in `root` to `value` (taken, even on failure),
+ * creating the objects on the way. PL_EUSAGE, naming the path, for a name
+ * with an empty part or too long, one given twice, a value given where
+ * nested fields are too, or value NULL (not valid UTF-8).
+ */
+int pl_json_put(json_t *root, const char *path, json_t *value);
+/* The inverse of flatten; NULL when out of memory or a path is refused. */
+json_t *pl_json_unflatten(const json_t *flat);
+
 #endif

@@ -21,6 +21,9 @@
 #define PL_OID_HEXSZ   40
 #define PL_NODE_MAX    32  /* node codes: [A-Z0-9_-], 1..32 chars */
 #define PL_ID_MAX      64  /* record ids: printable, no '/', 1..64 bytes */
+/* The district office's node: its ops may edit any school's records and it
+ * may create ids of any node's generated form (DESIGN.md, ownership). */
+#define PL_NODE_DISTRICT "DISTRICT"
 
 typedef struct pl_oid {
 	unsigned char id[PL_OID_RAWSZ];

@@ -188,6 +188,13 @@ int pl_store_get(pl_record **out, pl_store *st, const char *id);
 int pl_store_get_state(pl_record **out, pl_store *st, const char *id);
 
 /*
+ * pl_store_get inside a write: the record as this write has left it so far,
+ * so that a rule checked on it and the change it allows commit together (a
+ * second writer waits for this one and then sees its change).
+ */
+int pl_write_get(pl_record **out, pl_write *w, const char *id);
+
+/*
  * Call cb for each live record of `kind`, in id order. If `ref_field` and
  * `ref_id` are given (a PL_T_REF field such as pd_entry.staff), only records
  * whose field names that id, found through the index. A non-zero return
