@@ -6,11 +6,10 @@
  * total is an exact integer sum of its rows; they are turned back into
  * numbers only on output.
  */
-#ifndef PLSYNC_STORE_DATASET_INT_H
-#define PLSYNC_STORE_DATASET_INT_H
+#ifndef PLSYNC_DOMAIN_DATASET_INT_H
+#define PLSYNC_DOMAIN_DATASET_INT_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -79,11 +78,5 @@ int pl_dataset__renewal_of(pl_dataset__renewal *out, const json_t *ds, const cha
 
 /* Append text to a growing buffer (for "why" messages). */
 void pl_dataset__cat(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Escape for HTML text and attributes. */
-void pl_dataset__html(FILE *f, const char *s);
-/* Escape a cell for a Markdown table (| and newlines). */
-void pl_dataset__md(FILE *f, const char *s);
-/* CSV cells: pl_csv_cell (plsync/text.h), the one CSV cell renderer. */
 
 #endif

@@ -404,38 +404,6 @@ int pl_dataset__renewal_of(pl_dataset__renewal *out, const json_t *ds, const cha
 	return 0;
 }
 
-/* ---- output escaping ---- */
-
-void pl_dataset__html(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-void pl_dataset__md(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputs("<br>", f);
-		else if (*s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '<' || *s == '[')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f) /* never an escape sequence to a terminal */
-			fprintf(f, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-}
-
 static int load_cb(const pl_record *r, void *payload)
 {
 	return pl_dataset_put(payload, r->kind, r->id, r->fields);

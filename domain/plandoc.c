@@ -15,7 +15,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/plandoc.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "dataset-int.h"
 
 /* ---- gathering ---- */
@@ -480,24 +480,11 @@ static void md_grid(FILE *f, const char *const head[][2], size_t nc, const json_
 	for (size_t r = 0; r < json_array_size(rows); r++) {
 		for (size_t c = 0; c < nc; c++) {
 			fprintf(f, "| ");
-			pl_dataset__md(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
+			pl_md_cell(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
 			fprintf(f, " ");
 		}
 		fprintf(f, "|\n");
 	}
-}
-
-static void md_par(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\n')
-			fputs("  \n", f);
-		else if (strchr("\\*_`<[|", *s))
-			fprintf(f, "\\%c", *s);
-		else
-			fputc(*s, f);
-	}
-	fputs("\n", f);
 }
 
 static void write_md(FILE *f, const json_t *doc)
@@ -508,17 +495,17 @@ static void write_md(FILE *f, const json_t *doc)
 	char title[512];
 
 	fprintf(f, "# ");
-	pl_dataset__md(f, title_of(doc, title, sizeof(title)));
+	pl_md_cell(f, title_of(doc, title, sizeof(title)));
 	fprintf(f, "\n\nPlan %s, status %s\n\n## Who We Are\n\n", json_string_value(json_object_get(doc, "plan")),
 	        pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
 	profile_lines(&b, doc);
-	md_par(f, b.p);
+	pl_md_par(f, b.p);
 	free(b.p);
 	memset(&b, 0, sizeof(b));
 	fprintf(f, "\n## What We Believe\n\n");
 	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
 	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
-	md_par(f, b.p);
+	pl_md_par(f, b.p);
 	free(b.p);
 	fprintf(f, "\n## What We Want to Accomplish\n\n");
 	rows = goal_grid(goals);
@@ -539,18 +526,6 @@ static void write_md(FILE *f, const json_t *doc)
 
 /* ---- HTML ---- */
 
-static void html_cell(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\n') {
-			fputs("<br>", f);
-		} else {
-			char c[2] = { *s, 0 };
-			pl_dataset__html(f, c);
-		}
-	}
-}
-
 static void html_grid(FILE *f, const char *const head[][2], size_t nc, const json_t *rows)
 {
 	fprintf(f, "<table><thead><tr>");
@@ -561,7 +536,7 @@ static void html_grid(FILE *f, const char *const head[][2], size_t nc, const jso
 		fprintf(f, "<tr>");
 		for (size_t c = 0; c < nc; c++) {
 			fprintf(f, "<td>");
-			html_cell(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
+			pl_html_lines(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -578,7 +553,7 @@ static void write_html(FILE *f, const json_t *doc)
 
 	title_of(doc, title, sizeof(title));
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-	pl_dataset__html(f, title);
+	pl_html_fputs(f, title);
 	fprintf(f, "</title>\n<style>\n"
 	        "@page{size:letter landscape;margin:12mm}\n"
 	        "body{font:10.5pt/1.4 'DejaVu Sans',Arial,sans-serif;color:#1a202c;max-width:1100px;margin:20px auto;padding:0 16px}\n"
@@ -590,20 +565,20 @@ static void write_html(FILE *f, const json_t *doc)
 	        "tr{break-inside:avoid;page-break-inside:avoid}\n"
 	        "p.meta{color:#4a5568;margin-top:0}\n"
 	        "</style>\n</head>\n<body>\n<h1>");
-	pl_dataset__html(f, title);
+	pl_html_fputs(f, title);
 	fprintf(f, "</h1>\n<p class=\"meta\">Plan ");
-	pl_dataset__html(f, json_string_value(json_object_get(doc, "plan")));
+	pl_html_fputs(f, json_string_value(json_object_get(doc, "plan")));
 	fprintf(f, ", status ");
-	pl_dataset__html(f, pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
+	pl_html_fputs(f, pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
 	fprintf(f, "</p>\n<h2>Who We Are</h2>\n<p>");
 	profile_lines(&b, doc);
-	html_cell(f, b.p);
+	pl_html_lines(f, b.p);
 	free(b.p);
 	memset(&b, 0, sizeof(b));
 	fprintf(f, "</p>\n<h2>What We Believe</h2>\n<p>");
 	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
 	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
-	html_cell(f, b.p);
+	pl_html_lines(f, b.p);
 	free(b.p);
 	fprintf(f, "</p>\n<h2>What We Want to Accomplish</h2>\n");
 	rows = goal_grid(goals);

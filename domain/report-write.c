@@ -16,7 +16,7 @@
 #include "plsync/json.h"
 #include "plsync/plsync.h"
 #include "plsync/report.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "dataset-int.h"
 
 static const json_t *find_table(const json_t *rep, const char *id)
@@ -147,17 +147,17 @@ static void html_table(FILE *f, const json_t *t)
 	char buf[1024];
 
 	fprintf(f, "<section id=\"%s\">\n<h2>", pl_dataset__str(t, "id"));
-	pl_dataset__html(f, pl_dataset__str(t, "title"));
+	pl_html_fputs(f, pl_dataset__str(t, "title"));
 	fprintf(f, "</h2>\n");
 	if (pl_dataset__str(t, "note")) {
 		fprintf(f, "<p class=\"note\">");
-		pl_dataset__html(f, pl_dataset__str(t, "note"));
+		pl_html_fputs(f, pl_dataset__str(t, "note"));
 		fprintf(f, "</p>\n");
 	}
 	fprintf(f, "<table>\n<thead><tr>");
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		fprintf(f, "<th%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
-		pl_dataset__html(f, pl_dataset__str(json_array_get(cols, c), "label"));
+		pl_html_fputs(f, pl_dataset__str(json_array_get(cols, c), "label"));
 		fprintf(f, "</th>");
 	}
 	fprintf(f, "</tr></thead>\n<tbody>\n");
@@ -169,7 +169,7 @@ static void html_table(FILE *f, const json_t *t)
 		for (size_t c = 0; c < json_array_size(cols); c++) {
 			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
 			fprintf(f, "<td%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
-			pl_dataset__html(f, buf);
+			pl_html_fputs(f, buf);
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -191,7 +191,7 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		if (centi(json_array_get(json_array_get(rows, r), vc)) > max)
 			max = centi(json_array_get(json_array_get(rows, r), vc));
 	fprintf(f, "<figure><figcaption>");
-	pl_dataset__html(f, caption);
+	pl_html_fputs(f, caption);
 	fprintf(f, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 	        "viewBox=\"0 0 %d %d\" role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"11\">\n",
 	        lw + bw + 60, h, lw + bw + 60, h);
@@ -207,7 +207,7 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		fmt_hours(val, v);
 		snprintf(shown, sizeof(shown), "%.34s%s", label ? label : "", label && strlen(label) > 34 ? "…" : "");
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#2d3748\">", lw - 6, y + 14);
-		pl_dataset__html(f, shown);
+		pl_html_fputs(f, shown);
 		fprintf(f, "</text>");
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", lw, y + 3,
 		        w > 0 ? w : 0, rh - 6, colour);
@@ -258,10 +258,10 @@ static void svg_months(FILE *f, const json_t *t)
 static void html_dd(FILE *f, const char *term, const char *val)
 {
 	fprintf(f, "<dt>");
-	pl_dataset__html(f, term);
+	pl_html_fputs(f, term);
 	fprintf(f, "</dt><dd>");
 	if (val)
-		pl_dataset__html(f, val);
+		pl_html_fputs(f, val);
 	else
 		fprintf(f, "<span class=\"none\">not set</span>");
 	fprintf(f, "</dd>");
@@ -286,11 +286,11 @@ static void html_goals(FILE *f, const json_t *goals)
 
 		fprintf(f, "<h3>");
 		if (pl_dataset__str(g, "school")) {
-			pl_dataset__html(f, pl_dataset__str(g, "school"));
+			pl_html_fputs(f, pl_dataset__str(g, "school"));
 			fprintf(f, " · ");
 		}
 		fprintf(f, "Goal %lld: ", (long long)json_integer_value(json_object_get(g, "number")));
-		pl_dataset__html(f, pl_dataset__str(g, "statement"));
+		pl_html_fputs(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "</h3>\n<dl>");
 		html_dd(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
 		html_dd(f, "Student impact", pl_dataset__str(g, "student_impact"));
@@ -317,25 +317,25 @@ static void html_goals(FILE *f, const json_t *goals)
 			const json_t *a = json_array_get(acts, k), *st = json_object_get(a, "standards");
 			char money[48];
 			fprintf(f, "<tr><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") : pl_dataset__str(a, "id"));
+			pl_html_fputs(f, pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") : pl_dataset__str(a, "id"));
 			fprintf(f, "</td><td>");
 			who_what_how(buf, sizeof(buf), json_object_get(a, "initial"));
-			pl_dataset__html(f, buf);
+			pl_html_fputs(f, buf);
 			fprintf(f, "</td><td>");
 			who_what_how(buf, sizeof(buf), json_object_get(a, "followup"));
 			if (buf[0])
-				pl_dataset__html(f, buf);
+				pl_html_fputs(f, buf);
 			else
 				fprintf(f, "<span class=\"none\">none</span>");
 			fprintf(f, "</td><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "duration"));
+			pl_html_fputs(f, pl_dataset__str(a, "duration"));
 			fprintf(f, "</td><td>");
 			for (size_t s = 0; s < json_array_size(st); s++) {
 				fprintf(f, "%s", s ? ", " : "");
-				pl_dataset__html(f, json_string_value(json_array_get(st, s)));
+				pl_html_fputs(f, json_string_value(json_array_get(st, s)));
 			}
 			fprintf(f, "</td><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "funding"));
+			pl_html_fputs(f, pl_dataset__str(a, "funding"));
 			fmt_cents(money, (long long)json_integer_value(json_object_get(a, "budget_cents")), 0);
 			fmt_hours(h, centi(json_object_get(a, "hours")));
 			fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n",
@@ -361,7 +361,7 @@ static void html_findings(FILE *f, const json_t *fs)
 		fprintf(f, "<tr>");
 		for (int k = 0; k < 5; k++) {
 			fprintf(f, "<td>");
-			pl_dataset__html(f, pl_dataset__str(x, keys[k]));
+			pl_html_fputs(f, pl_dataset__str(x, keys[k]));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -377,11 +377,11 @@ static void write_html(FILE *f, const json_t *rep)
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	pl_html_fputs(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", pl_dataset__str(rep, "year"), css);
-	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	pl_html_fputs(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s</h1>\n<p class=\"meta\">", pl_dataset__str(rep, "year"));
-	pl_dataset__html(f, pl_dataset__str(rep, "scope"));
+	pl_html_fputs(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
@@ -432,16 +432,16 @@ static void md_table(FILE *f, const json_t *t)
 	char buf[1024];
 
 	fprintf(f, "\n## ");
-	pl_dataset__md(f, pl_dataset__str(t, "title"));
+	pl_md_cell(f, pl_dataset__str(t, "title"));
 	fprintf(f, "\n\n");
 	if (pl_dataset__str(t, "note")) {
 		fprintf(f, "_");
-		pl_dataset__md(f, pl_dataset__str(t, "note"));
+		pl_md_cell(f, pl_dataset__str(t, "note"));
 		fprintf(f, "_\n\n");
 	}
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		fprintf(f, "| ");
-		pl_dataset__md(f, pl_dataset__str(json_array_get(cols, c), "label") ? pl_dataset__str(json_array_get(cols, c), "label") : " ");
+		pl_md_cell(f, pl_dataset__str(json_array_get(cols, c), "label") ? pl_dataset__str(json_array_get(cols, c), "label") : " ");
 		fprintf(f, " ");
 	}
 	fprintf(f, "|\n");
@@ -455,7 +455,7 @@ static void md_table(FILE *f, const json_t *t)
 		for (size_t c = 0; c < json_array_size(cols); c++) {
 			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
 			fprintf(f, "| %s", row == total && buf[0] ? "**" : "");
-			pl_dataset__md(f, buf);
+			pl_md_cell(f, buf);
 			fprintf(f, "%s ", row == total && buf[0] ? "**" : "");
 		}
 		fprintf(f, "|\n");
@@ -466,7 +466,7 @@ static void md_kv(FILE *f, const char *k, const char *v)
 {
 	fprintf(f, "- %s: ", k);
 	if (v)
-		pl_dataset__md(f, v);
+		pl_md_cell(f, v);
 	else
 		fprintf(f, "_not set_");
 	fprintf(f, "\n");
@@ -479,9 +479,9 @@ static void write_md(FILE *f, const json_t *rep)
 	char a[48], b[48], c[48], d[48], buf[2048];
 
 	fprintf(f, "# ");
-	pl_dataset__md(f, pl_dataset__str(rep, "title"));
+	pl_md_cell(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s\n\n", pl_dataset__str(rep, "year"));
-	pl_dataset__md(f, pl_dataset__str(rep, "scope"));
+	pl_md_cell(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 	fmt_hours(a, centi(json_object_get(sum, "hours")));
@@ -504,7 +504,7 @@ static void write_md(FILE *f, const json_t *rep)
 		const json_t *g = json_array_get(goals, i), *acts = json_object_get(g, "activities");
 		fprintf(f, "\n### %s%sGoal %lld: ", pl_dataset__str(g, "school") ? pl_dataset__str(g, "school") : "",
 		        pl_dataset__str(g, "school") ? " · " : "", (long long)json_integer_value(json_object_get(g, "number")));
-		pl_dataset__md(f, pl_dataset__str(g, "statement"));
+		pl_md_cell(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "\n\n");
 		md_kv(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
 		md_kv(f, "Measure", pl_dataset__str(g, "measure"));
@@ -524,17 +524,17 @@ static void write_md(FILE *f, const json_t *rep)
 		for (size_t k = 0; k < json_array_size(acts); k++) {
 			const json_t *x = json_array_get(acts, k);
 			fprintf(f, "| ");
-			pl_dataset__md(f, pl_dataset__str(x, "title") ? pl_dataset__str(x, "title") : pl_dataset__str(x, "id"));
+			pl_md_cell(f, pl_dataset__str(x, "title") ? pl_dataset__str(x, "title") : pl_dataset__str(x, "id"));
 			fprintf(f, " | ");
 			who_what_how(buf, sizeof(buf), json_object_get(x, "initial"));
-			pl_dataset__md(f, buf);
+			pl_md_cell(f, buf);
 			fprintf(f, " | ");
 			who_what_how(buf, sizeof(buf), json_object_get(x, "followup"));
-			pl_dataset__md(f, buf[0] ? buf : "none");
+			pl_md_cell(f, buf[0] ? buf : "none");
 			fprintf(f, " | ");
-			pl_dataset__md(f, pl_dataset__str(x, "duration"));
+			pl_md_cell(f, pl_dataset__str(x, "duration"));
 			fprintf(f, " | ");
-			pl_dataset__md(f, pl_dataset__str(x, "funding"));
+			pl_md_cell(f, pl_dataset__str(x, "funding"));
 			fmt_cents(c, (long long)json_integer_value(json_object_get(x, "budget_cents")), 0);
 			fmt_hours(a, centi(json_object_get(x, "hours")));
 			fprintf(f, " | %s | %lld | %s |\n", c,
@@ -552,7 +552,7 @@ static void write_md(FILE *f, const json_t *rep)
 		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
 		for (int k = 0; k < 5; k++) {
 			fprintf(f, "| ");
-			pl_dataset__md(f, pl_dataset__str(x, keys[k]));
+			pl_md_cell(f, pl_dataset__str(x, keys[k]));
 			fprintf(f, " ");
 		}
 		fprintf(f, "|\n");

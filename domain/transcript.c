@@ -12,7 +12,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/json.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "plsync/transcript.h"
 #include "dataset-int.h"
 
@@ -225,7 +225,7 @@ static void write_md(FILE *f, const json_t *t)
 	char h[32], c[32], std[512];
 
 	fprintf(f, "# Transcript of ");
-	pl_dataset__md(f, s_or(t, "name", "?"));
+	pl_md_cell(f, s_or(t, "name", "?"));
 	fprintf(f, " (%s)\n\n", s_or(t, "staff", "?"));
 	if (pl_dataset__str(t, "school"))
 		fprintf(f, "School %s. ", pl_dataset__str(t, "school"));
@@ -241,9 +241,9 @@ static void write_md(FILE *f, const json_t *t)
 		fixed2(c, json_object_get(r, "credits"));
 		join_std(std, sizeof(std), json_object_get(r, "standards"));
 		fprintf(f, "| %s | ", s_or(r, "date", "(undated)"));
-		pl_dataset__md(f, s_or(r, "title", ""));
+		pl_md_cell(f, s_or(r, "title", ""));
 		fprintf(f, " | %s | %s | %s | ", s_or(r, "type", ""), h, c);
-		pl_dataset__md(f, std);
+		pl_md_cell(f, std);
 		fprintf(f, " |\n");
 	}
 	fixed2(h, json_object_get(t, "total_hours"));

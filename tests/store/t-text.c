@@ -1,5 +1,5 @@
 /*
- * Text from elsewhere, rendered for where it goes (plsync/text.h). A
+ * Text from elsewhere, rendered for where it goes (plsync/text.h, plsync/render.h). A
  * terminal gets a value with a newline or an escape sequence as visible
  * escapes, never raw; a CSV cell that a spreadsheet would run as a formula
  * gets an apostrophe in front, which the importer's check takes off again;
