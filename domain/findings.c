@@ -14,6 +14,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/findings.h"
+#include "plsync/schema.h"
 #include "dataset-int.h"
 
 static const pl_finding_rule rules[] = {
@@ -345,11 +346,10 @@ static int rule_goal(ctx *x)
 
 static int has_evaluation(const json_t *e)
 {
-	static const char *const levels[] = { "reaction", "learning", "org_support", "transfer",
-	                                      "student_impact", NULL };
+	const pl_guskey_level *lv = pl_schema_guskey_levels();
 	json_t *ev = json_object_get(e, "evaluation");
-	for (int i = 0; levels[i]; i++)
-		if (json_is_integer(json_object_get(ev, levels[i])))
+	for (int i = 0; lv[i].field; i++)
+		if (json_is_integer(json_object_get(ev, lv[i].field->name)))
 			return 1;
 	return 0;
 }

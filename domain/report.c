@@ -48,14 +48,6 @@ typedef struct rep {
 	json_t       *who;    /* all participants */
 } rep;
 
-static const char *const levels[][2] = {
-	{ "reaction", "Participants' reactions" },
-	{ "learning", "Participants' learning" },
-	{ "org_support", "Organization support and change" },
-	{ "transfer", "Participants' use of new knowledge and skills" },
-	{ "student_impact", "Student learning outcomes" },
-};
-
 static const char *const months[] = {
 	"July", "August", "September", "October", "November", "December",
 	"January", "February", "March", "April", "May", "June"
@@ -663,6 +655,28 @@ cleanup:
 
 /* ---- evaluation ---- */
 
+/* The rating 1..5 that participation p gave Guskey level `field`; 0 if none. */
+static int rating(const pl_dataset__part *p, const char *field)
+{
+	json_t *v = json_object_get(p->evaluation, field);
+	json_int_t x = json_is_integer(v) ? json_integer_value(v) : 0;
+	return x >= 1 && x <= 5 ? (int)x : 0;
+}
+
+/* A row of the evaluation table: how many ratings of each value c[1..5]. */
+static json_t *ratings_row(json_t *level, const char *name, const long long c[6])
+{
+	long long n = 0, sum = 0;
+
+	for (int x = 1; x <= 5; x++) {
+		n += c[x];
+		sum += x * c[x];
+	}
+	return json_pack("[o s I I I I I I o]", level, name, (json_int_t)n, (json_int_t)c[1],
+	                 (json_int_t)c[2], (json_int_t)c[3], (json_int_t)c[4], (json_int_t)c[5],
+	                 n ? json_real((double)llround(sum * 100.0 / n) / 100.0) : json_null());
+}
+
 static int t_evaluation(rep *r)
 {
 	static const col cols[] = {
@@ -671,41 +685,24 @@ static int t_evaluation(rep *r)
 		{ "r1", "1", "int", 1 }, { "r2", "2", "int", 1 }, { "r3", "3", "int", 1 },
 		{ "r4", "4", "int", 1 }, { "r5", "5", "int", 1 }, { "mean", "Mean (1-5)", "mean", 0 },
 	};
+	const pl_guskey_level *lv = pl_schema_guskey_levels();
 	json_t *t = table_new("evaluation", "Evaluation results by Guskey level",
 	                      "Ratings 1 (low) to 5 (high) recorded on completed PD entries of the year. "
 	                      "The total's mean is over every rating.",
 	                      cols, sizeof(cols) / sizeof(cols[0]));
-	long long tot[6] = { 0 }, all = 0, allsum = 0;
+	long long tot[6] = { 0 };
 
-	for (int l = 0; l < 5; l++) {
-		long long c[6] = { 0 }, n = 0, sum = 0;
-		for (size_t i = 0; i < r->nparts; i++) {
-			json_t *v = json_object_get(r->parts[i].evaluation, levels[l][0]);
-			long long x;
-			if (!json_is_integer(v) || (x = json_integer_value(v)) < 1 || x > 5)
-				continue;
-			c[x]++;
-			n++;
-			sum += x;
-		}
-		row_add(t, json_pack("[I s I I I I I I o]", (json_int_t)(l + 1), levels[l][1], (json_int_t)n,
-		                     (json_int_t)c[1], (json_int_t)c[2], (json_int_t)c[3], (json_int_t)c[4],
-		                     (json_int_t)c[5], n ? json_real((double)llround(sum * 100.0 / n) / 100.0) : json_null()));
+	for (int l = 0; lv[l].field; l++) {
+		long long c[6] = { 0 };
+		for (size_t i = 0; i < r->nparts; i++)
+			c[rating(&r->parts[i], lv[l].field->name)]++;
+		row_add(t, ratings_row(json_integer(lv[l].level), lv[l].title, c));
 	}
 	/* the total from the entries again, not from the rows */
 	for (size_t i = 0; i < r->nparts; i++)
-		for (int l = 0; l < 5; l++) {
-			json_t *v = json_object_get(r->parts[i].evaluation, levels[l][0]);
-			long long x;
-			if (!json_is_integer(v) || (x = json_integer_value(v)) < 1 || x > 5)
-				continue;
-			tot[x]++;
-			all++;
-			allsum += x;
-		}
-	total_set(t, json_pack("[s s I I I I I I o]", "Total", "", (json_int_t)all, (json_int_t)tot[1],
-	                       (json_int_t)tot[2], (json_int_t)tot[3], (json_int_t)tot[4], (json_int_t)tot[5],
-	                       all ? json_real((double)llround(allsum * 100.0 / all) / 100.0) : json_null()));
+		for (int l = 0; lv[l].field; l++)
+			tot[rating(&r->parts[i], lv[l].field->name)]++;
+	total_set(t, ratings_row(json_string("Total"), "", tot));
 	return table_push(r, t);
 }
 
