@@ -50,6 +50,8 @@ int pl_dataset__parts(pl_dataset__part **out, size_t *n, const json_t *ds, const
 const char *pl_dataset__str(const json_t *obj, const char *path);
 /* The number at `path` x 100, rounded; 0 if absent. */
 long long pl_dataset__centi_at(const json_t *obj, const char *path);
+/* The integer at `key` in `obj`; 0 if absent or not an integer. */
+long long pl_dataset__int(const json_t *obj, const char *key);
 /* A number of hundredths as text: "6.5", "12", "0.83". */
 void pl_dataset__centi_fmt(char out[32], long long c);
 /* A JSON number for a count of hundredths (integer when whole). */

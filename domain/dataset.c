@@ -91,6 +91,12 @@ long long pl_dataset__centi_at(const json_t *obj, const char *path)
 	return llround(json_number_value(v) * 100.0);
 }
 
+long long pl_dataset__int(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
 void pl_dataset__centi_fmt(char out[32], long long c)
 {
 	const char *sign = c < 0 ? "-" : "";
