@@ -131,23 +131,67 @@ static int table_push(rep *r, json_t *t)
 	return 0;
 }
 
+/* The end of a grouped table: push t if all went well (rc 0), else drop it;
+ * the groups are freed either way. */
+static int table_done(rep *r, json_t *t, grps *G, int rc)
+{
+	grps_free(G);
+	if (rc) {
+		json_decref(t);
+		return rc;
+	}
+	return table_push(r, t);
+}
+
 static const char *staff_field(const rep *r, const char *staff, const char *field)
 {
 	return pl_dataset__str(pl_dataset_get(r->ds, "staff", staff), field);
 }
 
-static void count_part(grp *g, const pl_dataset__part *p)
+/* ---- by school, by category ---- */
+
+/* Group the participations by a field of the participant's staff record
+ * (`none` when unset): participants, PD entries, PLC attendances, hours,
+ * credits in v[0..3] and who. */
+static int group_by_staff(grps *G, const rep *r, const char *field, const char *none)
 {
-	json_object_set_new(g->who, p->staff, json_true());
-	if (!strcmp(p->kind, "pd_entry"))
-		g->v[0]++;
-	else
-		g->v[1]++;
-	g->v[2] += p->chours;
-	g->v[3] += p->ccredits;
+	for (size_t i = 0; i < r->nparts; i++) {
+		const pl_dataset__part *p = &r->parts[i];
+		const char *v = staff_field(r, p->staff, field);
+		grp *g = grp_get(G, v ? v : none);
+		if (!g)
+			return oom();
+		json_object_set_new(g->who, p->staff, json_true());
+		g->v[!!strcmp(p->kind, "pd_entry")]++;
+		g->v[2] += p->chours;
+		g->v[3] += p->ccredits;
+	}
+	return 0;
 }
 
-/* ---- by school, by category ---- */
+/* Append the counts cells (participants, PD entries, PLC attendances,
+ * hours, credits) to row. */
+static json_t *count_cells(json_t *row, size_t who, long long pd, long long plc, long long ch,
+                           long long cc)
+{
+	json_array_append_new(row, json_integer((json_int_t)who));
+	json_array_append_new(row, json_integer(pd));
+	json_array_append_new(row, json_integer(plc));
+	json_array_append_new(row, hours(ch));
+	json_array_append_new(row, hours(cc));
+	return row;
+}
+
+static json_t *count_total(const rep *r, json_t *row)
+{
+	return count_cells(row, json_object_size(r->who), r->pd_entries,
+	                   (long long)(r->nparts - (size_t)r->pd_entries), r->hours, r->credits);
+}
+
+static json_t *count_row(json_t *row, const grp *g)
+{
+	return count_cells(row, json_object_size(g->who), g->v[0], g->v[1], g->v[2], g->v[3]);
+}
 
 static int t_by_school(rep *r)
 {
@@ -167,35 +211,17 @@ static int t_by_school(rep *r)
 
 	/* every school, even one with no PL yet */
 	json_object_foreach(pl_dataset_kind(r->ds, "school"), id, s)
-		if (!grp_get(&G, id)) {
+		if (!rc && !grp_get(&G, id))
 			rc = oom();
-			goto cleanup;
-		}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const char *sc = staff_field(r, r->parts[i].staff, "school");
-		grp *g = grp_get(&G, sc ? sc : "(no school)");
-		if (!g) {
-			rc = oom();
-			goto cleanup;
-		}
-		count_part(g, &r->parts[i]);
-	}
-	for (size_t i = 0; i < G.n; i++) {
+	if (!rc)
+		rc = group_by_staff(&G, r, "school", "(no school)");
+	for (size_t i = 0; !rc && i < G.n; i++) {
 		const json_t *school = pl_dataset_get(r->ds, "school", G.g[i].key);
-		row_add(t, json_pack("[s o I I I o o]", G.g[i].key,
-		                     text(school ? pl_dataset__str(school, "name") : ""),
-		                     (json_int_t)json_object_size(G.g[i].who), (json_int_t)G.g[i].v[0],
-		                     (json_int_t)G.g[i].v[1], hours(G.g[i].v[2]), hours(G.g[i].v[3])));
+		row_add(t, count_row(json_pack("[s o]", G.g[i].key,
+		                               text(school ? pl_dataset__str(school, "name") : "")), &G.g[i]));
 	}
-	total_set(t, json_pack("[s s I I I o o]", "Total", "", (json_int_t)json_object_size(r->who),
-	                       (json_int_t)r->pd_entries, (json_int_t)(r->nparts - (size_t)r->pd_entries),
-	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
+	total_set(t, count_total(r, json_pack("[s s]", "Total", "")));
+	return table_done(r, t, &G, rc);
 }
 
 static int t_by_category(rep *r)
@@ -211,57 +237,46 @@ static int t_by_category(rep *r)
 	                      cols, sizeof(cols) / sizeof(cols[0]));
 	int rc = 0;
 
-	if (!grp_get(&G, "certified") || !grp_get(&G, "noninstructional")) {
+	if (!grp_get(&G, "certified") || !grp_get(&G, "noninstructional"))
 		rc = oom();
-		goto cleanup;
-	}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const char *cat = staff_field(r, r->parts[i].staff, "category");
-		grp *g = grp_get(&G, cat ? cat : "(unknown)");
-		if (!g) {
-			rc = oom();
-			goto cleanup;
-		}
-		count_part(g, &r->parts[i]);
-	}
-	for (size_t i = 0; i < G.n; i++)
-		row_add(t, json_pack("[s I I I o o]", G.g[i].key, (json_int_t)json_object_size(G.g[i].who),
-		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
-		                     hours(G.g[i].v[2]), hours(G.g[i].v[3])));
-	total_set(t, json_pack("[s I I I o o]", "Total", (json_int_t)json_object_size(r->who),
-	                       (json_int_t)r->pd_entries, (json_int_t)(r->nparts - (size_t)r->pd_entries),
-	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
+	if (!rc)
+		rc = group_by_staff(&G, r, "category", "(unknown)");
+	for (size_t i = 0; !rc && i < G.n; i++)
+		row_add(t, count_row(json_pack("[s]", G.g[i].key), &G.g[i]));
+	total_set(t, count_total(r, json_pack("[s]", "Total")));
+	return table_done(r, t, &G, rc);
 }
 
 /* ---- by type ---- */
 
-static const char *type_label(const char *type)
+/* The types of PL in the table's order, with their labels. */
+static const char *const types[][2] = {
+	{ "conference", "Conference" }, { "workshop", "Workshop" }, { "seminar", "Seminar" },
+	{ "course", "Course" }, { "institute", "Institute" }, { "network", "Network" },
+	{ "training", "Training" }, { "plc", "PLC (logged as PD entry)" }, { "coaching", "Coaching" },
+	{ "instructional_rounds", "Instructional rounds" }, { "plc_meeting", "PLC meetings" },
+};
+#define NTYPES (sizeof(types) / sizeof(types[0]))
+
+/* The index of `type` in types[], or NTYPES. */
+static size_t type_index(const char *type)
 {
-	static const char *const names[][2] = {
-		{ "conference", "Conference" }, { "workshop", "Workshop" }, { "seminar", "Seminar" },
-		{ "course", "Course" }, { "institute", "Institute" }, { "network", "Network" },
-		{ "plc", "PLC (logged as PD entry)" }, { "coaching", "Coaching" },
-		{ "instructional_rounds", "Instructional rounds" }, { "training", "Training" },
-		{ "plc_meeting", "PLC meetings" },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (type && !strcmp(names[i][0], type))
-			return names[i][1];
-	return type ? type : "(no type)";
+	size_t i = 0;
+	while (i < NTYPES && !(type && !strcmp(types[i][0], type)))
+		i++;
+	return i;
+}
+
+static json_t *type_row(const grp *g)
+{
+	size_t k = type_index(g->key);
+	return json_pack("[s s s I o o]", g->key, k < NTYPES ? types[k][1] : g->key,
+	                 g->v[3] == g->v[0] ? "yes" : g->v[3] ? "partly" : "no",
+	                 (json_int_t)g->v[0], hours(g->v[1]), hours(g->v[2]));
 }
 
 static int t_by_type(rep *r)
 {
-	static const char *const order[] = {
-		"conference", "workshop", "seminar", "course", "institute", "network", "training",
-		"plc", "coaching", "instructional_rounds", "plc_meeting", NULL
-	};
 	static const col cols[] = {
 		{ "type", "Type", "text", 0 }, { "label", "Kind of PL", "text", 0 },
 		{ "job_embedded", "Job-embedded", "text", 0 },
@@ -275,42 +290,30 @@ static int t_by_type(rep *r)
 	                      cols, sizeof(cols) / sizeof(cols[0]));
 	int rc = 0;
 
-	for (size_t i = 0; i < r->nparts; i++) {
+	for (size_t i = 0; !rc && i < r->nparts; i++) {
 		const pl_dataset__part *p = &r->parts[i];
 		grp *g = grp_get(&G, p->type ? p->type : "(no type)");
 		if (!g) {
 			rc = oom();
-			goto cleanup;
+			break;
 		}
 		g->v[0]++;
 		g->v[1] += p->chours;
 		g->v[2] += p->ccredits;
 		g->v[3] += p->job_embedded;
 	}
-	for (int k = 0; order[k]; k++) {
-		grp *g = grp_find(&G, order[k]);
+	/* the known types in their order, then any other in the order met */
+	for (size_t k = 0; !rc && k < NTYPES; k++) {
+		grp *g = grp_find(&G, types[k][0]);
 		if (g)
-			row_add(t, json_pack("[s s s I o o]", g->key, type_label(g->key),
-			                     g->v[3] == g->v[0] ? "yes" : g->v[3] ? "partly" : "no",
-			                     (json_int_t)g->v[0], hours(g->v[1]), hours(g->v[2])));
+			row_add(t, type_row(g));
 	}
-	for (size_t i = 0; i < G.n; i++) {
-		int known = 0;
-		for (int k = 0; order[k]; k++)
-			known |= !strcmp(order[k], G.g[i].key);
-		if (!known)
-			row_add(t, json_pack("[s s s I o o]", G.g[i].key, type_label(G.g[i].key),
-			                     G.g[i].v[3] == G.g[i].v[0] ? "yes" : G.g[i].v[3] ? "partly" : "no",
-			                     (json_int_t)G.g[i].v[0], hours(G.g[i].v[1]), hours(G.g[i].v[2])));
-	}
+	for (size_t i = 0; !rc && i < G.n; i++)
+		if (type_index(G.g[i].key) == NTYPES)
+			row_add(t, type_row(&G.g[i]));
 	total_set(t, json_pack("[s s s I o o]", "Total", "", "", (json_int_t)r->nparts,
 	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
+	return table_done(r, t, &G, rc);
 }
 
 /* ---- by standard ---- */
@@ -482,7 +485,6 @@ static int t_by_funding(rep *r, long long *t2a)
 	grps G = { 0 };
 	const char *id;
 	json_t *a;
-	int rc = 0;
 
 	*t2a = 0;
 	for (size_t i = 0; i < r->nparts; i++) {
@@ -519,15 +521,9 @@ static int t_by_funding(rep *r, long long *t2a)
 		                     (json_int_t)G.g[i].v[2], (json_int_t)G.g[i].v[3]));
 	total_set(t, json_pack("[s s I I I I]", "Total", "", (json_int_t)r->pd_entries,
 	                       (json_int_t)r->spent, (json_int_t)acts, (json_int_t)budget));
-	rc = table_push(r, t);
-	t = NULL;
-	goto cleanup;
+	return table_done(r, t, &G, 0);
 nomem:
-	rc = oom();
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
+	return table_done(r, t, &G, oom());
 }
 
 /* ---- evaluation ---- */
@@ -638,12 +634,8 @@ static int t_plc(rep *r, long long *nmeet)
 	total_set(t, json_pack("[s s I I I o]", "Total", "", (json_int_t)meetings, (json_int_t)minutes,
 	                       (json_int_t)att, hours(h)));
 	*nmeet = meetings;
-	rc = table_push(r, t);
-	t = NULL;
 cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
+	return table_done(r, t, &G, rc);
 }
 
 /* ---- by month ---- */
