@@ -227,12 +227,10 @@ static int rule_renewal(ctx *x)
 		pl_dataset__centi_fmt(done, r.done);
 		pl_dataset__centi_fmt(req, r.required);
 		pl_dataset__centi_fmt(gap, r.required - r.done);
-		if (exp >= x->today_days)
-			snprintf(why, sizeof(why), "license expires %s (in %ld days) with %s of %s renewal hours "
-			         "completed since %s: %s short", r.to, exp - x->today_days, done, req, r.from, gap);
-		else
-			snprintf(why, sizeof(why), "license expired %s (%ld days ago) with %s of %s renewal hours "
-			         "completed since %s: %s short", r.to, x->today_days - exp, done, req, r.from, gap);
+		snprintf(why, sizeof(why), "license %s %s (%s%ld days%s) with %s of %s renewal hours "
+		         "completed since %s: %s short", exp >= x->today_days ? "expires" : "expired", r.to,
+		         exp >= x->today_days ? "in " : "", labs(exp - x->today_days),
+		         exp >= x->today_days ? "" : " ago", done, req, r.from, gap);
 		if ((rc = add(x, "renewal_hours_short", "staff", id, id, pl_dataset__str(s, "school"), why)))
 			return rc;
 	}

@@ -109,6 +109,26 @@ static const char *col_type(const json_t *cols, size_t i)
 	return t ? t : "text";
 }
 
+/* The report's summary figures, money as fmt_cents(plain) writes it. */
+typedef struct summary {
+	long long participants, pd_entries, plc_meetings, findings;
+	char      hours[48], credits[48], spent[48], t2a[48];
+} summary;
+
+static void summary_of(summary *m, const json_t *rep, int plain)
+{
+	const json_t *sum = json_object_get(rep, "summary");
+
+	m->participants = (long long)json_integer_value(json_object_get(sum, "participants"));
+	m->pd_entries = (long long)json_integer_value(json_object_get(sum, "pd_entries"));
+	m->plc_meetings = (long long)json_integer_value(json_object_get(sum, "plc_meetings"));
+	m->findings = (long long)json_integer_value(json_object_get(sum, "findings"));
+	fmt_hours(m->hours, centi(json_object_get(sum, "hours")));
+	fmt_hours(m->credits, centi(json_object_get(sum, "credits")));
+	fmt_cents(m->spent, (long long)json_integer_value(json_object_get(sum, "spent_cents")), plain);
+	fmt_cents(m->t2a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), plain);
+}
+
 /* ---- HTML ---- */
 
 static const char css[] =
@@ -371,9 +391,8 @@ static void html_findings(FILE *f, const json_t *fs)
 
 static void write_html(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *t;
-	const json_t *tables = json_object_get(rep, "tables");
-	char a[48], b[48], c[48], d[48];
+	const json_t *tables = json_object_get(rep, "tables"), *t;
+	summary m;
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
@@ -385,10 +404,7 @@ static void write_html(FILE *f, const json_t *rep)
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fmt_hours(b, centi(json_object_get(sum, "credits")));
-	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
-	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	summary_of(&m, rep, 0);
 	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
 	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
 	        "<div class=\"card\"><b>%s</b>hours of PL</div>\n"
@@ -398,10 +414,8 @@ static void write_html(FILE *f, const json_t *rep)
 	        "<div class=\"card\"><b>%s</b>spent</div>\n"
 	        "<div class=\"card\"><b>%s</b>Title II-A spent</div>\n"
 	        "<div class=\"card\"><b>%lld</b>findings</div>\n</div>\n</section>\n",
-	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
-	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
-	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
-	        (long long)json_integer_value(json_object_get(sum, "findings")));
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 
 	fprintf(f, "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
 	if ((t = find_table(rep, "by_school")))
@@ -474,9 +488,10 @@ static void md_kv(FILE *f, const char *k, const char *v)
 
 static void write_md(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
-	char a[48], b[48], c[48], d[48], buf[2048];
+	char a[48], c[48], buf[2048];
+	summary m;
 
 	fprintf(f, "# ");
 	pl_md_cell(f, pl_dataset__str(rep, "title"));
@@ -484,16 +499,11 @@ static void write_md(FILE *f, const json_t *rep)
 	pl_md_cell(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fmt_hours(b, centi(json_object_get(sum, "credits")));
-	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
-	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	summary_of(&m, rep, 0);
 	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
-	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
-	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
-	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
-	        (long long)json_integer_value(json_object_get(sum, "findings")));
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		md_table(f, json_array_get(tables, i));
 
@@ -593,27 +603,20 @@ static void csv_table(FILE *f, const json_t *t)
 
 static void write_csv(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
 	char buf[2048], a[48];
+	summary m;
 
 	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
 	pl_csv_cell(f, buf, 1);
 	pl_csv_cell(f, pl_dataset__str(rep, "scope"), 0);
 	fprintf(f, ",%s,%s,as of %s\n\n", pl_dataset__str(rep, "from"), pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
-	fprintf(f, "Summary\nMeasure,Value\n");
-	fprintf(f, "Participants,%lld\n", (long long)json_integer_value(json_object_get(sum, "participants")));
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fprintf(f, "Hours,%s\n", a);
-	fprintf(f, "PD entries completed,%lld\n", (long long)json_integer_value(json_object_get(sum, "pd_entries")));
-	fprintf(f, "PLC meetings,%lld\n", (long long)json_integer_value(json_object_get(sum, "plc_meetings")));
-	fmt_hours(a, centi(json_object_get(sum, "credits")));
-	fprintf(f, "Credits,%s\n", a);
-	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 1);
-	fprintf(f, "Spent ($),%s\n", a);
-	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 1);
-	fprintf(f, "Title II-A spent ($),%s\n", a);
-	fprintf(f, "Findings,%lld\n\n", (long long)json_integer_value(json_object_get(sum, "findings")));
+	summary_of(&m, rep, 1);
+	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
+	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		csv_table(f, json_array_get(tables, i));
 
