@@ -129,6 +129,28 @@ static void summary_of(summary *m, const json_t *rep, int plain)
 	fmt_cents(m->t2a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), plain);
 }
 
+/* What is shown under each plan goal, with its term (md: in Markdown too). */
+static const struct {
+	const char *field, *term;
+	int         md;
+} goal_terms[] = {
+	{ "rationale", "Rationale / evidence", 1 }, { "student_impact", "Student impact", 0 },
+	{ "measure", "Measure", 1 }, { "frequency", "Frequency", 1 },
+	{ "outcome", "Overarching outcome", 1 }, { "outcome_y1", "Year 1", 1 },
+	{ "outcome_y2", "Year 2", 1 }, { "outcome_y3", "Year 3", 1 },
+};
+#define NGOAL_TERMS (sizeof(goal_terms) / sizeof(goal_terms[0]))
+
+/* The PL that served goal g this year: "3 participations, 12.50 hours". */
+static void goal_pl(char *out, size_t sz, const json_t *g)
+{
+	long long n = (long long)json_integer_value(json_object_get(g, "participations"));
+	char h[48];
+
+	fmt_hours(h, centi(json_object_get(g, "hours")));
+	snprintf(out, sz, "%lld participation%s, %s hours", n, n == 1 ? "" : "s", h);
+}
+
 /* ---- HTML ---- */
 
 static const char css[] =
@@ -312,18 +334,9 @@ static void html_goals(FILE *f, const json_t *goals)
 		fprintf(f, "Goal %lld: ", (long long)json_integer_value(json_object_get(g, "number")));
 		pl_html_fputs(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "</h3>\n<dl>");
-		html_dd(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
-		html_dd(f, "Student impact", pl_dataset__str(g, "student_impact"));
-		html_dd(f, "Measure", pl_dataset__str(g, "measure"));
-		html_dd(f, "Frequency", pl_dataset__str(g, "frequency"));
-		html_dd(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
-		html_dd(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
-		html_dd(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
-		html_dd(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
-		fmt_hours(h, centi(json_object_get(g, "hours")));
-		snprintf(buf, sizeof(buf), "%lld participation%s, %s hours",
-		         (long long)json_integer_value(json_object_get(g, "participations")),
-		         json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", h);
+		for (size_t k = 0; k < NGOAL_TERMS; k++)
+			html_dd(f, goal_terms[k].term, pl_dataset__str(g, goal_terms[k].field));
+		goal_pl(buf, sizeof(buf), g);
 		html_dd(f, "PL this year", buf);
 		fprintf(f, "</dl>\n");
 		if (!json_array_size(acts)) {
@@ -516,17 +529,11 @@ static void write_md(FILE *f, const json_t *rep)
 		        pl_dataset__str(g, "school") ? " · " : "", (long long)json_integer_value(json_object_get(g, "number")));
 		pl_md_cell(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "\n\n");
-		md_kv(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
-		md_kv(f, "Measure", pl_dataset__str(g, "measure"));
-		md_kv(f, "Frequency", pl_dataset__str(g, "frequency"));
-		md_kv(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
-		md_kv(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
-		md_kv(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
-		md_kv(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
-		fmt_hours(a, centi(json_object_get(g, "hours")));
-		fprintf(f, "- PL this year: %lld participation%s, %s hours\n",
-		        (long long)json_integer_value(json_object_get(g, "participations")),
-		        json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", a);
+		for (size_t k = 0; k < NGOAL_TERMS; k++)
+			if (goal_terms[k].md)
+				md_kv(f, goal_terms[k].term, pl_dataset__str(g, goal_terms[k].field));
+		goal_pl(buf, sizeof(buf), g);
+		md_kv(f, "PL this year", buf);
 		if (!json_array_size(acts))
 			continue;
 		fprintf(f, "\n| Activity | Initial activity | Follow-up | Duration | Funding | Budget | Participations | Hours |\n"
