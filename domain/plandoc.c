@@ -78,8 +78,7 @@ int pl_plan_doc_build(json_t **out, const json_t *ds, const char *plan_id)
 
 	*out = NULL;
 	if (!plan)
-		return pl_error_set(PL_ENOTFOUND, "no plan with id \"%s\"; 'plsync ls plan' lists them",
-		                    plan_id);
+		return pl_error_set(PL_ENOTFOUND, "no plan with id \"%s\"", plan_id);
 	school = pl_dataset__str(plan, "school");
 	if (!(goals = children(ds, "goal", "plan", plan_id, "number", NULL, 1)))
 		return pl_error_set(PL_ERROR, "out of memory");

@@ -42,8 +42,7 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 		return pl_error_set(PL_EUSAGE, "pl_transcript_build: options version %u, expected %u",
 		                    opts->version, PL_TRANSCRIPT_OPTIONS_VERSION);
 	if (!s)
-		return pl_error_set(PL_ENOTFOUND, "no staff record with id \"%s\"; 'plsync ls staff' lists them",
-		                    staff);
+		return pl_error_set(PL_ENOTFOUND, "no staff record with id \"%s\"", staff);
 	if (year && (rc = pl_school_year_bounds(from, to, year)))
 		return rc;
 	if ((rc = pl_date_days(&td, today)))
