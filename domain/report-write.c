@@ -618,7 +618,11 @@ static void write_csv(FILE *f, const json_t *rep)
 	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
 	pl_csv_cell(f, buf, 1);
 	pl_csv_cell(f, pl_dataset__str(rep, "scope"), 0);
-	fprintf(f, ",%s,%s,as of %s\n\n", pl_dataset__str(rep, "from"), pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+	pl_csv_cell(f, pl_dataset__str(rep, "from"), 0);
+	pl_csv_cell(f, pl_dataset__str(rep, "to"), 0);
+	snprintf(buf, sizeof(buf), "as of %s", pl_dataset__str(rep, "as_of"));
+	pl_csv_cell(f, buf, 0);
+	fputs("\n\n", f);
 	summary_of(&m, rep, 1);
 	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
 	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",
@@ -636,12 +640,17 @@ static void write_csv(FILE *f, const json_t *rep)
 		                                    "outcome_y1", "outcome_y2", "outcome_y3" };
 		for (int k = 0; k < 3; k++)
 			pl_csv_cell(f, pl_dataset__str(g, keys[k]), k == 0);
-		fprintf(f, ",%lld", (long long)json_integer_value(json_object_get(g, "number")));
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(g, "number")));
+		pl_csv_cell(f, buf, 0);
 		for (int k = 0; k < 7; k++)
 			pl_csv_cell(f, pl_dataset__str(g, more[k]), 0);
+		snprintf(buf, sizeof(buf), "%zu", json_array_size(json_object_get(g, "activities")));
+		pl_csv_cell(f, buf, 0);
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(g, "participations")));
+		pl_csv_cell(f, buf, 0);
 		fmt_hours(a, centi(json_object_get(g, "hours")));
-		fprintf(f, ",%zu,%lld,%s\n", json_array_size(json_object_get(g, "activities")),
-		        (long long)json_integer_value(json_object_get(g, "participations")), a);
+		pl_csv_cell(f, a, 0);
+		fputc('\n', f);
 	}
 	fprintf(f, "\nFindings\nRule,Record,Kind,Staff,School,Why\n");
 	for (size_t i = 0; i < json_array_size(fs); i++) {

@@ -227,14 +227,20 @@ static void write_csv(FILE *f, const json_t *t)
 		pl_csv_cell(f, pl_dataset__str(r, "type"), 0);
 		pl_csv_cell(f, json_is_true(json_object_get(r, "job_embedded")) ? "yes" : "no", 0);
 		pl_csv_cell(f, pl_dataset__str(r, "title"), 0);
-		fprintf(f, ",%s,%s", x.h, x.c);
+		pl_csv_cell(f, x.h, 0);
+		pl_csv_cell(f, x.c, 0);
 		pl_csv_cell(f, x.std, 0);
 		fprintf(f, "\n");
 	}
 	totals_of(&x, t);
-	fprintf(f, "Total,");
-	pl_csv_cell(f, pl_dataset__str(t, "staff"), 1);
-	fprintf(f, ",,,,,,%s,%s,\n", x.h, x.c);
+	pl_csv_cell(f, "Total", 1);
+	pl_csv_cell(f, pl_dataset__str(t, "staff"), 0);
+	for (int k = 0; k < 5; k++)
+		pl_csv_cell(f, NULL, 0);
+	pl_csv_cell(f, x.h, 0);
+	pl_csv_cell(f, x.c, 0);
+	pl_csv_cell(f, NULL, 0);
+	fputc('\n', f);
 }
 
 static void write_md(FILE *f, const json_t *t)
