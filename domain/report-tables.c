@@ -45,11 +45,21 @@ static const char *const months[] = {
 
 /* ---- groups ---- */
 
-static grp *grp_get(grps *G, const char *key)
+static grp *grp_find(const grps *G, const char *key)
 {
 	for (size_t i = 0; i < G->n; i++)
 		if (!strcmp(G->g[i].key, key))
 			return &G->g[i];
+	return NULL;
+}
+
+/* The group of `key`, added (empty) if it is new; NULL when out of memory. */
+static grp *grp_get(grps *G, const char *key)
+{
+	grp *found = grp_find(G, key);
+
+	if (found)
+		return found;
 	if (G->n == G->cap) {
 		size_t cap = G->cap ? G->cap * 2 : 16;
 		grp *ng = realloc(G->g, cap * sizeof(*ng));
@@ -64,14 +74,6 @@ static grp *grp_get(grps *G, const char *key)
 		return NULL;
 	}
 	return &G->g[G->n++];
-}
-
-static grp *grp_find(const grps *G, const char *key)
-{
-	for (size_t i = 0; i < G->n; i++)
-		if (!strcmp(G->g[i].key, key))
-			return &G->g[i];
-	return NULL;
 }
 
 static void grps_free(grps *G)
