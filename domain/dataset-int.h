@@ -1,6 +1,7 @@
 /*
- * dataset-int.h — helpers shared by findings.c, report.c, transcript.c and
- * plandoc.c (not public).
+ * dataset-int.h — what dataset.c gives the rest of domain/ (findings.c,
+ * report.c and report-tables.c, report-write.c, transcript.c, plandoc.c):
+ * participations, renewal positions and small field readers (not public).
  *
  * Hours and credits are counted in hundredths (pl_dataset__centi) so that every
  * total is an exact integer sum of its rows; they are turned back into
