@@ -78,7 +78,8 @@ void pl_html_lines(FILE *f, const char *s);
 void pl_md_cell(FILE *f, const char *s);
 /*
  * Write s as a Markdown paragraph and end it with a newline: each newline
- * inside as a hard line break ("  \n"), \ * _ ` < [ | backslash-escaped.
+ * inside as a hard line break ("  \n"), \ * _ ` < [ | backslash-escaped
+ * (NULL: just the newline).
  */
 void pl_md_par(FILE *f, const char *s);
 
