@@ -70,7 +70,9 @@ static int cmd_export(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_export_entry, "give one KIND");
 	}
 	if (!(k = pl_schema_kind(pos[0]))) {
-		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: school, staff, plan, goal, activity, pd_entry, plc_meeting", pos[0]);
+		char names[256];
+		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", pos[0],
+		               pl_schema_kind_names(names, sizeof(names)));
 		free(pos);
 		return rc;
 	}

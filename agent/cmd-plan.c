@@ -34,7 +34,9 @@ static int cmd_plan(cli *c, int argc, char **argv)
 		goto cleanup;
 	}
 	if (dataset_load(&ds, c->store) || pl_plan_doc_build(&doc, ds, pos[1]) || out_open(&f, out)) {
-		rc = cli_fail(c);
+		rc = pl_error_last()->code == PL_ENOTFOUND && ds && !doc
+			? cli_error(EXIT_FAIL, "%s; 'plsync ls plan' lists them", pl_error_last()->message)
+			: cli_fail(c);
 		goto cleanup;
 	}
 	rc = out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));

@@ -36,7 +36,9 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 	}
 	if (today_get(day, today) || dataset_load(&ds, c->store) ||
 	    pl_transcript_build(&t, ds, pos[0], year, day, NULL) || out_open(&f, out)) {
-		rc = cli_fail(c);
+		rc = pl_error_last()->code == PL_ENOTFOUND && ds && !t
+			? cli_error(EXIT_FAIL, "%s; 'plsync ls staff' lists them", pl_error_last()->message)
+			: cli_fail(c);
 		goto cleanup;
 	}
 	rc = out_close(f, out, pl_transcript_write(f, t, format ? format : "text"));

@@ -1,16 +1,16 @@
 /*
- * dataset-int.h — helpers shared by findings.c, report.c, transcript.c and
- * plandoc.c (not public).
+ * dataset-int.h — what dataset.c gives the rest of domain/ (findings.c,
+ * report.c and report-tables.c, report-write.c, transcript.c, plandoc.c):
+ * participations, renewal positions and small field readers (not public).
  *
  * Hours and credits are counted in hundredths (pl_dataset__centi) so that every
  * total is an exact integer sum of its rows; they are turned back into
  * numbers only on output.
  */
-#ifndef PLSYNC_STORE_DATASET_INT_H
-#define PLSYNC_STORE_DATASET_INT_H
+#ifndef PLSYNC_DOMAIN_DATASET_INT_H
+#define PLSYNC_DOMAIN_DATASET_INT_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -51,6 +51,8 @@ int pl_dataset__parts(pl_dataset__part **out, size_t *n, const json_t *ds, const
 const char *pl_dataset__str(const json_t *obj, const char *path);
 /* The number at `path` x 100, rounded; 0 if absent. */
 long long pl_dataset__centi_at(const json_t *obj, const char *path);
+/* The integer at `key` in `obj`; 0 if absent or not an integer. */
+long long pl_dataset__int(const json_t *obj, const char *key);
 /* A number of hundredths as text: "6.5", "12", "0.83". */
 void pl_dataset__centi_fmt(char out[32], long long c);
 /* A JSON number for a count of hundredths (integer when whole). */
@@ -79,11 +81,5 @@ int pl_dataset__renewal_of(pl_dataset__renewal *out, const json_t *ds, const cha
 
 /* Append text to a growing buffer (for "why" messages). */
 void pl_dataset__cat(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Escape for HTML text and attributes. */
-void pl_dataset__html(FILE *f, const char *s);
-/* Escape a cell for a Markdown table (| and newlines). */
-void pl_dataset__md(FILE *f, const char *s);
-/* CSV cells: pl_csv_cell (plsync/text.h), the one CSV cell renderer. */
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * dataset.c — records as plain JSON by kind and id, the school-year
- * calendar, and the counting rules that findings, reports and transcripts
- * share.
+ * dataset.c — records as plain JSON by kind and id, and the counting rules
+ * that findings, reports and transcripts share (the calendar they count
+ * by is calendar.c).
  *
  * What counts as professional learning done, everywhere:
  *  - a pd_entry whose status is `completed`, dated by its end (else start);
@@ -12,8 +12,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 
 #include "plsync/errors.h"
 #include "plsync/schema.h"
@@ -57,95 +55,6 @@ json_t *pl_dataset_get(const json_t *ds, const char *kind, const char *id)
 	return json_is_object(r) ? r : NULL;
 }
 
-/* ---- calendar ---- */
-
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
-static int is_leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int parse_ymd(long *y, int *m, int *d, const char *s)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (!s || strlen(s) < 10)
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return 0;
-	*y = atol(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	if (*m < 1 || *m > 12 || *d < 1)
-		return 0;
-	return *d <= mdays[*m - 1] + (*m == 2 && is_leap(*y));
-}
-
-int pl_date_days(long *days, const char *date)
-{
-	long y;
-	int m, d;
-
-	if (!parse_ymd(&y, &m, &d, date))
-		return pl_error_set(PL_EINVALID, "\"%s\" is not a date; write YYYY-MM-DD",
-		                    date ? date : "(none)");
-	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
-	return 0;
-}
-
-void pl_date_fmt(char out[11], long z)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long y = (long)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	snprintf(out, 11, "%04ld-%02u-%02u", y + (m <= 2), m, d);
-}
-
-int pl_school_year_of(char out[10], const char *date)
-{
-	long y;
-	int m, d;
-
-	if (!parse_ymd(&y, &m, &d, date))
-		return pl_error_set(PL_EINVALID, "\"%s\" is not a date; write YYYY-MM-DD",
-		                    date ? date : "(none)");
-	if (m < 7)
-		y--;
-	snprintf(out, 10, "%04ld-%04ld", y % 10000, (y + 1) % 10000);
-	return 0;
-}
-
-int pl_school_year_bounds(char from[11], char to[11], const char *year)
-{
-	int ok = year && strlen(year) == 9 && year[4] == '-';
-
-	for (int i = 0; ok && i < 9; i++)
-		if (i != 4 && (year[i] < '0' || year[i] > '9'))
-			ok = 0;
-	if (!ok || atoi(year + 5) != atoi(year) + 1)
-		return pl_error_set(PL_EINVALID, "\"%s\" is not a school year; write it like 2026-2027 "
-		                    "(July 1 to June 30)", year ? year : "(none)");
-	snprintf(from, 11, "%.4s-07-01", year);
-	snprintf(to, 11, "%.4s-06-30", year + 5);
-	return 0;
-}
-
 /* ---- small helpers ---- */
 
 const char *pl_dataset__str(const json_t *obj, const char *path)
@@ -180,6 +89,12 @@ long long pl_dataset__centi_at(const json_t *obj, const char *path)
 	if (!json_is_number(v) || !isfinite(json_number_value(v)))
 		return 0;
 	return llround(json_number_value(v) * 100.0);
+}
+
+long long pl_dataset__int(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 }
 
 void pl_dataset__centi_fmt(char out[32], long long c)
@@ -380,20 +295,18 @@ int pl_dataset__renewal_of(pl_dataset__renewal *out, const json_t *ds, const cha
 	const char *cat = pl_dataset__str(s, "category"), *exp = pl_dataset__str(s, "license_expires");
 	pl_dataset__part *parts = NULL;
 	size_t n;
-	long y, start;
-	int m, d, rc;
+	long start;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->required = pl_dataset__centi_at(s, "renewal_hours_required");
-	if (!cat || strcmp(cat, "certified") || !exp || out->required <= 0 || !parse_ymd(&y, &m, &d, exp))
-		return 0;
 	if (cycle_years <= 0)
 		cycle_years = 5;
 	/* the cycle: the day after the same date cycle_years earlier .. expiry */
-	if (m == 2 && d == 29 && !is_leap(y - cycle_years))
-		d = 28;
-	start = days_from_civil(y - cycle_years, (unsigned)m, (unsigned)d) + 1;
-	pl_date_fmt(out->from, start);
+	if (!cat || strcmp(cat, "certified") || !exp || out->required <= 0 ||
+	    pl_date_years_back(&start, exp, cycle_years))
+		return 0;
+	pl_date_fmt(out->from, start + 1);
 	snprintf(out->to, sizeof(out->to), "%.10s", exp);
 	out->applies = 1;
 	if ((rc = pl_dataset__parts(&parts, &n, ds, out->from, out->to, staff_id)))
@@ -402,38 +315,6 @@ int pl_dataset__renewal_of(pl_dataset__renewal *out, const json_t *ds, const cha
 		out->done += parts[i].chours;
 	free(parts);
 	return 0;
-}
-
-/* ---- output escaping ---- */
-
-void pl_dataset__html(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-void pl_dataset__md(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputs("<br>", f);
-		else if (*s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '<' || *s == '[')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f) /* never an escape sequence to a terminal */
-			fprintf(f, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
 }
 
 static int load_cb(const pl_record *r, void *payload)
@@ -456,25 +337,5 @@ int pl_dataset_load(json_t **out, pl_store *st)
 			return rc;
 		}
 	*out = ds;
-	return 0;
-}
-
-int pl_date_today(char out[11], const char *given)
-{
-	const char *env = getenv("PLSYNC_TODAY");
-	const char *day = given && *given ? given : env && *env ? env : NULL;
-	long d;
-
-	if (day) {
-		if (strlen(day) != 10 || pl_date_days(&d, day))
-			return pl_error_set(PL_EUSAGE, "%s \"%s\" is not a date; write YYYY-MM-DD",
-			                    given && *given ? "--today" : "PLSYNC_TODAY", day);
-		memcpy(out, day, 11);
-		return 0;
-	}
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	return 0;
 }

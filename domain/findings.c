@@ -14,6 +14,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/findings.h"
+#include "plsync/schema.h"
 #include "dataset-int.h"
 
 static const pl_finding_rule rules[] = {
@@ -226,12 +227,10 @@ static int rule_renewal(ctx *x)
 		pl_dataset__centi_fmt(done, r.done);
 		pl_dataset__centi_fmt(req, r.required);
 		pl_dataset__centi_fmt(gap, r.required - r.done);
-		if (exp >= x->today_days)
-			snprintf(why, sizeof(why), "license expires %s (in %ld days) with %s of %s renewal hours "
-			         "completed since %s: %s short", r.to, exp - x->today_days, done, req, r.from, gap);
-		else
-			snprintf(why, sizeof(why), "license expired %s (%ld days ago) with %s of %s renewal hours "
-			         "completed since %s: %s short", r.to, x->today_days - exp, done, req, r.from, gap);
+		snprintf(why, sizeof(why), "license %s %s (%s%ld days%s) with %s of %s renewal hours "
+		         "completed since %s: %s short", exp >= x->today_days ? "expires" : "expired", r.to,
+		         exp >= x->today_days ? "in " : "", labs(exp - x->today_days),
+		         exp >= x->today_days ? "" : " ago", done, req, r.from, gap);
 		if ((rc = add(x, "renewal_hours_short", "staff", id, id, pl_dataset__str(s, "school"), why)))
 			return rc;
 	}
@@ -345,11 +344,10 @@ static int rule_goal(ctx *x)
 
 static int has_evaluation(const json_t *e)
 {
-	static const char *const levels[] = { "reaction", "learning", "org_support", "transfer",
-	                                      "student_impact", NULL };
+	const pl_guskey_level *lv = pl_schema_guskey_levels();
 	json_t *ev = json_object_get(e, "evaluation");
-	for (int i = 0; levels[i]; i++)
-		if (json_is_integer(json_object_get(ev, levels[i])))
+	for (int i = 0; lv[i].field; i++)
+		if (json_is_integer(json_object_get(ev, lv[i].field->name)))
 			return 1;
 	return 0;
 }

@@ -15,7 +15,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/plandoc.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "dataset-int.h"
 
 /* ---- gathering ---- */
@@ -78,8 +78,7 @@ int pl_plan_doc_build(json_t **out, const json_t *ds, const char *plan_id)
 
 	*out = NULL;
 	if (!plan)
-		return pl_error_set(PL_ENOTFOUND, "no plan with id \"%s\"; 'plsync ls plan' lists them",
-		                    plan_id);
+		return pl_error_set(PL_ENOTFOUND, "no plan with id \"%s\"", plan_id);
 	school = pl_dataset__str(plan, "school");
 	if (!(goals = children(ds, "goal", "plan", plan_id, "number", NULL, 1)))
 		return pl_error_set(PL_ERROR, "out of memory");
@@ -414,11 +413,46 @@ static void text_line(FILE *f, const char *s)
 	fputc('\n', f);
 }
 
+/* A paragraph for a terminal: wrapped to 100 columns, each line indented. */
+static void text_par(FILE *f, const char *s)
+{
+	json_t *wrapped = wrap(s, 100);
+
+	for (size_t i = 0; i < json_array_size(wrapped); i++)
+		text_line(f, json_string_value(json_array_get(wrapped, i)));
+	json_decref(wrapped);
+}
+
+/* Who we are (the profile), then `between`, then what we believe (mission,
+ * vision): two paragraphs, each written with `par`. */
+static void write_beliefs(FILE *f, const json_t *doc, void (*par)(FILE *, const char *),
+                          const char *between)
+{
+	const json_t *p = json_object_get(doc, "fields");
+	sbuf b = { 0 };
+
+	profile_lines(&b, doc);
+	par(f, b.p);
+	free(b.p);
+	memset(&b, 0, sizeof(b));
+	fputs(between, f);
+	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
+	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
+	par(f, b.p);
+	free(b.p);
+}
+
+/* The number of goal g, the i-th of its plan: its own, else i + 1. */
+static long long goal_number(const json_t *g, size_t i)
+{
+	const json_t *n = json_object_get(json_object_get(g, "fields"), "number");
+	return json_is_integer(n) ? (long long)json_integer_value(n) : (long long)i + 1;
+}
+
 static void write_text(FILE *f, const json_t *doc)
 {
 	const json_t *p = json_object_get(doc, "fields"), *goals = json_object_get(doc, "goals");
-	json_t *rows, *wrapped;
-	sbuf b = { 0 };
+	json_t *rows;
 	char title[512];
 
 	pl_term_fputs(f, title_of(doc, title, sizeof(title)));
@@ -429,21 +463,7 @@ static void write_text(FILE *f, const json_t *doc)
 	pl_term_fputs(f, pl_dataset__str(p, "approved_by"));
 	fputs("\n\n", f);
 	fprintf(f, "WHO WE ARE\n");
-	profile_lines(&b, doc);
-	wrapped = wrap(b.p, 100);
-	for (size_t i = 0; i < json_array_size(wrapped); i++)
-		text_line(f, json_string_value(json_array_get(wrapped, i)));
-	json_decref(wrapped);
-	free(b.p);
-	memset(&b, 0, sizeof(b));
-	fprintf(f, "\nWHAT WE BELIEVE\n");
-	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
-	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
-	wrapped = wrap(b.p, 100);
-	for (size_t i = 0; i < json_array_size(wrapped); i++)
-		text_line(f, json_string_value(json_array_get(wrapped, i)));
-	json_decref(wrapped);
-	free(b.p);
+	write_beliefs(f, doc, text_par, "\nWHAT WE BELIEVE\n");
 	fprintf(f, "\nWHAT WE WANT TO ACCOMPLISH\n");
 	rows = goal_grid(goals);
 	if (json_array_size(rows))
@@ -453,10 +473,8 @@ static void write_text(FILE *f, const json_t *doc)
 		        json_string_value(json_object_get(doc, "plan")));
 	json_decref(rows);
 	for (size_t i = 0; i < json_array_size(goals); i++) {
-		const json_t *g = json_array_get(goals, i), *gf = json_object_get(g, "fields");
-		fprintf(f, "\nGOAL %lld (%s)\n", json_is_integer(json_object_get(gf, "number")) ?
-		        (long long)json_integer_value(json_object_get(gf, "number")) : (long long)i + 1,
-		        json_string_value(json_object_get(g, "id")));
+		const json_t *g = json_array_get(goals, i);
+		fprintf(f, "\nGOAL %lld (%s)\n", goal_number(g, i), json_string_value(json_object_get(g, "id")));
 		rows = activity_grid(json_object_get(g, "activities"));
 		if (json_array_size(rows))
 			text_grid(f, act_head, act_width, 5, rows);
@@ -480,76 +498,56 @@ static void md_grid(FILE *f, const char *const head[][2], size_t nc, const json_
 	for (size_t r = 0; r < json_array_size(rows); r++) {
 		for (size_t c = 0; c < nc; c++) {
 			fprintf(f, "| ");
-			pl_dataset__md(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
+			pl_md_cell(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
 			fprintf(f, " ");
 		}
 		fprintf(f, "|\n");
 	}
 }
 
-static void md_par(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\n')
-			fputs("  \n", f);
-		else if (strchr("\\*_`<[|", *s))
-			fprintf(f, "\\%c", *s);
-		else
-			fputc(*s, f);
-	}
-	fputs("\n", f);
-}
+/* How Markdown and HTML go on after what we believe: the goal grid, then
+ * one activity grid per goal. */
+typedef struct layout {
+	void (*grid)(FILE *f, const char *const head[][2], size_t nc, const json_t *rows);
+	const char *accomplish, *goal_open, *goal_close, *no_activities;
+} layout;
 
-static void write_md(FILE *f, const json_t *doc)
+static void write_goals(FILE *f, const json_t *doc, const layout *L)
 {
-	const json_t *p = json_object_get(doc, "fields"), *goals = json_object_get(doc, "goals");
+	const json_t *goals = json_object_get(doc, "goals");
 	json_t *rows;
-	sbuf b = { 0 };
-	char title[512];
 
-	fprintf(f, "# ");
-	pl_dataset__md(f, title_of(doc, title, sizeof(title)));
-	fprintf(f, "\n\nPlan %s, status %s\n\n## Who We Are\n\n", json_string_value(json_object_get(doc, "plan")),
-	        pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
-	profile_lines(&b, doc);
-	md_par(f, b.p);
-	free(b.p);
-	memset(&b, 0, sizeof(b));
-	fprintf(f, "\n## What We Believe\n\n");
-	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
-	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
-	md_par(f, b.p);
-	free(b.p);
-	fprintf(f, "\n## What We Want to Accomplish\n\n");
+	fputs(L->accomplish, f);
 	rows = goal_grid(goals);
-	md_grid(f, goal_head, 3, rows);
+	L->grid(f, goal_head, 3, rows);
 	json_decref(rows);
 	for (size_t i = 0; i < json_array_size(goals); i++) {
-		const json_t *g = json_array_get(goals, i), *gf = json_object_get(g, "fields");
-		fprintf(f, "\n## Goal %lld\n\n", json_is_integer(json_object_get(gf, "number")) ?
-		        (long long)json_integer_value(json_object_get(gf, "number")) : (long long)i + 1);
-		rows = activity_grid(json_object_get(g, "activities"));
+		fprintf(f, "%s%lld%s", L->goal_open, goal_number(json_array_get(goals, i), i), L->goal_close);
+		rows = activity_grid(json_object_get(json_array_get(goals, i), "activities"));
 		if (json_array_size(rows))
-			md_grid(f, act_head, 5, rows);
+			L->grid(f, act_head, 5, rows);
 		else
-			fprintf(f, "_No activities yet._\n");
+			fputs(L->no_activities, f);
 		json_decref(rows);
 	}
 }
 
-/* ---- HTML ---- */
-
-static void html_cell(FILE *f, const char *s)
+static void write_md(FILE *f, const json_t *doc)
 {
-	for (; s && *s; s++) {
-		if (*s == '\n') {
-			fputs("<br>", f);
-		} else {
-			char c[2] = { *s, 0 };
-			pl_dataset__html(f, c);
-		}
-	}
+	static const layout L = { md_grid, "\n## What We Want to Accomplish\n\n", "\n## Goal ", "\n\n",
+	                          "_No activities yet._\n" };
+	const json_t *p = json_object_get(doc, "fields");
+	char title[512];
+
+	fprintf(f, "# ");
+	pl_md_cell(f, title_of(doc, title, sizeof(title)));
+	fprintf(f, "\n\nPlan %s, status %s\n\n## Who We Are\n\n", json_string_value(json_object_get(doc, "plan")),
+	        pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
+	write_beliefs(f, doc, pl_md_par, "\n## What We Believe\n\n");
+	write_goals(f, doc, &L);
 }
+
+/* ---- HTML ---- */
 
 static void html_grid(FILE *f, const char *const head[][2], size_t nc, const json_t *rows)
 {
@@ -561,7 +559,7 @@ static void html_grid(FILE *f, const char *const head[][2], size_t nc, const jso
 		fprintf(f, "<tr>");
 		for (size_t c = 0; c < nc; c++) {
 			fprintf(f, "<td>");
-			html_cell(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
+			pl_html_lines(f, json_string_value(json_array_get(json_array_get(rows, r), c)));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -571,14 +569,14 @@ static void html_grid(FILE *f, const char *const head[][2], size_t nc, const jso
 
 static void write_html(FILE *f, const json_t *doc)
 {
-	const json_t *p = json_object_get(doc, "fields"), *goals = json_object_get(doc, "goals");
-	json_t *rows;
-	sbuf b = { 0 };
+	static const layout L = { html_grid, "<h2>What We Want to Accomplish</h2>\n", "<h2>Goal ",
+	                          "</h2>\n", "<p><em>No activities yet.</em></p>\n" };
+	const json_t *p = json_object_get(doc, "fields");
 	char title[512];
 
 	title_of(doc, title, sizeof(title));
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-	pl_dataset__html(f, title);
+	pl_html_fputs(f, title);
 	fprintf(f, "</title>\n<style>\n"
 	        "@page{size:letter landscape;margin:12mm}\n"
 	        "body{font:10.5pt/1.4 'DejaVu Sans',Arial,sans-serif;color:#1a202c;max-width:1100px;margin:20px auto;padding:0 16px}\n"
@@ -590,36 +588,15 @@ static void write_html(FILE *f, const json_t *doc)
 	        "tr{break-inside:avoid;page-break-inside:avoid}\n"
 	        "p.meta{color:#4a5568;margin-top:0}\n"
 	        "</style>\n</head>\n<body>\n<h1>");
-	pl_dataset__html(f, title);
+	pl_html_fputs(f, title);
 	fprintf(f, "</h1>\n<p class=\"meta\">Plan ");
-	pl_dataset__html(f, json_string_value(json_object_get(doc, "plan")));
+	pl_html_fputs(f, json_string_value(json_object_get(doc, "plan")));
 	fprintf(f, ", status ");
-	pl_dataset__html(f, pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
+	pl_html_fputs(f, pl_dataset__str(p, "status") ? pl_dataset__str(p, "status") : "draft");
 	fprintf(f, "</p>\n<h2>Who We Are</h2>\n<p>");
-	profile_lines(&b, doc);
-	html_cell(f, b.p);
-	free(b.p);
-	memset(&b, 0, sizeof(b));
-	fprintf(f, "</p>\n<h2>What We Believe</h2>\n<p>");
-	sb_line(&b, "Mission", pl_dataset__str(p, "mission"));
-	sb_line(&b, "Vision", pl_dataset__str(p, "vision"));
-	html_cell(f, b.p);
-	free(b.p);
-	fprintf(f, "</p>\n<h2>What We Want to Accomplish</h2>\n");
-	rows = goal_grid(goals);
-	html_grid(f, goal_head, 3, rows);
-	json_decref(rows);
-	for (size_t i = 0; i < json_array_size(goals); i++) {
-		const json_t *g = json_array_get(goals, i), *gf = json_object_get(g, "fields");
-		fprintf(f, "<h2>Goal %lld</h2>\n", json_is_integer(json_object_get(gf, "number")) ?
-		        (long long)json_integer_value(json_object_get(gf, "number")) : (long long)i + 1);
-		rows = activity_grid(json_object_get(g, "activities"));
-		if (json_array_size(rows))
-			html_grid(f, act_head, 5, rows);
-		else
-			fprintf(f, "<p><em>No activities yet.</em></p>\n");
-		json_decref(rows);
-	}
+	write_beliefs(f, doc, pl_html_lines, "</p>\n<h2>What We Believe</h2>\n<p>");
+	fputs("</p>\n", f);
+	write_goals(f, doc, &L);
 	fprintf(f, "</body>\n</html>\n");
 }
 

@@ -16,7 +16,7 @@
 #include "plsync/json.h"
 #include "plsync/plsync.h"
 #include "plsync/report.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "dataset-int.h"
 
 static const json_t *find_table(const json_t *rep, const char *id)
@@ -109,6 +109,48 @@ static const char *col_type(const json_t *cols, size_t i)
 	return t ? t : "text";
 }
 
+/* The report's summary figures, money as fmt_cents(plain) writes it. */
+typedef struct summary {
+	long long participants, pd_entries, plc_meetings, findings;
+	char      hours[48], credits[48], spent[48], t2a[48];
+} summary;
+
+static void summary_of(summary *m, const json_t *rep, int plain)
+{
+	const json_t *sum = json_object_get(rep, "summary");
+
+	m->participants = (long long)json_integer_value(json_object_get(sum, "participants"));
+	m->pd_entries = (long long)json_integer_value(json_object_get(sum, "pd_entries"));
+	m->plc_meetings = (long long)json_integer_value(json_object_get(sum, "plc_meetings"));
+	m->findings = (long long)json_integer_value(json_object_get(sum, "findings"));
+	fmt_hours(m->hours, centi(json_object_get(sum, "hours")));
+	fmt_hours(m->credits, centi(json_object_get(sum, "credits")));
+	fmt_cents(m->spent, (long long)json_integer_value(json_object_get(sum, "spent_cents")), plain);
+	fmt_cents(m->t2a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), plain);
+}
+
+/* What is shown under each plan goal, with its term (md: in Markdown too). */
+static const struct {
+	const char *field, *term;
+	int         md;
+} goal_terms[] = {
+	{ "rationale", "Rationale / evidence", 1 }, { "student_impact", "Student impact", 0 },
+	{ "measure", "Measure", 1 }, { "frequency", "Frequency", 1 },
+	{ "outcome", "Overarching outcome", 1 }, { "outcome_y1", "Year 1", 1 },
+	{ "outcome_y2", "Year 2", 1 }, { "outcome_y3", "Year 3", 1 },
+};
+#define NGOAL_TERMS (sizeof(goal_terms) / sizeof(goal_terms[0]))
+
+/* The PL that served goal g this year: "3 participations, 12.50 hours". */
+static void goal_pl(char *out, size_t sz, const json_t *g)
+{
+	long long n = (long long)json_integer_value(json_object_get(g, "participations"));
+	char h[48];
+
+	fmt_hours(h, centi(json_object_get(g, "hours")));
+	snprintf(out, sz, "%lld participation%s, %s hours", n, n == 1 ? "" : "s", h);
+}
+
 /* ---- HTML ---- */
 
 static const char css[] =
@@ -147,17 +189,17 @@ static void html_table(FILE *f, const json_t *t)
 	char buf[1024];
 
 	fprintf(f, "<section id=\"%s\">\n<h2>", pl_dataset__str(t, "id"));
-	pl_dataset__html(f, pl_dataset__str(t, "title"));
+	pl_html_fputs(f, pl_dataset__str(t, "title"));
 	fprintf(f, "</h2>\n");
 	if (pl_dataset__str(t, "note")) {
 		fprintf(f, "<p class=\"note\">");
-		pl_dataset__html(f, pl_dataset__str(t, "note"));
+		pl_html_fputs(f, pl_dataset__str(t, "note"));
 		fprintf(f, "</p>\n");
 	}
 	fprintf(f, "<table>\n<thead><tr>");
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		fprintf(f, "<th%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
-		pl_dataset__html(f, pl_dataset__str(json_array_get(cols, c), "label"));
+		pl_html_fputs(f, pl_dataset__str(json_array_get(cols, c), "label"));
 		fprintf(f, "</th>");
 	}
 	fprintf(f, "</tr></thead>\n<tbody>\n");
@@ -169,7 +211,7 @@ static void html_table(FILE *f, const json_t *t)
 		for (size_t c = 0; c < json_array_size(cols); c++) {
 			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
 			fprintf(f, "<td%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
-			pl_dataset__html(f, buf);
+			pl_html_fputs(f, buf);
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -191,7 +233,7 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		if (centi(json_array_get(json_array_get(rows, r), vc)) > max)
 			max = centi(json_array_get(json_array_get(rows, r), vc));
 	fprintf(f, "<figure><figcaption>");
-	pl_dataset__html(f, caption);
+	pl_html_fputs(f, caption);
 	fprintf(f, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 	        "viewBox=\"0 0 %d %d\" role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"11\">\n",
 	        lw + bw + 60, h, lw + bw + 60, h);
@@ -207,7 +249,7 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		fmt_hours(val, v);
 		snprintf(shown, sizeof(shown), "%.34s%s", label ? label : "", label && strlen(label) > 34 ? "…" : "");
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#2d3748\">", lw - 6, y + 14);
-		pl_dataset__html(f, shown);
+		pl_html_fputs(f, shown);
 		fprintf(f, "</text>");
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", lw, y + 3,
 		        w > 0 ? w : 0, rh - 6, colour);
@@ -258,10 +300,10 @@ static void svg_months(FILE *f, const json_t *t)
 static void html_dd(FILE *f, const char *term, const char *val)
 {
 	fprintf(f, "<dt>");
-	pl_dataset__html(f, term);
+	pl_html_fputs(f, term);
 	fprintf(f, "</dt><dd>");
 	if (val)
-		pl_dataset__html(f, val);
+		pl_html_fputs(f, val);
 	else
 		fprintf(f, "<span class=\"none\">not set</span>");
 	fprintf(f, "</dd>");
@@ -286,24 +328,15 @@ static void html_goals(FILE *f, const json_t *goals)
 
 		fprintf(f, "<h3>");
 		if (pl_dataset__str(g, "school")) {
-			pl_dataset__html(f, pl_dataset__str(g, "school"));
+			pl_html_fputs(f, pl_dataset__str(g, "school"));
 			fprintf(f, " · ");
 		}
 		fprintf(f, "Goal %lld: ", (long long)json_integer_value(json_object_get(g, "number")));
-		pl_dataset__html(f, pl_dataset__str(g, "statement"));
+		pl_html_fputs(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "</h3>\n<dl>");
-		html_dd(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
-		html_dd(f, "Student impact", pl_dataset__str(g, "student_impact"));
-		html_dd(f, "Measure", pl_dataset__str(g, "measure"));
-		html_dd(f, "Frequency", pl_dataset__str(g, "frequency"));
-		html_dd(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
-		html_dd(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
-		html_dd(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
-		html_dd(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
-		fmt_hours(h, centi(json_object_get(g, "hours")));
-		snprintf(buf, sizeof(buf), "%lld participation%s, %s hours",
-		         (long long)json_integer_value(json_object_get(g, "participations")),
-		         json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", h);
+		for (size_t k = 0; k < NGOAL_TERMS; k++)
+			html_dd(f, goal_terms[k].term, pl_dataset__str(g, goal_terms[k].field));
+		goal_pl(buf, sizeof(buf), g);
 		html_dd(f, "PL this year", buf);
 		fprintf(f, "</dl>\n");
 		if (!json_array_size(acts)) {
@@ -317,25 +350,25 @@ static void html_goals(FILE *f, const json_t *goals)
 			const json_t *a = json_array_get(acts, k), *st = json_object_get(a, "standards");
 			char money[48];
 			fprintf(f, "<tr><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") : pl_dataset__str(a, "id"));
+			pl_html_fputs(f, pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") : pl_dataset__str(a, "id"));
 			fprintf(f, "</td><td>");
 			who_what_how(buf, sizeof(buf), json_object_get(a, "initial"));
-			pl_dataset__html(f, buf);
+			pl_html_fputs(f, buf);
 			fprintf(f, "</td><td>");
 			who_what_how(buf, sizeof(buf), json_object_get(a, "followup"));
 			if (buf[0])
-				pl_dataset__html(f, buf);
+				pl_html_fputs(f, buf);
 			else
 				fprintf(f, "<span class=\"none\">none</span>");
 			fprintf(f, "</td><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "duration"));
+			pl_html_fputs(f, pl_dataset__str(a, "duration"));
 			fprintf(f, "</td><td>");
 			for (size_t s = 0; s < json_array_size(st); s++) {
 				fprintf(f, "%s", s ? ", " : "");
-				pl_dataset__html(f, json_string_value(json_array_get(st, s)));
+				pl_html_fputs(f, json_string_value(json_array_get(st, s)));
 			}
 			fprintf(f, "</td><td>");
-			pl_dataset__html(f, pl_dataset__str(a, "funding"));
+			pl_html_fputs(f, pl_dataset__str(a, "funding"));
 			fmt_cents(money, (long long)json_integer_value(json_object_get(a, "budget_cents")), 0);
 			fmt_hours(h, centi(json_object_get(a, "hours")));
 			fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n",
@@ -361,7 +394,7 @@ static void html_findings(FILE *f, const json_t *fs)
 		fprintf(f, "<tr>");
 		for (int k = 0; k < 5; k++) {
 			fprintf(f, "<td>");
-			pl_dataset__html(f, pl_dataset__str(x, keys[k]));
+			pl_html_fputs(f, pl_dataset__str(x, keys[k]));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
@@ -371,24 +404,20 @@ static void html_findings(FILE *f, const json_t *fs)
 
 static void write_html(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *t;
-	const json_t *tables = json_object_get(rep, "tables");
-	char a[48], b[48], c[48], d[48];
+	const json_t *tables = json_object_get(rep, "tables"), *t;
+	summary m;
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	pl_html_fputs(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", pl_dataset__str(rep, "year"), css);
-	pl_dataset__html(f, pl_dataset__str(rep, "title"));
+	pl_html_fputs(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s</h1>\n<p class=\"meta\">", pl_dataset__str(rep, "year"));
-	pl_dataset__html(f, pl_dataset__str(rep, "scope"));
+	pl_html_fputs(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fmt_hours(b, centi(json_object_get(sum, "credits")));
-	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
-	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	summary_of(&m, rep, 0);
 	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
 	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
 	        "<div class=\"card\"><b>%s</b>hours of PL</div>\n"
@@ -398,10 +427,8 @@ static void write_html(FILE *f, const json_t *rep)
 	        "<div class=\"card\"><b>%s</b>spent</div>\n"
 	        "<div class=\"card\"><b>%s</b>Title II-A spent</div>\n"
 	        "<div class=\"card\"><b>%lld</b>findings</div>\n</div>\n</section>\n",
-	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
-	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
-	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
-	        (long long)json_integer_value(json_object_get(sum, "findings")));
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 
 	fprintf(f, "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
 	if ((t = find_table(rep, "by_school")))
@@ -432,16 +459,16 @@ static void md_table(FILE *f, const json_t *t)
 	char buf[1024];
 
 	fprintf(f, "\n## ");
-	pl_dataset__md(f, pl_dataset__str(t, "title"));
+	pl_md_cell(f, pl_dataset__str(t, "title"));
 	fprintf(f, "\n\n");
 	if (pl_dataset__str(t, "note")) {
 		fprintf(f, "_");
-		pl_dataset__md(f, pl_dataset__str(t, "note"));
+		pl_md_cell(f, pl_dataset__str(t, "note"));
 		fprintf(f, "_\n\n");
 	}
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		fprintf(f, "| ");
-		pl_dataset__md(f, pl_dataset__str(json_array_get(cols, c), "label") ? pl_dataset__str(json_array_get(cols, c), "label") : " ");
+		pl_md_cell(f, pl_dataset__str(json_array_get(cols, c), "label") ? pl_dataset__str(json_array_get(cols, c), "label") : " ");
 		fprintf(f, " ");
 	}
 	fprintf(f, "|\n");
@@ -455,7 +482,7 @@ static void md_table(FILE *f, const json_t *t)
 		for (size_t c = 0; c < json_array_size(cols); c++) {
 			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
 			fprintf(f, "| %s", row == total && buf[0] ? "**" : "");
-			pl_dataset__md(f, buf);
+			pl_md_cell(f, buf);
 			fprintf(f, "%s ", row == total && buf[0] ? "**" : "");
 		}
 		fprintf(f, "|\n");
@@ -466,7 +493,7 @@ static void md_kv(FILE *f, const char *k, const char *v)
 {
 	fprintf(f, "- %s: ", k);
 	if (v)
-		pl_dataset__md(f, v);
+		pl_md_cell(f, v);
 	else
 		fprintf(f, "_not set_");
 	fprintf(f, "\n");
@@ -474,26 +501,22 @@ static void md_kv(FILE *f, const char *k, const char *v)
 
 static void write_md(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
-	char a[48], b[48], c[48], d[48], buf[2048];
+	char a[48], c[48], buf[2048];
+	summary m;
 
 	fprintf(f, "# ");
-	pl_dataset__md(f, pl_dataset__str(rep, "title"));
+	pl_md_cell(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s\n\n", pl_dataset__str(rep, "year"));
-	pl_dataset__md(f, pl_dataset__str(rep, "scope"));
+	pl_md_cell(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fmt_hours(b, centi(json_object_get(sum, "credits")));
-	fmt_cents(c, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 0);
-	fmt_cents(d, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 0);
+	summary_of(&m, rep, 0);
 	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
-	        (long long)json_integer_value(json_object_get(sum, "participants")), a,
-	        (long long)json_integer_value(json_object_get(sum, "pd_entries")),
-	        (long long)json_integer_value(json_object_get(sum, "plc_meetings")), b, c, d,
-	        (long long)json_integer_value(json_object_get(sum, "findings")));
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		md_table(f, json_array_get(tables, i));
 
@@ -504,19 +527,13 @@ static void write_md(FILE *f, const json_t *rep)
 		const json_t *g = json_array_get(goals, i), *acts = json_object_get(g, "activities");
 		fprintf(f, "\n### %s%sGoal %lld: ", pl_dataset__str(g, "school") ? pl_dataset__str(g, "school") : "",
 		        pl_dataset__str(g, "school") ? " · " : "", (long long)json_integer_value(json_object_get(g, "number")));
-		pl_dataset__md(f, pl_dataset__str(g, "statement"));
+		pl_md_cell(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "\n\n");
-		md_kv(f, "Rationale / evidence", pl_dataset__str(g, "rationale"));
-		md_kv(f, "Measure", pl_dataset__str(g, "measure"));
-		md_kv(f, "Frequency", pl_dataset__str(g, "frequency"));
-		md_kv(f, "Overarching outcome", pl_dataset__str(g, "outcome"));
-		md_kv(f, "Year 1", pl_dataset__str(g, "outcome_y1"));
-		md_kv(f, "Year 2", pl_dataset__str(g, "outcome_y2"));
-		md_kv(f, "Year 3", pl_dataset__str(g, "outcome_y3"));
-		fmt_hours(a, centi(json_object_get(g, "hours")));
-		fprintf(f, "- PL this year: %lld participation%s, %s hours\n",
-		        (long long)json_integer_value(json_object_get(g, "participations")),
-		        json_integer_value(json_object_get(g, "participations")) == 1 ? "" : "s", a);
+		for (size_t k = 0; k < NGOAL_TERMS; k++)
+			if (goal_terms[k].md)
+				md_kv(f, goal_terms[k].term, pl_dataset__str(g, goal_terms[k].field));
+		goal_pl(buf, sizeof(buf), g);
+		md_kv(f, "PL this year", buf);
 		if (!json_array_size(acts))
 			continue;
 		fprintf(f, "\n| Activity | Initial activity | Follow-up | Duration | Funding | Budget | Participations | Hours |\n"
@@ -524,17 +541,17 @@ static void write_md(FILE *f, const json_t *rep)
 		for (size_t k = 0; k < json_array_size(acts); k++) {
 			const json_t *x = json_array_get(acts, k);
 			fprintf(f, "| ");
-			pl_dataset__md(f, pl_dataset__str(x, "title") ? pl_dataset__str(x, "title") : pl_dataset__str(x, "id"));
+			pl_md_cell(f, pl_dataset__str(x, "title") ? pl_dataset__str(x, "title") : pl_dataset__str(x, "id"));
 			fprintf(f, " | ");
 			who_what_how(buf, sizeof(buf), json_object_get(x, "initial"));
-			pl_dataset__md(f, buf);
+			pl_md_cell(f, buf);
 			fprintf(f, " | ");
 			who_what_how(buf, sizeof(buf), json_object_get(x, "followup"));
-			pl_dataset__md(f, buf[0] ? buf : "none");
+			pl_md_cell(f, buf[0] ? buf : "none");
 			fprintf(f, " | ");
-			pl_dataset__md(f, pl_dataset__str(x, "duration"));
+			pl_md_cell(f, pl_dataset__str(x, "duration"));
 			fprintf(f, " | ");
-			pl_dataset__md(f, pl_dataset__str(x, "funding"));
+			pl_md_cell(f, pl_dataset__str(x, "funding"));
 			fmt_cents(c, (long long)json_integer_value(json_object_get(x, "budget_cents")), 0);
 			fmt_hours(a, centi(json_object_get(x, "hours")));
 			fprintf(f, " | %s | %lld | %s |\n", c,
@@ -552,7 +569,7 @@ static void write_md(FILE *f, const json_t *rep)
 		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
 		for (int k = 0; k < 5; k++) {
 			fprintf(f, "| ");
-			pl_dataset__md(f, pl_dataset__str(x, keys[k]));
+			pl_md_cell(f, pl_dataset__str(x, keys[k]));
 			fprintf(f, " ");
 		}
 		fprintf(f, "|\n");
@@ -593,27 +610,24 @@ static void csv_table(FILE *f, const json_t *t)
 
 static void write_csv(FILE *f, const json_t *rep)
 {
-	const json_t *sum = json_object_get(rep, "summary"), *tables = json_object_get(rep, "tables");
+	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
 	char buf[2048], a[48];
+	summary m;
 
 	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
 	pl_csv_cell(f, buf, 1);
 	pl_csv_cell(f, pl_dataset__str(rep, "scope"), 0);
-	fprintf(f, ",%s,%s,as of %s\n\n", pl_dataset__str(rep, "from"), pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
-	fprintf(f, "Summary\nMeasure,Value\n");
-	fprintf(f, "Participants,%lld\n", (long long)json_integer_value(json_object_get(sum, "participants")));
-	fmt_hours(a, centi(json_object_get(sum, "hours")));
-	fprintf(f, "Hours,%s\n", a);
-	fprintf(f, "PD entries completed,%lld\n", (long long)json_integer_value(json_object_get(sum, "pd_entries")));
-	fprintf(f, "PLC meetings,%lld\n", (long long)json_integer_value(json_object_get(sum, "plc_meetings")));
-	fmt_hours(a, centi(json_object_get(sum, "credits")));
-	fprintf(f, "Credits,%s\n", a);
-	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "spent_cents")), 1);
-	fprintf(f, "Spent ($),%s\n", a);
-	fmt_cents(a, (long long)json_integer_value(json_object_get(sum, "title_ii_a_cents")), 1);
-	fprintf(f, "Title II-A spent ($),%s\n", a);
-	fprintf(f, "Findings,%lld\n\n", (long long)json_integer_value(json_object_get(sum, "findings")));
+	pl_csv_cell(f, pl_dataset__str(rep, "from"), 0);
+	pl_csv_cell(f, pl_dataset__str(rep, "to"), 0);
+	snprintf(buf, sizeof(buf), "as of %s", pl_dataset__str(rep, "as_of"));
+	pl_csv_cell(f, buf, 0);
+	fputs("\n\n", f);
+	summary_of(&m, rep, 1);
+	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
+	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",
+	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
+	        m.findings);
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		csv_table(f, json_array_get(tables, i));
 
@@ -626,12 +640,17 @@ static void write_csv(FILE *f, const json_t *rep)
 		                                    "outcome_y1", "outcome_y2", "outcome_y3" };
 		for (int k = 0; k < 3; k++)
 			pl_csv_cell(f, pl_dataset__str(g, keys[k]), k == 0);
-		fprintf(f, ",%lld", (long long)json_integer_value(json_object_get(g, "number")));
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(g, "number")));
+		pl_csv_cell(f, buf, 0);
 		for (int k = 0; k < 7; k++)
 			pl_csv_cell(f, pl_dataset__str(g, more[k]), 0);
+		snprintf(buf, sizeof(buf), "%zu", json_array_size(json_object_get(g, "activities")));
+		pl_csv_cell(f, buf, 0);
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(g, "participations")));
+		pl_csv_cell(f, buf, 0);
 		fmt_hours(a, centi(json_object_get(g, "hours")));
-		fprintf(f, ",%zu,%lld,%s\n", json_array_size(json_object_get(g, "activities")),
-		        (long long)json_integer_value(json_object_get(g, "participations")), a);
+		pl_csv_cell(f, a, 0);
+		fputc('\n', f);
 	}
 	fprintf(f, "\nFindings\nRule,Record,Kind,Staff,School,Why\n");
 	for (size_t i = 0; i < json_array_size(fs); i++) {

@@ -2,413 +2,31 @@
  * report.c — the annual professional learning report, computed as JSON.
  *
  * One pass collects the year's participations (dataset.c: completed PD
- * entries and PLC attendances); each table then groups them one way. Every
- * additive total is computed from the participations directly, not by
- * adding up the table's rows, so a row lost or counted twice shows up as a
- * total that no longer equals the sum of its rows (the tests check this).
- * Hours are hundredths throughout; an entry naming several standards of one
- * set shares its hours among them, the remainder going to the first, so the
- * standards tables add up too.
+ * entries and PLC attendances) and their totals; the tables
+ * (report-tables.c) then group them one way each, and the goals section
+ * lists the plan goals of the year with their activities and the PL that
+ * served them. The layouts (HTML, Markdown, CSV) are report-write.c.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plsync/errors.h"
 #include "plsync/report.h"
-#include "plsync/schema.h"
-#include "dataset-int.h"
+#include "report-int.h"
 
-#define NV 10
-
-typedef struct grp {
-	char     *key;
-	long long v[NV];
-	json_t   *who;    /* distinct staff ids (a set), or NULL */
-} grp;
-
-typedef struct grps {
-	grp   *g;
-	size_t n, cap;
-} grps;
-
-typedef struct col {
-	const char *id, *label, *type;
-	int         sum;
-} col;
-
-typedef struct rep {
-	const json_t *ds;
-	const char   *year;
-	char          from[11], to[11];
-	pl_dataset__part     *parts;
-	size_t        nparts;
-	json_t       *out, *tables;
-	long long     hours, credits, spent, pd_entries;
-	json_t       *who;    /* all participants */
-} rep;
-
-static const char *const levels[][2] = {
-	{ "reaction", "Participants' reactions" },
-	{ "learning", "Participants' learning" },
-	{ "org_support", "Organization support and change" },
-	{ "transfer", "Participants' use of new knowledge and skills" },
-	{ "student_impact", "Student learning outcomes" },
-};
-
-static const char *const months[] = {
-	"July", "August", "September", "October", "November", "December",
-	"January", "February", "March", "April", "May", "June"
-};
-
-/* ---- groups ---- */
-
-static grp *grp_get(grps *G, const char *key)
-{
-	for (size_t i = 0; i < G->n; i++)
-		if (!strcmp(G->g[i].key, key))
-			return &G->g[i];
-	if (G->n == G->cap) {
-		size_t cap = G->cap ? G->cap * 2 : 16;
-		grp *ng = realloc(G->g, cap * sizeof(*ng));
-		if (!ng)
-			return NULL;
-		G->g = ng;
-		G->cap = cap;
-	}
-	memset(&G->g[G->n], 0, sizeof(grp));
-	if (!(G->g[G->n].key = strdup(key)) || !(G->g[G->n].who = json_object())) {
-		free(G->g[G->n].key);
-		return NULL;
-	}
-	return &G->g[G->n++];
-}
-
-static grp *grp_find(const grps *G, const char *key)
-{
-	for (size_t i = 0; i < G->n; i++)
-		if (!strcmp(G->g[i].key, key))
-			return &G->g[i];
-	return NULL;
-}
-
-static void grps_free(grps *G)
-{
-	for (size_t i = 0; i < G->n; i++) {
-		free(G->g[i].key);
-		json_decref(G->g[i].who);
-	}
-	free(G->g);
-	memset(G, 0, sizeof(*G));
-}
+typedef pl_report__ctx rep;
+typedef pl_report__goal goalref;
 
 static int oom(void)
 {
 	return pl_error_set(PL_ERROR, "out of memory");
 }
 
-/* ---- tables ---- */
-
-static json_t *table_new(const char *id, const char *title, const char *note,
-                         const col *cols, size_t ncol)
-{
-	json_t *c = json_array(), *t;
-
-	for (size_t i = 0; i < ncol; i++)
-		json_array_append_new(c, json_pack("{ss ss ss sb}", "id", cols[i].id, "label",
-		                                   cols[i].label, "type", cols[i].type, "sum", cols[i].sum));
-	t = json_pack("{ss ss ss? so s[] s[]}", "id", id, "title", title, "note",
-	              note, "columns", c, "rows", "total");
-	return t;
-}
-
-static json_t *hours(long long c)
-{
-	return pl_dataset__centi_json(c);
-}
-
-static json_t *text(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
-static void row_add(json_t *t, json_t *row)
-{
-	json_array_append_new(json_object_get(t, "rows"), row);
-}
-
-static void total_set(json_t *t, json_t *row)
-{
-	json_object_set_new(t, "total", row);
-}
-
-static int table_push(rep *r, json_t *t)
-{
-	if (!t || json_array_append_new(r->tables, t))
-		return oom();
-	return 0;
-}
-
-static const char *staff_field(const rep *r, const char *staff, const char *field)
-{
-	return pl_dataset__str(pl_dataset_get(r->ds, "staff", staff), field);
-}
-
-static void count_part(grp *g, const pl_dataset__part *p)
-{
-	json_object_set_new(g->who, p->staff, json_true());
-	if (!strcmp(p->kind, "pd_entry"))
-		g->v[0]++;
-	else
-		g->v[1]++;
-	g->v[2] += p->chours;
-	g->v[3] += p->ccredits;
-}
-
-/* ---- by school, by category ---- */
-
-static int t_by_school(rep *r)
-{
-	static const col cols[] = {
-		{ "school", "School", "text", 0 }, { "name", "Name", "text", 0 },
-		{ "participants", "Participants", "int", 1 }, { "pd_entries", "PD entries", "int", 1 },
-		{ "plc_attendances", "PLC attendances", "int", 1 }, { "hours", "Hours", "hours", 1 },
-		{ "credits", "Credits", "hours", 1 },
-	};
-	grps G = { 0 };
-	json_t *t = table_new("by_school", "Participation and hours by school",
-	                      "Each staff member counts under the school of their staff record.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	const char *id;
-	json_t *s;
-	int rc = 0;
-
-	/* every school, even one with no PL yet */
-	json_object_foreach(pl_dataset_kind(r->ds, "school"), id, s)
-		if (!grp_get(&G, id)) {
-			rc = oom();
-			goto cleanup;
-		}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const char *sc = staff_field(r, r->parts[i].staff, "school");
-		grp *g = grp_get(&G, sc ? sc : "(no school)");
-		if (!g) {
-			rc = oom();
-			goto cleanup;
-		}
-		count_part(g, &r->parts[i]);
-	}
-	for (size_t i = 0; i < G.n; i++) {
-		const json_t *school = pl_dataset_get(r->ds, "school", G.g[i].key);
-		row_add(t, json_pack("[s o I I I o o]", G.g[i].key,
-		                     text(school ? pl_dataset__str(school, "name") : ""),
-		                     (json_int_t)json_object_size(G.g[i].who), (json_int_t)G.g[i].v[0],
-		                     (json_int_t)G.g[i].v[1], hours(G.g[i].v[2]), hours(G.g[i].v[3])));
-	}
-	total_set(t, json_pack("[s s I I I o o]", "Total", "", (json_int_t)json_object_size(r->who),
-	                       (json_int_t)r->pd_entries, (json_int_t)(r->nparts - (size_t)r->pd_entries),
-	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
-}
-
-static int t_by_category(rep *r)
-{
-	static const col cols[] = {
-		{ "category", "Staff category", "text", 0 },
-		{ "participants", "Participants", "int", 1 }, { "pd_entries", "PD entries", "int", 1 },
-		{ "plc_attendances", "PLC attendances", "int", 1 }, { "hours", "Hours", "hours", 1 },
-		{ "credits", "Credits", "hours", 1 },
-	};
-	grps G = { 0 };
-	json_t *t = table_new("by_category", "Participation and hours by staff category", NULL,
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	int rc = 0;
-
-	if (!grp_get(&G, "certified") || !grp_get(&G, "noninstructional")) {
-		rc = oom();
-		goto cleanup;
-	}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const char *cat = staff_field(r, r->parts[i].staff, "category");
-		grp *g = grp_get(&G, cat ? cat : "(unknown)");
-		if (!g) {
-			rc = oom();
-			goto cleanup;
-		}
-		count_part(g, &r->parts[i]);
-	}
-	for (size_t i = 0; i < G.n; i++)
-		row_add(t, json_pack("[s I I I o o]", G.g[i].key, (json_int_t)json_object_size(G.g[i].who),
-		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
-		                     hours(G.g[i].v[2]), hours(G.g[i].v[3])));
-	total_set(t, json_pack("[s I I I o o]", "Total", (json_int_t)json_object_size(r->who),
-	                       (json_int_t)r->pd_entries, (json_int_t)(r->nparts - (size_t)r->pd_entries),
-	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
-}
-
-/* ---- by type ---- */
-
-static const char *type_label(const char *type)
-{
-	static const char *const names[][2] = {
-		{ "conference", "Conference" }, { "workshop", "Workshop" }, { "seminar", "Seminar" },
-		{ "course", "Course" }, { "institute", "Institute" }, { "network", "Network" },
-		{ "plc", "PLC (logged as PD entry)" }, { "coaching", "Coaching" },
-		{ "instructional_rounds", "Instructional rounds" }, { "training", "Training" },
-		{ "plc_meeting", "PLC meetings" },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (type && !strcmp(names[i][0], type))
-			return names[i][1];
-	return type ? type : "(no type)";
-}
-
-static int t_by_type(rep *r)
-{
-	static const char *const order[] = {
-		"conference", "workshop", "seminar", "course", "institute", "network", "training",
-		"plc", "coaching", "instructional_rounds", "plc_meeting", NULL
-	};
-	static const col cols[] = {
-		{ "type", "Type", "text", 0 }, { "label", "Kind of PL", "text", 0 },
-		{ "job_embedded", "Job-embedded", "text", 0 },
-		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
-		{ "credits", "Credits", "hours", 1 },
-	};
-	grps G = { 0 };
-	json_t *t = table_new("by_type", "Participation and hours by type of professional learning",
-	                      "Job-embedded: PLCs, coaching and instructional rounds (Policy 4300.2), "
-	                      "and PLC meetings, whose attendees' hours count as job-embedded PL.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	int rc = 0;
-
-	for (size_t i = 0; i < r->nparts; i++) {
-		const pl_dataset__part *p = &r->parts[i];
-		grp *g = grp_get(&G, p->type ? p->type : "(no type)");
-		if (!g) {
-			rc = oom();
-			goto cleanup;
-		}
-		g->v[0]++;
-		g->v[1] += p->chours;
-		g->v[2] += p->ccredits;
-		g->v[3] += p->job_embedded;
-	}
-	for (int k = 0; order[k]; k++) {
-		grp *g = grp_find(&G, order[k]);
-		if (g)
-			row_add(t, json_pack("[s s s I o o]", g->key, type_label(g->key),
-			                     g->v[3] == g->v[0] ? "yes" : g->v[3] ? "partly" : "no",
-			                     (json_int_t)g->v[0], hours(g->v[1]), hours(g->v[2])));
-	}
-	for (size_t i = 0; i < G.n; i++) {
-		int known = 0;
-		for (int k = 0; order[k]; k++)
-			known |= !strcmp(order[k], G.g[i].key);
-		if (!known)
-			row_add(t, json_pack("[s s s I o o]", G.g[i].key, type_label(G.g[i].key),
-			                     G.g[i].v[3] == G.g[i].v[0] ? "yes" : G.g[i].v[3] ? "partly" : "no",
-			                     (json_int_t)G.g[i].v[0], hours(G.g[i].v[1]), hours(G.g[i].v[2])));
-	}
-	total_set(t, json_pack("[s s s I o o]", "Total", "", "", (json_int_t)r->nparts,
-	                       hours(r->hours), hours(r->credits)));
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
-}
-
-/* ---- by standard ---- */
-
-static int t_by_standard(rep *r, int set)
-{
-	static const col cols[] = {
-		{ "code", "Code", "text", 0 }, { "standard", "Standard", "text", 0 },
-		{ "participations", "Participations naming it", "int", 0 },
-		{ "hours", "Hours (shared)", "hours", 1 },
-	};
-	const char *const *codes = pl_standard_codes(set);
-	size_t ncodes = 0;
-	long long *h, *cnt, none = 0, nonecnt = 0;
-	char id[32], title[96];
-	json_t *t;
-	int rc;
-
-	while (codes[ncodes])
-		ncodes++;
-	h = calloc(ncodes + 1, sizeof(*h));
-	cnt = calloc(ncodes + 1, sizeof(*cnt));
-	if (!h || !cnt) {
-		free(h);
-		free(cnt);
-		return oom();
-	}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const pl_dataset__part *p = &r->parts[i];
-		int named[32] = { 0 };
-		long long k = 0, share, rest;
-
-		for (size_t c = 0; c < ncodes && c < 32; c++)
-			for (size_t j = 0; j < json_array_size(p->standards) && !named[c]; j++)
-				if (!strcmp(codes[c], json_string_value(json_array_get(p->standards, j)) ?
-				            json_string_value(json_array_get(p->standards, j)) : ""))
-					named[c] = 1, k++;
-		if (!k) {
-			none += p->chours;
-			nonecnt++;
-			continue;
-		}
-		share = p->chours / k;
-		rest = p->chours % k;
-		for (size_t c = 0; c < ncodes && c < 32; c++) {
-			if (!named[c])
-				continue;
-			h[c] += share + (rest > 0);
-			if (rest > 0)
-				rest--;
-			cnt[c]++;
-		}
-	}
-	snprintf(id, sizeof(id), "by_standard_%d", set);
-	snprintf(title, sizeof(title), "Hours by Learning Forward standard (%d standards)", set);
-	t = table_new(id, title, "An entry naming several standards of this set shares its hours "
-	              "equally among them, so the hours add up to the year's total; the "
-	              "participations naming each standard are not added up.",
-	              cols, sizeof(cols) / sizeof(cols[0]));
-	for (size_t c = 0; c < ncodes; c++)
-		row_add(t, json_pack("[s s I o]", codes[c], pl_standard_name(codes[c], set),
-		                     (json_int_t)cnt[c], hours(h[c])));
-	row_add(t, json_pack("[s s I o]", "", "(no standard of this set)", (json_int_t)nonecnt, hours(none)));
-	total_set(t, json_pack("[s s n o]", "Total", "", hours(r->hours)));
-	free(h);
-	free(cnt);
-	rc = table_push(r, t);
-	return rc;
-}
-
-/* ---- by goal, and the goals section ---- */
-
-struct goalref {
-	const char *id, *plan, *school;
-	long long   number;
-};
+/* ---- the goals of the year ---- */
 
 static int cmp_goalref(const void *a, const void *b)
 {
-	const struct goalref *p = a, *q = b;
+	const goalref *p = a, *q = b;
 	int c = strcmp(p->school ? p->school : "", q->school ? q->school : "");
 	if (!c)
 		c = strcmp(p->plan ? p->plan : "", q->plan ? q->plan : "");
@@ -419,17 +37,11 @@ static int cmp_goalref(const void *a, const void *b)
 	return c;
 }
 
-static long long jint(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
 /* Goals of the year's plans, then any other goal that PL of the year served. */
-static int year_goals(rep *r, struct goalref **out, size_t *n)
+static int year_goals(rep *r, goalref **out, size_t *n)
 {
 	json_t *goals = pl_dataset_kind(r->ds, "goal");
-	struct goalref *v = calloc(json_object_size(goals) + 1, sizeof(*v));
+	goalref *v = calloc(json_object_size(goals) + 1, sizeof(*v));
 	const char *id;
 	json_t *g;
 
@@ -449,7 +61,7 @@ static int year_goals(rep *r, struct goalref **out, size_t *n)
 		v[*n].id = id;
 		v[*n].plan = pl_dataset__str(g, "plan");
 		v[*n].school = pl_dataset__str(plan, "school");
-		v[*n].number = jint(g, "number");
+		v[*n].number = pl_dataset__int(g, "number");
 		(*n)++;
 	}
 	qsort(v, *n, sizeof(*v), cmp_goalref);
@@ -457,55 +69,7 @@ static int year_goals(rep *r, struct goalref **out, size_t *n)
 	return 0;
 }
 
-static json_t *goal_label(const json_t *g, long long number)
-{
-	char buf[512];
-	const char *st = pl_dataset__str(g, "statement");
-	if (number)
-		snprintf(buf, sizeof(buf), "Goal %lld: %s", number, st ? st : "");
-	else
-		snprintf(buf, sizeof(buf), "%s", st ? st : "");
-	return json_string(buf);
-}
-
-static int t_by_goal(rep *r, const struct goalref *gv, size_t ng)
-{
-	static const col cols[] = {
-		{ "goal", "Goal id", "text", 0 }, { "school", "School", "text", 0 },
-		{ "label", "Plan goal", "text", 0 }, { "participations", "Participations", "int", 1 },
-		{ "hours", "Hours", "hours", 1 }, { "spent_cents", "Spent", "cents", 1 },
-	};
-	json_t *t = table_new("by_goal", "Participation and hours by plan goal",
-	                      "PD linked to a goal directly or through one of its activities.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	long long cnt = 0, h = 0, spent = 0;
-
-	for (size_t k = 0; k <= ng; k++) {
-		const char *gid = k < ng ? gv[k].id : NULL;
-		cnt = h = spent = 0;
-		for (size_t i = 0; i < r->nparts; i++) {
-			const pl_dataset__part *p = &r->parts[i];
-			int linked = p->goal && pl_dataset_get(r->ds, "goal", p->goal);
-			if (gid ? !(p->goal && !strcmp(p->goal, gid)) : linked)
-				continue;
-			cnt++;
-			h += p->chours;
-			spent += p->cost_cents;
-		}
-		if (gid)
-			row_add(t, json_pack("[s o o I o I]", gid, text(gv[k].school),
-			                     goal_label(pl_dataset_get(r->ds, "goal", gid), gv[k].number),
-			                     (json_int_t)cnt, hours(h), (json_int_t)spent));
-		else
-			row_add(t, json_pack("[s s s I o I]", "", "", "(not linked to a plan goal)",
-			                     (json_int_t)cnt, hours(h), (json_int_t)spent));
-	}
-	total_set(t, json_pack("[s s s I o I]", "Total", "", "", (json_int_t)r->nparts,
-	                       hours(r->hours), (json_int_t)r->spent));
-	return table_push(r, t);
-}
-
-static int goals_section(rep *r, const struct goalref *gv, size_t ng)
+static int goals_section(rep *r, const goalref *gv, size_t ng)
 {
 	static const char *const fields[] = {
 		"statement", "rationale", "student_impact", "measure", "frequency", "outcome",
@@ -532,7 +96,7 @@ static int goals_section(rep *r, const struct goalref *gv, size_t ng)
 				h += r->parts[i].chours;
 			}
 		json_object_set_new(o, "participations", json_integer(cnt));
-		json_object_set_new(o, "hours", hours(h));
+		json_object_set_new(o, "hours", pl_dataset__centi_json(h));
 		json_object_foreach(pl_dataset_kind(r->ds, "activity"), aid, a) {
 			const char *ag = pl_dataset__str(a, "goal");
 			long long acnt = 0, ah = 0;
@@ -550,277 +114,14 @@ static int goals_section(rep *r, const struct goalref *gv, size_t ng)
 			               "title", pl_dataset__str(a, "title"), "duration", pl_dataset__str(a, "duration"),
 			               "funding", pl_dataset__str(a, "funding"),
 			               "standards", json_object_get(a, "standards") ? json_object_get(a, "standards") : json_null(),
-			               "budget_cents", (json_int_t)jint(a, "budget_cents"),
-			               "participations", (json_int_t)acnt, "hours", hours(ah));
+			               "budget_cents", (json_int_t)pl_dataset__int(a, "budget_cents"),
+			               "participations", (json_int_t)acnt, "hours", pl_dataset__centi_json(ah));
 			json_array_append_new(acts, ao);
 		}
 		json_object_set_new(o, "activities", acts);
 		json_array_append_new(arr, o);
 	}
 	return json_object_set_new(r->out, "goals", arr) ? oom() : 0;
-}
-
-/* ---- spending ---- */
-
-static int funding_rank(const char *f)
-{
-	if (!strcmp(f, "local")) return 0;
-	if (!strcmp(f, "state")) return 1;
-	if (!strcmp(f, "federal:title-ii-a")) return 2;
-	if (!strncmp(f, "federal:", 8)) return 3;
-	if (!strncmp(f, "grant:", 6)) return 4;
-	if (!strcmp(f, "other")) return 5;
-	return 6;
-}
-
-static int cmp_grp_funding(const void *a, const void *b)
-{
-	const grp *p = a, *q = b;
-	int c = funding_rank(p->key) - funding_rank(q->key);
-	return c ? c : strcmp(p->key, q->key);
-}
-
-static json_t *funding_label(const char *f)
-{
-	char buf[160];
-	if (!strcmp(f, "local")) return json_string("Local");
-	if (!strcmp(f, "state")) return json_string("State");
-	if (!strcmp(f, "other")) return json_string("Other");
-	if (!strcmp(f, "federal:title-ii-a")) return json_string("Federal Title II-A");
-	if (!strncmp(f, "federal:", 8)) {
-		snprintf(buf, sizeof(buf), "Federal: %s", f + 8);
-		return json_string(buf);
-	}
-	if (!strncmp(f, "grant:", 6)) {
-		snprintf(buf, sizeof(buf), "Grant: %s", f + 6);
-		return json_string(buf);
-	}
-	return json_string("(funding not recorded)");
-}
-
-static int t_by_funding(rep *r, long long *t2a)
-{
-	static const col cols[] = {
-		{ "funding", "Funding source", "text", 0 }, { "label", "Source", "text", 0 },
-		{ "pd_entries", "PD entries", "int", 1 }, { "spent_cents", "Spent", "cents", 1 },
-		{ "activities", "Plan activities", "int", 1 }, { "budget_cents", "Budgeted", "cents", 1 },
-	};
-	json_t *t = table_new("by_funding", "Spending by funding source",
-	                      "Spent: cost of the year's completed PD entries. Budgeted: the budgets of "
-	                      "the activities of the year's plans. Title II-A is shown on its own row.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	long long acts = 0, budget = 0;
-	grps G = { 0 };
-	const char *id;
-	json_t *a;
-	int rc = 0;
-
-	*t2a = 0;
-	for (size_t i = 0; i < r->nparts; i++) {
-		const pl_dataset__part *p = &r->parts[i];
-		grp *g;
-		if (strcmp(p->kind, "pd_entry"))
-			continue;
-		if (!(g = grp_get(&G, p->funding ? p->funding : "")))
-			goto nomem;
-		g->v[0]++;
-		g->v[1] += p->cost_cents;
-		if (p->funding && !strcmp(p->funding, "federal:title-ii-a"))
-			*t2a += p->cost_cents;
-	}
-	json_object_foreach(pl_dataset_kind(r->ds, "activity"), id, a) {
-		const json_t *goal = pl_dataset_get(r->ds, "goal", pl_dataset__str(a, "goal"));
-		const json_t *plan = pl_dataset_get(r->ds, "plan", pl_dataset__str(goal, "plan"));
-		const char *y = pl_dataset__str(plan, "year"), *f = pl_dataset__str(a, "funding");
-		grp *g;
-		if (!y || strcmp(y, r->year))
-			continue;
-		if (!(g = grp_get(&G, f ? f : "")))
-			goto nomem;
-		g->v[2]++;
-		g->v[3] += jint(a, "budget_cents");
-		acts++;
-		budget += jint(a, "budget_cents");
-	}
-	if (G.n)
-		qsort(G.g, G.n, sizeof(*G.g), cmp_grp_funding);
-	for (size_t i = 0; i < G.n; i++)
-		row_add(t, json_pack("[s o I I I I]", G.g[i].key, funding_label(G.g[i].key),
-		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
-		                     (json_int_t)G.g[i].v[2], (json_int_t)G.g[i].v[3]));
-	total_set(t, json_pack("[s s I I I I]", "Total", "", (json_int_t)r->pd_entries,
-	                       (json_int_t)r->spent, (json_int_t)acts, (json_int_t)budget));
-	rc = table_push(r, t);
-	t = NULL;
-	goto cleanup;
-nomem:
-	rc = oom();
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
-}
-
-/* ---- evaluation ---- */
-
-static int t_evaluation(rep *r)
-{
-	static const col cols[] = {
-		{ "level", "Level", "int", 0 }, { "name", "Guskey level", "text", 0 },
-		{ "responses", "Ratings", "int", 1 },
-		{ "r1", "1", "int", 1 }, { "r2", "2", "int", 1 }, { "r3", "3", "int", 1 },
-		{ "r4", "4", "int", 1 }, { "r5", "5", "int", 1 }, { "mean", "Mean (1-5)", "mean", 0 },
-	};
-	json_t *t = table_new("evaluation", "Evaluation results by Guskey level",
-	                      "Ratings 1 (low) to 5 (high) recorded on completed PD entries of the year. "
-	                      "The total's mean is over every rating.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	long long tot[6] = { 0 }, all = 0, allsum = 0;
-
-	for (int l = 0; l < 5; l++) {
-		long long c[6] = { 0 }, n = 0, sum = 0;
-		for (size_t i = 0; i < r->nparts; i++) {
-			json_t *v = json_object_get(r->parts[i].evaluation, levels[l][0]);
-			long long x;
-			if (!json_is_integer(v) || (x = json_integer_value(v)) < 1 || x > 5)
-				continue;
-			c[x]++;
-			n++;
-			sum += x;
-		}
-		row_add(t, json_pack("[I s I I I I I I o]", (json_int_t)(l + 1), levels[l][1], (json_int_t)n,
-		                     (json_int_t)c[1], (json_int_t)c[2], (json_int_t)c[3], (json_int_t)c[4],
-		                     (json_int_t)c[5], n ? json_real((double)llround(sum * 100.0 / n) / 100.0) : json_null()));
-	}
-	/* the total from the entries again, not from the rows */
-	for (size_t i = 0; i < r->nparts; i++)
-		for (int l = 0; l < 5; l++) {
-			json_t *v = json_object_get(r->parts[i].evaluation, levels[l][0]);
-			long long x;
-			if (!json_is_integer(v) || (x = json_integer_value(v)) < 1 || x > 5)
-				continue;
-			tot[x]++;
-			all++;
-			allsum += x;
-		}
-	total_set(t, json_pack("[s s I I I I I I o]", "Total", "", (json_int_t)all, (json_int_t)tot[1],
-	                       (json_int_t)tot[2], (json_int_t)tot[3], (json_int_t)tot[4], (json_int_t)tot[5],
-	                       all ? json_real((double)llround(allsum * 100.0 / all) / 100.0) : json_null()));
-	return table_push(r, t);
-}
-
-/* ---- PLC ---- */
-
-static int t_plc(rep *r, long long *nmeet)
-{
-	static const col cols[] = {
-		{ "group", "PLC group", "text", 0 }, { "school", "School", "text", 0 },
-		{ "meetings", "Meetings", "int", 1 }, { "minutes", "Minutes", "int", 1 },
-		{ "attendances", "Attendances", "int", 1 }, { "hours", "Attendee hours", "hours", 1 },
-	};
-	json_t *t = table_new("plc", "PLC activity",
-	                      "Attendee hours: each attendee earns the meeting's minutes/60 hours of "
-	                      "job-embedded professional learning.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	long long meetings = 0, minutes = 0, att = 0, h = 0;
-	grps G = { 0 };
-	const char *id;
-	json_t *m;
-	int rc = 0;
-
-	json_object_foreach(pl_dataset_kind(r->ds, "plc_meeting"), id, m) {
-		const char *date = pl_dataset__str(m, "date"), *school = pl_dataset__str(m, "school");
-		char key[600];
-		grp *g;
-		if (!date || strncmp(date, r->from, 10) < 0 || strncmp(date, r->to, 10) > 0)
-			continue;
-		snprintf(key, sizeof(key), "%s%c%s", school ? school : "", 1, pl_dataset__str(m, "group") ? pl_dataset__str(m, "group") : "");
-		if (!(g = grp_get(&G, key))) {
-			rc = oom();
-			goto cleanup;
-		}
-		g->v[0]++;
-		g->v[1] += jint(m, "minutes");
-		meetings++;
-		minutes += jint(m, "minutes");
-		/* attendances and hours from the participations of this meeting */
-		for (size_t i = 0; i < r->nparts; i++)
-			if (!strcmp(r->parts[i].kind, "plc_meeting") && !strcmp(r->parts[i].rec, id)) {
-				g->v[2]++;
-				g->v[3] += r->parts[i].chours;
-			}
-	}
-	for (size_t i = 0; i < r->nparts; i++)
-		if (!strcmp(r->parts[i].kind, "plc_meeting")) {
-			att++;
-			h += r->parts[i].chours;
-		}
-	for (size_t i = 0; i < G.n; i++) {
-		const char *sep = strchr(G.g[i].key, 1);
-		row_add(t, json_pack("[s s% I I I o]", sep + 1, G.g[i].key, (size_t)(sep - G.g[i].key),
-		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
-		                     (json_int_t)G.g[i].v[2], hours(G.g[i].v[3])));
-	}
-	total_set(t, json_pack("[s s I I I o]", "Total", "", (json_int_t)meetings, (json_int_t)minutes,
-	                       (json_int_t)att, hours(h)));
-	*nmeet = meetings;
-	rc = table_push(r, t);
-	t = NULL;
-cleanup:
-	json_decref(t);
-	grps_free(&G);
-	return rc;
-}
-
-/* ---- by month ---- */
-
-static int t_by_month(rep *r)
-{
-	static const col cols[] = {
-		{ "month", "Month", "text", 0 }, { "label", "", "text", 0 },
-		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
-	};
-	json_t *t = table_new("by_month", "Hours over the year", NULL, cols, sizeof(cols) / sizeof(cols[0]));
-	int y0 = atoi(r->year);
-
-	for (int k = 0; k < 12; k++) {
-		char ym[8], label[32];
-		long long n = 0, h = 0;
-		int y = k < 6 ? y0 : y0 + 1, m = k < 6 ? k + 7 : k - 5;
-		snprintf(ym, sizeof(ym), "%04d-%02d", y, m);
-		snprintf(label, sizeof(label), "%s %d", months[k], y);
-		for (size_t i = 0; i < r->nparts; i++)
-			if (r->parts[i].date && !strncmp(r->parts[i].date, ym, 7)) {
-				n++;
-				h += r->parts[i].chours;
-			}
-		row_add(t, json_pack("[s s I o]", ym, label, (json_int_t)n, hours(h)));
-	}
-	total_set(t, json_pack("[s s I o]", "Total", "", (json_int_t)r->nparts, hours(r->hours)));
-	return table_push(r, t);
-}
-
-/* ---- findings ---- */
-
-static int t_findings(rep *r, const json_t *findings)
-{
-	static const col cols[] = {
-		{ "rule", "Rule", "text", 0 }, { "title", "Finding", "text", 0 },
-		{ "findings", "Findings", "int", 1 },
-	};
-	json_t *t = table_new("findings_by_rule", "Findings by rule",
-	                      "Computed from the records; each is listed with its record and why.",
-	                      cols, sizeof(cols) / sizeof(cols[0]));
-	const pl_finding_rule *rl = pl_finding_rules();
-
-	for (int i = 0; rl[i].name; i++) {
-		long long n = 0;
-		for (size_t k = 0; k < json_array_size(findings); k++)
-			n += !strcmp(pl_dataset__str(json_array_get(findings, k), "rule"), rl[i].name);
-		row_add(t, json_pack("[s s I]", rl[i].name, rl[i].title, (json_int_t)n));
-	}
-	total_set(t, json_pack("[s s I]", "Total", "", (json_int_t)json_array_size(findings)));
-	return table_push(r, t);
 }
 
 /* ---- driver ---- */
@@ -831,7 +132,7 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 	pl_report_options defaults = PL_REPORT_OPTIONS_INIT;
 	pl_findings_options fo = PL_FINDINGS_OPTIONS_INIT;
 	rep r = { .ds = ds, .year = year };
-	struct goalref *gv = NULL;
+	goalref *gv = NULL;
 	json_t *findings = NULL;
 	long long t2a = 0, nmeet = 0;
 	size_t ng = 0;
@@ -872,11 +173,8 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 		r.pd_entries += !strcmp(r.parts[i].kind, "pd_entry");
 	}
 	if ((rc = year_goals(&r, &gv, &ng)) ||
-	    (rc = t_by_school(&r)) || (rc = t_by_category(&r)) || (rc = t_by_type(&r)) ||
-	    (rc = t_by_standard(&r, 2011)) || (rc = t_by_standard(&r, 2022)) ||
-	    (rc = t_by_goal(&r, gv, ng)) || (rc = t_by_funding(&r, &t2a)) ||
-	    (rc = t_evaluation(&r)) || (rc = t_plc(&r, &nmeet)) || (rc = t_by_month(&r)) ||
-	    (rc = t_findings(&r, findings)) || (rc = goals_section(&r, gv, ng)))
+	    (rc = pl_report__tables(&r, gv, ng, findings, &t2a, &nmeet)) ||
+	    (rc = goals_section(&r, gv, ng)))
 		goto cleanup;
 	json_object_set_new(r.out, "summary",
 	                    json_pack("{sI sI sI sI so so sI sI sI}",
@@ -884,7 +182,7 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 	                              "pd_entries", (json_int_t)r.pd_entries,
 	                              "plc_meetings", (json_int_t)nmeet,
 	                              "participations", (json_int_t)r.nparts,
-	                              "hours", hours(r.hours), "credits", hours(r.credits),
+	                              "hours", pl_dataset__centi_json(r.hours), "credits", pl_dataset__centi_json(r.credits),
 	                              "spent_cents", (json_int_t)r.spent,
 	                              "title_ii_a_cents", (json_int_t)t2a,
 	                              "findings", (json_int_t)json_array_size(findings)));

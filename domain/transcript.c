@@ -12,7 +12,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/json.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 #include "plsync/transcript.h"
 #include "dataset-int.h"
 
@@ -42,8 +42,7 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 		return pl_error_set(PL_EUSAGE, "pl_transcript_build: options version %u, expected %u",
 		                    opts->version, PL_TRANSCRIPT_OPTIONS_VERSION);
 	if (!s)
-		return pl_error_set(PL_ENOTFOUND, "no staff record with id \"%s\"; 'plsync ls staff' lists them",
-		                    staff);
+		return pl_error_set(PL_ENOTFOUND, "no staff record with id \"%s\"", staff);
 	if (year && (rc = pl_school_year_bounds(from, to, year)))
 		return rc;
 	if ((rc = pl_date_days(&td, today)))
@@ -149,10 +148,39 @@ static void renewal_line(FILE *f, const json_t *t, int md)
 	free(number);
 }
 
+/* The cells of a row that every layout writes the same way. */
+typedef struct cells {
+	char h[32], c[32], std[512];
+} cells;
+
+static void cells_of(cells *x, const json_t *row)
+{
+	fixed2(x->h, json_object_get(row, "hours"));
+	fixed2(x->c, json_object_get(row, "credits"));
+	join_std(x->std, sizeof(x->std), json_object_get(row, "standards"));
+}
+
+static void totals_of(cells *x, const json_t *t)
+{
+	fixed2(x->h, json_object_get(t, "total_hours"));
+	fixed2(x->c, json_object_get(t, "total_credits"));
+	x->std[0] = '\0';
+}
+
+/* "School year Y (FROM to TO), as of D", or "All years, as of D". */
+static void period_line(FILE *f, const json_t *t, const char *before, const char *after)
+{
+	if (pl_dataset__str(t, "year"))
+		fprintf(f, "%sSchool year %s (%s to %s), as of %s%s", before, pl_dataset__str(t, "year"),
+		        pl_dataset__str(t, "from"), pl_dataset__str(t, "to"), pl_dataset__str(t, "as_of"), after);
+	else
+		fprintf(f, "%sAll years, as of %s%s", before, pl_dataset__str(t, "as_of"), after);
+}
+
 static void write_text(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	char h[32], c[32], std[512];
+	cells x;
 
 	/* names, ids and titles may come from any node: escaped for the terminal */
 	fputs("Transcript of ", f);
@@ -166,25 +194,18 @@ static void write_text(FILE *f, const json_t *t)
 	}
 	if (pl_dataset__str(t, "category"))
 		fprintf(f, ", %s", pl_dataset__str(t, "category"));
-	if (pl_dataset__str(t, "year"))
-		fprintf(f, "\nSchool year %s (%s to %s), as of %s\n\n", pl_dataset__str(t, "year"), pl_dataset__str(t, "from"),
-		        pl_dataset__str(t, "to"), pl_dataset__str(t, "as_of"));
-	else
-		fprintf(f, "\nAll years, as of %s\n\n", pl_dataset__str(t, "as_of"));
+	period_line(f, t, "\n", "\n\n");
 	fprintf(f, "%-10s  %7s  %7s  %-20s  %-40s  %s\n", "date", "hours", "credits", "type", "title", "standards");
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
-		fixed2(h, json_object_get(r, "hours"));
-		fixed2(c, json_object_get(r, "credits"));
-		join_std(std, sizeof(std), json_object_get(r, "standards"));
+		cells_of(&x, r);
 		char *title = pl_term_escape(s_or(r, "title", ""));
-		fprintf(f, "%-10s  %7s  %7s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), h, c,
-		        s_or(r, "type", ""), title ? title : "?", std);
+		fprintf(f, "%-10s  %7s  %7s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), x.h, x.c,
+		        s_or(r, "type", ""), title ? title : "?", x.std);
 		free(title);
 	}
-	fixed2(h, json_object_get(t, "total_hours"));
-	fixed2(c, json_object_get(t, "total_credits"));
-	fprintf(f, "%-10s  %7s  %7s  %lld entr%s\n\n", "Total", h, c,
+	totals_of(&x, t);
+	fprintf(f, "%-10s  %7s  %7s  %lld entr%s\n\n", "Total", x.h, x.c,
 	        (long long)json_integer_value(json_object_get(t, "entries")),
 	        json_integer_value(json_object_get(t, "entries")) == 1 ? "y" : "ies");
 	renewal_line(f, t, 0);
@@ -193,14 +214,12 @@ static void write_text(FILE *f, const json_t *t)
 static void write_csv(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	char h[32], c[32], std[512];
+	cells x;
 
 	fprintf(f, "date,staff,record,kind,type,job_embedded,title,hours,credits,standards\n");
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
-		fixed2(h, json_object_get(r, "hours"));
-		fixed2(c, json_object_get(r, "credits"));
-		join_std(std, sizeof(std), json_object_get(r, "standards"));
+		cells_of(&x, r);
 		pl_csv_cell(f, pl_dataset__str(r, "date"), 1);
 		pl_csv_cell(f, pl_dataset__str(t, "staff"), 0);
 		pl_csv_cell(f, pl_dataset__str(r, "record"), 0);
@@ -208,48 +227,46 @@ static void write_csv(FILE *f, const json_t *t)
 		pl_csv_cell(f, pl_dataset__str(r, "type"), 0);
 		pl_csv_cell(f, json_is_true(json_object_get(r, "job_embedded")) ? "yes" : "no", 0);
 		pl_csv_cell(f, pl_dataset__str(r, "title"), 0);
-		fprintf(f, ",%s,%s", h, c);
-		pl_csv_cell(f, std, 0);
+		pl_csv_cell(f, x.h, 0);
+		pl_csv_cell(f, x.c, 0);
+		pl_csv_cell(f, x.std, 0);
 		fprintf(f, "\n");
 	}
-	fixed2(h, json_object_get(t, "total_hours"));
-	fixed2(c, json_object_get(t, "total_credits"));
-	fprintf(f, "Total,");
-	pl_csv_cell(f, pl_dataset__str(t, "staff"), 1);
-	fprintf(f, ",,,,,,%s,%s,\n", h, c);
+	totals_of(&x, t);
+	pl_csv_cell(f, "Total", 1);
+	pl_csv_cell(f, pl_dataset__str(t, "staff"), 0);
+	for (int k = 0; k < 5; k++)
+		pl_csv_cell(f, NULL, 0);
+	pl_csv_cell(f, x.h, 0);
+	pl_csv_cell(f, x.c, 0);
+	pl_csv_cell(f, NULL, 0);
+	fputc('\n', f);
 }
 
 static void write_md(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	char h[32], c[32], std[512];
+	cells x;
 
 	fprintf(f, "# Transcript of ");
-	pl_dataset__md(f, s_or(t, "name", "?"));
+	pl_md_cell(f, s_or(t, "name", "?"));
 	fprintf(f, " (%s)\n\n", s_or(t, "staff", "?"));
 	if (pl_dataset__str(t, "school"))
 		fprintf(f, "School %s. ", pl_dataset__str(t, "school"));
-	if (pl_dataset__str(t, "year"))
-		fprintf(f, "School year %s (%s to %s), as of %s.\n\n", pl_dataset__str(t, "year"), pl_dataset__str(t, "from"),
-		        pl_dataset__str(t, "to"), pl_dataset__str(t, "as_of"));
-	else
-		fprintf(f, "All years, as of %s.\n\n", pl_dataset__str(t, "as_of"));
+	period_line(f, t, "", ".\n\n");
 	fprintf(f, "| Date | Title | Type | Hours | Credits | Standards |\n|---|---|---|---:|---:|---|\n");
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
-		fixed2(h, json_object_get(r, "hours"));
-		fixed2(c, json_object_get(r, "credits"));
-		join_std(std, sizeof(std), json_object_get(r, "standards"));
+		cells_of(&x, r);
 		fprintf(f, "| %s | ", s_or(r, "date", "(undated)"));
-		pl_dataset__md(f, s_or(r, "title", ""));
-		fprintf(f, " | %s | %s | %s | ", s_or(r, "type", ""), h, c);
-		pl_dataset__md(f, std);
+		pl_md_cell(f, s_or(r, "title", ""));
+		fprintf(f, " | %s | %s | %s | ", s_or(r, "type", ""), x.h, x.c);
+		pl_md_cell(f, x.std);
 		fprintf(f, " |\n");
 	}
-	fixed2(h, json_object_get(t, "total_hours"));
-	fixed2(c, json_object_get(t, "total_credits"));
+	totals_of(&x, t);
 	fprintf(f, "| **Total** | %lld entries | | **%s** | **%s** | |\n",
-	        (long long)json_integer_value(json_object_get(t, "entries")), h, c);
+	        (long long)json_integer_value(json_object_get(t, "entries")), x.h, x.c);
 	renewal_line(f, t, 1);
 }
 

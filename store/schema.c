@@ -738,3 +738,35 @@ int pl_schema_validate_coerced(const pl_kind_def *k, const json_t *change, const
 {
 	return validate(k, change, after, exists, payload, 1);
 }
+
+/* ---- the Guskey levels ---- */
+
+/* The first five fields of f_evaluation, in level order, with the names
+ * reports give the levels. */
+static const pl_guskey_level guskey_levels[] = {
+	{ &f_evaluation[0], 1, "Participants' reactions" },
+	{ &f_evaluation[1], 2, "Participants' learning" },
+	{ &f_evaluation[2], 3, "Organization support and change" },
+	{ &f_evaluation[3], 4, "Participants' use of new knowledge and skills" },
+	{ &f_evaluation[4], 5, "Student learning outcomes" },
+	{ NULL, 0, NULL }
+};
+
+const pl_guskey_level *pl_schema_guskey_levels(void)
+{
+	return guskey_levels;
+}
+
+/* ---- the kinds' names, for messages ---- */
+
+const char *pl_schema_kind_names(char *out, size_t sz)
+{
+	size_t n = 0;
+
+	if (!sz)
+		return out;
+	out[0] = '\0';
+	for (int i = 0; kinds[i] && n < sz; i++)
+		n += (size_t)snprintf(out + n, sz - n, "%s%s", i ? ", " : "", kinds[i]->name);
+	return out;
+}

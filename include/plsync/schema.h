@@ -97,4 +97,26 @@ const char *pl_standard_name(const char *code, int set);
 /* NULL-terminated list of the codes of one set. */
 const char *const *pl_standard_codes(int set);
 
+/*
+ * The Guskey evaluation levels, level 1 first, ended by a { NULL } entry:
+ * each is a field of pd_entry.evaluation (its name, e.g. "reaction", the
+ * 1-5 bounds and its help line, "Guskey level 1: participants' reaction,
+ * 1-5") and the level's name as reports show it ("Participants'
+ * reactions"). Static; never freed. Everything that lists the levels (the
+ * evaluate command, the findings, the report) takes them from here.
+ */
+typedef struct pl_guskey_level {
+	const pl_field_def *field;   /* pd_entry.evaluation.<field->name> */
+	int                 level;   /* 1..5 */
+	const char         *title;
+} pl_guskey_level;
+const pl_guskey_level *pl_schema_guskey_levels(void);
+
+/*
+ * The names of all kinds, in pl_schema_kinds() order, as one line for a
+ * message ("school, staff, plan, ..."), written into out (sz bytes, cut
+ * short if need be, always terminated); returns out.
+ */
+const char *pl_schema_kind_names(char *out, size_t sz);
+
 #endif

@@ -1,27 +1,21 @@
 /*
- * plsync/text.h — text that came from elsewhere, made safe for where it goes.
+ * plsync/text.h — what the store needs to know about text that came from
+ * elsewhere.
  *
  * Every string in an op (actor, note, record ids, field names and values)
- * may come from another node, a bundle or a hostile repository. Each medium
- * has one renderer here, and every program output to that medium goes
- * through it:
+ * may come from another node, a bundle or a hostile repository. The store
+ * refuses control characters where they could forge a line (actors, record
+ * ids: pl_text_control), and pl_error_set hides the secrets of every URL a
+ * library message quotes (pl_text_redact).
  *
- *  - a terminal (pl_term_*): control characters and anything that moves the
- *    cursor or reorders text are shown as escapes, so a value can neither
- *    start a line that looks like another op nor send an escape sequence;
- *  - a CSV cell (pl_csv_*): quoted when needed, and a cell a spreadsheet
- *    would read as a formula is neutralised;
- *  - a message that may quote a URL (pl_text_redact): the password and query
- *    values of every URL in it are replaced by "***" (pl_error_set does
- *    this to every library message).
- *
- * HTML and Markdown escaping live with the report renderers (dataset.c).
+ * Writing such text out is the renderers' part, one per medium, in the
+ * domain layer (plsync/render.h): a terminal (pl_term_*), a CSV cell
+ * (pl_csv_*), HTML (pl_html_*) and Markdown (pl_md_*).
  */
 #ifndef PLSYNC_TEXT_H
 #define PLSYNC_TEXT_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 /*
  * The byte offset in s[0..n) of the first control character — C0
@@ -33,30 +27,10 @@
 long pl_text_control(const char *s, size_t n);
 
 /*
- * Write s for a terminal: text as is, except newline, carriage return and
- * tab as \n \r \t, other C0 bytes and DEL as \xNN, bytes that are not
- * UTF-8 as \xNN, and C1 controls, line/paragraph separators and the
- * bidirectional controls (U+061C, U+200E, U+200F, U+2028-U+202E,
- * U+2066-U+2069) as \uNNNN. A backslash stays as it is. NULL writes nothing.
+ * The length of the well-formed UTF-8 character at s (n bytes left), with
+ * its code point in *cp; 0 if the bytes there are not UTF-8 (or n is 0).
  */
-void pl_term_fputs(FILE *f, const char *s);
-/* The same, as a malloc'd string (free()); NULL if out of memory. NULL s: "". */
-char *pl_term_escape(const char *s);
-
-/*
- * Write one CSV cell (a comma before it unless `first`; NULL = empty):
- * quoted, with quotes doubled, when it holds a comma, quote, CR or LF or
- * starts or ends with a space. A cell a spreadsheet would take for a
- * formula — one starting with '=', '+', '-', '@', tab or CR, after any
- * apostrophes — is prefixed with an apostrophe ("'=cmd|..."), except a
- * plain decimal number ("-12", "6.5"), which no spreadsheet evaluates.
- */
-void pl_csv_cell(FILE *f, const char *s, int first);
-/*
- * 1 if the cell s[0..n), as read back from a CSV file, starts with the
- * apostrophe pl_csv_cell added (skip it to get the value), else 0.
- */
-size_t pl_csv_cell_guard(const char *s, size_t n);
+size_t pl_utf8_decode(unsigned *cp, const char *s, size_t n);
 
 /*
  * Copy s into out (at most sz bytes, always terminated) with every URL's
