@@ -1,9 +1,9 @@
 /*
  * cmd-findings.c — `plsync findings`: the district rules checked over this
  * store's records (plsync/findings.h), shown with the record, the staff
- * member, the school and why (pl_findings_write, the district tool's
- * printer too). Findings are information, not failure: the
- * command exits 0 whether or not there are any.
+ * member, the school and why by pl_findings_write, as plsync-district
+ * shows them. Findings are information, not failure: the command exits 0
+ * whether or not there are any.
  */
 #include <string.h>
 
@@ -64,10 +64,7 @@ cleanup:
 
 static void findings_rules_help(FILE *out)
 {
-	const pl_finding_rule *r = pl_finding_rules();
-	fprintf(out, "\nRules:\n");
-	for (int i = 0; r[i].name; i++)
-		fprintf(out, "  %-22s %s\n", r[i].name, r[i].title);
+	pl_finding_rules_write(out);
 }
 
 const cmd_entry cmd_findings_entry = {

@@ -57,3 +57,15 @@ int pl_findings_write(FILE *f, const json_t *findings, const char *today, const 
 		return pl_error_from_errno("writing the findings");
 	return 0;
 }
+
+int pl_finding_rules_write(FILE *f)
+{
+	const pl_finding_rule *r = pl_finding_rules();
+
+	fputs("\nRules:\n", f);
+	for (int i = 0; r[i].name; i++)
+		fprintf(f, "  %-22s %s\n", r[i].name, r[i].title);
+	if (fflush(f) || ferror(f))
+		return pl_error_from_errno("writing the rules");
+	return 0;
+}

@@ -98,4 +98,11 @@ int pl_findings(json_t **out, const json_t *dataset, const char *today,
  */
 int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year);
 
+/*
+ * Write the list of rules to `f` for a command's help: a blank line,
+ * "Rules:", then one line for each rule, its name and title.
+ * Errors: those of pl_error_from_errno when writing to `f` fails.
+ */
+int pl_finding_rules_write(FILE *f);
+
 #endif

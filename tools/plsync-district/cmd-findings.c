@@ -41,10 +41,7 @@ cleanup:
 
 static void findings_rules_help(FILE *out)
 {
-	const pl_finding_rule *r = pl_finding_rules();
-	fprintf(out, "\nRules:\n");
-	for (int i = 0; r[i].name; i++)
-		fprintf(out, "  %-22s %s\n", r[i].name, r[i].title);
+	pl_finding_rules_write(out);
 }
 
 const cmd_entry cmd_findings_entry = {
