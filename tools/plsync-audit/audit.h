@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "plsync/store.h"
+
 #include "../../cli/cli.h"
 
 /* The per-run context: nothing beyond the program's name. */
@@ -30,6 +32,16 @@ extern const cmd_entry cmd_log_entry, cmd_blame_entry, cmd_show_entry, cmd_verif
  */
 int audit_args(const cmd_entry *e, int argc, char **argv, const opt_spec *specs, int want,
                const char *pos[2]);
+
+/*
+ * What log and blame share: parse REPO ID [--json], open the merge's cache
+ * and run `query` (pl_audit_log, pl_audit_blame) on ID. With --json, print
+ * its answer and return the exit status; so too on an error. Otherwise
+ * print "KIND ID (owner NODE)" (no newline) and return -1 with the answer
+ * in *out (the caller's, json_decref) for the caller to print the rest.
+ */
+typedef int (*audit_query)(json_t **out, pl_store *cache, const char *id);
+int audit_record(json_t **out, const cmd_entry *e, int argc, char **argv, audit_query query);
 
 /*
  * A field value for a person, escaped for the terminal (malloc'd; NULL if

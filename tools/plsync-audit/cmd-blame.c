@@ -17,30 +17,13 @@
 
 static int cmd_blame(cli *c, int argc, char **argv)
 {
-	const char *pos[2];
-	int as_json = 0, rc;
-	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
-	pl_store *cache = NULL;
-	json_t *b = NULL, *e;
+	json_t *b, *e;
 	size_t w = 5;
+	int rc;
 
-	if ((rc = audit_args(&cmd_blame_entry, argc, argv, specs, 2, pos)))
+	if ((rc = audit_record(&b, &cmd_blame_entry, argc, argv, pl_audit_blame)) >= 0)
 		return rc;
-	if (pl_merge_cache_open(&cache, pos[0]) || pl_audit_blame(&b, cache, pos[1])) {
-		pl_store_free(cache);
-		return cli_fail_code(EXIT_FAIL);
-	}
-	pl_store_free(cache);
-	if (as_json) {
-		rc = pl_json_write(stdout, b) ? cli_fail_code(EXIT_FAIL) : 0;
-		json_decref(b);
-		return rc;
-	}
-	term(str(b, "kind"));
-	putchar(' ');
-	term(str(b, "id"));
-	printf(" (owner %s)%s\n", str(b, "owner"),
-	       json_is_true(json_object_get(b, "deleted")) ? ": deleted; the fields it had:" : "");
+	printf("%s\n", json_is_true(json_object_get(b, "deleted")) ? ": deleted; the fields it had:" : "");
 	{
 		/* one line per field, git blame style: path, value, who, when, where */
 		json_t *fields = json_object_get(b, "fields");

@@ -16,29 +16,13 @@
 
 static int cmd_log(cli *c, int argc, char **argv)
 {
-	const char *pos[2];
-	int as_json = 0, rc;
-	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
-	pl_store *cache = NULL;
-	json_t *log = NULL, *ops;
+	json_t *log, *ops;
+	int rc;
 
-	if ((rc = audit_args(&cmd_log_entry, argc, argv, specs, 2, pos)))
+	if ((rc = audit_record(&log, &cmd_log_entry, argc, argv, pl_audit_log)) >= 0)
 		return rc;
-	if (pl_merge_cache_open(&cache, pos[0]) || pl_audit_log(&log, cache, pos[1])) {
-		pl_store_free(cache);
-		return cli_fail_code(EXIT_FAIL);
-	}
-	pl_store_free(cache);
 	ops = json_object_get(log, "ops");
-	if (as_json) {
-		rc = pl_json_write(stdout, log) ? cli_fail_code(EXIT_FAIL) : 0;
-		json_decref(log);
-		return rc;
-	}
-	term(str(log, "kind"));
-	putchar(' ');
-	term(str(log, "id"));
-	printf(" (owner %s): %zu op%s in main%s\n", str(log, "owner"), json_array_size(ops),
+	printf(": %zu op%s in main%s\n", json_array_size(ops),
 	       json_array_size(ops) == 1 ? "" : "s", json_is_true(json_object_get(log, "deleted")) ? ", deleted now" : "");
 	for (size_t i = 0; i < json_array_size(ops); i++) {
 		json_t *o = json_array_get(ops, i), *ch = json_object_get(o, "changes");

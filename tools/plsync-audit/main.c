@@ -17,6 +17,8 @@
 
 #include "audit.h"
 #include "plsync/json.h"
+#include "plsync/merge.h"
+#include "plsync/store.h"
 #include "plsync/text.h"
 
 static const cmd_entry *const commands[] = {
@@ -135,6 +137,35 @@ int audit_args(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
 		pos[i] = p[i];
 	free(p);
 	return rc;
+}
+
+int audit_record(json_t **out, const cmd_entry *e, int argc, char **argv, audit_query query)
+{
+	const char *pos[2];
+	int as_json = 0, rc;
+	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
+	pl_store *cache = NULL;
+
+	*out = NULL;
+	if ((rc = audit_args(e, argc, argv, specs, 2, pos)))
+		return rc;
+	rc = pl_merge_cache_open(&cache, pos[0]);
+	if (!rc)
+		rc = query(out, cache, pos[1]);
+	pl_store_free(cache);
+	if (rc)
+		return cli_fail_code(EXIT_FAIL);
+	if (as_json) {
+		rc = pl_json_write(stdout, *out) ? cli_fail_code(EXIT_FAIL) : EXIT_OK;
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
+	term(str(*out, "kind"));
+	putchar(' ');
+	term(str(*out, "id"));
+	printf(" (owner %s)", str(*out, "owner"));
+	return -1;
 }
 
 int main(int argc, char **argv)
