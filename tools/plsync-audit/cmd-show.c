@@ -68,10 +68,10 @@ static int cmd_show(cli *c, int argc, char **argv)
 	pl_hlc_fmt(when, at << 16);
 	if (r->deleted) {
 		pl_hlc_fmt(t, r->updated);
-		fprintf(stderr, "plsync-audit: record %s was deleted at %s (as of %s); 'plsync-audit log' shows "
-		        "its history, --at an earlier time what it held\n", r->id, t, when);
+		rc = cli_error(EXIT_FAIL, "record %s was deleted at %s (as of %s); 'plsync-audit log' shows its history, "
+		               "--at an earlier time what it held", r->id, t, when);
 		pl_record_free(r);
-		return EXIT_FAIL;
+		return rc;
 	}
 	if (as_json) {
 		json_t *j = pl_merge_state_json(r);
