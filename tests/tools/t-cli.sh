@@ -1,7 +1,6 @@
 #!/bin/sh
 # The command line of the three programs, which share cli/: --version on
-# each; `PROG help CMD` and `PROG CMD --help` for every command of the
-# tools; an unknown option or command named in the error, a missing
+# each; `PROG help CMD` and `PROG CMD --help` for every command; an unknown option or command named in the error, a missing
 # argument said, all with exit 2; and plsync-district findings printing
 # exactly what plsync findings prints over the same records.
 . "$(dirname "$0")/../lib.sh"
@@ -45,6 +44,17 @@ for p in plsync-district:init:merge:status:findings:report plsync-audit:log:blam
 	like "$(head -n 1 "$T/.err")" "^$prog: unknown option '--frob'" "naming it"
 	desc "$prog with an unknown command is a usage error"; fails 2 "$build/bin/$prog" frob
 	like "$(cat "$T/.err")" "'frob' is not a $prog command" "naming it"
+done
+
+# --- and so has every command of plsync (the list its --help gives) ---
+cmds=$("$PLSYNC" --help | sed -n '/^Commands:$/,/^$/s/^  \([a-z]*\) .*/\1/p')
+like "$(echo "$cmds" | wc -l | tr -d ' ')" '^[2-9][0-9]$' "plsync --help lists its commands (20 or more)"
+for c in $cmds; do
+	desc "plsync help $c exits 0"; ok "$PLSYNC" help "$c"
+	like "$(head -n 1 "$T/.out")" "^usage: plsync \[--dir DIR\] $c( |$)" "it starts with the $c usage"
+	help_out=$(cat "$T/.out")
+	desc "plsync $c --help exits 0"; ok "$PLSYNC" --dir "$T/none" "$c" --help
+	is "$(cat "$T/.out")" "$help_out" "plsync $c --help prints the same help"
 done
 
 # --- an unknown option names itself and the command; a missing argument is said ---
