@@ -1,7 +1,8 @@
 /*
  * agent.h — the plsync program's private interface: the command table, the
- * per-run context, and helpers shared by the cmd-*.c files. The command
- * table, option parsing and the messages are the programs' shared cli/cli.h.
+ * per-run context, and helpers shared by the cmd-*.c files. cmd_entry,
+ * option parsing, dispatch and the messages are cli/cli.h's, shared with
+ * the tools.
  *
  * Only this program prints and exits. Exit codes: 0 ok, 1 failure, 2 usage.
  */
