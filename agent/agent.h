@@ -1,6 +1,8 @@
 /*
  * agent.h — the plsync program's private interface: the command table, the
- * per-run context, and helpers shared by the cmd-*.c files.
+ * per-run context, and helpers shared by the cmd-*.c files. cmd_entry,
+ * option parsing, dispatch and the messages are cli/cli.h's, shared with
+ * the tools.
  *
  * Only this program prints and exits. Exit codes: 0 ok, 1 failure, 2 usage.
  */
@@ -13,42 +15,15 @@
 #include "plsync/json.h"
 #include "plsync/sync.h"
 
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
+#include "../cli/cli.h"
 
-typedef struct cli {
+/* The per-run context every command gets (cli.h declares the type). */
+struct cli {
 	const char *dir;      /* the data dir */
 	pl_store   *store;    /* opened for commands that need it */
 	char        actor[256];
 	const char *prog;     /* "plsync" */
-} cli;
-
-typedef struct cmd_entry {
-	const char *name;
-	const char *synopsis;   /* one line: "add KIND [--id ID] field=value..." */
-	const char *summary;    /* one line for the command list */
-	const char *help;       /* the full manual text */
-	int         needs_store;
-	int       (*exec)(cli *c, int argc, char **argv);
-	void      (*help_extra)(FILE *out); /* printed after help, may be NULL */
-} cmd_entry;
-
-/* One option a command takes: --name VALUE (has_arg) or --name (flag). */
-typedef struct opt_spec {
-	const char  *name;     /* without the dashes */
-	int          has_arg;
-	const char **value;    /* has_arg: where the value goes */
-	int         *flag;     /* !has_arg: set to 1 */
-} opt_spec;
-
-/*
- * Split argv into options (by specs, NULL-terminated by name) and positional
- * arguments (*pos, *npos; pointers into argv, array malloc'd). "--" ends
- * options. Prints the usage error itself and returns EXIT_USAGE, or 0.
- */
-int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
-               char ***pos, int *npos);
+};
 
 /* Print every kind and its fields (for `plsync help add`). */
 void schema_help(FILE *out);
@@ -62,16 +37,6 @@ extern const cmd_entry cmd_init_entry, cmd_add_entry, cmd_set_entry, cmd_rm_entr
 extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
 	cmd_complete_entry, cmd_evaluate_entry, cmd_transcript_entry, cmd_findings_entry,
 	cmd_report_entry, cmd_plan_entry;
-
-/* Print "plsync: <message>" from the last library error; return EXIT_FAIL. */
-int cli_fail(const cli *c);
-/* Print "plsync: <fmt>" and return `code`. */
-int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print "usage: plsync <synopsis>" and a hint; return EXIT_USAGE. */
-int cli_usage(const cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* True if argv holds -h or --help before "--". */
-int cli_wants_help(int argc, char **argv);
-void cli_print_help(const cmd_entry *e, FILE *out);
 
 /*
  * Parse "path=value" arguments into a nested object (dots nest); an empty

@@ -1,8 +1,9 @@
 /*
  * cmd-findings.c — `plsync findings`: the district rules checked over this
  * store's records (plsync/findings.h), shown with the record, the staff
- * member, the school and why. Findings are information, not failure: the
- * command exits 0 whether or not there are any.
+ * member, the school and why by pl_findings_write, as plsync-district
+ * shows them. Findings are information, not failure: the command exits 0
+ * whether or not there are any.
  */
 #include <string.h>
 
@@ -52,35 +53,7 @@ static int cmd_findings(cli *c, int argc, char **argv)
 		rc = pl_json_write(stdout, shown) ? cli_fail(c) : EXIT_OK;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < json_array_size(shown); i++) {
-		json_t *f = json_array_get(shown, i);
-		const char *staff = json_string_value(json_object_get(f, "staff"));
-		const char *school = json_string_value(json_object_get(f, "school"));
-		/* ids and reasons quote records from every node: escaped for the terminal */
-		printf("%s: ", json_string_value(json_object_get(f, "rule")));
-		pl_term_fputs(stdout, json_string_value(json_object_get(f, "kind")));
-		putchar(' ');
-		pl_term_fputs(stdout, json_string_value(json_object_get(f, "record")));
-		if (!strcmp(json_string_value(json_object_get(f, "kind")), "staff"))
-			staff = NULL; /* the record is the staff member */
-		if (staff || school) {
-			fputs(staff ? " (staff " : " (", stdout);
-			pl_term_fputs(stdout, staff);
-			fputs(staff && school ? ", " : "", stdout);
-			fputs(school ? "school " : "", stdout);
-			pl_term_fputs(stdout, school);
-			putchar(')');
-		}
-		fputs("\n    ", stdout);
-		pl_term_fputs(stdout, json_string_value(json_object_get(f, "why")));
-		putchar('\n');
-	}
-	if (json_array_size(shown))
-		printf("%zu finding%s as of %s%s%s\n", json_array_size(shown), json_array_size(shown) == 1 ? "" : "s",
-		       day, year ? " for " : "", year ? year : "");
-	else
-		printf("no findings as of %s%s%s\n", day, year ? " for " : "", year ? year : "");
-	rc = EXIT_OK;
+	rc = pl_findings_write(stdout, shown, day, year) ? cli_fail(c) : EXIT_OK;
 cleanup:
 	json_decref(shown);
 	json_decref(all);
@@ -91,10 +64,7 @@ cleanup:
 
 static void findings_rules_help(FILE *out)
 {
-	const pl_finding_rule *r = pl_finding_rules();
-	fprintf(out, "\nRules:\n");
-	for (int i = 0; r[i].name; i++)
-		fprintf(out, "  %-22s %s\n", r[i].name, r[i].title);
+	pl_finding_rules_write(out);
 }
 
 const cmd_entry cmd_findings_entry = {

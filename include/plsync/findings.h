@@ -46,6 +46,8 @@
 #ifndef PLSYNC_FINDINGS_H
 #define PLSYNC_FINDINGS_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 typedef struct pl_findings_options {
@@ -80,5 +82,27 @@ const pl_finding_rule *pl_finding_rules(void);
  */
 int pl_findings(json_t **out, const json_t *dataset, const char *today,
                 const pl_findings_options *opts);
+
+/*
+ * Write `findings` (an array from pl_findings) to `f` as text for people,
+ * two lines for each finding,
+ *
+ *     approval_missing: pd_entry LIN01-7K3Q2 (staff E100, school LIN01)
+ *         <why>
+ *
+ * (no "staff" when the record is the staff member), then one line
+ * "N finding(s) as of TODAY[ for YEAR]", or "no findings as of TODAY[ for
+ * YEAR]" when there are none. `year` may be NULL. Ids and reasons quote
+ * records from every node, so they are escaped for the terminal.
+ * Errors: those of pl_error_from_errno when writing to `f` fails.
+ */
+int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year);
+
+/*
+ * Write the list of rules to `f` for a command's help: a blank line,
+ * "Rules:", then one line for each rule, its name and title.
+ * Errors: those of pl_error_from_errno when writing to `f` fails.
+ */
+int pl_finding_rules_write(FILE *f);
 
 #endif

@@ -1,0 +1,230 @@
+/*
+ * cli.c — the command-line machinery of every plsync program: dispatch to
+ * the command table, --help and --version, option parsing, and the usage
+ * and error messages (see cli.h).
+ *
+ * Every message goes to stderr as one line starting with the program's
+ * name. A message may quote hostile text (a record id, a value from another
+ * node, an option a script passed), so it goes through the terminal
+ * renderer. The program is remembered once, by cli_dispatch, for the
+ * messages; nothing else here keeps state.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plsync/plsync.h"
+
+static const cli_program *program;
+
+static const char *prog_name(void)
+{
+	return program ? program->name : program_invocation_short_name;
+}
+
+/* "<prefix>: <message>" on one line, escaped for the terminal. */
+static void print_error(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	fflush(stdout);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pl_term_fputs(stderr, prefix);
+	fputs(": ", stderr);
+	pl_term_fputs(stderr, msg);
+	fputc('\n', stderr);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_error(prog_name(), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cli_fail_code(int code)
+{
+	const pl_error *e = pl_error_last();
+	return cli_error(code, "%s", e->message[0] ? e->message : "unknown error");
+}
+
+int cli_fail(const cli *c)
+{
+	(void)c;
+	return cli_fail_code(pl_error_last()->code == PL_EUSAGE ? EXIT_USAGE : EXIT_FAIL);
+}
+
+int cli_usage(const cmd_entry *e, const char *fmt, ...)
+{
+	char prefix[256];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "%s %s", prog_name(), e->name);
+	va_start(ap, fmt);
+	print_error(prefix, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "usage: %s %s\n(see '%s %s --help')\n", prog_name(), e->synopsis, prog_name(), e->name);
+	return EXIT_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+void cli_print_help(const cmd_entry *e, FILE *out)
+{
+	fprintf(out, "usage: %s %s%s\n\n%s\n\n%s", prog_name(), program ? program->globals : "", e->synopsis,
+	        e->summary, e->help);
+	if (e->help_extra)
+		e->help_extra(out);
+}
+
+void cli_print_usage(FILE *out)
+{
+	if (!program)
+		return;
+	fputs(program->intro, out);
+	fputs("Commands:\n", out);
+	for (int i = 0; program->commands[i]; i++)
+		fprintf(out, "  %-10s %s\n", program->commands[i]->name, program->commands[i]->summary);
+	fputs(program->outro, out);
+}
+
+int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
+               char ***pos, int *npos)
+{
+	char **p = calloc((size_t)argc + 1, sizeof(char *));
+	int n = 0, i;
+
+	*pos = NULL;
+	*npos = 0;
+	if (!p)
+		return cli_error(EXIT_FAIL, "out of memory");
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const opt_spec *s;
+		size_t len;
+
+		if (!strcmp(a, "--")) {
+			while (++i < argc)
+				p[n++] = argv[i];
+			break;
+		}
+		if (strncmp(a, "--", 2) || !a[2]) {
+			p[n++] = argv[i];
+			continue;
+		}
+		eq = strchr(a, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (s = specs; s && s->name; s++)
+			if (strlen(s->name) == len && !strncmp(a + 2, s->name, len))
+				break;
+		if (!s || !s->name) {
+			free(p);
+			return cli_usage(e, "unknown option '%s'", a);
+		}
+		if (s->has_arg) {
+			if (eq) {
+				*s->value = eq + 1;
+			} else if (i + 1 < argc) {
+				*s->value = argv[++i];
+			} else {
+				free(p);
+				return cli_usage(e, "option '--%s' needs a value", s->name);
+			}
+		} else {
+			if (eq) {
+				free(p);
+				return cli_usage(e, "option '--%s' takes no value", s->name);
+			}
+			*s->flag = 1;
+		}
+	}
+	*pos = p;
+	*npos = n;
+	return 0;
+}
+
+static const cmd_entry *find_cmd(const char *name)
+{
+	for (int i = 0; program->commands[i]; i++)
+		if (!strcmp(program->commands[i]->name, name))
+			return program->commands[i];
+	return NULL;
+}
+
+int cli_dispatch(const cli_program *p, int argc, char **argv, const cmd_entry **e)
+{
+	const char *name = p->name;
+
+	program = p;
+	*e = NULL;
+	if (argc < 1) {
+		cli_print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+		cli_print_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[0], "--version")) {
+		printf("%s %s\n", name, PLSYNC_VERSION);
+		return EXIT_OK;
+	}
+	if (argv[0][0] == '-') {
+		cli_error(EXIT_USAGE, "unknown option '%s'", argv[0]);
+		cli_print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help")) {
+		if (argc < 2) {
+			cli_print_usage(stdout);
+			return EXIT_OK;
+		}
+		if (!(*e = find_cmd(argv[1])))
+			return cli_error(EXIT_USAGE, "no command '%s'; see '%s --help'", argv[1], name);
+		cli_print_help(*e, stdout);
+		*e = NULL;
+		return EXIT_OK;
+	}
+	if (!(*e = find_cmd(argv[0])))
+		return cli_error(EXIT_USAGE, "'%s' is not a %s command; see '%s --help'", argv[0], name, name);
+	if (cli_wants_help(argc - 1, argv + 1)) {
+		cli_print_help(*e, stdout);
+		*e = NULL;
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+int cli_finish(int rc)
+{
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = cli_error(EXIT_FAIL, "writing output failed");
+	return rc;
+}
+
+int cli_main(const cli_program *p, cli *c, int argc, char **argv)
+{
+	const cmd_entry *e;
+	int rc = cli_dispatch(p, argc - 1, argv + 1, &e);
+
+	if (rc >= 0)
+		return rc;
+	if (pl_init())
+		return cli_fail_code(EXIT_FAIL);
+	rc = e->exec(c, argc - 2, argv + 2);
+	pl_shutdown();
+	return cli_finish(rc);
+}

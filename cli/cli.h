@@ -1,0 +1,101 @@
+/*
+ * cli.h — the command-line machinery every plsync program shares (plsync,
+ * plsync-district, plsync-audit): the command table, option parsing, the
+ * usage and error messages, and the dispatch of `PROG help CMD`,
+ * `PROG CMD --help` and `PROG --version`.
+ *
+ * This is program code, not library code: it prints and its callers exit.
+ * Each program defines its own `struct cli` (the per-run context its
+ * commands get) and one cli_program naming its command table; cli_dispatch
+ * remembers that program, and every message below starts with its name.
+ * Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+#ifndef PLSYNC_CLI_H
+#define PLSYNC_CLI_H
+
+#include <stdio.h>
+
+#define EXIT_OK    0
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
+
+/* The program's per-run context, defined by each program (agent/agent.h,
+ * tools/<prog>/<prog>.h); this code only passes it on. */
+typedef struct cli cli;
+
+typedef struct cmd_entry {
+	const char *name;
+	const char *synopsis;   /* one line: "add KIND [--id ID] field=value..." */
+	const char *summary;    /* one line for the command list */
+	const char *help;       /* the full manual text */
+	int         needs_store; /* plsync: open the data dir's store first */
+	int       (*exec)(cli *c, int argc, char **argv);
+	void      (*help_extra)(FILE *out); /* printed after help, may be NULL */
+} cmd_entry;
+
+/* One option a command takes: --name VALUE (has_arg) or --name (flag). */
+typedef struct opt_spec {
+	const char  *name;     /* without the dashes */
+	int          has_arg;
+	const char **value;    /* has_arg: where the value goes */
+	int         *flag;     /* !has_arg: set to 1 */
+} opt_spec;
+
+/* A program: its name, its commands and the text of `PROG --help`. */
+typedef struct cli_program {
+	const char             *name;     /* "plsync-district" */
+	const char             *globals;  /* between the name and a command's synopsis
+	                                     in its help ("[--dir DIR] "), or "" */
+	const char             *intro;    /* --help up to the command list */
+	const char             *outro;    /* --help after the command list */
+	const cmd_entry *const *commands; /* ended by NULL */
+} cli_program;
+
+/*
+ * Dispatch the words after the program's global options: argv[0] is the
+ * command (argc may be 0). Handles no command (the usage on stderr,
+ * EXIT_USAGE), -h/--help and `help` (the usage on stdout), `help CMD` and
+ * `CMD ... --help` (the command's help), --version ("PROG VERSION"), an
+ * unknown option or command (named, EXIT_USAGE). Returns -1 with *e set
+ * when the caller is to run *e with argc - 1, argv + 1; otherwise the exit
+ * status. Remembers `p` for the messages below: call it first.
+ */
+int cli_dispatch(const cli_program *p, int argc, char **argv, const cmd_entry **e);
+
+/*
+ * For programs without global options: pl_init, cli_dispatch, run the
+ * command with `c`, pl_shutdown, cli_finish. Returns the exit status.
+ */
+int cli_main(const cli_program *p, cli *c, int argc, char **argv);
+
+/* Flush stdout; if that fails and rc is 0, say so and return EXIT_FAIL. */
+int cli_finish(int rc);
+
+/* Print the program's --help text. */
+void cli_print_usage(FILE *out);
+
+/*
+ * Split argv into options (by specs, NULL-terminated by name) and positional
+ * arguments (*pos, *npos; pointers into argv, array malloc'd). "--" ends
+ * options. Prints the usage error itself (naming the option) and returns
+ * EXIT_USAGE, or 0.
+ */
+int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
+               char ***pos, int *npos);
+
+/* Print "PROG: <message>" from the last library error; return EXIT_USAGE
+ * for PL_EUSAGE, else EXIT_FAIL. */
+int cli_fail(const cli *c);
+/* Print "PROG: <message>" from the last library error; return `code`. */
+int cli_fail_code(int code);
+/* Print "PROG: <fmt>" and return `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "PROG CMD: <fmt>", "usage: PROG <synopsis>" and a hint; return
+ * EXIT_USAGE. */
+int cli_usage(const cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True if argv holds -h or --help before "--". */
+int cli_wants_help(int argc, char **argv);
+/* A command's help: "usage: PROG <globals><synopsis>", summary, help text. */
+void cli_print_help(const cmd_entry *e, FILE *out);
+
+#endif

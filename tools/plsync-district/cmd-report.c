@@ -1,0 +1,87 @@
+/*
+ * cmd-report.c — `plsync-district report`: the annual professional learning
+ * report to the board over every school's merged data (plsync/report.h),
+ * to stdout or, with --out, to a file written beside the target and
+ * renamed: never half a report.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "district.h"
+#include "plsync/dataset.h"
+#include "plsync/errors.h"
+#include "plsync/report.h"
+
+/* Write `rep` to `path` through a temporary file beside it. */
+static int write_out(const json_t *rep, const char *format, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return pl_error_from_errno(tmp);
+	if (pl_report_write(f, rep, format)) {
+		fclose(f);
+		unlink(tmp);
+		return PL_ERROR;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		pl_error_from_errno(path);
+		unlink(tmp);
+		return PL_ERROR;
+	}
+	return 0;
+}
+
+static int cmd_report(cli *c, int argc, char **argv)
+{
+	const char *repo, *year = NULL, *today = NULL, *format = "html", *out = NULL;
+	opt_spec specs[] = {
+		{ "year", 1, &year, NULL }, { "today", 1, &today, NULL }, { "format", 1, &format, NULL },
+		{ "out", 1, &out, NULL }, { NULL, 0, NULL, NULL }
+	};
+	json_t *ds = NULL, *rep = NULL;
+	char day[11];
+	int rc;
+
+	if ((rc = district_args(&cmd_report_entry, argc, argv, specs, &repo)))
+		return rc;
+	if (!year)
+		return cli_usage(&cmd_report_entry, "--year YYYY-YYYY is required (e.g. --year 2026-2027)");
+	if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))
+		return cli_usage(&cmd_report_entry, "--format is html, md, csv or json");
+	if (pl_date_today(day, today) || district_load(&ds, repo) || pl_report_build(&rep, ds, year, day, NULL) ||
+	    (out ? write_out(rep, format, out) : pl_report_write(stdout, rep, format))) {
+		rc = cli_fail_code(EXIT_FAIL);
+		goto cleanup;
+	}
+	if (out)
+		fprintf(stderr, "plsync-district: wrote the %s report for %s to %s\n", format, year, out);
+cleanup:
+	json_decref(rep);
+	json_decref(ds);
+	return rc;
+}
+
+const cmd_entry cmd_report_entry = {
+	.name = "report",
+	.synopsis = "report REPO --year YYYY-YYYY [--format html|md|csv|json] [--out FILE] [--today DATE]",
+	.summary = "the annual professional learning report to the board",
+	.help =
+	"Builds the annual professional learning report to the board over every\n"
+	"school's data as the last merge consolidated it (run merge first).\n"
+	"\n"
+	"Options:\n"
+	"  --year Y          the school year reported on (required)\n"
+	"  --format F        html (default: one self-contained page with charts),\n"
+	"                    md, csv (the tables) or json\n"
+	"  --out FILE        write to FILE (whole or not at all) instead of stdout\n"
+	"  --today DATE      what \"today\" is for the findings (also $PLSYNC_TODAY)\n"
+	"\n"
+	"Examples:\n"
+	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --out report.html\n"
+	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --format csv --out board.csv\n",
+	.exec = cmd_report,
+};
