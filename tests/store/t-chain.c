@@ -13,17 +13,10 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define ACTOR "Ada Admin <ada@lincoln.example.org>"
 #define NOPS 40
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 static int change(pl_store *st, int type, const char *kind, const char *id, const char *json,
                   char out[PL_ID_MAX + 1])
@@ -355,7 +348,7 @@ static void test_tampering(const char *dir)
 	rc = st ? pl_store_verify(st, &nops, &nrec) : PL_ERROR;
 	is_int(rc, PL_ECORRUPT, "pl_store_verify finds the forged op (the next op's prev no longer matches)");
 	pl_store_free(st);
-	rm_rf(copy);
+	tl_rm_rf(copy);
 }
 
 int main(void)
@@ -363,12 +356,11 @@ int main(void)
 	char dir[] = "/tmp/plsync-t-chain-XXXXXX";
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	test_hlc();
 	test_store_chain(dir);
 	test_tampering(dir);
-	rm_rf(dir);
+	tl_rm_rf(dir);
 	pl_shutdown();
 	return done_testing();
 }
