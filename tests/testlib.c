@@ -72,6 +72,15 @@ pl_store *tl_fresh_store(char *tmpl, const char *node)
 	return tl_store(tmpl, node);
 }
 
+int tl_store_remake(pl_store **st, const char *dir, const char *node)
+{
+	pl_store_free(*st);
+	*st = NULL;
+	if (tl_rm_rf(dir))
+		return pl_error_set(PL_ERROR, "cannot remove %s", dir);
+	return tl_store_make(st, dir, node);
+}
+
 void tl_store_done(pl_store *st, const char *dir)
 {
 	pl_store_free(st);

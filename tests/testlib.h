@@ -11,7 +11,11 @@
  *                                 "/tmp/NAME-XXXXXX", changed in place
  *   tl_tmpdir_shm(buf, sz, name)  a new dir NAME-XXXXXX in /dev/shm where
  *                                 it is writable, else in /tmp; NULL when
- *                                 neither works (fuzzers: no bail)
+ *                                 neither works (no bail). For the fuzz
+ *                                 harnesses: their store is made anew after
+ *                                 every input it took, and on a shared disk
+ *                                 that, not the code under test, would set
+ *                                 the pace.
  *   tl_rm_rf(path)                remove a tree; 0, or -1 after a diag
  *
  * Stores (node `node`, no fsync)
@@ -19,6 +23,9 @@
  *                                 code, the error filled
  *   tl_store(dir, node)           the same, bailing on failure
  *   tl_fresh_store(tmpl, node)    tl_tmpdir(tmpl), then tl_store there
+ *   tl_store_remake(&st, dir, node)
+ *                                 free *st, remove dir, tl_store_make there
+ *                                 (a fuzz harness's store, made anew)
  *   tl_store_done(st, dir)        pl_store_free(st), then tl_rm_rf(dir)
  *
  * Ops
@@ -53,6 +60,7 @@ int   tl_rm_rf(const char *path);
 int       tl_store_make(pl_store **st, const char *dir, const char *node);
 pl_store *tl_store(const char *dir, const char *node);
 pl_store *tl_fresh_store(char *tmpl, const char *node);
+int       tl_store_remake(pl_store **st, const char *dir, const char *node);
 void      tl_store_done(pl_store *st, const char *dir);
 
 struct tl_op {
