@@ -45,6 +45,26 @@ int tl_rm_rf(const char *path)
 	return 0;
 }
 
+static struct {
+	const char *dir;
+	pl_store  **st;
+} scratch;
+
+static void scratch_cleanup(void)
+{
+	tl_store_done(*scratch.st, scratch.dir);
+}
+
+void tl_fuzz_scratch(char *dir, size_t dsz, char *store_dir, size_t ssz, pl_store **st, const char *name)
+{
+	if (pl_init() || !tl_tmpdir_shm(dir, dsz, name))
+		abort();
+	snprintf(store_dir, ssz, "%s/store", dir);
+	scratch.dir = dir;
+	scratch.st = st;
+	atexit(scratch_cleanup);
+}
+
 int tl_store_make(pl_store **st, const char *dir, const char *node)
 {
 	pl_store_options o = PL_STORE_OPTIONS_INIT;

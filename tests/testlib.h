@@ -18,6 +18,12 @@
  *                                 the pace.
  *   tl_rm_rf(path)                remove a tree; 0, or -1 after a diag
  *
+ *   tl_fuzz_scratch(dir, dsz, store_dir, ssz, &st, name)
+ *                                 a fuzz harness's setup: pl_init, dir from
+ *                                 tl_tmpdir_shm, store_dir = dir/store (not
+ *                                 made yet), and at exit st freed and dir
+ *                                 removed; abort() on failure
+ *
  * Stores (node `node`, no fsync)
  *   tl_store_make(&st, dir, node) pl_store_create + pl_store_open: an error
  *                                 code, the error filled
@@ -56,6 +62,7 @@
 void  tl_tmpdir(char *tmpl);
 char *tl_tmpdir_shm(char *buf, size_t sz, const char *name);
 int   tl_rm_rf(const char *path);
+void  tl_fuzz_scratch(char *dir, size_t dsz, char *store_dir, size_t ssz, pl_store **st, const char *name);
 
 int       tl_store_make(pl_store **st, const char *dir, const char *node);
 pl_store *tl_store(const char *dir, const char *node);

@@ -43,21 +43,13 @@ static void fresh_store(void)
 	}
 }
 
-static void cleanup(void)
-{
-	tl_store_done(st, dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (pl_init() || !tl_tmpdir_shm(dir, sizeof(dir), "plsync-fuzz-bundle"))
-		abort();
-	snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
+	tl_fuzz_scratch(dir, sizeof(dir), store_dir, sizeof(store_dir), &st, "plsync-fuzz-bundle");
 	snprintf(file, sizeof(file), "%s/in.plsync", dir);
 	fresh_store();
-	atexit(cleanup);
 	return 0;
 }
 

@@ -46,20 +46,12 @@ fail:
 	abort();
 }
 
-static void cleanup(void)
-{
-	tl_store_done(st, dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (pl_init() || !tl_tmpdir_shm(dir, sizeof(dir), "plsync-fuzz-import"))
-		abort();
-	snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
+	tl_fuzz_scratch(dir, sizeof(dir), store_dir, sizeof(store_dir), &st, "plsync-fuzz-import");
 	fresh_store();
-	atexit(cleanup);
 	return 0;
 }
 
