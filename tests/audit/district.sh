@@ -14,6 +14,8 @@
 #                            FOLLOW when it is given and not ""
 #   district_init [FOLLOW [NODE...]]
 #                            `district init R`, then agents_init
+#   lin_school               LIN01 records its school and teacher E100
+#   lin_merged               LIN01 syncs and the district merges
 # LeakSanitizer reads tests/lsan.supp (libgit2 1.5's own leak), also when
 # prove runs a test directly rather than make.
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
@@ -42,3 +44,8 @@ agents_init() {
 	[ -z "$_follow" ] || d config sync.follow "$_follow"
 }
 district_init() { district init "$R" && agents_init "$@"; }
+lin_school() {
+	a add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
+	a add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null
+}
+lin_merged() { a sync >/dev/null && district merge "$R" >/dev/null; }

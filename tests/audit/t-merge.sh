@@ -17,10 +17,9 @@ desc "DISTRICT, LIN01 and WAS02 agents are set up"
 ok agents_init LIN01
 
 desc "LIN01 records its school, a teacher and a PD entry"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 id=$(a add pd_entry staff=E100 title="Fractions workshop" type=workshop hours=6 status=requested)
-desc "LIN01 syncs and the district merges"; ok sh -c "'$PLSYNC' --dir '$T/lin' sync >/dev/null && '$build/bin/plsync-district' merge '$R' >/dev/null"
+desc "LIN01 syncs and the district merges"; ok lin_merged
 desc "WAS02 records its school and syncs; the district merges"
 ok sh -c "'$PLSYNC' --dir '$T/was' add school --id WAS02 code=WAS02 name=Washington >/dev/null && '$PLSYNC' --dir '$T/was' sync >/dev/null && '$build/bin/plsync-district' merge '$R' >/dev/null"
 desc "DISTRICT records itself, syncs (fetching LIN01's entry); the district merges"

@@ -21,10 +21,9 @@ in2199() { LD_PRELOAD="$T/shift.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_
 desc "the district repository and DISTRICT, LIN01, WAS02 agents are set up"
 ok district_init LIN01
 desc "LIN01 records its school and a teacher"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 id=$(a add pd_entry staff=E100 title="Fractions workshop" type=workshop hours=6 status=requested)
-desc "LIN01 syncs and the district merges"; ok sh -c "'$PLSYNC' --dir '$T/lin' sync && '$build/bin/plsync-district' merge '$R'"
+desc "LIN01 syncs and the district merges"; ok lin_merged
 
 # --- D3: no create of another node's id form ---
 desc "LIN01 cannot create --id WAS02-7K3Q2"; fails 1 a add staff --id WAS02-7K3Q2 name=X category=certified

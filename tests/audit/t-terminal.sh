@@ -25,8 +25,7 @@ desc "the district repository is created"; ok district init "$R"
 desc "DISTRICT and LIN01 are set up, DISTRICT following LIN01"
 ok agents_init LIN01 DISTRICT LIN01
 desc "LIN01 records its school and a teacher"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 title=$(printf 'Fractions\033[2J\nLIN01/99  2026-01-01T00:00:00.000Z  Dee Office  put')
 note=$(printf 'approved\033]0;pwned\007 by E200')
 id=$(a add pd_entry staff=E100 title="$title" type=workshop hours=6 --note "$note")

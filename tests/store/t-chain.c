@@ -275,6 +275,21 @@ static int tamper(const char *dir, int (*fn)(MDB_txn *txn, MDB_dbi dbi))
 	return rc;
 }
 
+/* A cursor on the op at position 5 in the log (rc 0: *cur is open). */
+static int fifth_op(MDB_cursor **cur, MDB_val *k, MDB_val *v, MDB_txn *txn, MDB_dbi dbi)
+{
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, cur)))
+		return rc;
+	rc = mdb_cursor_get(*cur, k, v, MDB_FIRST);
+	for (int i = 0; i < 4 && rc == 0; i++)
+		rc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
+	if (rc)
+		mdb_cursor_close(*cur);
+	return rc;
+}
+
 /* Delete the op at position 5 in the log: a hole. */
 static int punch_hole(MDB_txn *txn, MDB_dbi dbi)
 {
@@ -282,13 +297,9 @@ static int punch_hole(MDB_txn *txn, MDB_dbi dbi)
 	MDB_val k, v;
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+	if ((rc = fifth_op(&cur, &k, &v, txn, dbi)))
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (int i = 0; i < 4 && rc == 0; i++)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	if (rc == 0)
-		rc = mdb_cursor_del(cur, 0);
+	rc = mdb_cursor_del(cur, 0);
 	mdb_cursor_close(cur);
 	return rc;
 }
@@ -303,12 +314,9 @@ static int forge(MDB_txn *txn, MDB_dbi dbi)
 	size_t len;
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+	if ((rc = fifth_op(&cur, &k, &v, txn, dbi)))
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (int i = 0; i < 4 && rc == 0; i++)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	if (rc == 0 && pl_op_decode(&op, v.mv_data, v.mv_size, NULL) == 0) {
+	if (pl_op_decode(&op, v.mv_data, v.mv_size, NULL) == 0) {
 		free(op->actor);
 		op->actor = strdup("Mallory <m@evil.example>");
 		if (pl_op_encode(&enc, &len, op) == 0) {

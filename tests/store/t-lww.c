@@ -47,6 +47,22 @@ static pl_record *get(pl_store *st, const char *id)
 	return r;
 }
 
+/* Record `id` as each of the three stores holds it, and their free. */
+static void get3(pl_record **rx, pl_record **ry, pl_record **rz, pl_store *x, pl_store *y, pl_store *z,
+                 const char *id)
+{
+	*rx = get(x, id);
+	*ry = get(y, id);
+	*rz = get(z, id);
+}
+
+static void free3(pl_record *rx, pl_record *ry, pl_record *rz)
+{
+	pl_record_free(rx);
+	pl_record_free(ry);
+	pl_record_free(rz);
+}
+
 enum { A0, A1, A2, A3, A4, A5, A6, A7, A8, NA };
 enum { B1, B2, B3, B4, B5, B6, B7, NB };
 
@@ -112,9 +128,7 @@ int main(void)
 	}
 	ok(all, "store z takes them interleaved");
 
-	rx = get(x, "SCH");
-	ry = get(y, "SCH");
-	rz = get(z, "SCH");
+	get3(&rx, &ry, &rz, x, y, z, "SCH");
 	if (!rx || !ry || !rz)
 		bail("SCH missing");
 	ok(json_equal(rx->fields, ry->fields) && json_equal(rx->fields, rz->fields),
@@ -153,13 +167,9 @@ int main(void)
 		ok(json_integer_value(json_array_get(c, 0)) == (json_int_t)(H + 30) &&
 		   !strcmp(json_string_value(json_array_get(c, 1)), "BBB"), "the level's clock is [H+30, BBB]");
 	}
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "PD");
-	ry = get(y, "PD");
-	rz = get(z, "PD");
+	get3(&rx, &ry, &rz, x, y, z, "PD");
 	if (!rx || !ry || !rz)
 		bail("PD missing");
 	ok(json_equal(rx->fields, ry->fields) && json_equal(rx->fields, rz->fields),
@@ -173,13 +183,9 @@ int main(void)
 		is_str(json_string_value(json_object_get(rx->fields, "title")), "Institute", "and the title is there");
 	}
 	is_str(ry->owner, "AAA", "the PD entry belongs to AAA even in the store that saw BBB's op first");
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "PD2");
-	ry = get(y, "PD2");
-	rz = get(z, "PD2");
+	get3(&rx, &ry, &rz, x, y, z, "PD2");
 	{
 		json_t *want = json_pack("{s{s{ss}}}", "approvals", "budget", "by", "BUD2");
 		ok(rx && ry && rz && json_equal(rx->fields, want) && json_equal(ry->fields, want) &&
@@ -187,18 +193,12 @@ int main(void)
 		   "a null on a whole map hides the older leaves below it, not a newer one, in every store");
 		json_decref(want);
 	}
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "GONE");
-	ry = get(y, "GONE");
-	rz = get(z, "GONE");
+	get3(&rx, &ry, &rz, x, y, z, "GONE");
 	ok(rx && ry && rz && rx->deleted && ry->deleted && rz->deleted,
 	   "a delete beats an earlier put that arrives after it: the school is deleted everywhere");
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 	{
 		uint64_t n1, r1, n2, r2, n3, r3;
 		ok(pl_store_verify(x, &n1, &r1) == 0 && pl_store_verify(y, &n2, &r2) == 0 &&
