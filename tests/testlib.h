@@ -2,7 +2,7 @@
  * testlib.h — what plsync's C tests (and the fuzz harnesses) repeat:
  * temporary directories, fresh stores, remote ops crafted field by field
  * and applied as a fetch or the merge applies them. Linked into every C
- * test as build/.../tests/testlib.o (GNUmakefile, ctest_rule). Setup that
+ * test and fuzz target (GNUmakefile: ctest_rule, the fuzz rules). Setup that
  * cannot go on bails ("Bail out!", exit 255) unless the function says it
  * returns an error; nothing here counts as a TAP test.
  *
