@@ -24,7 +24,7 @@
 
 static int tap_n, tap_failed, tap_planned;
 
-static void tap_vline(int pass, const char *fmt, va_list ap)
+static inline void tap_vline(int pass, const char *fmt, va_list ap)
 {
 	printf("%sok %d - ", pass ? "" : "not ", ++tap_n);
 	vprintf(fmt, ap);

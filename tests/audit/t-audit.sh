@@ -6,19 +6,7 @@
 # is caught: an edited state file, a removed or altered op blob, a rewritten
 # node ref, an op claiming another node (which the merge also quarantines).
 . "$(dirname "$0")/../lib.sh"
-# libgit2 1.5's own leak under LeakSanitizer (tests/lsan.supp), also when
-# run by prove directly rather than by make
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-AUDIT="$build/bin/plsync-audit"
-R="$T/district.git"
-a() { "$PLSYNC" --dir "$T/lin" "$@"; }
-w() { "$PLSYNC" --dir "$T/was" "$@"; }
-d() { "$PLSYNC" --dir "$T/dist" "$@"; }
-audit() { "$AUDIT" "$@"; }
-district() { "$build/bin/plsync-district" "$@"; }
-# pj EXPR: evaluate a perl expression over $j, the JSON on stdin
-pj() { perl -MJSON::PP -0777 -e 'my $j = decode_json(<STDIN>); my $r = eval $ARGV[0]; die $@ if $@;
-	print ref $r ? JSON::PP->new->canonical->encode($r) : (defined $r ? $r : "null"), "\n"' "$1"; }
+. "$(dirname "$0")/district.sh"
 # rfc3339 MS [OFFSET_MINUTES]: unix milliseconds as RFC 3339, in UTC or at an offset
 rfc3339() { perl -MPOSIX=strftime -e 'my ($ms, $off) = @ARGV; $off ||= 0;
 	my $t = int($ms / 1000) + $off * 60;

@@ -9,10 +9,7 @@
 # whose holder was killed -9 blocks nothing; a refs/heads/main.lock left by
 # a dead merge is removed and said so, and the merge goes on.
 . "$(dirname "$0")/../lib.sh"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-R="$T/district.git"
-district() { "$build/bin/plsync-district" "$@"; }
-audit() { "$build/bin/plsync-audit" "$@"; }
+. "$(dirname "$0")/district.sh"
 ROUNDS=4 OPS=300
 
 # the seq ranges of a node's batches in a tree-ish, one per line, sorted

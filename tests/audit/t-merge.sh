@@ -6,16 +6,7 @@
 # merging once at the end give the same tree; --rebuild-cache gives the same
 # result; a merge with nothing new makes no commit; git fsck --strict passes.
 . "$(dirname "$0")/../lib.sh"
-# libgit2 1.5's own leak under LeakSanitizer (tests/lsan.supp), also when
-# run by prove directly rather than by make
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-R="$T/district.git"
-a() { "$PLSYNC" --dir "$T/lin" "$@"; }
-w() { "$PLSYNC" --dir "$T/was" "$@"; }
-d() { "$PLSYNC" --dir "$T/dist" "$@"; }
-district() { "$build/bin/plsync-district" "$@"; }
-pj() { perl -MJSON::PP -0777 -e 'my $j = decode_json(<STDIN>); my $r = eval $ARGV[0]; die $@ if $@;
-	print ref $r ? JSON::PP->new->canonical->encode($r) : (defined $r ? $r : "null"), "\n"' "$1"; }
+. "$(dirname "$0")/district.sh"
 # merged: merge R after a sync, as a district that merges often would
 merged() { district merge "$R" >/dev/null; }
 tree() { git -C "$1" rev-parse 'main^{tree}'; }
@@ -23,16 +14,12 @@ tree() { git -C "$1" rev-parse 'main^{tree}'; }
 desc "the district repository is created"; ok district init "$R"
 cp -a "$R" "$T/once.git"   # a copy, never merged until the end
 desc "DISTRICT, LIN01 and WAS02 agents are set up"
-ok sh -c "'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lincoln.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/was' init --node WAS02 --user 'Wes Park <wes@washington.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/dist' config sync.follow LIN01"
+ok agents_init LIN01
 
 desc "LIN01 records its school, a teacher and a PD entry"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 id=$(a add pd_entry staff=E100 title="Fractions workshop" type=workshop hours=6 status=requested)
-desc "LIN01 syncs and the district merges"; ok sh -c "'$PLSYNC' --dir '$T/lin' sync >/dev/null && '$build/bin/plsync-district' merge '$R' >/dev/null"
+desc "LIN01 syncs and the district merges"; ok lin_merged
 desc "WAS02 records its school and syncs; the district merges"
 ok sh -c "'$PLSYNC' --dir '$T/was' add school --id WAS02 code=WAS02 name=Washington >/dev/null && '$PLSYNC' --dir '$T/was' sync >/dev/null && '$build/bin/plsync-district' merge '$R' >/dev/null"
 desc "DISTRICT records itself, syncs (fetching LIN01's entry); the district merges"

@@ -8,21 +8,10 @@
 # range is quarantined naming the owner, WAS02's record stays as it was.
 # DISTRICT may still create an id that exists.
 . "$(dirname "$0")/../lib.sh"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-R="$T/district.git"
-a() { "$PLSYNC" --dir "$T/lin" "$@"; }
-w() { "$PLSYNC" --dir "$T/was" "$@"; }
-d() { "$PLSYNC" --dir "$T/dist" "$@"; }
-district() { "$build/bin/plsync-district" "$@"; }
-pj() { perl -MJSON::PP -0777 -e 'my $j = decode_json(<STDIN>); my $r = eval $ARGV[0]; die $@ if $@;
-	print ref $r ? JSON::PP->new->canonical->encode($r) : (defined $r ? $r : "null"), "\n"' "$1"; }
-state() { git -C "$R" show "main:$(git -C "$R" ls-tree -r --name-only main | grep "^state/.*/$1.json$")"; }
+. "$(dirname "$0")/district.sh"
 
 desc "the district repository and DISTRICT, LIN01, WAS02 agents are set up"
-ok sh -c "'$build/bin/plsync-district' init '$R' &&
-	'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lincoln.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/was' init --node WAS02 --user 'Wes Park <wes@washington.example>' --remote '$R'"
+ok district_init
 desc "WAS02 adds staff E500 and syncs"
 ok sh -c "'$PLSYNC' --dir '$T/was' add staff --id E500 name='Wu Chen' category=certified role=Teacher >/dev/null &&
 	'$PLSYNC' --dir '$T/was' sync"

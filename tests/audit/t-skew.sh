@@ -11,15 +11,7 @@
 # merge (another node merged after) is not; a school that receives such an
 # op by sync is warned. A node cannot create an id of another node's form.
 . "$(dirname "$0")/../lib.sh"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-R="$T/district.git"
-a() { "$PLSYNC" --dir "$T/lin" "$@"; }
-w() { "$PLSYNC" --dir "$T/was" "$@"; }
-d() { "$PLSYNC" --dir "$T/dist" "$@"; }
-district() { "$build/bin/plsync-district" "$@"; }
-pj() { perl -MJSON::PP -0777 -e 'my $j = decode_json(<STDIN>); my $r = eval $ARGV[0]; die $@ if $@;
-	print ref $r ? JSON::PP->new->canonical->encode($r) : (defined $r ? $r : "null"), "\n"' "$1"; }
-state() { git -C "$R" show "main:$(git -C "$R" ls-tree -r --name-only main | grep "^state/.*/$1.json$")"; }
+. "$(dirname "$0")/district.sh"
 
 desc "the clock shim builds"; ok cc -shared -fPIC -o "$T/shift.so" "$top/tests/audit/clockshift.c" -ldl
 # LIN01's laptop thinks it is 2199-01-01 (the sanitizer runtime need not come first for this)
@@ -27,16 +19,11 @@ in2199() { LD_PRELOAD="$T/shift.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_
 	PLSYNC_TEST_SHIFT=$((7226582400 - $(date +%s))) "$@"; }
 
 desc "the district repository and DISTRICT, LIN01, WAS02 agents are set up"
-ok sh -c "'$build/bin/plsync-district' init '$R' &&
-	'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lincoln.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/was' init --node WAS02 --user 'Wes Park <wes@washington.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/dist' config sync.follow LIN01"
+ok district_init LIN01
 desc "LIN01 records its school and a teacher"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 id=$(a add pd_entry staff=E100 title="Fractions workshop" type=workshop hours=6 status=requested)
-desc "LIN01 syncs and the district merges"; ok sh -c "'$PLSYNC' --dir '$T/lin' sync && '$build/bin/plsync-district' merge '$R'"
+desc "LIN01 syncs and the district merges"; ok lin_merged
 
 # --- D3: no create of another node's id form ---
 desc "LIN01 cannot create --id WAS02-7K3Q2"; fails 1 a add staff --id WAS02-7K3Q2 name=X category=certified

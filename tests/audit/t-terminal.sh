@@ -10,12 +10,7 @@
 # is refused by the decoder: the merge quarantines it and DISTRICT's fetch
 # refuses it, naming the op.
 . "$(dirname "$0")/../lib.sh"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-R="$T/district.git"
-a() { "$PLSYNC" --dir "$T/lin" "$@"; }
-d() { "$PLSYNC" --dir "$T/dist" "$@"; }
-audit() { "$build/bin/plsync-audit" "$@"; }
-district() { "$build/bin/plsync-district" "$@"; }
+. "$(dirname "$0")/district.sh"
 esc=$(printf '\033')
 bel=$(printf '\007')
 # raw OUTFILE...: pass when no ESC or BEL byte is in the files
@@ -28,12 +23,9 @@ clean() {
 
 desc "the district repository is created"; ok district init "$R"
 desc "DISTRICT and LIN01 are set up, DISTRICT following LIN01"
-ok sh -c "'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lincoln.example>' --remote '$R' &&
-	'$PLSYNC' --dir '$T/dist' config sync.follow LIN01"
+ok agents_init LIN01 DISTRICT LIN01
 desc "LIN01 records its school and a teacher"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E100 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+ok lin_school
 title=$(printf 'Fractions\033[2J\nLIN01/99  2026-01-01T00:00:00.000Z  Dee Office  put')
 note=$(printf 'approved\033]0;pwned\007 by E200')
 id=$(a add pd_entry staff=E100 title="$title" type=workshop hours=6 --note "$note")

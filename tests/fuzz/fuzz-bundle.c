@@ -22,13 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
 #include "plsync/plsync.h"
 #include "plsync/sync.h"
-#include "../../sync/internal.h"
+#include "../testlib.h"
 
 #define MAGIC "PLSYNC-BUNDLE 1\n"
 
@@ -36,50 +35,21 @@ static char dir[64];
 static char store_dir[64], file[64];
 static pl_store *st;
 
-/*
- * The per-process dir, in memory (/dev/shm) where there is one: the store is
- * made anew after every input it took, and on a shared disk that, not the
- * code under test, would set the pace.
- */
-static char *make_dir(char *buf, size_t sz, const char *name)
-{
-	snprintf(buf, sz, "/dev/shm/%s-XXXXXX", name);
-	if (access("/dev/shm", W_OK) == 0 && mkdtemp(buf))
-		return buf;
-	snprintf(buf, sz, "/tmp/%s-XXXXXX", name);
-	return mkdtemp(buf);
-}
-
 static void fresh_store(void)
 {
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
-
-	o.no_sync = 1;
-	pl_store_free(st);
-	st = NULL;
-	if (pl_sync__rm_rf(store_dir) || pl_store_create(store_dir, "DISTRICT", &o) ||
-	    pl_store_open(&st, store_dir, &o)) {
+	if (tl_store_remake(&st, store_dir, "DISTRICT")) {
 		fprintf(stderr, "fuzz-bundle: cannot make a store in %s: %s\n", store_dir, pl_error_last()->message);
 		abort();
 	}
-}
-
-static void cleanup(void)
-{
-	pl_store_free(st);
-	pl_sync__rm_rf(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (pl_init() || !make_dir(dir, sizeof(dir), "plsync-fuzz-bundle"))
-		abort();
-	snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
+	tl_fuzz_scratch(dir, sizeof(dir), store_dir, sizeof(store_dir), &st, "plsync-fuzz-bundle");
 	snprintf(file, sizeof(file), "%s/in.plsync", dir);
 	fresh_store();
-	atexit(cleanup);
 	return 0;
 }
 

@@ -15,9 +15,7 @@
  */
 #include "../../agent/cmd-import.c"
 
-#include <unistd.h>
-
-#include "../../sync/internal.h"
+#include "../testlib.h"
 
 static char dir[64];
 static char store_dir[64];
@@ -30,29 +28,9 @@ static const char *const seed[][2] = {
 };
 static const char *const seed_ids[] = { "LIN01", "E200", "E100" };
 
-/*
- * The per-process dir, in memory (/dev/shm) where there is one: the store is
- * made anew after every input it took, and on a shared disk that, not the
- * code under test, would set the pace.
- */
-static char *make_dir(char *buf, size_t sz, const char *name)
-{
-	snprintf(buf, sz, "/dev/shm/%s-XXXXXX", name);
-	if (access("/dev/shm", W_OK) == 0 && mkdtemp(buf))
-		return buf;
-	snprintf(buf, sz, "/tmp/%s-XXXXXX", name);
-	return mkdtemp(buf);
-}
-
 static void fresh_store(void)
 {
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
-
-	o.no_sync = 1;
-	pl_store_free(st);
-	st = NULL;
-	if (pl_sync__rm_rf(store_dir) || pl_store_create(store_dir, "LIN01", &o) ||
-	    pl_store_open(&st, store_dir, &o))
+	if (tl_store_remake(&st, store_dir, "LIN01"))
 		goto fail;
 	for (size_t i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
 		json_t *fields = json_loads(seed[i][1], 0, NULL);
@@ -68,21 +46,12 @@ fail:
 	abort();
 }
 
-static void cleanup(void)
-{
-	pl_store_free(st);
-	pl_sync__rm_rf(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (pl_init() || !make_dir(dir, sizeof(dir), "plsync-fuzz-import"))
-		abort();
-	snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
+	tl_fuzz_scratch(dir, sizeof(dir), store_dir, sizeof(store_dir), &st, "plsync-fuzz-import");
 	fresh_store();
-	atexit(cleanup);
 	return 0;
 }
 

@@ -13,17 +13,10 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define ACTOR "Ada Admin <ada@lincoln.example.org>"
 #define NOPS 40
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 static int change(pl_store *st, int type, const char *kind, const char *id, const char *json,
                   char out[PL_ID_MAX + 1])
@@ -282,6 +275,21 @@ static int tamper(const char *dir, int (*fn)(MDB_txn *txn, MDB_dbi dbi))
 	return rc;
 }
 
+/* A cursor on the op at position 5 in the log (rc 0: *cur is open). */
+static int fifth_op(MDB_cursor **cur, MDB_val *k, MDB_val *v, MDB_txn *txn, MDB_dbi dbi)
+{
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, cur)))
+		return rc;
+	rc = mdb_cursor_get(*cur, k, v, MDB_FIRST);
+	for (int i = 0; i < 4 && rc == 0; i++)
+		rc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
+	if (rc)
+		mdb_cursor_close(*cur);
+	return rc;
+}
+
 /* Delete the op at position 5 in the log: a hole. */
 static int punch_hole(MDB_txn *txn, MDB_dbi dbi)
 {
@@ -289,13 +297,9 @@ static int punch_hole(MDB_txn *txn, MDB_dbi dbi)
 	MDB_val k, v;
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+	if ((rc = fifth_op(&cur, &k, &v, txn, dbi)))
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (int i = 0; i < 4 && rc == 0; i++)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	if (rc == 0)
-		rc = mdb_cursor_del(cur, 0);
+	rc = mdb_cursor_del(cur, 0);
 	mdb_cursor_close(cur);
 	return rc;
 }
@@ -310,12 +314,9 @@ static int forge(MDB_txn *txn, MDB_dbi dbi)
 	size_t len;
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+	if ((rc = fifth_op(&cur, &k, &v, txn, dbi)))
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (int i = 0; i < 4 && rc == 0; i++)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	if (rc == 0 && pl_op_decode(&op, v.mv_data, v.mv_size, NULL) == 0) {
+	if (pl_op_decode(&op, v.mv_data, v.mv_size, NULL) == 0) {
 		free(op->actor);
 		op->actor = strdup("Mallory <m@evil.example>");
 		if (pl_op_encode(&enc, &len, op) == 0) {
@@ -355,7 +356,7 @@ static void test_tampering(const char *dir)
 	rc = st ? pl_store_verify(st, &nops, &nrec) : PL_ERROR;
 	is_int(rc, PL_ECORRUPT, "pl_store_verify finds the forged op (the next op's prev no longer matches)");
 	pl_store_free(st);
-	rm_rf(copy);
+	tl_rm_rf(copy);
 }
 
 int main(void)
@@ -363,12 +364,11 @@ int main(void)
 	char dir[] = "/tmp/plsync-t-chain-XXXXXX";
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	test_hlc();
 	test_store_chain(dir);
 	test_tampering(dir);
-	rm_rf(dir);
+	tl_rm_rf(dir);
 	pl_shutdown();
 	return done_testing();
 }

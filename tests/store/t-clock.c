@@ -18,6 +18,7 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 struct remote {
 	unsigned char *enc;
@@ -27,26 +28,13 @@ struct remote {
 
 static unsigned char *craft(size_t *len, uint64_t seq, const pl_oid *prev, uint64_t hlc, const char *rec)
 {
-	unsigned char *enc = NULL;
-	pl_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.v = PL_OP_VERSION;
-	op.node = "FAR";
-	op.seq = seq;
-	op.has_prev = prev != NULL;
-	if (prev)
-		op.prev = *prev;
-	op.hlc = hlc;
-	op.actor = "Laptop <l@example.org>";
-	op.kind = "school";
-	op.rec = (char *)rec;
-	op.type = PL_OP_PUT;
-	op.fields = json_pack("{ss ss}", "code", rec, "name", "A school");
-	if (pl_op_encode(&enc, len, &op))
-		bail("encode: %s", pl_error_last()->message);
-	json_decref(op.fields);
-	return enc;
+	json_t *fields = json_pack("{ss ss}", "code", rec, "name", "A school");
+	struct tl_blob b = tl_op_encode(&(struct tl_op){ .node = "FAR", .seq = seq, .prev = prev, .hlc = hlc,
+	                                                 .actor = "Laptop <l@example.org>", .kind = "school",
+	                                                 .rec = rec, .fields = fields });
+	json_decref(fields);
+	*len = b.len;
+	return b.enc;
 }
 
 /* The clock of our own op `seq`. */
@@ -73,8 +61,7 @@ static int apply_fn(pl_write *w, void *payload)
 
 int main(void)
 {
-	char dir[] = "/tmp/plsync-clock-XXXXXX", cmd[300], id[PL_ID_MAX + 1];
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
+	char dir[] = "/tmp/plsync-clock-XXXXXX", id[PL_ID_MAX + 1];
 	pl_store *st = NULL;
 	struct remote r1 = { 0 }, r2 = { 0 };
 	pl_oid id1;
@@ -83,9 +70,7 @@ int main(void)
 	int rc;
 
 	pl_init();
-	o.no_sync = 1;
-	if (!mkdtemp(dir) || pl_store_create(dir, "DISTRICT", &o) || pl_store_open(&st, dir, &o))
-		bail("store: %s", pl_error_last()->message);
+	st = tl_fresh_store(dir, "DISTRICT");
 
 	r1.enc = craft(&r1.len, 1, NULL, (now + 3 * 3600 * 1000ull) << 16, "S1");
 	pl_op_id(&id1, r1.enc, r1.len);
@@ -156,10 +141,7 @@ int main(void)
 
 	free(r1.enc);
 	free(r2.enc);
-	pl_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	tl_store_done(st, dir);
 	pl_shutdown();
 	return done_testing();
 }

@@ -12,16 +12,9 @@
 #include "plsync/json.h"
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 static char dir[] = "/tmp/plsync-t-codec-XXXXXX";
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 /* Hex digits (spaces ignored) into bytes; returns the length. */
 static size_t unhex(unsigned char *out, size_t cap, const char *hex)
@@ -495,14 +488,13 @@ static void test_oid_text(void)
 int main(void)
 {
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	test_round_trips();
 	test_golden();
 	test_sorted_keys();
 	test_encoder_limits();
 	test_oid_text();
-	rm_rf(dir);
+	tl_rm_rf(dir);
 	pl_shutdown();
 	/* canonical JSON quotes strings exactly as jansson does: every ASCII
 	 * byte alone and in a run, keys too, and UTF-8 */

@@ -13,17 +13,10 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define PER_CHILD 500
 #define NCHILD    2
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 /* A child: wait for the start signal, then add PER_CHILD records one write each. */
 static int child(const char *dir, int who, int go_fd, size_t map_size)
@@ -189,11 +182,10 @@ int main(void)
 	char base[] = "/tmp/plsync-t-concurrent-XXXXXX";
 
 	pl_init();
-	if (!mkdtemp(base))
-		bail("mkdtemp");
+	tl_tmpdir(base);
 	round_with(base, "default map", 0);
 	round_with(base, "64 KiB map growing under both", 64 * 1024);
-	rm_rf(base);
+	tl_rm_rf(base);
 	pl_shutdown();
 	return done_testing();
 }

@@ -18,17 +18,10 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define NENTRIES 50000
 #define PD_KIND  5   /* index of pd_entry in pl_schema_kinds() */
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 static double now_ms(void)
 {
@@ -198,7 +191,7 @@ static double round_at(const char *base, int n, double delay_ms)
 		}
 		pl_store_free(st);
 	}
-	rm_rf(dir);
+	tl_rm_rf(dir);
 	return killed_after;
 }
 
@@ -208,8 +201,7 @@ int main(void)
 	double full;
 
 	pl_init();
-	if (!mkdtemp(base))
-		bail("mkdtemp");
+	tl_tmpdir(base);
 	/* first let one import finish, to learn how long it takes here */
 	full = round_at(base, 0, -1);
 	diag("a full import of %d entries took %.0f ms", NENTRIES, full);
@@ -217,7 +209,7 @@ int main(void)
 	round_at(base, 2, 50);
 	round_at(base, 3, 200);
 	round_at(base, 4, full / 2);
-	rm_rf(base);
+	tl_rm_rf(base);
 	pl_shutdown();
 	return done_testing();
 }

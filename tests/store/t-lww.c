@@ -14,102 +14,29 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
-#define H (1767225600000ull << 16)   /* 2026-01-01T00:00:00Z, counter 0 */
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
-
-struct chain {
-	const char *node;
-	uint64_t seq;
-	pl_oid last;
-};
-
-struct blob {
-	unsigned char *enc;
-	size_t len;
-};
+#define H TL_H   /* 2026-01-01T00:00:00Z, counter 0 */
 
 /* Encode one op of `node` with the given seq and prev (NULL: none). */
-static struct blob craft(const char *node, uint64_t seq, const pl_oid *prev, uint64_t hlc,
-                         const char *kind, const char *rec, int type, const char *json)
+static struct tl_blob craft(const char *node, uint64_t seq, const pl_oid *prev, uint64_t hlc,
+                            const char *kind, const char *rec, int type, const char *json)
 {
-	json_error_t err;
-	struct blob b = { NULL, 0 };
-	pl_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.v = PL_OP_VERSION;
-	op.node = (char *)node;
-	op.seq = seq;
-	op.has_prev = prev != NULL;
-	if (prev)
-		op.prev = *prev;
-	op.hlc = hlc;
-	op.actor = "Remote Person <r@example.org>";
-	op.kind = (char *)kind;
-	op.rec = (char *)rec;
-	op.type = type;
-	op.fields = json ? json_loads(json, 0, &err) : json_object();
-	if (!op.fields)
-		bail("bad test json: %s", err.text);
-	if (pl_op_encode(&b.enc, &b.len, &op))
-		bail("encode: %s", pl_error_last()->message);
-	json_decref(op.fields);
-	return b;
+	return tl_op_encode(&(struct tl_op){ .node = node, .seq = seq, .prev = prev, .hlc = hlc, .kind = kind,
+	                                     .rec = rec, .type = type, .json = json });
 }
 
 /* The next op in a node's chain: seq = last + 1, prev = id of the last. */
-static struct blob next(struct chain *c, uint64_t hlc, const char *kind, const char *rec, int type,
-                        const char *json)
+static struct tl_blob next(struct tl_chain *c, uint64_t hlc, const char *kind, const char *rec, int type,
+                           const char *json)
 {
-	struct blob b = craft(c->node, c->seq + 1, c->seq ? &c->last : NULL, hlc, kind, rec, type, json);
-	c->seq++;
-	pl_op_id(&c->last, b.enc, b.len);
-	return b;
-}
-
-struct apply {
-	const struct blob *ops;
-	size_t n;
-	int rc[16];
-};
-
-static int apply_fn(pl_write *w, void *payload)
-{
-	struct apply *a = payload;
-	for (size_t i = 0; i < a->n; i++) {
-		a->rc[i] = pl_write_remote(w, a->ops[i].enc, a->ops[i].len);
-		if (a->rc[i] < 0)
-			return a->rc[i];
-	}
-	return 0;
+	return tl_chain_next(c, (struct tl_op){ .hlc = hlc, .kind = kind, .rec = rec, .type = type, .json = json });
 }
 
 /* Apply n ops in one write; the result of the last (or the first failure). */
-static int apply(pl_store *st, const struct blob *ops, size_t n)
+static int apply(pl_store *st, const struct tl_blob *ops, size_t n)
 {
-	struct apply a = { ops, n, { 0 } };
-	int rc = pl_store_write(st, "sync", apply_fn, &a);
-	if (rc)
-		return rc;
-	return a.rc[n - 1];
-}
-
-static pl_store *open_store(const char *dir)
-{
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
-	pl_store *st = NULL;
-	o.no_sync = 1;
-	if (pl_store_create(dir, "LOC", &o) || pl_store_open(&st, dir, &o))
-		bail("store %s: %s", dir, pl_error_last()->message);
-	return st;
+	return tl_apply(st, "sync", ops, n, NULL, NULL);
 }
 
 static pl_record *get(pl_store *st, const char *id)
@@ -120,30 +47,45 @@ static pl_record *get(pl_store *st, const char *id)
 	return r;
 }
 
+/* Record `id` as each of the three stores holds it, and their free. */
+static void get3(pl_record **rx, pl_record **ry, pl_record **rz, pl_store *x, pl_store *y, pl_store *z,
+                 const char *id)
+{
+	*rx = get(x, id);
+	*ry = get(y, id);
+	*rz = get(z, id);
+}
+
+static void free3(pl_record *rx, pl_record *ry, pl_record *rz)
+{
+	pl_record_free(rx);
+	pl_record_free(ry);
+	pl_record_free(rz);
+}
+
 enum { A0, A1, A2, A3, A4, A5, A6, A7, A8, NA };
 enum { B1, B2, B3, B4, B5, B6, B7, NB };
 
 int main(void)
 {
 	char dx[] = "/tmp/plsync-t-lww-XXXXXX", dy[600], dz[600];
-	struct chain aaa = { "AAA", 0, { { 0 } } }, bbb = { "BBB", 0, { { 0 } } };
-	struct blob a[NA], b[NB];
+	struct tl_chain aaa = { "AAA", 0, { { 0 } } }, bbb = { "BBB", 0, { { 0 } } };
+	struct tl_blob a[NA], b[NB];
 	pl_store *x, *y, *z;
 	pl_record *rx, *ry, *rz;
 	int rc, all;
 
 	pl_init();
-	if (!mkdtemp(dx))
-		bail("mkdtemp");
+	tl_tmpdir(dx);
 	snprintf(dy, sizeof(dy), "%s/y", dx);
 	snprintf(dz, sizeof(dz), "%s/z", dx);
 	{
 		char d[600];
 		snprintf(d, sizeof(d), "%s/x", dx);
-		x = open_store(d);
+		x = tl_store(d, "LOC");
 	}
-	y = open_store(dy);
-	z = open_store(dz);
+	y = tl_store(dy, "LOC");
+	z = tl_store(dz, "LOC");
 
 	/* two nodes edit one school, one PD entry, and a school one of them deletes */
 	a[A0] = next(&aaa, H + 1, "school", "GONE", PL_OP_PUT, "{\"code\":\"G\",\"name\":\"Gone\"}");
@@ -186,9 +128,7 @@ int main(void)
 	}
 	ok(all, "store z takes them interleaved");
 
-	rx = get(x, "SCH");
-	ry = get(y, "SCH");
-	rz = get(z, "SCH");
+	get3(&rx, &ry, &rz, x, y, z, "SCH");
 	if (!rx || !ry || !rz)
 		bail("SCH missing");
 	ok(json_equal(rx->fields, ry->fields) && json_equal(rx->fields, rz->fields),
@@ -227,13 +167,9 @@ int main(void)
 		ok(json_integer_value(json_array_get(c, 0)) == (json_int_t)(H + 30) &&
 		   !strcmp(json_string_value(json_array_get(c, 1)), "BBB"), "the level's clock is [H+30, BBB]");
 	}
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "PD");
-	ry = get(y, "PD");
-	rz = get(z, "PD");
+	get3(&rx, &ry, &rz, x, y, z, "PD");
 	if (!rx || !ry || !rz)
 		bail("PD missing");
 	ok(json_equal(rx->fields, ry->fields) && json_equal(rx->fields, rz->fields),
@@ -247,13 +183,9 @@ int main(void)
 		is_str(json_string_value(json_object_get(rx->fields, "title")), "Institute", "and the title is there");
 	}
 	is_str(ry->owner, "AAA", "the PD entry belongs to AAA even in the store that saw BBB's op first");
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "PD2");
-	ry = get(y, "PD2");
-	rz = get(z, "PD2");
+	get3(&rx, &ry, &rz, x, y, z, "PD2");
 	{
 		json_t *want = json_pack("{s{s{ss}}}", "approvals", "budget", "by", "BUD2");
 		ok(rx && ry && rz && json_equal(rx->fields, want) && json_equal(ry->fields, want) &&
@@ -261,18 +193,12 @@ int main(void)
 		   "a null on a whole map hides the older leaves below it, not a newer one, in every store");
 		json_decref(want);
 	}
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 
-	rx = get(x, "GONE");
-	ry = get(y, "GONE");
-	rz = get(z, "GONE");
+	get3(&rx, &ry, &rz, x, y, z, "GONE");
 	ok(rx && ry && rz && rx->deleted && ry->deleted && rz->deleted,
 	   "a delete beats an earlier put that arrives after it: the school is deleted everywhere");
-	pl_record_free(rx);
-	pl_record_free(ry);
-	pl_record_free(rz);
+	free3(rx, ry, rz);
 	{
 		uint64_t n1, r1, n2, r2, n3, r3;
 		ok(pl_store_verify(x, &n1, &r1) == 0 && pl_store_verify(y, &n2, &r2) == 0 &&
@@ -305,7 +231,7 @@ int main(void)
 	{
 		pl_store_stats s1, s2;
 		pl_oid bogus;
-		struct blob gap, broken, ours, good;
+		struct tl_blob gap, broken, ours, good;
 		memset(bogus.id, 0x5a, sizeof(bogus.id));
 		pl_store_stats_get(&s1, x);
 		gap = craft("AAA", aaa.seq + 2, &aaa.last, H + 100, "school", "SCH", PL_OP_PUT, "{\"name\":\"gap\"}");
@@ -320,10 +246,10 @@ int main(void)
 		rc = apply(x, &ours, 1);
 		is_int(rc, PL_ECORRUPT, "an op claiming to be from this store's own node is refused");
 		{
-			struct blob k1 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "pd_entry", "SCH", PL_OP_PUT,
+			struct tl_blob k1 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "pd_entry", "SCH", PL_OP_PUT,
 			                       "{\"title\":\"a school as a PD entry\"}");
-			struct blob k2 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "party", "SCH", PL_OP_PUT, NULL);
-			struct blob k3 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "school", "SCH", PL_OP_PUT,
+			struct tl_blob k2 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "party", "SCH", PL_OP_PUT, NULL);
+			struct tl_blob k3 = craft("AAA", aaa.seq + 1, &aaa.last, H + 100, "school", "SCH", PL_OP_PUT,
 			                       "{\"level\":\"university\"}");
 			is_int(apply(x, &k1, 1), PL_ECORRUPT, "an op changing a school as if it were a PD entry is refused");
 			is_int(apply(x, &k2, 1), PL_ECORRUPT, "an op of an unknown kind is refused");
@@ -357,7 +283,7 @@ int main(void)
 	 * our wall clock (further, it would pin every later local op: t-clock) */
 	{
 		uint64_t ahead = (pl_hlc_wall_ms() + 86400000ull) << 16, local_hlc = 0;
-		struct blob fut = next(&bbb, ahead, "school", "SCH", PL_OP_PUT, "{\"level\":\"high\"}");
+		struct tl_blob fut = next(&bbb, ahead, "school", "SCH", PL_OP_PUT, "{\"level\":\"high\"}");
 		pl_store_stats s;
 		char id[PL_ID_MAX + 1];
 		json_t *f = json_pack("{ss ss}", "code", "LOC1", "name", "Local school");
@@ -390,7 +316,7 @@ int main(void)
 	pl_store_free(x);
 	pl_store_free(y);
 	pl_store_free(z);
-	rm_rf(dx);
+	tl_rm_rf(dx);
 	pl_shutdown();
 	return done_testing();
 }

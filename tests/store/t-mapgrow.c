@@ -10,18 +10,11 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define TINY   (64 * 1024)
 #define NBULK  5000
 #define NSINGLE 400
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 struct bulk {
 	int calls;                       /* how often the store ran us */
@@ -102,8 +95,7 @@ int main(void)
 	int rc, all = 1;
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	b.ids = calloc(NBULK, sizeof(*b.ids));
 	singles = calloc(NSINGLE, sizeof(*singles));
 	o.map_size = TINY;
@@ -187,7 +179,7 @@ int main(void)
 	pl_store_free(st);
 	free(b.ids);
 	free(singles);
-	rm_rf(dir);
+	tl_rm_rf(dir);
 	pl_shutdown();
 	return done_testing();
 }

@@ -14,6 +14,7 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 static pl_store *st;
 
@@ -32,15 +33,12 @@ static void refused(const char *kind, const char *id, json_t *fields, const char
 
 int main(void)
 {
-	char dir[] = "/tmp/plsync-t-nul-XXXXXX", cmd[300];
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
+	char dir[] = "/tmp/plsync-t-nul-XXXXXX";
 	uint64_t nops = 0, nrecs = 0;
 	json_t *f;
 
 	pl_init();
-	o.no_sync = 1;
-	if (!mkdtemp(dir) || pl_store_create(dir, "LIN01", &o) || pl_store_open(&st, dir, &o))
-		bail("a store in %s: %s", dir, pl_error_last()->message);
+	st = tl_fresh_store(dir, "LIN01");
 	f = json_pack("{ss ss}", "code", "LIN01", "name", "Lincoln");
 	pl_change c = { PL_CHANGE_CREATE, "school", "LIN01", f, NULL, NULL };
 	is_int(pl_store_change(st, "A <a@b.example>", &c, NULL), 0, "a school is added");
@@ -65,9 +63,6 @@ int main(void)
 
 	is_int(pl_store_verify(st, &nops, &nrecs), 0, "the store still verifies");
 	is_int((int)nops, 1, "and holds only the school's op");
-	pl_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	tl_store_done(st, dir);
 	return done_testing();
 }

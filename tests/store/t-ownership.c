@@ -19,112 +19,36 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
-#define H (1767225600000ull << 16)   /* 2026-01-01T00:00:00Z */
+#define H TL_H   /* 2026-01-01T00:00:00Z */
 
-struct chain {
-	const char *node;
-	uint64_t    seq;
-	pl_oid      last;
-};
-
-struct blob {
-	unsigned char *enc;
-	size_t         len;
-	pl_oid         id;
-};
-
-static struct blob next(struct chain *c, uint64_t hlc, const char *rec, int type,
-                        const pl_oid *base, size_t nbase, const char *json)
+static struct tl_blob next(struct tl_chain *c, uint64_t hlc, const char *rec, int type,
+                           const pl_oid *base, size_t nbase, const char *json)
 {
-	struct blob b = { NULL, 0, { { 0 } } };
-	pl_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.v = PL_OP_VERSION;
-	op.node = (char *)c->node;
-	op.seq = ++c->seq;
-	op.has_prev = op.seq > 1;
-	op.prev = c->last;
-	op.hlc = hlc;
-	op.actor = "Someone <s@example.org>";
-	op.kind = "staff";
-	op.rec = (char *)rec;
-	op.type = type;
-	op.base = (pl_oid *)base;
-	op.nbase = nbase;
-	op.fields = json ? json_loads(json, 0, NULL) : json_object();
-	if (!op.fields || pl_op_encode(&b.enc, &b.len, &op))
-		bail("encode");
-	json_decref(op.fields);
-	pl_op_id(&b.id, b.enc, b.len);
-	c->last = b.id;
-	return b;
+	return tl_chain_next(c, (struct tl_op){ .hlc = hlc, .actor = "Someone <s@example.org>", .rec = rec,
+	                                        .type = type, .base = base, .nbase = nbase, .json = json });
 }
 
-struct one {
-	const struct blob *b;
-};
-
-static int apply_fn(pl_write *w, void *payload)
+/* Apply one op in its own write, as the merge does per range (ownership
+ * checked; info filled when not NULL); a skipped duplicate counts as 0. */
+static int apply_info(pl_store *st, const struct tl_blob *b, pl_remote_info *info)
 {
-	struct one *o = payload;
 	pl_remote_check chk = { NULL, 1, 1 };
-	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, NULL);
+	int rc = tl_apply(st, "merge", b, 1, &chk, info);
 	return rc < 0 ? rc : 0;
 }
 
-static int plain_fn(pl_write *w, void *payload)
+static int apply(pl_store *st, const struct tl_blob *b)
 {
-	struct one *o = payload;
-	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, NULL, NULL);
-	return rc < 0 ? rc : 0;
-}
-
-struct with_info {
-	const struct blob *b;
-	pl_remote_info     info;
-};
-
-static int info_fn(pl_write *w, void *payload)
-{
-	struct with_info *o = payload;
-	pl_remote_check chk = { NULL, 1, 1 };
-	int rc = pl_write_remote_ex(w, o->b->enc, o->b->len, &chk, &o->info);
-	return rc < 0 ? rc : 0;
+	return apply_info(st, b, NULL);
 }
 
 /* Apply one op as a fetch does (no ownership check). */
-static int apply_plain(pl_store *st, const struct blob *b)
+static int apply_plain(pl_store *st, const struct tl_blob *b)
 {
-	struct one o = { b };
-	return pl_store_write(st, "fetch", plain_fn, &o);
-}
-
-/* Apply one op in its own write, as the merge does per range. */
-static int apply(pl_store *st, const struct blob *b)
-{
-	struct one o = { b };
-	return pl_store_write(st, "merge", apply_fn, &o);
-}
-
-static pl_store *fresh(char *dir)
-{
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
-	pl_store *st = NULL;
-	o.no_sync = 1;
-	if (!mkdtemp(dir) || pl_store_create(dir, "CACHE", &o) || pl_store_open(&st, dir, &o))
-		bail("store: %s", pl_error_last()->message);
-	return st;
-}
-
-static void done(pl_store *st, const char *dir)
-{
-	char cmd[300];
-	pl_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	int rc = tl_apply(st, "fetch", b, 1, NULL, NULL);
+	return rc < 0 ? rc : 0;
 }
 
 static const char *owner_of(pl_store *st, const char *id, char buf[64])
@@ -146,51 +70,51 @@ int main(void)
 	pl_init();
 
 	/* 1. AAA creates and edits; BBB tries every way in */
-	st = fresh(d1);
-	struct chain a = { "AAA", 0, { { 0 } } }, b = { "BBB", 0, { { 0 } } }, dist = { "DISTRICT", 0, { { 0 } } };
-	struct blob c1 = next(&a, H + 1, "R1", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
-	struct blob e1 = next(&a, H + 2, "R1", PL_OP_PUT, &c1.id, 1, "{\"role\":\"Teacher\"}");
+	st = tl_fresh_store(d1, "CACHE");
+	struct tl_chain a = { "AAA", 0, { { 0 } } }, b = { "BBB", 0, { { 0 } } }, dist = { "DISTRICT", 0, { { 0 } } };
+	struct tl_blob c1 = next(&a, H + 1, "R1", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
+	struct tl_blob e1 = next(&a, H + 2, "R1", PL_OP_PUT, &c1.id, 1, "{\"role\":\"Teacher\"}");
 	is_int(apply(st, &c1), 0, "the owner's create is accepted");
 	is_int(apply(st, &e1), 0, "and its edit");
 	is_str(owner_of(st, "R1", buf), "AAA", "the record belongs to AAA");
 
-	struct blob f1 = next(&b, H + 3, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Janitor\"}");
+	struct tl_blob f1 = next(&b, H + 3, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Janitor\"}");
 	ok(apply(st, &f1) == PL_EINVALID && strstr(pl_error_last()->message, "belongs to AAA"),
 	   "another node's edit naming the heads is refused, naming the owner");
 	b.seq--; b.last = (pl_oid){ { 0 } };
-	struct blob f2 = next(&b, H + 3, "R1", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
+	struct tl_blob f2 = next(&b, H + 3, "R1", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
 	is_int(apply(st, &f2), PL_EINVALID, "an empty-base put (a fake create) after edits is refused");
 	b.seq--; b.last = (pl_oid){ { 0 } };
-	struct blob f3 = next(&b, (uint64_t)1 << 16, "R1", PL_OP_DEL, NULL, 0, NULL);
+	struct tl_blob f3 = next(&b, (uint64_t)1 << 16, "R1", PL_OP_DEL, NULL, 0, NULL);
 	is_int(apply(st, &f3), PL_EINVALID, "an empty-base delete from another node is refused");
 	is_str(owner_of(st, "R1", buf), "AAA", "and none of them took the record over");
-	struct blob d1op = next(&dist, H + 4, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Principal\"}");
+	struct tl_blob d1op = next(&dist, H + 4, "R1", PL_OP_PUT, &e1.id, 1, "{\"role\":\"Principal\"}");
 	is_int(apply(st, &d1op), 0, "DISTRICT may change any record");
 	is_str(owner_of(st, "R1", buf), "AAA", "without becoming its owner");
-	done(st, d1);
+	tl_store_done(st, d1);
 
 	/* 2. two creates of one id before any edit: the first owns it, the
 	 * second is a foreign write (it used to be let through as a concurrent
 	 * create, and became the owner with its earlier clock) */
-	st = fresh(d2);
-	a = (struct chain){ "AAA", 0, { { 0 } } };
-	b = (struct chain){ "BBB", 0, { { 0 } } };
-	dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
-	struct blob ca = next(&a, H + 20, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
-	struct blob cb = next(&b, H + 10, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann L\",\"category\":\"certified\"}");
+	st = tl_fresh_store(d2, "CACHE");
+	a = (struct tl_chain){ "AAA", 0, { { 0 } } };
+	b = (struct tl_chain){ "BBB", 0, { { 0 } } };
+	dist = (struct tl_chain){ "DISTRICT", 0, { { 0 } } };
+	struct tl_blob ca = next(&a, H + 20, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann\",\"category\":\"certified\"}");
+	struct tl_blob cb = next(&b, H + 10, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann L\",\"category\":\"certified\"}");
 	is_int(apply(st, &ca), 0, "a create is accepted");
 	ok(apply(st, &cb) == PL_EINVALID && strstr(pl_error_last()->message, "creates again") &&
 	   strstr(pl_error_last()->message, "belongs to AAA"),
 	   "a second node's create of the same id, before any edit, is refused naming the owner");
 	is_str(owner_of(st, "E100", buf), "AAA", "the first create owns the record");
-	struct blob cd = next(&dist, H + 5, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann D\",\"category\":\"certified\"}");
+	struct tl_blob cd = next(&dist, H + 5, "E100", PL_OP_PUT, NULL, 0, "{\"name\":\"Ann D\",\"category\":\"certified\"}");
 	is_int(apply(st, &cd), 0, "DISTRICT's create of an existing id is accepted");
 
 	/* LIN01 creating WAS02's generated id, with an empty base (issue 9, D3) */
-	struct chain w2 = { "WAS02", 0, { { 0 } } }, l1 = { "LIN01", 0, { { 0 } } }, l2 = { "LIN01", 0, { { 0 } } };
-	struct blob wc = next(&w2, H + 40, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"name\":\"Wu\",\"category\":\"certified\"}");
-	struct blob lc = next(&l1, H + 41, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
-	struct blob lc2 = next(&l2, H + 41, "WAS02-8M4R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Lin\",\"category\":\"certified\"}");
+	struct tl_chain w2 = { "WAS02", 0, { { 0 } } }, l1 = { "LIN01", 0, { { 0 } } }, l2 = { "LIN01", 0, { { 0 } } };
+	struct tl_blob wc = next(&w2, H + 40, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"name\":\"Wu\",\"category\":\"certified\"}");
+	struct tl_blob lc = next(&l1, H + 41, "WAS02-7K3Q2", PL_OP_PUT, NULL, 0, "{\"role\":\"Janitor\"}");
+	struct tl_blob lc2 = next(&l2, H + 41, "WAS02-8M4R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Lin\",\"category\":\"certified\"}");
 	is_int(apply(st, &wc), 0, "WAS02 creates WAS02-7K3Q2");
 	ok(apply(st, &lc) == PL_EINVALID && strstr(pl_error_last()->message, "WAS02"), "LIN01's empty-base put on it is refused, naming WAS02");
 	ok(apply(st, &lc2) == PL_EINVALID && strstr(pl_error_last()->message, "WAS02's form"),
@@ -204,17 +128,14 @@ int main(void)
 		pl_record_free(r);
 		is_int(pl_store_get(&r, st, "WAS02-8M4R3"), PL_ENOTFOUND, "and no record was made for LIN01's");
 	}
-	done(st, d2);
+	tl_store_done(st, d2);
 
 	/* the local write path refuses the same for the node itself */
 	{
 		char dl[] = "/tmp/plsync-own-XXXXXX", id[PL_ID_MAX + 1];
-		pl_store_options o = PL_STORE_OPTIONS_INIT;
 		json_t *f = json_pack("{ss ss}", "name", "Lin", "category", "certified");
 		pl_change c = { PL_CHANGE_CREATE, "staff", "WAS02-7K3Q2", f, NULL };
-		o.no_sync = 1;
-		if (!mkdtemp(dl) || pl_store_create(dl, "LIN01", &o) || pl_store_open(&st, dl, &o))
-			bail("store: %s", pl_error_last()->message);
+		st = tl_fresh_store(dl, "LIN01");
 		ok(pl_store_change(st, "L <l@example.org>", &c, id) == PL_EINVALID &&
 		   strstr(pl_error_last()->message, "generated by node WAS02"),
 		   "a node creating --id WAS02-7K3Q2 is refused");
@@ -223,30 +144,30 @@ int main(void)
 		c.id = "E-100";
 		is_int(pl_store_change(st, "L <l@example.org>", &c, id), 0, "and so is a natural key");
 		json_decref(f);
-		done(st, dl);
+		tl_store_done(st, dl);
 	}
 
 	/* 3. an edit that arrives before the create it saw */
-	st = fresh(d3);
-	a = (struct chain){ "AAA", 0, { { 0 } } };
-	dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
-	struct blob cr = next(&a, H + 30, "R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Bo\",\"category\":\"certified\"}");
-	struct blob de = next(&dist, H + 31, "R3", PL_OP_PUT, &cr.id, 1, "{\"role\":\"Coach\"}");
+	st = tl_fresh_store(d3, "CACHE");
+	a = (struct tl_chain){ "AAA", 0, { { 0 } } };
+	dist = (struct tl_chain){ "DISTRICT", 0, { { 0 } } };
+	struct tl_blob cr = next(&a, H + 30, "R3", PL_OP_PUT, NULL, 0, "{\"name\":\"Bo\",\"category\":\"certified\"}");
+	struct tl_blob de = next(&dist, H + 31, "R3", PL_OP_PUT, &cr.id, 1, "{\"role\":\"Coach\"}");
 	is_int(apply(st, &de), 0, "an edit whose create has not arrived yet is accepted");
 	is_int(apply(st, &cr), 0, "then the create it saw is accepted");
 	is_str(owner_of(st, "R3", buf), "AAA", "and the creating node owns the record");
-	struct blob e3 = next(&a, H + 32, "R3", PL_OP_PUT, &de.id, 1, "{\"role\":\"Lead Coach\"}");
+	struct tl_blob e3 = next(&a, H + 32, "R3", PL_OP_PUT, &de.id, 1, "{\"role\":\"Lead Coach\"}");
 	is_int(apply(st, &e3), 0, "so the owner's next edit is accepted");
 	/* another node's edit arriving before the create it names (its range
 	 * merged first) would otherwise find no owner to check against */
-	b = (struct chain){ "BBB", 0, { { 0 } } };
-	struct chain c = { "CCC", 0, { { 0 } } };
-	struct blob cr7 = next(&c, H + 40, "R7", PL_OP_PUT, NULL, 0, "{\"name\":\"Ed\",\"category\":\"certified\"}");
-	struct blob early = next(&b, H + 41, "R7", PL_OP_PUT, &cr7.id, 1, "{\"role\":\"Janitor\"}");
+	b = (struct tl_chain){ "BBB", 0, { { 0 } } };
+	struct tl_chain c = { "CCC", 0, { { 0 } } };
+	struct tl_blob cr7 = next(&c, H + 40, "R7", PL_OP_PUT, NULL, 0, "{\"name\":\"Ed\",\"category\":\"certified\"}");
+	struct tl_blob early = next(&b, H + 41, "R7", PL_OP_PUT, &cr7.id, 1, "{\"role\":\"Janitor\"}");
 	ok(apply(st, &early) == PL_EINVALID && strstr(pl_error_last()->message, "which no create has made here yet"),
 	   "another node's edit that arrives before the record's create is refused");
 	b.seq--; b.last = (pl_oid){ { 0 } };
-	struct blob early_del = next(&b, H + 41, "R7", PL_OP_DEL, &cr7.id, 1, NULL);
+	struct tl_blob early_del = next(&b, H + 41, "R7", PL_OP_DEL, &cr7.id, 1, NULL);
 	is_int(apply(st, &early_del), PL_EINVALID, "and so is its delete");
 	is_int(apply(st, &cr7), 0, "the create then arrives and is accepted");
 	char *role = NULL;
@@ -261,41 +182,41 @@ int main(void)
 	is_str(role ? role : "(none)", "(unset)", "and the record holds nothing of the refused edit");
 	free(role);
 	free(cr7.enc); free(early.enc); free(early_del.enc);
-	done(st, d3);
+	tl_store_done(st, d3);
 
 	/* 4. what a base names (issue 9, D13) */
 	{
 		char d4[] = "/tmp/plsync-own-XXXXXX";
-		struct with_info wi;
+		pl_remote_info info;
 		pl_oid ghost, twice[2];
-		st = fresh(d4);
-		a = (struct chain){ "AAA", 0, { { 0 } } };
-		b = (struct chain){ "BBB", 0, { { 0 } } };
-		dist = (struct chain){ "DISTRICT", 0, { { 0 } } };
+		st = tl_fresh_store(d4, "CACHE");
+		a = (struct tl_chain){ "AAA", 0, { { 0 } } };
+		b = (struct tl_chain){ "BBB", 0, { { 0 } } };
+		dist = (struct tl_chain){ "DISTRICT", 0, { { 0 } } };
 		memset(&ghost, 0x77, sizeof(ghost));
-		struct blob r5 = next(&a, H + 50, "R5", PL_OP_PUT, NULL, 0, "{\"name\":\"Cy\",\"category\":\"certified\"}");
-		struct blob r6 = next(&b, H + 51, "R6", PL_OP_PUT, NULL, 0, "{\"name\":\"Di\",\"category\":\"certified\"}");
+		struct tl_blob r5 = next(&a, H + 50, "R5", PL_OP_PUT, NULL, 0, "{\"name\":\"Cy\",\"category\":\"certified\"}");
+		struct tl_blob r6 = next(&b, H + 51, "R6", PL_OP_PUT, NULL, 0, "{\"name\":\"Di\",\"category\":\"certified\"}");
 		is_int(apply(st, &r5), 0, "AAA creates R5");
 		is_int(apply(st, &r6), 0, "BBB creates R6");
-		struct blob cross = next(&dist, H + 52, "R5", PL_OP_PUT, &r6.id, 1, "{\"role\":\"Coach\"}");
+		struct tl_blob cross = next(&dist, H + 52, "R5", PL_OP_PUT, &r6.id, 1, "{\"role\":\"Coach\"}");
 		ok(apply(st, &cross) == PL_ECORRUPT && strstr(pl_error_last()->message, "an op of record R6"),
 		   "an op on R5 whose base names an op of R6 is refused as corrupt, naming R6");
 		dist.seq--; dist.last = (pl_oid){ { 0 } };
-		struct blob dang = next(&dist, H + 52, "R5", PL_OP_PUT, &ghost, 1, "{\"role\":\"Coach\"}");
-		wi = (struct with_info){ &dang, { 0 } };
-		is_int(pl_store_write(st, "merge", info_fn, &wi), 0,
+		struct tl_blob dang = next(&dist, H + 52, "R5", PL_OP_PUT, &ghost, 1, "{\"role\":\"Coach\"}");
+		memset(&info, 0, sizeof(info));
+		is_int(apply_info(st, &dang, &info), 0,
 		       "an op whose base names an op this store does not hold is accepted (partial replication)");
-		is_int((long long)wi.info.dangling, 1, "and counted as dangling");
-		struct blob known = next(&dist, H + 53, "R5", PL_OP_PUT, &dang.id, 1, "{\"role\":\"Lead\"}");
-		wi = (struct with_info){ &known, { 0 } };
-		ok(pl_store_write(st, "merge", info_fn, &wi) == 0 && wi.info.dangling == 0,
+		is_int((long long)info.dangling, 1, "and counted as dangling");
+		struct tl_blob known = next(&dist, H + 53, "R5", PL_OP_PUT, &dang.id, 1, "{\"role\":\"Lead\"}");
+		memset(&info, 0, sizeof(info));
+		ok(apply_info(st, &known, &info) == 0 && info.dangling == 0,
 		   "an op naming a head this store holds is not");
 		twice[0] = known.id;
 		twice[1] = known.id;
-		struct blob dup = next(&dist, H + 54, "R5", PL_OP_PUT, twice, 2, "{\"role\":\"Head\"}");
+		struct tl_blob dup = next(&dist, H + 54, "R5", PL_OP_PUT, twice, 2, "{\"role\":\"Head\"}");
 		ok(apply(st, &dup) == PL_ECORRUPT && strstr(pl_error_last()->message, "twice"),
 		   "an op whose base names one id twice is refused by the decoder");
-		done(st, d4);
+		tl_store_done(st, d4);
 		free(r5.enc); free(r6.enc); free(cross.enc); free(dang.enc); free(known.enc); free(dup.enc);
 	}
 

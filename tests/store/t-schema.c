@@ -11,18 +11,11 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define ACTOR "Sam Secretary <sam@lincoln.example.org>"
 
 static pl_store *st;
-
-static void rm_rf(const char *path)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
-}
 
 static json_t *parse(const char *text)
 {
@@ -571,14 +564,9 @@ static void test_ref_index(void)
 int main(void)
 {
 	char dir[] = "/tmp/plsync-t-schema-XXXXXX";
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
-	o.no_sync = 1;
-	if (pl_store_create(dir, "LIN01", &o) || pl_store_open(&st, dir, &o))
-		bail("store: %s", pl_error_last()->message);
+	st = tl_fresh_store(dir, "LIN01");
 	test_good_records();
 	test_coercion();
 	test_standards();
@@ -590,8 +578,7 @@ int main(void)
 	test_all_or_nothing();
 	test_ref_index();
 	field_of(NULL, NULL);
-	pl_store_free(st);
-	rm_rf(dir);
+	tl_store_done(st, dir);
 	pl_shutdown();
 	return done_testing();
 }

@@ -6,18 +6,18 @@
 
 #include "plsync/plsync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 int main(void)
 {
-	char dir[] = "/tmp/plsync-t-XXXXXX", id[PL_ID_MAX + 1], cmd[256];
+	char dir[] = "/tmp/plsync-t-XXXXXX", id[PL_ID_MAX + 1];
 	pl_store *st = NULL;
 	pl_record *r = NULL;
 	json_t *f;
 	int rc;
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	rc = pl_store_create(dir, "LIN01", NULL);
 	is_int(rc, 0, "a store is created in an empty dir");
 	rc = pl_store_open(&st, dir, NULL);
@@ -46,8 +46,7 @@ int main(void)
 	{
 		char dir2[] = "/tmp/plsync-t-XXXXXX", id2[PL_ID_MAX + 1] = "";
 		uint64_t nops = 0, nrecs = 0;
-		if (!mkdtemp(dir2))
-			bail("mkdtemp");
+		tl_tmpdir(dir2);
 		pl_store_create(dir2, "LIN01", NULL);
 		rc = pl_store_open(&st, dir2, NULL);
 		is_int(rc, 0, "a second store opens");
@@ -77,12 +76,8 @@ int main(void)
 		ok(nops == 2 && nrecs == 2, "2 ops, 2 records (%llu, %llu)", (unsigned long long)nops,
 		   (unsigned long long)nrecs);
 		pl_store_free(st);
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir2);
-		if (system(cmd) != 0)
-			diag("cleanup failed");
+		tl_rm_rf(dir2);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cleanup failed");
+	tl_rm_rf(dir);
 	return done_testing();
 }

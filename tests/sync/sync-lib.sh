@@ -8,6 +8,21 @@
 #   converge LABEL URL REPO   the whole story over one transport: a DISTRICT
 #                             agent and two schools (LIN01, WAS02) converge
 #   field JSON KEY            the first "KEY": value of pretty JSON on stdin
+#   remote_snapshot NAME      what a refused sync of NAME must not change: the
+#                             refs of $repo, NAME's seq, ops, records, pushed
+#                             and unpushed counts, and its log
+#   late_entry NAME           NAME (a school) records an entry to push; sets
+#                             $before to remote_snapshot NAME
+#   late_entry_arrives LABEL HOW
+#                             LABEL-lin's sync (set up HOW) pushes it, and
+#                             LABEL-dist fetches it; git fsck passes on $repo
+#   need_lighttpd             set $lighttpd, or skip the whole test
+#   lighttpd_conf PORT USERS [TLS_PORT]
+#                             $T/lighttpd.conf: git http-backend for $T/srv
+#                             under /git/, basic auth from the file USERS; TLS
+#                             on TLS_PORT with $T/server.pem and .key
+#   lighttpd_start PORT       start lighttpd on $T/lighttpd.conf (stopped at
+#                             exit), and test that it listens on PORT
 #
 # Servers started by a test are stopped at exit, whatever happens.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -147,4 +162,63 @@ converge() {
 		"$_c: the district repository has one ref per node"
 	desc "$_c: git fsck --strict passes on the district repository and every mirror"
 	ok fsck_all "$_repo" "$_c-dist" "$_c-lin" "$_c-was"
+}
+
+remote_snapshot() {
+	echo "refs: $(git -C "$repo" for-each-ref | tr '\n' ' ')"
+	pl "$1" status --json | grep -E '^  "(seq|ops|records)"|"unpushed_ops"|"pushed"'
+	pl "$1" log --json | md5sum
+}
+late_entry() {
+	desc "LIN01 records an entry"; ok pl "$1" add pd_entry staff=E100 title="Late entry" type=workshop
+	before=$(remote_snapshot "$1")
+}
+late_entry_arrives() {
+	desc "with $2 the sync completes"; ok pl "$1-lin" sync
+	is "$(sync_field "$1-lin" unpushed_ops)" "0" "the entry is pushed"
+	desc "DISTRICT gets it over $1"; ok pl "$1-dist" sync
+	is "$(count "$1-dist" pd_entry)" "4" "DISTRICT has the late entry too"
+	desc "git fsck --strict passes on the $1 repository"; ok git -C "$repo" fsck --strict --no-progress
+}
+
+need_lighttpd() {
+	lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+	if [ ! -x "$lighttpd" ]; then
+		echo "1..0 # SKIP lighttpd is not installed (scripts/install-deps installs it)"
+		exit 0
+	fi
+}
+lighttpd_conf() {
+	_lc_modules='"mod_alias", "mod_setenv", "mod_auth", "mod_authn_file", "mod_cgi"'
+	[ -n "${3:-}" ] && _lc_modules="$_lc_modules, \"mod_openssl\""
+	mkdir -p "$T/www"
+	cat > "$T/lighttpd.conf" <<CONF
+server.document-root = "$T/www"
+server.bind          = "127.0.0.1"
+server.port          = $1
+server.pid-file      = "$T/lighttpd.pid"
+server.errorlog      = "$T/lighttpd.log"
+server.modules       = ( $_lc_modules )
+alias.url            = ( "/git" => "/usr/lib/git-core/git-http-backend" )
+\$HTTP["url"] =~ "^/git" {
+	cgi.assign = ( "" => "" )
+	setenv.set-environment = ( "GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "1" )
+}
+auth.backend                = "plain"
+auth.backend.plain.userfile = "$2"
+auth.require = ( "/git/" => ( "method" => "basic", "realm" => "plsync district", "require" => "valid-user" ) )
+CONF
+	[ -n "${3:-}" ] && cat >> "$T/lighttpd.conf" <<CONF
+\$SERVER["socket"] == "127.0.0.1:$3" {
+	ssl.engine  = "enable"
+	ssl.pemfile = "$T/server.pem"
+	ssl.privkey = "$T/server.key"
+}
+CONF
+	:
+}
+lighttpd_start() {
+	"$lighttpd" -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
+	started $!
+	desc "lighttpd listens on 127.0.0.1:$1"; ok wait_port "$1" 10
 }

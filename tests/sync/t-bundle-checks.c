@@ -17,51 +17,19 @@
 #include "plsync/plsync.h"
 #include "plsync/sync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
-#define H (1767225600000ull << 16) /* 2026-01-01T00:00:00Z */
+#define H TL_H /* 2026-01-01T00:00:00Z */
 
-struct chain {
-	const char *node;
-	uint64_t    seq;
-	pl_oid      last;
-};
-
-struct blob {
-	unsigned char *enc;
-	size_t         len;
-	pl_oid         id;
-};
-
-static struct blob next(struct chain *c, uint64_t hlc, const char *actor, const char *rec,
-                        const pl_oid *base, size_t nbase, const char *json)
+static struct tl_blob next(struct tl_chain *c, uint64_t hlc, const char *actor, const char *rec,
+                           const pl_oid *base, size_t nbase, const char *json)
 {
-	struct blob b = { NULL, 0, { { 0 } } };
-	pl_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.v = PL_OP_VERSION;
-	op.node = (char *)c->node;
-	op.seq = ++c->seq;
-	op.has_prev = op.seq > 1;
-	op.prev = c->last;
-	op.hlc = hlc;
-	op.actor = (char *)actor;
-	op.kind = "staff";
-	op.rec = (char *)rec;
-	op.type = PL_OP_PUT;
-	op.base = (pl_oid *)base;
-	op.nbase = nbase;
-	op.fields = json_loads(json, 0, NULL);
-	if (!op.fields || pl_op_encode(&b.enc, &b.len, &op))
-		bail("encode: %s", pl_error_last()->message);
-	json_decref(op.fields);
-	pl_op_id(&b.id, b.enc, b.len);
-	c->last = b.id;
-	return b;
+	return tl_chain_next(c, (struct tl_op){ .hlc = hlc, .actor = actor, .rec = rec, .base = base,
+	                                        .nbase = nbase, .json = json });
 }
 
 /* A bundle file as `plsync bundle create` writes one, of ops b[0..n). */
-static void write_bundle(const char *path, const char *node, uint64_t first, const struct blob *b, size_t n)
+static void write_bundle(const char *path, const char *node, uint64_t first, const struct tl_blob *b, size_t n)
 {
 	size_t raw = 0, off = 0, hlen;
 	unsigned char *ops, *file;
@@ -113,31 +81,28 @@ static char *field_of(pl_store *st, const char *id, const char *field)
 
 int main(void)
 {
-	char dir[] = "/tmp/plsync-bck-XXXXXX", path[300], want[200], hex[41], cmd[300];
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
+	char dir[] = "/tmp/plsync-bck-XXXXXX", path[300], want[200], hex[41];
 	pl_store *dist = NULL;
 	size_t applied = 0, skipped = 0;
 	char *title;
 
 	pl_init();
-	o.no_sync = 1;
-	if (!mkdtemp(dir) || pl_store_create(dir, "DISTRICT", &o) || pl_store_open(&dist, dir, &o))
-		bail("store: %s", pl_error_last()->message);
+	dist = tl_fresh_store(dir, "DISTRICT");
 
-	struct chain was = { "WAS02", 0, { { 0 } } }, lin = { "LIN01", 0, { { 0 } } };
-	struct blob w1 = next(&was, H + 1, "Wes <w@was.example>", "WAS02-AAAAA", NULL, 0,
+	struct tl_chain was = { "WAS02", 0, { { 0 } } }, lin = { "LIN01", 0, { { 0 } } };
+	struct tl_blob w1 = next(&was, H + 1, "Wes <w@was.example>", "WAS02-AAAAA", NULL, 0,
 	                      "{\"name\":\"Wes Park\",\"category\":\"certified\"}");
-	struct blob w2 = next(&was, H + 2, "Wes <w@was.example>", "WAS02-AAAAA", &w1.id, 1, "{\"role\":\"Teacher\"}");
+	struct tl_blob w2 = next(&was, H + 2, "Wes <w@was.example>", "WAS02-AAAAA", &w1.id, 1, "{\"role\":\"Teacher\"}");
 	snprintf(path, sizeof(path), "%s/was.plsync", dir);
-	write_bundle(path, "WAS02", 1, (struct blob[]){ w1, w2 }, 2);
+	write_bundle(path, "WAS02", 1, (struct tl_blob[]){ w1, w2 }, 2);
 	is_int(pl_bundle_apply(&applied, &skipped, dist, path), 0, "DISTRICT applies WAS02's bundle");
 
 	/* 1. ownership */
-	struct blob l1 = next(&lin, H + 3, "Ann <a@lin.example>", "LIN01-BBBBB", NULL, 0,
+	struct tl_blob l1 = next(&lin, H + 3, "Ann <a@lin.example>", "LIN01-BBBBB", NULL, 0,
 	                      "{\"name\":\"Ann Lee\",\"category\":\"certified\"}");
-	struct blob l2 = next(&lin, H + 4, "Ann <a@lin.example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Janitor\"}");
+	struct tl_blob l2 = next(&lin, H + 4, "Ann <a@lin.example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Janitor\"}");
 	snprintf(path, sizeof(path), "%s/lin.plsync", dir);
-	write_bundle(path, "LIN01", 1, (struct blob[]){ l1, l2 }, 2);
+	write_bundle(path, "LIN01", 1, (struct tl_blob[]){ l1, l2 }, 2);
 	ok(pl_bundle_apply(&applied, &skipped, dist, path) == PL_EINVALID &&
 	   strstr(pl_error_last()->message, "belongs to WAS02"),
 	   "a LIN01 bundle changing a WAS02 record is refused, naming the owner");
@@ -146,20 +111,20 @@ int main(void)
 	title = field_of(dist, "WAS02-AAAAA", "role");
 	is_str(title, "Teacher", "the WAS02 record is as WAS02 left it");
 	free(title);
-	write_bundle(path, "LIN01", 1, (struct blob[]){ l1 }, 1);
+	write_bundle(path, "LIN01", 1, (struct tl_blob[]){ l1 }, 1);
 	is_int(pl_bundle_apply(&applied, &skipped, dist, path), 0, "LIN01's own op alone applies");
 
 	/* 2. a forged chain, then the real one */
-	struct chain real = { "WAS02", 2, w2.id }, fake = { "WAS02", 2, w2.id };
-	struct blob f3 = next(&fake, H + 5, "Mallory <m@example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Forged\"}");
-	struct blob r3 = next(&real, H + 6, "Wes <w@was.example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Coach\"}");
-	struct blob r4 = next(&real, H + 7, "Wes <w@was.example>", "WAS02-AAAAA", &r3.id, 1, "{\"role\":\"Lead coach\"}");
+	struct tl_chain real = { "WAS02", 2, w2.id }, fake = { "WAS02", 2, w2.id };
+	struct tl_blob f3 = next(&fake, H + 5, "Mallory <m@example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Forged\"}");
+	struct tl_blob r3 = next(&real, H + 6, "Wes <w@was.example>", "WAS02-AAAAA", &w2.id, 1, "{\"role\":\"Coach\"}");
+	struct tl_blob r4 = next(&real, H + 7, "Wes <w@was.example>", "WAS02-AAAAA", &r3.id, 1, "{\"role\":\"Lead coach\"}");
 	snprintf(path, sizeof(path), "%s/fake.plsync", dir);
 	write_bundle(path, "WAS02", 3, &f3, 1);
 	is_int(pl_bundle_apply(&applied, &skipped, dist, path), 0,
 	       "a bundle forged in WAS02's name applies (nothing proves who made it yet)");
 	snprintf(path, sizeof(path), "%s/real.plsync", dir);
-	write_bundle(path, "WAS02", 3, (struct blob[]){ r3, r4 }, 2);
+	write_bundle(path, "WAS02", 3, (struct tl_blob[]){ r3, r4 }, 2);
 	is_int(pl_bundle_apply(&applied, &skipped, dist, path), PL_ECONFLICT,
 	       "the real WAS02 bundle after it is refused as a conflict");
 	diag("%s", pl_error_last()->message);
@@ -173,10 +138,7 @@ int main(void)
 	ok(!strstr(pl_error_last()->message, "apply the earlier bundle"), "it does not ask for an earlier bundle");
 	is_int((int)seq_of(dist, "WAS02"), 3, "nothing of the real bundle is applied");
 
-	pl_store_free(dist);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	tl_store_done(dist, dir);
 	free(w1.enc); free(w2.enc); free(l1.enc); free(l2.enc); free(f3.enc); free(r3.enc); free(r4.enc);
 	pl_shutdown();
 	return done_testing();

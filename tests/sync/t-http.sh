@@ -8,11 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
 
-lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
-if [ ! -x "$lighttpd" ]; then
-	echo "1..0 # SKIP lighttpd is not installed (scripts/install-deps installs it)"
-	exit 0
-fi
+need_lighttpd
 have_tls=1
 [ -f /usr/lib/lighttpd/mod_openssl.so ] || have_tls=0
 
@@ -39,35 +35,9 @@ hport=$(free_port)
 sport=$(free_port)
 while [ "$sport" = "$hport" ]; do sport=$(free_port); done
 printf 'clerk:s3cret\n' > "$T/users"
-modules='"mod_alias", "mod_setenv", "mod_auth", "mod_authn_file", "mod_cgi"'
-[ $have_tls = 1 ] && modules="$modules, \"mod_openssl\""
-cat > "$T/lighttpd.conf" <<CONF
-server.document-root = "$T/www"
-server.bind          = "127.0.0.1"
-server.port          = $hport
-server.pid-file      = "$T/lighttpd.pid"
-server.errorlog      = "$T/lighttpd.log"
-server.modules       = ( $modules )
-alias.url            = ( "/git" => "/usr/lib/git-core/git-http-backend" )
-\$HTTP["url"] =~ "^/git" {
-	cgi.assign = ( "" => "" )
-	setenv.set-environment = ( "GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "1" )
-}
-auth.backend                = "plain"
-auth.backend.plain.userfile = "$T/users"
-auth.require = ( "/git/" => ( "method" => "basic", "realm" => "plsync district", "require" => "valid-user" ) )
-CONF
-[ $have_tls = 1 ] && cat >> "$T/lighttpd.conf" <<CONF
-\$SERVER["socket"] == "127.0.0.1:$sport" {
-	ssl.engine  = "enable"
-	ssl.pemfile = "$T/server.pem"
-	ssl.privkey = "$T/server.key"
-}
-CONF
+if [ $have_tls = 1 ]; then lighttpd_conf "$hport" "$T/users" "$sport"; else lighttpd_conf "$hport" "$T/users"; fi
 desc "lighttpd accepts the configuration"; ok "$lighttpd" -tt -f "$T/lighttpd.conf"
-"$lighttpd" -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
-started $!
-desc "lighttpd listens on 127.0.0.1:$hport"; ok wait_port "$hport" 10
+lighttpd_start "$hport"
 [ $have_tls = 1 ] && { desc "lighttpd listens for https on 127.0.0.1:$sport"; ok wait_port "$sport" 10; }
 hurl="http://127.0.0.1:$hport/git/district.git"
 surl="https://127.0.0.1:$sport/git/district.git"
@@ -79,27 +49,20 @@ agent_setup() {
 }
 converge http "$hurl" "$repo"
 
-snapshot() { # NAME: what must not change when a sync is refused
-	echo "refs: $(git -C "$repo" for-each-ref | tr '\n' ' ')"
-	pl "$1" status --json | grep -E '^  "(seq|ops|records)"|"unpushed_ops"|"pushed"'
-	pl "$1" log --json | md5sum
-}
-
 # --- a wrong password ---
-desc "LIN01 records an entry"; ok pl http-lin add pd_entry staff=E100 title="Late entry" type=workshop
+late_entry http-lin
 git config -f "$T/http-lin/config" sync.password wrong
-before=$(snapshot http-lin)
 desc "a sync with a wrong password fails with exit 1"; fails 1 pl http-lin sync
 like "$(cat "$T/.err")" "refused user 'clerk' and its password: check the credentials" \
 	"the message says the credentials were refused and what to check"
-is "$(snapshot http-lin)" "$before" "nothing changed: district refs, store, log, unpushed count"
+is "$(remote_snapshot http-lin)" "$before" "nothing changed: district refs, store, log, unpushed count"
 is "$(sync_field http-lin unpushed_ops)" "1" "the entry is still unpushed"
 git config -f "$T/http-lin/config" --unset sync.password
 git config -f "$T/http-lin/config" --unset sync.username
 desc "a sync without credentials fails with exit 1"; fails 1 pl http-lin sync
 like "$(cat "$T/.err")" "asks for a user name and password: check the credentials: set sync.username and sync.password" \
 	"the message says which settings to give"
-is "$(snapshot http-lin)" "$before" "nothing changed"
+is "$(remote_snapshot http-lin)" "$before" "nothing changed"
 git config -f "$T/http-lin/config" sync.username clerk
 desc "the password from PLSYNC_PASSWORD works"; ok env PLSYNC_PASSWORD=s3cret "$PLSYNC" --dir "$T/http-lin" sync
 is "$(sync_field http-lin unpushed_ops)" "0" "the entry is pushed"
@@ -118,28 +81,23 @@ if [ $have_tls = 1 ]; then
 	surl="https://127.0.0.1:$sport/git/https.git"
 	repo="$T/srv/https.git"
 
-	desc "LIN01 records an entry"; ok pl https-lin add pd_entry staff=E100 title="Late entry" type=workshop
+	late_entry https-lin
 	git config -f "$T/https-lin/config" --unset sync.cafile
-	before=$(snapshot https-lin)
 	desc "a sync without the CA file fails with exit 1"; fails 1 pl https-lin sync
 	like "$(cat "$T/.err")" "certificate is not trusted.*check the CA file: set sync.cafile" \
 		"the message says the certificate is untrusted and names sync.cafile"
-	is "$(snapshot https-lin)" "$before" "nothing changed"
+	is "$(remote_snapshot https-lin)" "$before" "nothing changed"
 	git config -f "$T/https-lin/config" sync.cafile "$T/other-ca.pem"
 	desc "a sync trusting another CA fails with exit 1"; fails 1 pl https-lin sync
 	like "$(cat "$T/.err")" "certificate is not trusted" "the message says the certificate is untrusted"
-	is "$(snapshot https-lin)" "$before" "nothing changed"
+	is "$(remote_snapshot https-lin)" "$before" "nothing changed"
 	git config -f "$T/https-lin/config" sync.cafile "$T/ca.pem"
 	git config -f "$T/https-lin/config" sync.password wrong
 	desc "a wrong password over https fails with exit 1"; fails 1 pl https-lin sync
 	like "$(cat "$T/.err")" "refused user 'clerk' and its password: check the credentials" "the message names the credentials"
-	is "$(snapshot https-lin)" "$before" "nothing changed"
+	is "$(remote_snapshot https-lin)" "$before" "nothing changed"
 	git config -f "$T/https-lin/config" sync.password s3cret
-	desc "with the right CA file and password the sync completes"; ok pl https-lin sync
-	is "$(sync_field https-lin unpushed_ops)" "0" "the entry is pushed"
-	desc "DISTRICT gets it over https"; ok pl https-dist sync
-	is "$(count https-dist pd_entry)" "4" "DISTRICT has the late entry too"
-	desc "git fsck --strict passes on the https repository"; ok git -C "$repo" fsck --strict --no-progress
+	late_entry_arrives https "the right CA file and password"
 else
 	echo "# lighttpd-mod-openssl is not installed: https not tested" >&2
 fi

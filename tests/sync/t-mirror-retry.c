@@ -17,13 +17,13 @@
 #include "plsync/plsync.h"
 #include "plsync/sync.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define ROUNDS 5
 
 int main(void)
 {
 	char dir[] = "/tmp/plsync-mretry-XXXXXX", lock[512], cmd[600];
-	pl_store_options o = PL_STORE_OPTIONS_INIT;
 	pl_sync_options so = PL_SYNC_OPTIONS_INIT;
 	pl_store *st = NULL;
 	pl_mirror *m = NULL;
@@ -31,11 +31,10 @@ int main(void)
 	int refused = 0, retried = 0;
 
 	pl_init();
-	o.no_sync = 1;
 	so.user_name = "Ann Lee";
 	so.user_email = "ann@lin.example";
-	if (!mkdtemp(dir) || pl_store_create(dir, "LIN01", &o) || pl_store_open(&st, dir, &o) ||
-	    pl_mirror_open(&m, dir))
+	st = tl_fresh_store(dir, "LIN01");
+	if (pl_mirror_open(&m, dir))
 		bail("setup: %s", pl_error_last()->message);
 	snprintf(lock, sizeof(lock), "%s/git/refs/heads/nodes", dir);
 	mkdir(lock, 0755);
@@ -75,10 +74,7 @@ int main(void)
 	ok(system(cmd) == 0, "git fsck --strict passes on the mirror");
 
 	pl_mirror_free(m);
-	pl_store_free(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		diag("could not remove %s", dir);
+	tl_store_done(st, dir);
 	pl_shutdown();
 	return done_testing();
 }

@@ -10,11 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
 
-lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
-if [ ! -x "$lighttpd" ]; then
-	echo "1..0 # SKIP lighttpd is not installed (scripts/install-deps installs it)"
-	exit 0
-fi
+need_lighttpd
 
 pw=Pw4Lin01xyzzy      # in the URL
 cfgpw=Cfg9Secretqqq   # in sync.password
@@ -71,25 +67,8 @@ mkdir -p "$T/srv" "$T/www"
 desc "plsync-district init creates the repository"; ok timeout 30 "$DISTRICT_TOOL" init "$T/srv/district.git"
 hport=$(free_port)
 printf 'lin01:%s\n' "$pw" > "$T/users"
-cat > "$T/lighttpd.conf" <<CONF
-server.document-root = "$T/www"
-server.bind          = "127.0.0.1"
-server.port          = $hport
-server.pid-file      = "$T/lighttpd.pid"
-server.errorlog      = "$T/lighttpd.log"
-server.modules       = ( "mod_alias", "mod_setenv", "mod_auth", "mod_authn_file", "mod_cgi" )
-alias.url            = ( "/git" => "/usr/lib/git-core/git-http-backend" )
-\$HTTP["url"] =~ "^/git" {
-	cgi.assign = ( "" => "" )
-	setenv.set-environment = ( "GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "1" )
-}
-auth.backend                = "plain"
-auth.backend.plain.userfile = "$T/users"
-auth.require = ( "/git/" => ( "method" => "basic", "realm" => "plsync district", "require" => "valid-user" ) )
-CONF
-"$lighttpd" -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
-started $!
-desc "lighttpd listens on 127.0.0.1:$hport"; ok wait_port "$hport" 10
+lighttpd_conf "$hport" "$T/users"
+lighttpd_start "$hport"
 url="http://lin01:$pw@127.0.0.1:$hport/git/district.git"
 
 # a wrong password in the URL (sync.password is not the right one either)

@@ -66,20 +66,14 @@ export HOME="$T/home"
 mkdir -p "$HOME"
 converge ssh "$url" "$repo"
 
-snapshot() {
-	echo "refs: $(git -C "$repo" for-each-ref | tr '\n' ' ')"
-	pl "$1" status --json | grep -E '^  "(seq|ops|records)"|"unpushed_ops"|"pushed"'
-	pl "$1" log --json | md5sum
-}
-desc "LIN01 records an entry"; ok pl ssh-lin add pd_entry staff=E100 title="Late entry" type=workshop
-before=$(snapshot ssh-lin)
+late_entry ssh-lin
 
 git config -f "$T/ssh-lin/config" sync.knownhosts "$T/wrong_hosts"
 desc "a known_hosts entry with another key for the server is refused"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "host key of \[127.0.0.1\]:$port \(ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\) does NOT match the one in .*wrong_hosts line 1" \
 	"the message names the host, its fingerprint and the line that differs"
 like "$(cat "$T/.err")" "confirm the new fingerprint with the district office" "and says what to do"
-is "$(snapshot ssh-lin)" "$before" "nothing changed"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
 fp=$(ssh-keygen -lf "$T/hostkey.pub" | cut -d' ' -f2)
 like "$(cat "$T/.err")" "$(printf '%s' "$fp" | sed 's/[+.]/\\&/g')" "the fingerprint shown is the one ssh-keygen -l prints ($fp)"
 
@@ -87,13 +81,13 @@ git config -f "$T/ssh-lin/config" sync.knownhosts "$T/other_port_hosts"
 desc "a host key known only for another port is refused"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "is not in the known hosts file .*other_port_hosts: .*ssh-keyscan -p $port 127.0.0.1 >>" \
 	"the message says how to add the key"
-is "$(snapshot ssh-lin)" "$before" "nothing changed"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
 
 { cat "$T/known_hosts"; echo "@revoked [127.0.0.1]:$port $(cut -d' ' -f1,2 "$T/hostkey.pub")"; } > "$T/revoked_hosts"
 git config -f "$T/ssh-lin/config" sync.knownhosts "$T/revoked_hosts"
 desc "a host key marked @revoked is refused, even after a line that accepts it"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "is marked @revoked in .*revoked_hosts line 2" "the message names the line"
-is "$(snapshot ssh-lin)" "$before" "nothing changed"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
 
 cp "$T/known_hosts" "$T/hashed_hosts" && ssh-keygen -q -H -f "$T/hashed_hosts" >/dev/null 2>&1
 git config -f "$T/ssh-lin/config" sync.knownhosts "$T/hashed_hosts"
@@ -107,7 +101,7 @@ like "$(cat "$T/.err")" "cannot read the known hosts file .*nothere" "the messag
 git config -f "$T/ssh-lin/config" --unset sync.knownhosts
 desc "without sync.knownhosts and no ~/.ssh/known_hosts the server is refused"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "known hosts file $HOME/.ssh/known_hosts" "the message names ~/.ssh/known_hosts"
-is "$(snapshot ssh-lin)" "$before" "nothing changed"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
 
 mkdir -p "$HOME/.ssh" && cp "$T/known_hosts" "$HOME/.ssh/known_hosts" && ssh-keygen -q -H -f "$HOME/.ssh/known_hosts" >/dev/null 2>&1
 desc "~/.ssh/known_hosts with hashed host names is read when sync.knownhosts is unset"
@@ -115,16 +109,12 @@ ok grep -q '^|1|' "$HOME/.ssh/known_hosts"
 git config -f "$T/ssh-lin/config" sync.sshkey "$T/stranger"
 desc "with a key the server does not accept the sync fails"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "refused ssh key .*stranger for user 'root': check the credentials" "the message names the key"
-is "$(snapshot ssh-lin)" "$before" "nothing changed"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
 git config -f "$T/ssh-lin/config" sync.sshkey "$T/missing-key"
 desc "a missing key file fails"; fails 1 pl ssh-lin sync
 like "$(cat "$T/.err")" "cannot read the ssh key .*missing-key \(sync.sshkey\)" "the message names the file and the setting"
 
 git config -f "$T/ssh-lin/config" sync.sshkey "$T/client"
-desc "with the right key, trusting ~/.ssh/known_hosts, the sync completes"; ok pl ssh-lin sync
-is "$(sync_field ssh-lin unpushed_ops)" "0" "the entry is pushed"
-desc "DISTRICT gets it"; ok pl ssh-dist sync
-is "$(count ssh-dist pd_entry)" "4" "DISTRICT has the late entry"
-desc "git fsck --strict passes on the district repository"; ok git -C "$repo" fsck --strict --no-progress
+late_entry_arrives ssh "the right key, trusting ~/.ssh/known_hosts,"
 
 done_testing

@@ -17,6 +17,7 @@
 #include "plsync/plsync.h"
 #include "../../sync/internal.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 static unsigned long rng_state = 12345;
 static unsigned rnd(unsigned n)
@@ -64,8 +65,7 @@ int main(void)
 	size_t nknown = 0;
 
 	pl_init();
-	if (!mkdtemp(dir))
-		bail("mkdtemp");
+	tl_tmpdir(dir);
 	if (git_repository_init(&repo, dir, 1) < 0)
 		bail("git init");
 	for (int i = 0; i < 8; i++) {
@@ -189,8 +189,6 @@ int main(void)
 	git_tree_free(base);
 	git_odb_free(odb);
 	git_repository_free(repo);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cleanup failed");
+	tl_rm_rf(dir);
 	return done_testing();
 }
