@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "plsync/plsync.h"
+#include "plsync/render.h"
 #include "plsync/json.h"
 #include "plsync/sync.h"
 

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "plsync/plsync.h"
+#include "plsync/render.h"
 
 static const cli_program *program;
 

@@ -12,7 +12,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/findings.h"
-#include "plsync/text.h"
+#include "plsync/render.h"
 
 static const char *str(const json_t *f, const char *key)
 {

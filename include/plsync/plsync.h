@@ -9,7 +9,6 @@
 #include "plsync/schema.h"
 #include "plsync/store.h"
 #include "plsync/text.h"
-#include "plsync/render.h" /* the domain's renderers, which every program writes with */
 
 /* Call once per program before anything else (initialises libgit2). */
 int pl_init(void);

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "plsync/render.h"
 #include "plsync/store.h"
 
 #include "../../cli/cli.h"

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "../../cli/cli.h"
+#include "plsync/render.h"
 
 /* The per-run context: nothing beyond the program's name. */
 struct cli {
