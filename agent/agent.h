@@ -55,7 +55,6 @@ json_t *fields_flatten(const json_t *obj);
 char *fields_text(const json_t *v);
 
 /* The keys of `obj`, sorted bytewise, in a malloc'd array (borrowed strings). */
-const char **sorted_keys(const json_t *obj, size_t *n);
 /* The value at dotted `path` inside nested `obj`, or NULL. Borrowed. */
 json_t *fields_get(const json_t *obj, const char *path);
 

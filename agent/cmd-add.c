@@ -55,10 +55,13 @@ static int cmd_add(cli *c, int argc, char **argv)
 		return rc;
 	if (npos < 1) {
 		free(pos);
-		return cli_usage(&cmd_add_entry, "which kind? (school, staff, plan, goal, activity, pd_entry, plc_meeting)");
+		char names[256];
+		return cli_usage(&cmd_add_entry, "which kind? (%s)", pl_schema_kind_names(names, sizeof(names)));
 	}
 	if (!pl_schema_kind(pos[0])) {
-		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: school, staff, plan, goal, activity, pd_entry, plc_meeting", pos[0]);
+		char names[256];
+		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", pos[0],
+		               pl_schema_kind_names(names, sizeof(names)));
 		free(pos);
 		return rc;
 	}

@@ -295,7 +295,9 @@ static int cmd_import(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_import_entry, "give a KIND and a FILE");
 	}
 	if (!(im.kind = pl_schema_kind(pos[0]))) {
-		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: school, staff, plan, goal, activity, pd_entry, plc_meeting", pos[0]);
+		char names[256];
+		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", pos[0],
+		               pl_schema_kind_names(names, sizeof(names)));
 		free(pos);
 		return rc;
 	}

@@ -38,7 +38,7 @@ static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
 	if (op->fields) {
 		json_t *flat = fields_flatten(op->fields);
 		size_t n;
-		const char **keys = sorted_keys(flat, &n);
+		const char **keys = pl_json_keys(flat, &n);
 		for (size_t i = 0; keys && i < n; i++) {
 			json_t *v = json_object_get(flat, keys[i]);
 			char *t = fields_text(v);

@@ -51,7 +51,7 @@ static int cmd_show(cli *c, int argc, char **argv)
 			if (strlen(k) > w)
 				w = strlen(k);
 		size_t n;
-		const char **keys = sorted_keys(flat, &n);
+		const char **keys = pl_json_keys(flat, &n);
 		for (size_t i = 0; i < n; i++) {
 			char *t = fields_text(json_object_get(flat, keys[i])), *key = pl_term_escape(keys[i]);
 			printf("  %-24s ", key ? key : "?");

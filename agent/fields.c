@@ -97,25 +97,6 @@ json_t *record_json(const pl_record *r)
 	                 "created", created, "updated", updated, "fields", r->fields);
 }
 
-static int cmp_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-const char **sorted_keys(const json_t *obj, size_t *n)
-{
-	const char **keys = calloc(json_object_size(obj) + 1, sizeof(char *)), *k;
-	json_t *v;
-
-	*n = 0;
-	if (!keys)
-		return NULL;
-	json_object_foreach((json_t *)obj, k, v)
-		keys[(*n)++] = k;
-	qsort(keys, *n, sizeof(*keys), cmp_keys);
-	return keys;
-}
-
 json_t *fields_get(const json_t *obj, const char *path)
 {
 	char buf[256], *p, *dot;

@@ -348,3 +348,17 @@ json_t *pl_json_unflatten(const json_t *flat)
 	}
 	return out;
 }
+
+const char **pl_json_keys(const json_t *obj, size_t *n)
+{
+	const char **keys = malloc((json_object_size(obj) + 1) * sizeof(*keys)), *k;
+	json_t *v;
+
+	*n = 0;
+	if (!keys)
+		return NULL;
+	json_object_foreach((json_t *)obj, k, v)
+		keys[(*n)++] = k;
+	qsort(keys, *n, sizeof(*keys), cmp_key);
+	return keys;
+}

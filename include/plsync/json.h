@@ -39,4 +39,8 @@ int pl_json_put(json_t *root, const char *path, json_t *value);
 /* The inverse of flatten; NULL when out of memory or a path is refused. */
 json_t *pl_json_unflatten(const json_t *flat);
 
+/* The keys of `obj`, sorted bytewise, in a malloc'd array of borrowed
+ * strings (the caller frees the array); NULL when out of memory. */
+const char **pl_json_keys(const json_t *obj, size_t *n);
+
 #endif

@@ -58,6 +58,5 @@ void term(const char *s);
 /* The string at `key` of `o`, or "". */
 const char *str(const json_t *o, const char *key);
 /* The keys of `obj`, sorted (malloc'd; borrowed strings); NULL if out of memory. */
-const char **sorted_keys(const json_t *obj, size_t *n);
 
 #endif

@@ -28,7 +28,7 @@ static int cmd_blame(cli *c, int argc, char **argv)
 		/* one line per field, git blame style: path, value, who, when, where */
 		json_t *fields = json_object_get(b, "fields");
 		size_t n, vw = 1;
-		const char **keys = sorted_keys(fields, &n);
+		const char **keys = pl_json_keys(fields, &n);
 		char **vals = calloc(n + 1, sizeof(*vals));
 		if (!keys || !vals) {
 			free(keys);

@@ -20,7 +20,7 @@ static void print_flat(const char *prefix, const json_t *obj, size_t w)
 {
 	json_t *v;
 	size_t n;
-	const char **keys = sorted_keys(obj, &n);
+	const char **keys = pl_json_keys(obj, &n);
 
 	if (!keys)
 		return;

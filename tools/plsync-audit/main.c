@@ -94,26 +94,6 @@ void term(const char *s)
 	pl_term_fputs(stdout, s);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The keys of `obj`, sorted (malloc'd; borrowed strings); NULL if out of memory. */
-const char **sorted_keys(const json_t *obj, size_t *n)
-{
-	const char **keys = malloc((json_object_size(obj) + 1) * sizeof(*keys)), *k;
-	json_t *v;
-
-	*n = 0;
-	if (!keys)
-		return NULL;
-	json_object_foreach((json_t *)obj, k, v)
-		keys[(*n)++] = k;
-	qsort(keys, *n, sizeof(*keys), cmp_str);
-	return keys;
-}
-
 const char *str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
