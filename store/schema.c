@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "plsync/errors.h"
+#include "plsync/json.h"
 #include "plsync/schema.h"
 
 static const char *const e_category[] = { "certified", "noninstructional", NULL };
@@ -725,6 +726,74 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 		}
 	}
 	return 0;
+}
+
+/*
+ * The record `current` (nested fields) with a change over it, as the store
+ * will make it: the change's leaves are newer than every leaf there, a null
+ * unsets its path and everything below it.
+ */
+static json_t *overlay(const json_t *current, const json_t *change)
+{
+	json_t *flat = json_object(), *ch = json_object(), *v, *old, *after = NULL;
+	const char *path, *k;
+	void *tmp;
+
+	if (!flat || !ch)
+		goto cleanup;
+	pl_json_flatten(flat, current);
+	pl_json_flatten(ch, change);
+	json_object_foreach(ch, path, v) {
+		size_t n = strlen(path);
+		if (!json_is_null(v))
+			continue;
+		json_object_foreach_safe(flat, tmp, k, old) {
+			if (!strncmp(k, path, n) && (k[n] == '\0' || k[n] == '.'))
+				json_object_del(flat, k);
+		}
+	}
+	json_object_foreach(ch, path, v) {
+		if (!json_is_null(v))
+			json_object_set(flat, path, v);
+	}
+	after = pl_json_unflatten(flat);
+cleanup:
+	json_decref(flat);
+	json_decref(ch);
+	return after;
+}
+
+int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, const json_t *current,
+                      pl_ref_exists_fn exists, void *payload)
+{
+	json_t *res = NULL, *after = NULL;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	*out = NULL;
+	if (raw && !json_is_object(raw))
+		return pl_error_set(PL_EINVALID, "fields must be an object");
+	if (!(res = json_object()))
+		return pl_error_set(PL_ERROR, "out of memory");
+	json_object_foreach((json_t *)raw, key, v) {
+		json_t *c;
+		if ((rc = pl_schema_coerce(&c, k, key, v)))
+			goto cleanup;
+		json_object_set_new(res, key, c);
+	}
+	if (current && !(after = overlay(current, res))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	rc = validate(k, res, current ? after : res, exists, payload, 1);
+cleanup:
+	json_decref(after);
+	if (rc)
+		json_decref(res);
+	else
+		*out = res;
+	return rc;
 }
 
 int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t *after,
