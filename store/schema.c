@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "plsync/errors.h"
-#include "plsync/json.h"
 #include "plsync/schema.h"
 
 static const char *const e_category[] = { "certified", "noninstructional", NULL };
@@ -710,7 +709,7 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 	return 0;
 }
 
-static int validate(const pl_kind_def *k, const json_t *change, const json_t *after,
+static int validate(const pl_kind_def *k, const json_t *change, const json_t *after, const json_t *under,
                     pl_ref_exists_fn exists, void *payload, int coerced)
 {
 	int rc;
@@ -720,6 +719,8 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 	if (after) {
 		for (const pl_field_def *f = k->fields; f->name; f++) {
 			json_t *v = json_object_get(after, f->name);
+			if (!v && under)
+				v = json_object_get(under, f->name);
 			if (f->required && (!v || json_is_null(v)))
 				return pl_error_set(PL_EINVALID, "%s.%s is required (%s: %s)", k->name,
 				                    f->name, f->help, pl_schema_type_name(f));
@@ -728,45 +729,10 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 	return 0;
 }
 
-/*
- * The record `current` (nested fields) with a change over it, as the store
- * will make it: the change's leaves are newer than every leaf there, a null
- * unsets its path and everything below it.
- */
-static json_t *overlay(const json_t *current, const json_t *change)
-{
-	json_t *flat = json_object(), *ch = json_object(), *v, *old, *after = NULL;
-	const char *path, *k;
-	void *tmp;
-
-	if (!flat || !ch)
-		goto cleanup;
-	pl_json_flatten(flat, current);
-	pl_json_flatten(ch, change);
-	json_object_foreach(ch, path, v) {
-		size_t n = strlen(path);
-		if (!json_is_null(v))
-			continue;
-		json_object_foreach_safe(flat, tmp, k, old) {
-			if (!strncmp(k, path, n) && (k[n] == '\0' || k[n] == '.'))
-				json_object_del(flat, k);
-		}
-	}
-	json_object_foreach(ch, path, v) {
-		if (!json_is_null(v))
-			json_object_set(flat, path, v);
-	}
-	after = pl_json_unflatten(flat);
-cleanup:
-	json_decref(flat);
-	json_decref(ch);
-	return after;
-}
-
 int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, const json_t *current,
                       pl_ref_exists_fn exists, void *payload)
 {
-	json_t *res = NULL, *after = NULL;
+	json_t *res = NULL;
 	const char *key;
 	json_t *v;
 	int rc = 0;
@@ -782,13 +748,10 @@ int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, con
 			goto cleanup;
 		json_object_set_new(res, key, c);
 	}
-	if (current && !(after = overlay(current, res))) {
-		rc = pl_error_set(PL_ERROR, "out of memory");
-		goto cleanup;
-	}
-	rc = validate(k, res, current ? after : res, exists, payload, 1);
+	/* the record after it: a field the change does not name is as it is
+	 * now (the change cannot unset a required one: check_change refuses) */
+	rc = validate(k, res, res, current, exists, payload, 1);
 cleanup:
-	json_decref(after);
 	if (rc)
 		json_decref(res);
 	else
@@ -799,11 +762,11 @@ cleanup:
 int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t *after,
                        pl_ref_exists_fn exists, void *payload)
 {
-	return validate(k, change, after, exists, payload, 0);
+	return validate(k, change, after, NULL, exists, payload, 0);
 }
 
 int pl_schema_validate_coerced(const pl_kind_def *k, const json_t *change, const json_t *after,
                                pl_ref_exists_fn exists, void *payload)
 {
-	return validate(k, change, after, exists, payload, 1);
+	return validate(k, change, after, NULL, exists, payload, 1);
 }

@@ -78,8 +78,9 @@ typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *pa
  * every field of `raw` (an object of fields, nested or dotted; NULL: none)
  * coerced (pl_schema_coerce), the change checked and its references found
  * (`exists`, may be NULL), and the record after it still has every
- * required field. `current` is the record's fields now (nested), NULL for
- * a create: the change alone is then the record. *out gets the coerced
+ * required field. `current` is the record's fields now (nested; a field the
+ * change does not name stays as it is there), NULL for a create: the
+ * change alone is then the record. *out gets the coerced
  * change (a new reference, the caller's) on success, NULL on failure.
  * Errors: PL_EINVALID as pl_schema_coerce and pl_schema_validate give
  * them, "fields must be an object" if `raw` is not one; PL_ERROR (memory).
