@@ -214,6 +214,18 @@ cleanup:
 	return rc;
 }
 
+/* An op's bytes as mdb_get found them (mrc 0) into *out, malloc'd. */
+static int copy_op(unsigned char **out, size_t *len, int mrc, const MDB_val *v)
+{
+	if (mrc)
+		return pl_error_from_mdb(mrc, "ops");
+	if (!(*out = malloc(v->mv_size ? v->mv_size : 1)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	memcpy(*out, v->mv_data, v->mv_size);
+	*len = v->mv_size;
+	return 0;
+}
+
 int pl_store_op_bytes(unsigned char **out, size_t *len, pl_store *st, const char *node, uint64_t seq)
 {
 	unsigned char key[PL_NODE_MAX + 9];
@@ -230,14 +242,8 @@ int pl_store_op_bytes(unsigned char **out, size_t *len, pl_store *st, const char
 	rc = mdb_get(txn, st->dbi[DB_OPS], &k, &v);
 	if (rc == MDB_NOTFOUND)
 		rc = pl_error_set(PL_ENOTFOUND, "no op %s/%llu", node, (unsigned long long)seq);
-	else if (rc)
-		rc = pl_error_from_mdb(rc, "ops");
-	else if (!(*out = malloc(v.mv_size ? v.mv_size : 1)))
-		rc = pl_error_set(PL_ERROR, "out of memory");
-	else {
-		memcpy(*out, v.mv_data, v.mv_size);
-		*len = v.mv_size;
-	}
+	else
+		rc = copy_op(out, len, rc, &v);
 	mdb_txn_abort(txn);
 	return rc;
 }
@@ -356,14 +362,8 @@ int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_o
 		rc = mdb_get(txn, st->dbi[DB_OPS], &ok, &v);
 	if (rc == MDB_NOTFOUND)
 		rc = pl_error_set(PL_ENOTFOUND, "no op with that id");
-	else if (rc)
-		rc = pl_error_from_mdb(rc, "ops");
-	else if (!(*out = malloc(v.mv_size ? v.mv_size : 1)))
-		rc = pl_error_set(PL_ERROR, "out of memory");
-	else {
-		memcpy(*out, v.mv_data, v.mv_size);
-		*len = v.mv_size;
-	}
+	else
+		rc = copy_op(out, len, rc, &v);
 	mdb_txn_abort(txn);
 	return rc;
 }

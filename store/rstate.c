@@ -21,29 +21,8 @@
 #include "mpack.h"
 #include "store-int.h"
 
-/*
- * "prefix.key" (just "key" at the top) into path[PATH_MAX_LEN], cut at
- * PATH_MAX_LEN - 1 bytes exactly as snprintf would: the hot path of every
- * write, so no format parsing here.
- */
+/* Dotted field paths are cut at PATH_MAX_LEN - 1 bytes (pl_schema__join_path). */
 #define PATH_MAX_LEN 256
-static void path_join(char path[PATH_MAX_LEN], const char *prefix, const char *key)
-{
-	size_t off = 0, n;
-
-	if (*prefix) {
-		n = strlen(prefix);
-		off = n < PATH_MAX_LEN - 1 ? n : PATH_MAX_LEN - 1;
-		memcpy(path, prefix, off);
-		if (off < PATH_MAX_LEN - 1)
-			path[off++] = '.';
-	}
-	n = strlen(key);
-	if (n > PATH_MAX_LEN - 1 - off)
-		n = PATH_MAX_LEN - 1 - off;
-	memcpy(path + off, key, n);
-	path[off + n] = '\0';
-}
 
 void pl_rstate__clear(rstate *s)
 {
@@ -230,7 +209,7 @@ static int flatten(struct flist *l, const char *prefix, const json_t *obj)
 	json_object_foreach((json_t *)obj, key, v) {
 		char path[PATH_MAX_LEN];
 		size_t plen;
-		path_join(path, prefix, key);
+		pl_schema__join_path(path, sizeof(path), prefix, key);
 		if (json_is_object(v)) {
 			if (flatten(l, path, v))
 				return -1;
@@ -401,7 +380,7 @@ static void apply_fields(struct setter *st, const char *prefix, json_t *obj)
 
 		if (st->rc)
 			return;
-		path_join(path, prefix, key);
+		pl_schema__join_path(path, sizeof(path), prefix, key);
 		if (json_is_object(v)) {
 			apply_fields(st, path, v);
 			continue;

@@ -16,6 +16,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/schema.h"
+#include "store-int.h"
 
 static const char *const e_category[] = { "certified", "noninstructional", NULL };
 static const char *const e_level[] = { "elementary", "middle", "high", "k-8", "k-12", "district", "other", NULL };
@@ -636,10 +637,10 @@ int pl_schema_coerce(json_t **out, const pl_kind_def *k, const char *path, const
 
 /*
  * "prefix.key" ("key" if prefix is empty) into out[sz], cut at sz - 1 bytes
- * exactly as snprintf would, without parsing a format: check_change runs it
- * for every field of every write.
+ * exactly as snprintf would, without parsing a format: check_change and the
+ * fold (rstate.c) run it for every field of every write.
  */
-static void join_path(char *out, size_t sz, const char *prefix, const char *key)
+void pl_schema__join_path(char *out, size_t sz, const char *prefix, const char *key)
 {
 	size_t off = 0, n = strlen(prefix);
 
@@ -668,7 +669,7 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 		const pl_field_def *f;
 		json_t *c = NULL;
 
-		join_path(path, sizeof(path), prefix, key);
+		pl_schema__join_path(path, sizeof(path), prefix, key);
 		if (!(f = pl_schema_field(k, path)))
 			return pl_schema_coerce(&c, k, path, v); /* sets the unknown-field error */
 		if (json_is_null(v)) {

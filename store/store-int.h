@@ -253,6 +253,11 @@ typedef enum pl_own {
 pl_own pl_store__may_write(char who[PL_NODE_MAX + 1], const char *node, int create, const char *owner,
                            const char *id);
 
+/* ---- schema.c ---- */
+
+/* "prefix.key" ("key" if prefix is empty) into out[sz], cut at sz - 1 bytes. */
+void pl_schema__join_path(char *out, size_t sz, const char *prefix, const char *key);
+
 /* ---- read.c ---- */
 
 /* A pl_record of state `s` (its heads are taken). */
