@@ -13,9 +13,9 @@
 static int cand_cmp(json_t *a, json_t *b)
 {
 	return pl_rstate__clock_cmp((uint64_t)json_integer_value(json_object_get(a, "hlc")),
-	                 json_string_value(json_object_get(a, "node")),
-	                 (uint64_t)json_integer_value(json_object_get(b, "hlc")),
-	                 json_string_value(json_object_get(b, "node")));
+	                            json_string_value(json_object_get(a, "node")),
+	                            (uint64_t)json_integer_value(json_object_get(b, "hlc")),
+	                            json_string_value(json_object_get(b, "node")));
 }
 
 /*

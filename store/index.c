@@ -70,7 +70,7 @@ static int index_refs(pl_write *w, const char *id, const char *kind, const rstat
  * record new to this store).
  */
 int pl_write__commit_applied(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                          const pl_oid *id, const rstate *before, const rstate *s, int *taken, int defer)
+                             const pl_oid *id, const rstate *before, const rstate *s, int *taken, int defer)
 {
 	unsigned char key[PL_NODE_MAX + 9], rk[PL_ID_MAX + PL_NODE_MAX + 32];
 	char kk[PL_ID_MAX + 40];
@@ -140,7 +140,7 @@ rest:
 
 /* Apply the op to the record's state `s` and store it all (pl_write__commit_applied). */
 int pl_write__commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, size_t len,
-                     const pl_oid *id, rstate *s, int found, int defer)
+                        const pl_oid *id, rstate *s, int found, int defer)
 {
 	rstate before;
 	int rc;

@@ -36,7 +36,7 @@ int pl_write__fail_mdb(pl_write *w, int mrc, const char *what)
 }
 
 int pl_write__put(pl_write *w, int db, const void *k, size_t klen, const void *v, size_t vlen,
-                   unsigned flags)
+                  unsigned flags)
 {
 	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
 	int rc;
