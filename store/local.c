@@ -17,7 +17,6 @@
 #include "plsync/text.h"
 #include "store-int.h"
 
-
 /*
  * The next op of this node on record `id` (type, fields, note and base
  * already set in *op): stamped (version, node, seq, prev, clock, actor,
@@ -60,7 +59,6 @@ static void local_done(pl_write *w, const pl_op *op, const pl_oid *oid)
 	w->hlc = pl_hlc_recv_bounded(w->hlc, op->hlc, pl_hlc_wall_ms());
 	w->dirty = 1;
 }
-
 
 /* What the schema's references check needs to word a deferred refusal. */
 static void change_label(pl_write *w, const pl_change *c, const char *id, const pl_kind_def *k)

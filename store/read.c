@@ -29,7 +29,6 @@ void pl_record_free(pl_record *r)
 	free(r);
 }
 
-
 int pl_store__record(pl_record **out, rstate *s, const char *id, int with_clocks)
 {
 	pl_record *r = calloc(1, sizeof(*r));
