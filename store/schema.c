@@ -16,6 +16,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/schema.h"
+#include "store-int.h"
 
 static const char *const e_category[] = { "certified", "noninstructional", NULL };
 static const char *const e_level[] = { "elementary", "middle", "high", "k-8", "k-12", "district", "other", NULL };
@@ -636,10 +637,10 @@ int pl_schema_coerce(json_t **out, const pl_kind_def *k, const char *path, const
 
 /*
  * "prefix.key" ("key" if prefix is empty) into out[sz], cut at sz - 1 bytes
- * exactly as snprintf would, without parsing a format: check_change runs it
- * for every field of every write.
+ * exactly as snprintf would, without parsing a format: check_change and the
+ * fold (rstate.c) run it for every field of every write.
  */
-static void join_path(char *out, size_t sz, const char *prefix, const char *key)
+void pl_schema__join_path(char *out, size_t sz, const char *prefix, const char *key)
 {
 	size_t off = 0, n = strlen(prefix);
 
@@ -668,7 +669,7 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 		const pl_field_def *f;
 		json_t *c = NULL;
 
-		join_path(path, sizeof(path), prefix, key);
+		pl_schema__join_path(path, sizeof(path), prefix, key);
 		if (!(f = pl_schema_field(k, path)))
 			return pl_schema_coerce(&c, k, path, v); /* sets the unknown-field error */
 		if (json_is_null(v)) {
@@ -709,7 +710,7 @@ static int check_change(const pl_kind_def *k, const char *prefix, const json_t *
 	return 0;
 }
 
-static int validate(const pl_kind_def *k, const json_t *change, const json_t *after,
+static int validate(const pl_kind_def *k, const json_t *change, const json_t *after, const json_t *under,
                     pl_ref_exists_fn exists, void *payload, int coerced)
 {
 	int rc;
@@ -719,6 +720,8 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 	if (after) {
 		for (const pl_field_def *f = k->fields; f->name; f++) {
 			json_t *v = json_object_get(after, f->name);
+			if (!v && under)
+				v = json_object_get(under, f->name);
 			if (f->required && (!v || json_is_null(v)))
 				return pl_error_set(PL_EINVALID, "%s.%s is required (%s: %s)", k->name,
 				                    f->name, f->help, pl_schema_type_name(f));
@@ -727,16 +730,46 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 	return 0;
 }
 
+int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, const json_t *current,
+                      pl_ref_exists_fn exists, void *payload)
+{
+	json_t *res = NULL;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	*out = NULL;
+	if (raw && !json_is_object(raw))
+		return pl_error_set(PL_EINVALID, "fields must be an object");
+	if (!(res = json_object()))
+		return pl_error_set(PL_ERROR, "out of memory");
+	json_object_foreach((json_t *)raw, key, v) {
+		json_t *c;
+		if ((rc = pl_schema_coerce(&c, k, key, v)))
+			goto cleanup;
+		json_object_set_new(res, key, c);
+	}
+	/* the record after it: a field the change does not name is as it is
+	 * now (the change cannot unset a required one: check_change refuses) */
+	rc = validate(k, res, res, current, exists, payload, 1);
+cleanup:
+	if (rc)
+		json_decref(res);
+	else
+		*out = res;
+	return rc;
+}
+
 int pl_schema_validate(const pl_kind_def *k, const json_t *change, const json_t *after,
                        pl_ref_exists_fn exists, void *payload)
 {
-	return validate(k, change, after, exists, payload, 0);
+	return validate(k, change, after, NULL, exists, payload, 0);
 }
 
 int pl_schema_validate_coerced(const pl_kind_def *k, const json_t *change, const json_t *after,
                                pl_ref_exists_fn exists, void *payload)
 {
-	return validate(k, change, after, exists, payload, 1);
+	return validate(k, change, after, NULL, exists, payload, 1);
 }
 
 /* ---- the Guskey levels ---- */

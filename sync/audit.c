@@ -6,10 +6,10 @@
  *  - Everything is read from the merge's cache (every merged op, indexed by
  *    record; the carry index names the node commit and the merge commit of
  *    each batch). One record costs O(its ops), whatever the district's size.
- *  - A record is folded exactly as the store folds it: ops in (hlc, node)
- *    order (the recops order), per leaf path the latest wins, a null unsets
- *    the path and everything below it, visible while the newest put is newer
- *    than the newest del. The fold is in memory: one record's ops only.
+ *  - A record is folded by the store's own fold (plsync/fold.h), its ops
+ *    in (hlc, node) order (the recops order), so that what an op changed is
+ *    the record just before it against just after it. The fold is in
+ *    memory: one record's ops only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,45 +19,12 @@
 
 #include "plsync/audit.h"
 #include "plsync/errors.h"
+#include "plsync/fold.h"
 #include "plsync/json.h"
 #include "plsync/store.h"
 #include "internal.h"
 
-/* ---- one record's fold ---- */
-
-struct fold {
-	json_t   *flat;      /* visible leaf path -> value */
-	json_t   *clocks;    /* visible leaf path -> [hlc, node] */
-	json_t   *named;     /* hex op id -> true: named in some op's base */
-	json_t   *ids;       /* [hex op id], fold order */
-	char      kind[33];
-	char      owner[PL_NODE_MAX + 1];
-	uint64_t  created, updated, put_hlc, del_hlc;
-	size_t    nops;
-};
-
-static void fold_init(struct fold *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->flat = json_object();
-	f->clocks = json_object();
-	f->named = json_object();
-	f->ids = json_array();
-}
-
-static void fold_clear(struct fold *f)
-{
-	json_decref(f->flat);
-	json_decref(f->clocks);
-	json_decref(f->named);
-	json_decref(f->ids);
-	memset(f, 0, sizeof(*f));
-}
-
-static int fold_visible(const struct fold *f)
-{
-	return f->nops && f->put_hlc > f->del_hlc;
-}
+/* ---- what one op changed ---- */
 
 static int is_below(const char *path, const char *top)
 {
@@ -66,71 +33,36 @@ static int is_below(const char *path, const char *top)
 }
 
 /*
- * Apply `op` (later in (hlc, node) order than everything folded so far). If
- * `changes` is given, append {field, before, after} for every leaf path the
- * op set or unset (a null also unsets the paths below it), changed or not:
- * the log shows what each op did.
+ * Append to `changes` {field, before, after} for every leaf path the put
+ * `op` set or unset (a null also unsets the paths below it), changed or
+ * not: the log shows what each op did. `before` and `after` are the
+ * record's visible leaves (flattened) around the op.
  */
-static int fold_apply(struct fold *f, const pl_op *op, const pl_oid *id, json_t *changes)
+static int op_changes(json_t *changes, const pl_op *op, const json_t *before, const json_t *after)
 {
-	json_t *leaves = json_object(), *touched = json_object();
+	json_t *leaves = json_object(), *touched = json_object(), *v, *old;
 	const char *path, *k;
-	json_t *v, *old;
-	char hex[PL_OID_HEXSZ + 1];
 	int rc = 0;
 
 	if (!leaves || !touched) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if (!f->nops) {
-		snprintf(f->kind, sizeof(f->kind), "%s", op->kind);
-		snprintf(f->owner, sizeof(f->owner), "%s", op->node);
-		f->created = op->hlc;
-	}
-	f->nops++;
-	if (op->hlc > f->updated)
-		f->updated = op->hlc;
-	pl_oid_fmt(hex, id);
-	json_array_append_new(f->ids, json_string(hex));
-	for (size_t b = 0; b < op->nbase; b++) {
-		char bh[PL_OID_HEXSZ + 1];
-		pl_oid_fmt(bh, &op->base[b]);
-		json_object_set_new(f->named, bh, json_true());
-	}
-	if (op->type != PL_OP_PUT) {
-		if (op->hlc > f->del_hlc)
-			f->del_hlc = op->hlc;
+	if (op->type != PL_OP_PUT)
 		goto cleanup;
-	}
-	if (op->hlc > f->put_hlc)
-		f->put_hlc = op->hlc;
-	if (op->fields)
-		pl_json_flatten(leaves, op->fields);
+	pl_json_flatten(leaves, op->fields);
 	json_object_foreach(leaves, path, v) {
-		void *tmp;
-		/* a null unsets the path and every older value below it */
-		json_object_foreach_safe(f->flat, tmp, k, old) {
-			if (!strcmp(k, path) || (json_is_null(v) && is_below(k, path))) {
-				if (!json_object_get(touched, k))
-					json_object_set(touched, k, old);
-				json_object_del(f->clocks, k);
-				json_object_del(f->flat, k); /* frees k: last */
-			}
+		json_object_foreach((json_t *)before, k, old) {
+			if ((!strcmp(k, path) || (json_is_null(v) && is_below(k, path))) && !json_object_get(touched, k))
+				json_object_set(touched, k, old);
 		}
 		if (!json_object_get(touched, path))
 			json_object_set_new(touched, path, json_null());
-		if (!json_is_null(v)) {
-			json_object_set(f->flat, path, v);
-			json_object_set_new(f->clocks, path, json_pack("[Is]", (json_int_t)op->hlc, op->node));
-		}
 	}
-	if (changes) {
-		json_object_foreach(touched, k, old) {
-			json_t *now = json_object_get(f->flat, k);
-			json_array_append_new(changes, json_pack("{ss sO sO}", "field", k, "before", old,
-			                                         "after", now ? now : json_null()));
-		}
+	json_object_foreach(touched, k, old) {
+		json_t *now = json_object_get(after, k);
+		json_array_append_new(changes, json_pack("{ss sO sO}", "field", k, "before", old,
+		                                         "after", now ? now : json_null()));
 	}
 cleanup:
 	json_decref(leaves);
@@ -158,31 +90,6 @@ static void sort_changes(json_t *changes)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(changes, v[i]);
 	free(v);
-}
-
-/* The fold as a pl_record (heads: folded ops no other folded op named). */
-static int fold_record(pl_record **out, const struct fold *f, const char *id)
-{
-	pl_record *r = calloc(1, sizeof(*r));
-	size_t n = json_array_size(f->ids);
-
-	*out = NULL;
-	if (!r || !(r->id = strdup(id)) || !(r->kind = strdup(f->kind)) || !(r->owner = strdup(f->owner)) ||
-	    !(r->fields = pl_json_unflatten(f->flat)) || !(r->clocks = json_deep_copy(f->clocks)) ||
-	    (n && !(r->heads = calloc(n, sizeof(pl_oid))))) {
-		pl_record_free(r);
-		return pl_error_set(PL_ERROR, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *hex = json_string_value(json_array_get(f->ids, i));
-		if (!json_object_get(f->named, hex))
-			pl_oid_parse(&r->heads[r->nheads++], hex);
-	}
-	r->deleted = !fold_visible(f);
-	r->created = f->created;
-	r->updated = f->updated;
-	*out = r;
-	return 0;
 }
 
 /* ---- the carry index ---- */
@@ -221,27 +128,42 @@ static int record_in_main(pl_record **r, pl_store *cache, const char *id)
 /* ---- log ---- */
 
 struct log_ctx {
-	pl_store   *cache;
-	struct fold f;
-	json_t     *ops;
+	pl_store *cache;
+	pl_fold  *f;
+	json_t   *ops;
+	json_t   *flat;      /* the visible leaves before the next op */
+	int       visible;   /* the record was visible before the next op */
 };
 
 static int log_cb(const pl_op *op, const pl_oid *opid, void *payload)
 {
 	struct log_ctx *x = payload;
 	json_t *o = NULL, *changes = json_array(), *base = json_array(), *commit = NULL, *merge = NULL;
+	json_t *flat = json_object();
+	pl_record *r = NULL;
 	const char *effect;
 	char hex[PL_OID_HEXSZ + 1], when[32];
-	int was_visible = fold_visible(&x->f), first = x->f.nops == 0, rc;
+	int was_visible = x->visible, first = pl_fold_count(x->f) == 0, rc;
 
-	if ((rc = fold_apply(&x->f, op, opid, changes)))
+	if (!flat) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
+	}
+	if ((rc = pl_fold_apply(x->f, op, opid)) || (rc = pl_fold_record(&r, x->f, op->rec)))
+		goto cleanup;
+	pl_json_flatten(flat, r->fields);
+	x->visible = !r->deleted;
+	if ((rc = op_changes(changes, op, x->flat, flat)))
+		goto cleanup;
+	json_decref(x->flat);
+	x->flat = flat;
+	flat = NULL;
 	sort_changes(changes);
 	if (op->type == PL_OP_DEL)
 		effect = "delete";
 	else if (first)
 		effect = "create";
-	else if (!was_visible && fold_visible(&x->f))
+	else if (!was_visible && x->visible)
 		effect = "restore";
 	else
 		effect = "update";
@@ -268,6 +190,8 @@ static int log_cb(const pl_op *op, const pl_oid *opid, void *payload)
 		json_object_set_new(o, "note", json_string(op->note));
 	json_array_append_new(x->ops, o);
 cleanup:
+	pl_record_free(r);
+	json_decref(flat);
 	json_decref(commit);
 	json_decref(merge);
 	json_decref(changes);
@@ -277,20 +201,25 @@ cleanup:
 
 int pl_audit_log(json_t **out, pl_store *cache, const char *id)
 {
-	struct log_ctx x = { cache, { 0 }, json_array() };
+	struct log_ctx x = { cache, NULL, json_array(), json_object(), 0 };
 	pl_record *r = NULL;
 	int rc;
 
 	*out = NULL;
-	fold_init(&x.f);
-	if ((rc = record_in_main(&r, cache, id)) || (rc = pl_store_log(cache, id, log_cb, &x)))
+	if (!x.ops || !x.flat) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = pl_fold_new(&x.f)) || (rc = record_in_main(&r, cache, id)) ||
+	    (rc = pl_store_log(cache, id, log_cb, &x)))
 		goto cleanup;
 	if (!(*out = json_pack("{ss ss ss sb sO}", "id", id, "kind", r->kind, "owner", r->owner,
 	                       "deleted", r->deleted, "ops", x.ops)))
 		rc = pl_error_set(PL_ERROR, "out of memory");
 cleanup:
 	pl_record_free(r);
-	fold_clear(&x.f);
+	pl_fold_free(x.f);
+	json_decref(x.flat);
 	json_decref(x.ops);
 	return rc;
 }
@@ -366,9 +295,9 @@ cleanup:
 /* ---- show --at ---- */
 
 struct show_ctx {
-	uint64_t    at_ms;
-	struct fold f;
-	uint64_t    first_hlc;
+	uint64_t  at_ms;
+	pl_fold  *f;
+	uint64_t  first_hlc;
 };
 
 static int show_cb(const pl_op *op, const pl_oid *opid, void *payload)
@@ -379,20 +308,20 @@ static int show_cb(const pl_op *op, const pl_oid *opid, void *payload)
 		x->first_hlc = op->hlc;
 	if ((op->hlc >> 16) > x->at_ms)
 		return 0; /* too late (and so is every op after it, in hlc order) */
-	return fold_apply(&x->f, op, opid, NULL);
+	return pl_fold_apply(x->f, op, opid);
 }
 
 int pl_audit_show(pl_record **out, pl_store *cache, const char *id, uint64_t at_ms)
 {
-	struct show_ctx x = { at_ms, { 0 }, 0 };
+	struct show_ctx x = { at_ms, NULL, 0 };
 	pl_record *now = NULL;
 	int rc;
 
 	*out = NULL;
-	fold_init(&x.f);
-	if ((rc = record_in_main(&now, cache, id)) || (rc = pl_store_log(cache, id, show_cb, &x)))
+	if ((rc = pl_fold_new(&x.f)) || (rc = record_in_main(&now, cache, id)) ||
+	    (rc = pl_store_log(cache, id, show_cb, &x)))
 		goto cleanup;
-	if (!x.f.nops) {
+	if (!pl_fold_count(x.f)) {
 		char when[32], first[32];
 		pl_hlc_fmt(when, at_ms << 16);
 		pl_hlc_fmt(first, x.first_hlc);
@@ -400,10 +329,10 @@ int pl_audit_show(pl_record **out, pl_store *cache, const char *id, uint64_t at_
 		                  first);
 		goto cleanup;
 	}
-	rc = fold_record(out, &x.f, id);
+	rc = pl_fold_record(out, x.f, id);
 cleanup:
 	pl_record_free(now);
-	fold_clear(&x.f);
+	pl_fold_free(x.f);
 	return rc;
 }
 

@@ -74,6 +74,21 @@ int pl_schema_coerce(json_t **out, const pl_kind_def *kind, const char *path,
 typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *path, void *payload);
 
 /*
+ * A change to a record of `kind` in one pass, as the store writes it:
+ * every field of `raw` (an object of fields, nested or dotted; NULL: none)
+ * coerced (pl_schema_coerce), the change checked and its references found
+ * (`exists`, may be NULL), and the record after it still has every
+ * required field. `current` is the record's fields now (nested; a field the
+ * change does not name stays as it is there), NULL for a create: the
+ * change alone is then the record. *out gets the coerced
+ * change (a new reference, the caller's) on success, NULL on failure.
+ * Errors: PL_EINVALID as pl_schema_coerce and pl_schema_validate give
+ * them, "fields must be an object" if `raw` is not one; PL_ERROR (memory).
+ */
+int pl_schema_prepare(json_t **out, const pl_kind_def *kind, const json_t *raw, const json_t *current,
+                      pl_ref_exists_fn exists, void *payload);
+
+/*
  * Validate a change to a record of `kind`: every field in `change` (a
  * nested object; null = unset) must be known and well-typed, references must
  * exist (when `exists` is non-NULL), and `after` (the record with the change
