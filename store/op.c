@@ -245,70 +245,6 @@ int pl_node_valid(const char *node)
 	return 1;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp, min;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-int pl_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
-		if (!l)
-			return 0;
-		i += l;
-	}
-	return 1;
-}
-
-void pl_utf8_scrub(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	size_t n = strlen(s);
-
-	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
-		if (!l) {
-			p[i++] = '?';
-			continue;
-		}
-		i += l;
-	}
-}
-
 /* ---- decoding ---- */
 
 /*
@@ -760,7 +696,7 @@ int pl_op_decode(pl_op **out, const unsigned char *buf, size_t len,
 	return 0;
 }
 
-/* ---- shared with store.c (store/mpack.h) ---- */
+/* ---- shared with the rest of store/ (store/mpack.h) ---- */
 
 int pl_mp__pack_json(msgpack_packer *pk, const json_t *v)
 {

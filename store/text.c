@@ -6,7 +6,8 @@
  * Rules kept here: a control character is C0, DEL or C1, decoded as UTF-8
  * (the store refuses one in an actor or a record id, and the terminal
  * renderer, domain/render-text.c, shows one as an escape); no message shows
- * a URL's password or query values. The renderers for each medium (a
+ * a URL's password or query values; what well-formed UTF-8 is (no overlong
+ * forms, surrogates or code points past U+10FFFF). The renderers for each medium (a
  * terminal, CSV, HTML, Markdown) are domain/render-*.c (plsync/render.h).
  */
 #include <stdlib.h>
@@ -15,15 +16,76 @@
 #include "plsync/op.h"
 #include "plsync/text.h"
 
+/* The length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int pl_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+void pl_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (!l) {
+			p[i++] = '?';
+			continue;
+		}
+		i += l;
+	}
+}
+
 size_t pl_utf8_decode(unsigned *cp, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t len;
 
-	if (!n)
-		return 0;
-	len = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (len > n || !pl_utf8_valid(str, len))
+	if (!n || !(len = utf8_seq(s, n)))
 		return 0;
 	*cp = len == 1 ? s[0] : (unsigned)s[0] & (0x7fu >> len);
 	for (size_t i = 1; i < len; i++)
