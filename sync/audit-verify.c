@@ -34,7 +34,8 @@
 #include "plsync/merge.h"
 #include "plsync/schema.h"
 #include "plsync/store.h"
-#include "internal.h"
+#include "district-int.h"
+#include "layout-int.h"
 
 struct verify {
 	git_repository                *repo;

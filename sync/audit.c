@@ -21,7 +21,6 @@
 #include "plsync/errors.h"
 #include "plsync/json.h"
 #include "plsync/store.h"
-#include "internal.h"
 
 /* ---- one record's fold ---- */
 

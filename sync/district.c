@@ -1,17 +1,23 @@
 /*
  * district.c — the district repository: a bare git repository that every
  * node pushes its ref to and the district merge reads. Creating it is
- * idempotent; a path holding anything else is refused.
+ * idempotent; a path holding anything else is refused. Also what the merge,
+ * its cache and verify all read of it: opening it (only a repository marked
+ * plsync.district), the node refs, and which node a node commit belongs to.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "plsync/sync.h"
+#include "district-int.h"
+#include "remote-int.h"
 
 static int dir_is_empty(const char *path)
 {
@@ -79,4 +85,85 @@ int pl_district_init(const char *path)
 		rc = pl_sync__tune_repo(repo);
 	git_repository_free(repo);
 	return rc;
+}
+
+/* ---- what the merge, its cache and verify read ---- */
+
+int pl_sync__open_district(git_repository **repo, const char *path)
+{
+	git_config *cfg = NULL;
+	int ours = 0, grc;
+
+	if ((grc = git_repository_open_bare(repo, path)) < 0)
+		return pl_error_set(PL_ENOTFOUND, "%s is not a git repository; create it with 'plsync-district init %s'",
+		                    path, path);
+	if (git_repository_config(&cfg, *repo) == 0)
+		git_config_get_bool(&ours, cfg, "plsync.district");
+	git_config_free(cfg);
+	if (!ours) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return pl_error_set(PL_EINVALID, "%s is not a plsync district repository (no plsync.district in its config)", path);
+	}
+	return 0;
+}
+
+int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL, *ops = NULL;
+	git_tree_entry *e = NULL;
+	int rc = PL_ENOTFOUND;
+
+	if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&t, c) == 0 &&
+	    git_tree_entry_bypath(&e, t, "ops") == 0 && git_tree_lookup(&ops, repo, git_tree_entry_id(e)) == 0 &&
+	    git_tree_entrycount(ops) == 1) {
+		snprintf(out, sz, "%s", git_tree_entry_name(git_tree_entry_byindex(ops, 0)));
+		rc = 0;
+	}
+	git_tree_free(ops);
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+static int collect_ref(const char *name, void *payload)
+{
+	json_array_append_new(payload, json_string(name));
+	return 0;
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+int pl_sync__node_refs(json_t **out, git_repository *repo, int sorted)
+{
+	json_t *refs = json_array(), **v = NULL;
+	size_t n;
+
+	*out = NULL;
+	if (!refs)
+		return pl_error_set(PL_ERROR, "out of memory");
+	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
+	n = json_array_size(refs);
+	if (!sorted || n < 2) {
+		*out = refs;
+		return 0;
+	}
+	if (!(v = malloc(n * sizeof(*v)))) {
+		json_decref(refs);
+		return pl_error_set(PL_ERROR, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(refs, i));
+	qsort(v, n, sizeof(*v), cmp_json_str);
+	json_array_clear(refs);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(refs, v[i]);
+	free(v);
+	*out = refs;
+	return 0;
 }

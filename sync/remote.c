@@ -21,7 +21,7 @@
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "remote-int.h"
 
 static int credentials(git_credential **out, const char *url, const char *user_from_url,
                        unsigned int allowed, void *payload);
@@ -429,6 +429,19 @@ int pl_sync__check_local(const char *url)
 		                    path, git_error_last() && git_error_last()->message ? git_error_last()->message
 		                                                                         : "not found", path);
 	git_repository_free(repo);
+	return 0;
+}
+
+int pl_sync__remote_open(git_remote **out, git_repository *repo, const char *url)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = pl_sync__check_local(url)))
+		return rc;
+	if (git_remote_create_anonymous(out, repo, url) < 0)
+		return pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", url,
+		                    git_error_last() ? git_error_last()->message : "?");
 	return 0;
 }
 

@@ -28,7 +28,7 @@
 
 #include "plsync/plsync.h"
 #include "plsync/sync.h"
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 
 #define MAGIC "PLSYNC-BUNDLE 1\n"
 

@@ -17,7 +17,7 @@
 
 #include <unistd.h>
 
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 
 static char dir[64];
 static char store_dir[64];

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 
 #define SEQ_MAX 999999999999ull /* 12 digits */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "plsync/plsync.h"
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 #include "../tap.h"
 
 static void parses(const char *name, uint64_t want_first, uint64_t want_last)
