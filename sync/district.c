@@ -128,42 +128,60 @@ int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *
 	return rc;
 }
 
+/* The ref names met so far (malloc'd, owned by the list). */
+struct names {
+	char  **v;
+	size_t  n, cap;
+	int     oom;
+};
+
 static int collect_ref(const char *name, void *payload)
 {
-	json_array_append_new(payload, json_string(name));
+	struct names *l = payload;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv) {
+			l->oom = 1;
+			return 0;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(name)))
+		l->oom = 1;
+	else
+		l->n++;
 	return 0;
 }
 
-static int cmp_json_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int pl_sync__node_refs(json_t **out, git_repository *repo, int sorted)
 {
-	json_t *refs = json_array(), **v = NULL;
-	size_t n;
+	struct names l = { NULL, 0, 0, 0 };
+	json_t *refs = json_array();
+	int rc = 0;
 
 	*out = NULL;
-	if (!refs)
-		return pl_error_set(PL_ERROR, "out of memory");
-	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, refs);
-	n = json_array_size(refs);
-	if (!sorted || n < 2) {
-		*out = refs;
-		return 0;
-	}
-	if (!(v = malloc(n * sizeof(*v)))) {
+	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, &l);
+	if (sorted && l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	for (size_t i = 0; i < l.n && refs && !l.oom; i++)
+		if (json_array_append_new(refs, json_string(l.v[i])))
+			l.oom = 1;
+	if (!refs || l.oom) {
 		json_decref(refs);
-		return pl_error_set(PL_ERROR, "out of memory");
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	} else {
+		*out = refs;
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(refs, i));
-	qsort(v, n, sizeof(*v), cmp_json_str);
-	json_array_clear(refs);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(refs, v[i]);
-	free(v);
-	*out = refs;
-	return 0;
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	return rc;
 }

@@ -100,6 +100,40 @@ static int rebuild_fn(pl_write *w, void *payload)
 	return pl_write_meta_set(w, key, rn->tip);
 }
 
+/*
+ * [node, first, last, commit] into carry for each batch file the commits of
+ * nodes/<node> from `prev` (hex, NULL: the start) to `tip` added; a commit
+ * that cannot be read adds nothing.
+ */
+static void node_carry(json_t *carry, git_repository *repo, const char *node, const git_oid *tip, const char *prev)
+{
+	git_revwalk *rw = NULL;
+	git_oid c, pt;
+	char hex[41];
+
+	git_revwalk_new(&rw, repo);
+	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	git_revwalk_push(rw, tip);
+	if (prev && git_oid_fromstr(&pt, prev) == 0)
+		git_revwalk_hide(rw, &pt);
+	while (git_revwalk_next(&c, rw) == 0) {
+		pl_sync__deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
+		git_oid_tostr(hex, sizeof(hex), &c);
+		if (pl_sync__commit_delta(&ds, repo, &c, hex, 0) == 0) {
+			for (size_t d = 0; d < ds.n; d++) {
+				const char *path = ds.d[d].path;
+				const char *name = strrchr(path, '/');
+				uint64_t first, last;
+				if (name && !pl_sync__parse_blob_name(&first, &last, name + 1))
+					json_array_append_new(carry, json_pack("[sIIs]", node, (json_int_t)first,
+					                                       (json_int_t)last, hex));
+			}
+		}
+		pl_sync__deltas_clear(&ds);
+	}
+	git_revwalk_free(rw);
+}
+
 /* Carry index: which node commit brought each batch, and which merge took it. */
 static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *main_tip)
 {
@@ -128,42 +162,15 @@ static int rebuild_carry(git_repository *repo, pl_store *cache, const git_oid *m
 		for (unsigned p = 1; p < git_commit_parentcount(mc) && !rc; p++) {
 			const git_oid *tip = git_commit_parent_id(mc, p);
 			char node[PL_NODE_MAX + 1], hex[41];
-			git_revwalk *rw = NULL;
-			git_oid c, pt;
-			json_t *carry = json_array();
+			json_t *carry;
 
 			if (pl_sync__node_of(node, sizeof(node), repo, tip))
 				continue;
-			git_revwalk_new(&rw, repo);
-			git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-			git_revwalk_push(rw, tip);
-			if (json_object_get(prev, node) && git_oid_fromstr(&pt, json_string_value(json_object_get(prev, node))) == 0)
-				git_revwalk_hide(rw, &pt);
-			while (git_revwalk_next(&c, rw) == 0) {
-				git_commit *cc = NULL, *pc = NULL;
-				git_tree *t = NULL, *ptree = NULL;
-				pl_sync__deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
-				git_oid_tostr(hex, sizeof(hex), &c);
-				if (git_commit_lookup(&cc, repo, &c) == 0 && git_commit_tree(&t, cc) == 0 &&
-				    (git_commit_parentcount(cc) == 0 ||
-				     (git_commit_parent(&pc, cc, 0) == 0 && git_commit_tree(&ptree, pc) == 0)) &&
-				    pl_sync__tree_delta(&ds, repo, "", ptree, t, 0) == 0) {
-					for (size_t d = 0; d < ds.n; d++) {
-						const char *path = ds.d[d].path;
-						const char *name = strrchr(path, '/');
-						uint64_t first, last;
-						if (name && !pl_sync__parse_blob_name(&first, &last, name + 1))
-							json_array_append_new(carry, json_pack("[sIIs]", node, (json_int_t)first,
-							                                       (json_int_t)last, hex));
-					}
-				}
-				pl_sync__deltas_clear(&ds);
-				git_tree_free(ptree);
-				git_tree_free(t);
-				git_commit_free(pc);
-				git_commit_free(cc);
+			if (!(carry = json_array())) {
+				rc = pl_error_set(PL_ERROR, "out of memory");
+				break;
 			}
-			git_revwalk_free(rw);
+			node_carry(carry, repo, node, tip, json_string_value(json_object_get(prev, node)));
 			rc = pl_merge__carry_put(cache, carry, json_string_value(json_array_get(merges, i)));
 			json_decref(carry);
 			git_oid_tostr(hex, sizeof(hex), tip);
@@ -227,15 +234,12 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 		json_t *tip;
 		json_object_foreach(tips, node, tip) {
 			char path[PL_NODE_MAX + 8];
-			git_tree_entry *e = NULL;
 			struct rebuild_node rn = { repo, NULL, node, json_string_value(tip), 0, NULL };
 			snprintf(path, sizeof(path), "ops/%s", node);
-			if (git_tree_entry_bypath(&e, tree, path) < 0 || git_tree_lookup(&rn.ops, repo, git_tree_entry_id(e)) < 0) {
-				git_tree_entry_free(e);
+			if (pl_sync__subtree(&rn.ops, repo, tree, path) < 0) {
 				rc = pl_error_set(PL_ECORRUPT, "main merged nodes/%s but has no %s", node, path);
 				goto cleanup;
 			}
-			git_tree_entry_free(e);
 			rc = pl_store_write(*cache, "plsync-district rebuild", rebuild_fn, &rn);
 			git_tree_free(rn.ops);
 			if (rc) {

@@ -21,6 +21,7 @@
 #include "plsync/store.h"
 #include "merge-int.h"
 #include "pack-int.h"
+#include "tree-int.h"
 
 #define STATE_CHUNK 32768
 
@@ -35,17 +36,6 @@ int pl_merge_state_path(char *buf, size_t sz, const char *kind, const char *id)
 	git_oid_tostr(hex, sizeof(hex), &h);
 	snprintf(buf, sz, "state/%s/%.2s/%.2s/%s.json", kind, hex, hex + 2, id);
 	return 0;
-}
-
-static int tree_has(git_tree *t, const char *path)
-{
-	git_tree_entry *e = NULL;
-	int found;
-	if (!t)
-		return 0;
-	found = git_tree_entry_bypath(&e, t, path) == 0;
-	git_tree_entry_free(e);
-	return found;
 }
 
 /* The state file's object: o (r's fields, taken) with the record's own keys. */
@@ -244,7 +234,8 @@ int pl_merge__state_updates(struct merge *mg)
 				rc = pl_merge_state_path(spath, sizeof(spath), f[i].kind, f[i].id);
 			snprintf(cpath, sizeof(cpath), "conflicts/%s.json", f[i].id);
 			if (!rc && f[i].deleted) {
-				if (tree_has(mg->base, spath))
+				git_oid had;
+				if (pl_sync__tree_entry_id(&had, mg->base, spath))
 					rc = pl_merge__updates_add(&mg->ups, spath, NULL, 1);
 			} else if (!rc) {
 				chunk_take(&ck, &f[i].state);

@@ -19,6 +19,7 @@
 #include "district-int.h"
 #include "merge-int.h"
 #include "mirror-int.h"
+#include "tree-int.h"
 
 int pl_merge_status(json_t **out, const char *repo_path)
 {
@@ -72,13 +73,11 @@ int pl_merge_status(json_t **out, const char *repo_path)
 	if (has_main) {
 		git_commit *mc = NULL;
 		git_tree *t = NULL;
-		git_tree_entry *e = NULL;
 		git_tree *ct = NULL;
 		if (git_commit_lookup(&mc, repo, &main_tip) == 0 && git_commit_tree(&t, mc) == 0 &&
-		    git_tree_entry_bypath(&e, t, "conflicts") == 0 && git_tree_lookup(&ct, repo, git_tree_entry_id(e)) == 0)
+		    pl_sync__subtree(&ct, repo, t, "conflicts") == 0)
 			nconf = git_tree_entrycount(ct);
 		git_tree_free(ct);
-		git_tree_entry_free(e);
 		git_tree_free(t);
 		git_commit_free(mc);
 	}

@@ -62,6 +62,15 @@ static void slot_clear(struct pipe *p, int g)
 	p->count[g] = 0;
 }
 
+/* Set slot g's state and wake the other thread. */
+static void pipe_set(struct pipe *p, int g, int state)
+{
+	pthread_mutex_lock(&p->mu);
+	p->state[g] = state;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *pipe_run(void *arg)
 {
 	struct pipe *p = arg;
@@ -85,10 +94,7 @@ static void *pipe_run(void *arg)
 			pl_remote_prepare(&p->op[g][k], p->st, p->buf + p->at[first + k],
 			                  p->at[first + k + 1] - p->at[first + k]);
 		p->count[g] = cnt;
-		pthread_mutex_lock(&p->mu);
-		p->state[g] = SLOT_READY;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
+		pipe_set(p, g, SLOT_READY);
 	}
 	return NULL;
 }
@@ -183,13 +189,100 @@ int pl_merge__recheck_dangling(struct merge *mg)
 	return rc;
 }
 
+/*
+ * Where each op of buf starts: at[i] .. at[i + 1] is op i, *n of them. A
+ * malformed op ends the list, its error kept in *split_rc and split_err (it
+ * is raised once the ops before it are applied, as they would be).
+ */
+static int split_ops(size_t **at, size_t *n, int *split_rc, char *split_err, size_t errsz,
+                     const unsigned char *buf, size_t len, const pl_op_limits *lim)
+{
+	size_t off = 0, cap = 0;
+
+	while (off < len) {
+		size_t start = off;
+		if (*n + 2 > cap) {
+			size_t *na = realloc(*at, (cap = cap ? cap * 2 : 1024) * sizeof(**at));
+			if (!na)
+				return pl_error_set(PL_ERROR, "out of memory");
+			*at = na;
+		}
+		if ((*split_rc = pl_op_skip(buf, len, &off, lim))) {
+			snprintf(split_err, errsz, "%s", pl_error_last()->message);
+			break;
+		}
+		(*at)[(*n)++] = start;
+		(*at)[*n] = off;
+	}
+	return 0;
+}
+
+/* Start p's worker for a batch of PIPE_MIN ops or more: 1 if it runs. */
+static int pipe_start(struct pipe *p, pthread_t *th)
+{
+	int threaded = 0;
+
+	if (p->n >= PIPE_MIN && pthread_mutex_init(&p->mu, NULL) == 0) {
+		if (pthread_cond_init(&p->cv, NULL) == 0) {
+			threaded = pthread_create(th, NULL, pipe_run, p) == 0;
+			if (!threaded)
+				pthread_cond_destroy(&p->cv);
+		}
+		if (!threaded)
+			pthread_mutex_destroy(&p->mu);
+	}
+	return threaded;
+}
+
+static void pipe_stop(struct pipe *p, pthread_t th)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(th, NULL);
+	for (int g = 0; g < NGROUP; g++)
+		slot_clear(p, g);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/* Op i of p, prepared: by this thread, or by the worker (waiting for its slot). */
+static pl_remote_op *pipe_get(struct pipe *p, size_t i, int threaded)
+{
+	int g = (int)((i / GROUP) % NGROUP);
+	size_t k = i % GROUP;
+	pl_remote_op *r = &p->op[threaded ? g : 0][threaded ? k : 0];
+
+	if (!threaded) {
+		pl_remote_prepare(r, p->st, p->buf + p->at[i], p->at[i + 1] - p->at[i]);
+	} else if (k == 0) {
+		pthread_mutex_lock(&p->mu);
+		while (p->state[g] != SLOT_READY)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return r;
+}
+
+/* Op i of p applied: free it, or hand its slot back once the group is done. */
+static void pipe_put(struct pipe *p, size_t i, pl_remote_op *r, int threaded)
+{
+	int g = (int)((i / GROUP) % NGROUP);
+
+	if (!threaded)
+		pl_remote_op_clear(r);
+	else if (i % GROUP + 1 == p->count[g])
+		pipe_set(p, g, SLOT_DONE);
+}
+
 static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git_oid *blob_id,
                       uint64_t first, uint64_t last, uint64_t *expect)
 {
 	const pl_op_limits *lim = &mg->opts->limits;
 	git_blob *blob = NULL;
 	const unsigned char *buf;
-	size_t len, off = 0, n = 0, *at = NULL, cap = 0, i;
+	size_t len, n = 0, *at = NULL, i;
 	struct pipe *p = NULL;
 	pthread_t th;
 	int rc = 0, grc, split_rc = 0, threaded = 0;
@@ -208,25 +301,8 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 		                  path, first, *expect);
 		goto cleanup;
 	}
-	/* where each op starts; a malformed one ends the list, and its error
-	 * is raised once the ops before it are applied, as they would be */
-	while (off < len) {
-		size_t start = off;
-		if (n + 2 > cap) {
-			size_t *na = realloc(at, (cap = cap ? cap * 2 : 1024) * sizeof(*at));
-			if (!na) {
-				rc = pl_error_set(PL_ERROR, "out of memory");
-				goto cleanup;
-			}
-			at = na;
-		}
-		if ((split_rc = pl_op_skip(buf, len, &off, lim))) {
-			snprintf(split_err, sizeof(split_err), "%s", pl_error_last()->message);
-			break;
-		}
-		at[n++] = start;
-		at[n] = off;
-	}
+	if ((rc = split_ops(&at, &n, &split_rc, split_err, sizeof(split_err), buf, len, lim)))
+		goto cleanup;
 	if (!(p = calloc(1, sizeof(*p)))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
@@ -235,40 +311,15 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 	p->buf = buf;
 	p->at = at;
 	p->n = n;
-	if (n >= PIPE_MIN && pthread_mutex_init(&p->mu, NULL) == 0) {
-		if (pthread_cond_init(&p->cv, NULL) == 0) {
-			threaded = pthread_create(&th, NULL, pipe_run, p) == 0;
-			if (!threaded)
-				pthread_cond_destroy(&p->cv);
-		}
-		if (!threaded)
-			pthread_mutex_destroy(&p->mu);
-	}
+	threaded = pipe_start(p, &th);
 	for (i = 0; i < n && !rc; i++) {
 		pl_remote_check chk = { mg->node, 1, 1 };
 		pl_remote_info info = { 0 };
-		int g = (int)((i / GROUP) % NGROUP);
-		size_t k = i % GROUP;
-		pl_remote_op *r = &p->op[threaded ? g : 0][threaded ? k : 0];
+		pl_remote_op *r = pipe_get(p, i, threaded);
 
-		if (!threaded) {
-			pl_remote_prepare(r, p->st, buf + at[i], at[i + 1] - at[i]);
-		} else if (k == 0) {
-			pthread_mutex_lock(&p->mu);
-			while (p->state[g] != SLOT_READY)
-				pthread_cond_wait(&p->cv, &p->mu);
-			pthread_mutex_unlock(&p->mu);
-		}
 		mg->cur_seq = *expect;
 		rc = pl_write_remote_prepared(w, r, buf + at[i], at[i + 1] - at[i], &chk, &info);
-		if (!threaded)
-			pl_remote_op_clear(r);
-		else if (k + 1 == p->count[g]) {
-			pthread_mutex_lock(&p->mu);
-			p->state[g] = SLOT_DONE;
-			pthread_cond_broadcast(&p->cv);
-			pthread_mutex_unlock(&p->mu);
-		}
+		pipe_put(p, i, r, threaded);
 		if (info.seq)
 			mg->cur_seq = info.seq;
 		if (rc) {
@@ -289,17 +340,8 @@ static int apply_blob(pl_write *w, struct merge *mg, const char *path, const git
 		if ((info.ahead || info.dangling) && (rc = note_reported(mg, &info)))
 			break;
 	}
-	if (threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		pthread_join(th, NULL);
-		for (int g = 0; g < NGROUP; g++)
-			slot_clear(p, g);
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
-	}
+	if (threaded)
+		pipe_stop(p, th);
 	if (!rc && split_rc) {
 		mg->cur_seq = *expect;
 		rc = pl_error_set(split_rc, "%s", split_err);
@@ -312,6 +354,54 @@ cleanup:
 	free(p);
 	free(at);
 	git_blob_free(blob);
+	return rc;
+}
+
+/*
+ * One commit's files (ds, against its parent), each a batch of mg->node's
+ * added under prefix ("ops/<node>/") with the name its seqs give it, applied
+ * in order from seq *expect on.
+ */
+static int apply_commit(pl_write *w, struct merge *mg, const pl_sync__deltas *ds, const char *prefix,
+                        uint64_t *expect)
+{
+	int rc = 0;
+
+	if (ds->over)
+		return pl_error_set(PL_ECORRUPT, "commit adds more than %zu files, over the limit of %zu",
+		                    mg->opts->max_blobs, mg->opts->max_blobs);
+	for (size_t d = 0; d < ds->n && !rc; d++) {
+		const pl_sync__delta *dd = &ds->d[d];
+		const char *path = dd->path;
+		const char *name = strrchr(path, '/');
+		char want[256];
+		uint64_t first, last;
+
+		if (strncmp(path, prefix, strlen(prefix))) {
+			rc = pl_error_set(PL_ECORRUPT, "%s is outside ops/%s/: a node writes only its own ops", path, mg->node);
+			break;
+		}
+		if (dd->status != GIT_DELTA_ADDED) {
+			rc = pl_error_set(PL_ECORRUPT, "%s was %s: merged history is never rewritten", path,
+			                  dd->status == GIT_DELTA_DELETED ? "deleted" : "changed");
+			break;
+		}
+		if (!name || pl_sync__parse_blob_name(&first, &last, name + 1)) {
+			rc = pl_error_set(PL_ECORRUPT, "%s is not an op batch name", path);
+			break;
+		}
+		pl_sync__blob_path(want, sizeof(want), mg->node, first, last);
+		if (strcmp(want, path) || dd->mode != GIT_FILEMODE_BLOB) {
+			rc = pl_error_set(PL_ECORRUPT, "%s should be %s", path, want);
+			break;
+		}
+		if ((rc = apply_blob(w, mg, path, &dd->id, first, last, expect)))
+			break;
+		if ((rc = pl_merge__updates_add(&mg->rups, path, &dd->id, 0)))
+			break;
+		json_array_append_new(mg->rcarry, json_pack("[sIIs]", mg->node, (json_int_t)first,
+		                                            (json_int_t)last, mg->cur_commit));
+	}
 	return rc;
 }
 
@@ -340,71 +430,12 @@ int pl_merge__range_fn(pl_write *w, void *payload)
 	expect++;
 	snprintf(prefix, sizeof(prefix), "ops/%s/", mg->node);
 	for (size_t i = 0; i < mg->ncommits && !rc; i++) {
-		git_commit *c = NULL, *parent = NULL;
-		git_tree *tree = NULL, *ptree = NULL;
 		pl_sync__deltas ds = { NULL, 0, 0, mg->opts->max_blobs, 0 };
-		int grc;
 
 		git_oid_tostr(mg->cur_commit, sizeof(mg->cur_commit), &mg->commits[i]);
-		if ((grc = git_commit_lookup(&c, mg->repo, &mg->commits[i])) < 0 ||
-		    (grc = git_commit_tree(&tree, c)) < 0) {
-			rc = pl_error_from_git(grc, mg->cur_commit);
-			goto next;
-		}
-		if (git_commit_parentcount(c) > 1) {
-			rc = pl_error_set(PL_ECORRUPT, "commit is a merge: node history must be linear");
-			goto next;
-		}
-		if (git_commit_parentcount(c) == 1 &&
-		    ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0)) {
-			rc = pl_error_from_git(grc, mg->cur_commit);
-			goto next;
-		}
-		if ((rc = pl_sync__tree_delta(&ds, mg->repo, "", ptree, tree, 0)))
-			goto next;
-		if (ds.over) {
-			rc = pl_error_set(PL_ECORRUPT, "commit adds more than %zu files, over the limit of %zu",
-			                  mg->opts->max_blobs, mg->opts->max_blobs);
-			goto next;
-		}
-		for (size_t d = 0; d < ds.n && !rc; d++) {
-			const pl_sync__delta *dd = &ds.d[d];
-			const char *path = dd->path;
-			const char *name = strrchr(path, '/');
-			char want[256];
-			uint64_t first, last;
-
-			if (strncmp(path, prefix, strlen(prefix))) {
-				rc = pl_error_set(PL_ECORRUPT, "%s is outside ops/%s/: a node writes only its own ops", path, mg->node);
-				break;
-			}
-			if (dd->status != GIT_DELTA_ADDED) {
-				rc = pl_error_set(PL_ECORRUPT, "%s was %s: merged history is never rewritten", path,
-				                  dd->status == GIT_DELTA_DELETED ? "deleted" : "changed");
-				break;
-			}
-			if (!name || pl_sync__parse_blob_name(&first, &last, name + 1)) {
-				rc = pl_error_set(PL_ECORRUPT, "%s is not an op batch name", path);
-				break;
-			}
-			pl_sync__blob_path(want, sizeof(want), mg->node, first, last);
-			if (strcmp(want, path) || dd->mode != GIT_FILEMODE_BLOB) {
-				rc = pl_error_set(PL_ECORRUPT, "%s should be %s", path, want);
-				break;
-			}
-			if ((rc = apply_blob(w, mg, path, &dd->id, first, last, &expect)))
-				break;
-			if ((rc = pl_merge__updates_add(&mg->rups, path, &dd->id, 0)))
-				break;
-			json_array_append_new(mg->rcarry, json_pack("[sIIs]", mg->node, (json_int_t)first,
-			                                            (json_int_t)last, mg->cur_commit));
-		}
-	next:
+		if (!(rc = pl_sync__commit_delta(&ds, mg->repo, &mg->commits[i], mg->cur_commit, 1)))
+			rc = apply_commit(w, mg, &ds, prefix, &expect);
 		pl_sync__deltas_clear(&ds);
-		git_tree_free(ptree);
-		git_tree_free(tree);
-		git_commit_free(parent);
-		git_commit_free(c);
 	}
 	if (rc)
 		return range_fail(mg, rc);

@@ -46,6 +46,7 @@
 #include "plsync/store.h"
 #include "district-int.h"
 #include "merge-int.h"
+#include "tree-int.h"
 
 static double mono(void)
 {
@@ -229,12 +230,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 		}
 		git_oid_tostr(res->main, sizeof(res->main), &main_tip);
 		git_oid_tostr(res->tree, sizeof(res->tree), git_tree_id(mg.base));
-		{
-			git_tree_entry *ce = NULL;
-			if (git_tree_entry_bypath(&ce, mg.base, "conflicts") == 0)
-				git_tree_lookup(&mg.base_conflicts, repo, git_tree_entry_id(ce));
-			git_tree_entry_free(ce);
-		}
+		pl_sync__subtree(&mg.base_conflicts, repo, mg.base, "conflicts");
 	}
 	pl_merge__mark(res, &mg.t0, PL_MERGE_T_CACHE);
 	if ((rc = pl_sync__node_refs(&refs, repo, 1)))

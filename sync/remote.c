@@ -351,30 +351,27 @@ static int certificate_check(git_cert *cert, int valid, const char *host, void *
 	return GIT_PASSTHROUGH;
 }
 
-static int transfer_progress(const git_indexer_progress *st, void *payload)
+/* Progress p to the caller's callback; its negative return cancels (kept in s). */
+static int progress(struct pl_sync__cb *s, const pl_progress *p)
 {
-	struct pl_sync__cb *s = payload;
-	pl_progress p = { "fetching", st->received_objects, st->total_objects, st->received_bytes };
-
 	if (!s->opts->progress)
 		return 0;
-	int rc = s->opts->progress(&p, s->opts->payload);
+	int rc = s->opts->progress(p, s->opts->payload);
 	if (rc < 0)
 		s->cancelled = rc;
 	return rc < 0 ? GIT_EUSER : 0;
 }
 
+static int transfer_progress(const git_indexer_progress *st, void *payload)
+{
+	pl_progress p = { "fetching", st->received_objects, st->total_objects, st->received_bytes };
+	return progress(payload, &p);
+}
+
 static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
 {
-	struct pl_sync__cb *s = payload;
 	pl_progress p = { "pushing", current, total, bytes };
-
-	if (!s->opts->progress)
-		return 0;
-	int rc = s->opts->progress(&p, s->opts->payload);
-	if (rc < 0)
-		s->cancelled = rc;
-	return rc < 0 ? GIT_EUSER : 0;
+	return progress(payload, &p);
 }
 
 static int push_update(const char *refname, const char *status, void *payload)

@@ -53,6 +53,12 @@ int pl_sync__commit_delta(pl_sync__deltas *ds, git_repository *repo, const git_o
                           int linear);
 void pl_sync__deltas_clear(pl_sync__deltas *ds);
 
+/* 1 if t (NULL: none) has an entry at path, its id in *out; else 0. */
+int pl_sync__tree_entry_id(git_oid *out, git_tree *t, const char *path);
+/* The subtree of t (NULL: none) at path into *out (NULL if none): 0, or -1
+ * when there is no tree there or it cannot be read. */
+int pl_sync__subtree(git_tree **out, git_repository *repo, git_tree *t, const char *path);
+
 /* dir followed by name, malloc'd, with room for one more byte (a '/');
  * NULL when out of memory (used by pack.c). */
 char *pl_sync__path_join(const char *dir, const char *name);

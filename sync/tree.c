@@ -398,3 +398,25 @@ int pl_sync__tree_delta(pl_sync__deltas *ds, git_repository *repo, const char *d
 	}
 	return rc;
 }
+
+int pl_sync__tree_entry_id(git_oid *out, git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int found = t && git_tree_entry_bypath(&e, t, path) == 0;
+	if (found)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return found;
+}
+
+int pl_sync__subtree(git_tree **out, git_repository *repo, git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (t && git_tree_entry_bypath(&e, t, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		rc = git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0 ? -1 : 0;
+	git_tree_entry_free(e);
+	return rc;
+}
