@@ -55,6 +55,28 @@ int pl_merge__updates_add(struct updates *u, const char *path, const git_oid *id
 	return 0;
 }
 
+/* A title and one line per finding of list (quarantined, or reported) at msg + off; the new off. */
+static size_t message_section(char *msg, size_t off, size_t cap, json_t *list, const char *title, int reported)
+{
+	if (json_array_size(list))
+		off += snprintf(msg + off, cap - off, "%s", title);
+	for (size_t i = 0; i < json_array_size(list) && off < cap; i++) {
+		json_t *f = json_array_get(list, i);
+		const char *node = json_string_value(json_object_get(f, "node"));
+		uint64_t seq = (uint64_t)json_integer_value(json_object_get(f, "seq"));
+		const char *why = json_string_value(json_object_get(f, "reason"));
+
+		if (reported)
+			off += snprintf(msg + off, cap - off, "nodes/%s seq %" PRIu64 " op %.12s on %.80s: %.200s\n", node,
+			                seq, json_string_value(json_object_get(f, "op")),
+			                json_string_value(json_object_get(f, "rec")), why);
+		else
+			off += snprintf(msg + off, cap - off, "nodes/%s commit %.12s seq %" PRIu64 ": %.300s\n", node,
+			                json_string_value(json_object_get(f, "commit")), seq, why);
+	}
+	return off;
+}
+
 static char *merge_message(struct merge *mg)
 {
 	size_t cap = 4096 + 200 * (json_array_size(mg->res->merged) + json_array_size(mg->res->findings)) +
@@ -74,26 +96,8 @@ static char *merge_message(struct merge *mg)
 		                (uint64_t)json_integer_value(json_object_get(m, "to")),
 		                json_string_value(json_object_get(m, "tip")));
 	}
-	if (json_array_size(mg->res->findings))
-		off += snprintf(msg + off, cap - off, "\nQuarantined:\n");
-	for (size_t i = 0; i < json_array_size(mg->res->findings) && off < cap; i++) {
-		json_t *f = json_array_get(mg->res->findings, i);
-		off += snprintf(msg + off, cap - off, "nodes/%s commit %.12s seq %" PRIu64 ": %.300s\n",
-		                json_string_value(json_object_get(f, "node")),
-		                json_string_value(json_object_get(f, "commit")),
-		                (uint64_t)json_integer_value(json_object_get(f, "seq")),
-		                json_string_value(json_object_get(f, "reason")));
-	}
-	if (json_array_size(mg->res->reported))
-		off += snprintf(msg + off, cap - off, "\nReported:\n");
-	for (size_t i = 0; i < json_array_size(mg->res->reported) && off < cap; i++) {
-		json_t *f = json_array_get(mg->res->reported, i);
-		off += snprintf(msg + off, cap - off, "nodes/%s seq %" PRIu64 " op %.12s on %.80s: %.200s\n",
-		                json_string_value(json_object_get(f, "node")),
-		                (uint64_t)json_integer_value(json_object_get(f, "seq")),
-		                json_string_value(json_object_get(f, "op")), json_string_value(json_object_get(f, "rec")),
-		                json_string_value(json_object_get(f, "reason")));
-	}
+	off = message_section(msg, off, cap, mg->res->findings, "\nQuarantined:\n", 0);
+	off = message_section(msg, off, cap, mg->res->reported, "\nReported:\n", 1);
 	return msg;
 }
 
