@@ -15,8 +15,11 @@
  *    forgery gives one line where it can. Only a failure to read at all is
  *    an error.
  *  - What main merged is derived from git: parents 1.. of each commit on
- *    main's first-parent chain are node tips (merge.c's root commit makes
- *    that true of the first merge too).
+ *    main's first-parent chain are node tips (merge-commit.c's root commit
+ *    makes that true of the first merge too).
+ *
+ * Steps 1 to 4 are here, step 5 (state/ and conflicts/) in
+ * audit-verify-state.c.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -34,32 +37,14 @@
 #include "plsync/merge.h"
 #include "plsync/schema.h"
 #include "plsync/store.h"
-#include "internal.h"
+#include "audit-verify-int.h"
+#include "district-int.h"
+#include "layout-int.h"
+#include "tree-int.h"
 
-struct verify {
-	git_repository                *repo;
-	const pl_audit_verify_options *opts;
-	pl_audit_verify_result        *res;
-	pl_store                      *fold;
-	git_tree                      *main_tree;
-	json_t                        *tips;     /* node -> {tip, merge, older} */
-	/* the node being checked */
-	const char                    *node;
-	git_tree                      *ref_tree; /* nodes/<node> tip's root tree, or NULL */
-	git_tree                      *tip_tree; /* the last merged tip's root tree, or NULL */
-	/* a chain being walked */
-	uint64_t                       expect;
-	int                            prev_known;
-	pl_oid                         prev;
-	int                            broken;   /* main's fold of this node stopped */
-	int                            rc;       /* a hard error (or the callback's stop) */
-};
 
-static int problem(struct verify *v, const char *where, const char *node, uint64_t seq, const char *commit,
-                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int problem(struct verify *v, const char *where, const char *node, uint64_t seq, const char *commit,
-                   const char *fmt, ...)
+int pl_audit__problem(struct verify *v, const char *where, const char *node, uint64_t seq, const char *commit,
+                          const char *fmt, ...)
 {
 	pl_audit_problem p = { where, node, seq, commit, NULL };
 	char what[1024];
@@ -73,28 +58,6 @@ static int problem(struct verify *v, const char *where, const char *node, uint64
 	v->res->problems++;
 	if (v->opts->problem && (rc = v->opts->problem(&p, v->opts->payload)) < 0 && !v->rc)
 		v->rc = rc;
-	return rc;
-}
-
-static int tree_entry_id(git_oid *out, git_tree *t, const char *path)
-{
-	git_tree_entry *e = NULL;
-	int found = t && git_tree_entry_bypath(&e, t, path) == 0;
-	if (found)
-		*out = *git_tree_entry_id(e);
-	git_tree_entry_free(e);
-	return found;
-}
-
-static int subtree(git_tree **out, git_repository *repo, git_tree *t, const char *path)
-{
-	git_tree_entry *e = NULL;
-	int rc = -1;
-
-	*out = NULL;
-	if (t && git_tree_entry_bypath(&e, t, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		rc = git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0 ? -1 : 0;
-	git_tree_entry_free(e);
 	return rc;
 }
 
@@ -118,23 +81,23 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 
 	snprintf(where, sizeof(where), "%s:%s", rev, path);
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB)
-		return problem(v, where, v->node, 0, NULL, "not a plain file: only op batch blobs belong under ops/%s/",
+		return pl_audit__problem(v, where, v->node, 0, NULL, "not a plain file: only op batch blobs belong under ops/%s/",
 		               v->node);
 	if (!name || pl_sync__parse_blob_name(&first, &last, name + 1))
-		return problem(v, where, v->node, 0, NULL, "not an op batch name (<first>-<last>.msgpack, 12 digits each)");
+		return pl_audit__problem(v, where, v->node, 0, NULL, "not an op batch name (<first>-<last>.msgpack, 12 digits each)");
 	pl_sync__blob_path(want, sizeof(want), v->node, first, last);
 	if (strcmp(want, path))
-		problem(v, where, v->node, first, NULL, "misplaced: a batch of seqs %" PRIu64 "..%" PRIu64 " belongs at %s",
+		pl_audit__problem(v, where, v->node, first, NULL, "misplaced: a batch of seqs %" PRIu64 "..%" PRIu64 " belongs at %s",
 		        first, last, want);
 	if (first != v->expect) {
-		problem(v, where, v->node, first, NULL, "starts at seq %" PRIu64 " but seq %" PRIu64 " is next: %s",
+		pl_audit__problem(v, where, v->node, first, NULL, "starts at seq %" PRIu64 " but seq %" PRIu64 " is next: %s",
 		        first, v->expect, first > v->expect ? "ops are missing (a gap)" : "seqs overlap (a replay)");
 		v->expect = first;
 		v->prev_known = 0;
 	}
 	if ((grc = git_blob_lookup(&blob, v->repo, git_tree_entry_id(e))) < 0) {
 		blob = NULL;
-		problem(v, where, v->node, first, NULL, "the blob cannot be read: %s",
+		pl_audit__problem(v, where, v->node, first, NULL, "the blob cannot be read: %s",
 		        git_error_last() ? git_error_last()->message : "missing object");
 		v->prev_known = 0;
 		v->expect = last + 1;
@@ -143,7 +106,7 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 	buf = git_blob_rawcontent(blob);
 	len = (size_t)git_blob_rawsize(blob);
 	if (len > lim->max_batch) {
-		problem(v, where, v->node, first, NULL, "%zu bytes, over the %zu-byte batch limit", len, lim->max_batch);
+		pl_audit__problem(v, where, v->node, first, NULL, "%zu bytes, over the %zu-byte batch limit", len, lim->max_batch);
 		v->prev_known = 0;
 		v->expect = last + 1;
 		goto cleanup;
@@ -154,7 +117,7 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 		pl_oid id;
 
 		if (pl_op_decode_next(&op, buf, len, &off, lim)) {
-			problem(v, where, v->node, v->expect, NULL, "the op at byte %zu (seq %" PRIu64 " expected) is not a "
+			pl_audit__problem(v, where, v->node, v->expect, NULL, "the op at byte %zu (seq %" PRIu64 " expected) is not a "
 			        "valid op: %s", start, v->expect, pl_error_last()->message);
 			v->prev_known = 0;
 			v->expect = last + 1;
@@ -163,7 +126,7 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 		pl_op_id(&id, buf + start, off - start);
 		if (strcmp(op->node, v->node)) {
 			/* a forgery: the rest of this blob is not the node's chain */
-			problem(v, where, v->node, v->expect, NULL, "op seq %" PRIu64 " claims node %s, but this is %s's "
+			pl_audit__problem(v, where, v->node, v->expect, NULL, "op seq %" PRIu64 " claims node %s, but this is %s's "
 			        "chain: a node's ref and directory hold only its own ops", op->seq, op->node, v->node);
 			pl_op_free(op);
 			v->prev_known = 0;
@@ -171,12 +134,12 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 			goto cleanup;
 		}
 		if (op->seq != v->expect)
-			problem(v, where, v->node, op->seq, NULL, "op seq %" PRIu64 " where seq %" PRIu64 " was expected",
+			pl_audit__problem(v, where, v->node, op->seq, NULL, "op seq %" PRIu64 " where seq %" PRIu64 " was expected",
 			        op->seq, v->expect);
 		else if (op->seq == 1 && op->has_prev)
-			problem(v, where, v->node, 1, NULL, "op 1 names a prev: the chain must start at seq 1");
+			pl_audit__problem(v, where, v->node, 1, NULL, "op 1 names a prev: the chain must start at seq 1");
 		else if (op->seq > 1 && v->prev_known && (!op->has_prev || memcmp(op->prev.id, v->prev.id, PL_OID_RAWSZ)))
-			problem(v, where, v->node, op->seq, NULL, "op %s/%" PRIu64 ": prev is not the id of op %" PRIu64
+			pl_audit__problem(v, where, v->node, op->seq, NULL, "op %s/%" PRIu64 ": prev is not the id of op %" PRIu64
 			        " (the chain is broken: an op before it was altered or replaced)", v->node, op->seq,
 			        op->seq - 1);
 		(*nops)++;
@@ -188,7 +151,7 @@ static int check_batch(struct verify *v, const char *rev, const char *path, cons
 			goto cleanup;
 	}
 	if (v->expect != last + 1) {
-		problem(v, where, v->node, last, NULL, "named for seqs %" PRIu64 "..%" PRIu64 " but holds up to %" PRIu64,
+		pl_audit__problem(v, where, v->node, last, NULL, "named for seqs %" PRIu64 "..%" PRIu64 " but holds up to %" PRIu64,
 		        first, last, v->expect - 1);
 		v->expect = last + 1;
 		v->prev_known = 0;
@@ -201,13 +164,6 @@ cleanup:
 	return v->rc;
 }
 
-struct walk {
-	struct verify *v;
-	const char    *rev;      /* "nodes/LIN01", "main" */
-	const char    *top;      /* "ops/LIN01/", "state/", "conflicts/" */
-	int          (*fn)(struct walk *w, const char *path, const git_tree_entry *e);
-	uint64_t       nops;
-};
 
 static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 {
@@ -220,7 +176,7 @@ static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
 	return w->fn(w, path, e) || w->v->rc ? -1 : 0;
 }
 
-static int walk_tree(struct walk *w, git_tree *t)
+int pl_audit__walk_tree(struct walk *w, git_tree *t)
 {
 	git_tree_walk(t, GIT_TREEWALK_PRE, walk_cb, w);
 	return w->v->rc;
@@ -244,29 +200,29 @@ static int verify_node_ref(struct verify *v, const char *refname, const char *no
 	snprintf(top, sizeof(top), "ops/%s/", node);
 	if (git_reference_name_to_id(&tip, v->repo, refname) < 0 || git_commit_lookup(&c, v->repo, &tip) < 0 ||
 	    git_commit_tree(&v->ref_tree, c) < 0) {
-		problem(v, refname, node, 0, NULL, "does not point to a readable commit");
+		pl_audit__problem(v, refname, node, 0, NULL, "does not point to a readable commit");
 		goto cleanup;
 	}
 	git_oid_tostr(hex, sizeof(hex), &tip);
 	for (size_t i = 0; i < git_tree_entrycount(v->ref_tree); i++) {
 		const char *n = git_tree_entry_name(git_tree_entry_byindex(v->ref_tree, i));
 		if (strcmp(n, "ops"))
-			problem(v, refname, node, 0, hex, "tip %.12s holds '%s': a node's commits hold only ops/%s/", hex, n,
+			pl_audit__problem(v, refname, node, 0, hex, "tip %.12s holds '%s': a node's commits hold only ops/%s/", hex, n,
 			        node);
 	}
-	if (subtree(&ops, v->repo, v->ref_tree, "ops") == 0) {
+	if (pl_sync__subtree(&ops, v->repo, v->ref_tree, "ops") == 0) {
 		for (size_t i = 0; i < git_tree_entrycount(ops); i++) {
 			const char *n = git_tree_entry_name(git_tree_entry_byindex(ops, i));
 			if (strcmp(n, node))
-				problem(v, refname, node, 0, hex, "tip %.12s holds ops/%s/: a node writes only its own ops/%s/",
+				pl_audit__problem(v, refname, node, 0, hex, "tip %.12s holds ops/%s/: a node writes only its own ops/%s/",
 				        hex, n, node);
 		}
 	}
 	v->node = node;
 	v->expect = 1;
 	v->prev_known = 1;
-	if (subtree(&mine, v->repo, v->ref_tree, top) == 0)
-		walk_tree(&w, mine);
+	if (pl_sync__subtree(&mine, v->repo, v->ref_tree, top) == 0)
+		pl_audit__walk_tree(&w, mine);
 	v->res->node_ops += w.nops;
 cleanup:
 	git_tree_free(mine);
@@ -294,7 +250,7 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 		if (np == 0) {
 			git_tree *t = NULL;
 			if (git_commit_tree(&t, c) == 0 && git_tree_entrycount(t))
-				problem(v, mhex, NULL, 0, mhex, "main's root commit has a non-empty tree: it is not the root "
+				pl_audit__problem(v, mhex, NULL, 0, mhex, "main's root commit has a non-empty tree: it is not the root "
 				        "a merge writes");
 			git_tree_free(t);
 			break;
@@ -308,7 +264,7 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 			git_oid_tostr(phex, sizeof(phex), pid);
 			snprintf(where, sizeof(where), "%s^%u", mhex, p + 1);
 			if (pl_sync__node_of(node, sizeof(node), v->repo, pid)) {
-				problem(v, where, NULL, 0, mhex, "merge %.12s: parent %.12s is not a node commit (its tree must "
+				pl_audit__problem(v, where, NULL, 0, mhex, "merge %.12s: parent %.12s is not a node commit (its tree must "
 				        "hold exactly one ops/<node>/)", mhex, phex);
 				continue;
 			}
@@ -322,7 +278,7 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 				git_oid later;
 				git_oid_fromstr(&later, json_string_value(json_object_get(e, "older")));
 				if (git_oid_cmp(&later, pid) && git_graph_descendant_of(v->repo, &later, pid) != 1)
-					problem(v, where, node, 0, mhex, "merge %.12s merged nodes/%s at %.12s, which is not in "
+					pl_audit__problem(v, where, node, 0, mhex, "merge %.12s merged nodes/%s at %.12s, which is not in "
 					        "the history of the tip a later merge took (%.12s): the node's history was "
 					        "rewritten between merges", mhex, node, phex,
 					        json_string_value(json_object_get(e, "older")));
@@ -330,7 +286,7 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 			}
 		}
 		if (git_commit_parent(&next, c, 0) < 0) {
-			problem(v, mhex, NULL, 0, mhex, "the first parent of %.12s cannot be read", mhex);
+			pl_audit__problem(v, mhex, NULL, 0, mhex, "the first parent of %.12s cannot be read", mhex);
 			next = NULL;
 		}
 		git_commit_free(c);
@@ -351,10 +307,10 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 			pl_sync__node_ref(ref, sizeof(ref), node);
 			git_oid_fromstr(&t, thex);
 			if (git_reference_name_to_id(&cur, v->repo, ref) < 0)
-				rc = problem(v, ref, node, 0, thex, "is gone, but merge %.12s merged its commit %.12s",
+				rc = pl_audit__problem(v, ref, node, 0, thex, "is gone, but merge %.12s merged its commit %.12s",
 				             json_string_value(json_object_get(e, "merge")), thex);
 			else if (git_oid_cmp(&cur, &t) && git_graph_descendant_of(v->repo, &cur, &t) != 1)
-				rc = problem(v, ref, node, 0, thex, "was rewritten: it no longer contains %.12s, which merge "
+				rc = pl_audit__problem(v, ref, node, 0, thex, "was rewritten: it no longer contains %.12s, which merge "
 				             "%.12s merged (a force-push or a replaced ref)", thex,
 				             json_string_value(json_object_get(e, "merge")));
 			if (rc < 0)
@@ -420,23 +376,23 @@ static int main_batch(struct walk *w, const char *path, const git_tree_entry *e)
 	snprintf(where, sizeof(where), "main:%s", path);
 	git_oid_tostr(got, sizeof(got), git_tree_entry_id(e));
 	/* the same blob at the same path in the node's own ref */
-	in_ref = tree_entry_id(&ref_id, v->ref_tree, path);
-	in_tip = tree_entry_id(&tip_id, v->tip_tree, path);
+	in_ref = pl_sync__tree_entry_id(&ref_id, v->ref_tree, path);
+	in_tip = pl_sync__tree_entry_id(&tip_id, v->tip_tree, path);
 	if (!v->ref_tree) {
 		/* reported once for the whole directory */
 	} else if (!in_ref) {
-		problem(v, where, v->node, 0, NULL, "not in nodes/%s: the node never pushed an op batch at this path "
+		pl_audit__problem(v, where, v->node, 0, NULL, "not in nodes/%s: the node never pushed an op batch at this path "
 		        "(forged in main, or the ref was rewritten)", v->node);
 	} else if (git_oid_cmp(&ref_id, git_tree_entry_id(e))) {
 		git_oid_tostr(want, sizeof(want), &ref_id);
 		if (in_tip && !git_oid_cmp(&tip_id, git_tree_entry_id(e)))
-			problem(v, where, v->node, 0, NULL, "blob %.12s differs from nodes/%s:%s (%.12s), though the merged "
+			pl_audit__problem(v, where, v->node, 0, NULL, "blob %.12s differs from nodes/%s:%s (%.12s), though the merged "
 			        "tip had main's blob: the node's ref was rewritten", got, v->node, path, want);
 		else
-			problem(v, where, v->node, 0, NULL, "blob %.12s differs from nodes/%s:%s (%.12s): the ops in main "
+			pl_audit__problem(v, where, v->node, 0, NULL, "blob %.12s differs from nodes/%s:%s (%.12s): the ops in main "
 			        "were altered", got, v->node, path, want);
 	} else if (v->tip_tree && !in_tip) {
-		problem(v, where, v->node, 0, NULL, "not in the last merged tip of nodes/%s: no merge commit names the "
+		pl_audit__problem(v, where, v->node, 0, NULL, "not in the last merged tip of nodes/%s: no merge commit names the "
 		        "node commit that carried it", v->node);
 	}
 	if (v->rc)
@@ -458,7 +414,7 @@ static int main_batch(struct walk *w, const char *path, const git_tree_entry *e)
 				if (pl_error_last()->code != PL_ECORRUPT && pl_error_last()->code != PL_EINVALID)
 					v->rc = pl_error_last()->code;
 				else
-					problem(v, where, v->node, 0, NULL, "cannot be folded: %s (ops/%s/ is folded no further)",
+					pl_audit__problem(v, where, v->node, 0, NULL, "cannot be folded: %s (ops/%s/ is folded no further)",
 					        pl_error_last()->message, v->node);
 				v->broken = 1;
 				break;
@@ -483,10 +439,10 @@ static int verify_main_ops(struct verify *v)
 		if (strcmp(n, "ops") && strcmp(n, "state") && strcmp(n, "conflicts")) {
 			char where[300];
 			snprintf(where, sizeof(where), "main:%s", n);
-			problem(v, where, NULL, 0, NULL, "main holds only ops/, state/ and conflicts/");
+			pl_audit__problem(v, where, NULL, 0, NULL, "main holds only ops/, state/ and conflicts/");
 		}
 	}
-	if (subtree(&ops, v->repo, v->main_tree, "ops"))
+	if (pl_sync__subtree(&ops, v->repo, v->main_tree, "ops"))
 		return v->rc;
 	for (size_t i = 0; i < git_tree_entrycount(ops) && !v->rc; i++) {
 		const git_tree_entry *ne = git_tree_entry_byindex(ops, i);
@@ -502,7 +458,7 @@ static int verify_main_ops(struct verify *v)
 		snprintf(where, sizeof(where), "main:ops/%s", node);
 		if (!pl_node_valid(node) || !strcmp(node, PL_MERGE_CACHE_NODE) ||
 		    git_tree_entry_type(ne) != GIT_OBJECT_TREE) {
-			problem(v, where, NULL, 0, NULL, "'%s' is not a node's directory", node);
+			pl_audit__problem(v, where, NULL, 0, NULL, "'%s' is not a node's directory", node);
 			continue;
 		}
 		v->node = node;
@@ -516,17 +472,17 @@ static int verify_main_ops(struct verify *v)
 		git_commit_free(c);
 		c = NULL;
 		if (!v->ref_tree)
-			problem(v, where, node, 0, NULL, "main holds ops of %s, but there is no readable %s to compare "
+			pl_audit__problem(v, where, node, 0, NULL, "main holds ops of %s, but there is no readable %s to compare "
 			        "them with", node, ref);
 		if (!e)
-			problem(v, where, node, 0, NULL, "main holds ops of %s, but no merge commit on main's first-parent "
+			pl_audit__problem(v, where, node, 0, NULL, "main holds ops of %s, but no merge commit on main's first-parent "
 			        "chain merged a commit of nodes/%s", node, node);
 		else if (git_oid_fromstr(&oid, json_string_value(json_object_get(e, "tip"))) == 0 &&
 		         git_commit_lookup(&c, v->repo, &oid) == 0)
 			git_commit_tree(&v->tip_tree, c);
 		git_commit_free(c);
 		if (git_tree_lookup(&mine, v->repo, git_tree_entry_id(ne)) == 0)
-			walk_tree(&w, mine);
+			pl_audit__walk_tree(&w, mine);
 		git_tree_free(mine);
 		git_tree_free(v->ref_tree);
 		git_tree_free(v->tip_tree);
@@ -544,10 +500,10 @@ static int tip_batch(struct walk *w, const char *path, const git_tree_entry *e)
 	char where[600];
 	git_oid in_main;
 
-	if (tree_entry_id(&in_main, v->main_tree, path))
+	if (pl_sync__tree_entry_id(&in_main, v->main_tree, path))
 		return 0; /* present; a different blob is reported by the walk of main */
 	snprintf(where, sizeof(where), "main:%s", path);
-	return problem(v, where, v->node, 0, json_string_value(json_object_get(t, "merge")),
+	return pl_audit__problem(v, where, v->node, 0, json_string_value(json_object_get(t, "merge")),
 	               "missing: main merged nodes/%s up to commit %.12s (merge %.12s), which holds it",
 	               v->node, json_string_value(json_object_get(t, "tip")),
 	               json_string_value(json_object_get(t, "merge")));
@@ -569,8 +525,8 @@ static int verify_merged_present(struct verify *v)
 		v->node = node;
 		if (git_oid_fromstr(&oid, json_string_value(json_object_get(e, "tip"))) == 0 &&
 		    git_commit_lookup(&c, v->repo, &oid) == 0 && git_commit_tree(&root, c) == 0 &&
-		    subtree(&mine, v->repo, root, top) == 0)
-			walk_tree(&w, mine);
+		    pl_sync__subtree(&mine, v->repo, root, top) == 0)
+			pl_audit__walk_tree(&w, mine);
 		git_tree_free(mine);
 		git_tree_free(root);
 		git_commit_free(c);
@@ -580,236 +536,12 @@ static int verify_merged_present(struct verify *v)
 	return v->rc;
 }
 
-/* 5. state/ and conflicts/ against the fold */
-
-/* A value as compact JSON, numbers canonical (malloc'd, NULL if out of memory). */
-static char *value_dump(const json_t *v)
-{
-	if (json_is_number(v)) {
-		char num[32];
-		pl_json_number(num, v);
-		return strdup(num);
-	}
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-}
-
-static void diff_fields(char *out, size_t sz, const char *file, const json_t *want)
-{
-	json_t *got = json_loads(file, 0, NULL), *gf = json_object(), *wf = json_object(), *v;
-	const char *k;
-	size_t off = 0, n = 0;
-
-	out[0] = '\0';
-	if (!got) {
-		snprintf(out, sz, "not valid JSON");
-		goto cleanup;
-	}
-	pl_json_flatten(gf, got);
-	pl_json_flatten(wf, (json_t *)want);
-	json_object_foreach(wf, k, v) {
-		json_t *g = json_object_get(gf, k);
-		if (g && json_equal(g, v))
-			continue;
-		char *gs = g ? value_dump(g) : NULL;
-		char *ws = value_dump(v);
-		if (n++ < 4 && off < sz)
-			off += snprintf(out + off, sz - off, "%s%s is %s in the file, %s from the ops", off ? "; " : "", k,
-			                gs ? gs : "absent", ws ? ws : "?");
-		free(gs);
-		free(ws);
-	}
-	json_object_foreach(gf, k, v) {
-		if (json_object_get(wf, k))
-			continue;
-		char *gs = value_dump(v);
-		if (n++ < 4 && off < sz)
-			off += snprintf(out + off, sz - off, "%s%s is %s in the file, unset by the ops", off ? "; " : "", k,
-			                gs ? gs : "?");
-		free(gs);
-	}
-	if (n > 4 && off < sz)
-		snprintf(out + off, sz - off, "; and %zu more", n - 4);
-	if (!n)
-		snprintf(out, sz, "same values, but not the canonical bytes the merge writes");
-cleanup:
-	json_decref(got);
-	json_decref(gf);
-	json_decref(wf);
-}
-
-/* Compare a file's blob with the rendering `want`; 0 if equal. */
-static int compare_file(struct verify *v, const char *where, const git_tree_entry *e, const json_t *want,
-                        const char *id)
-{
-	char *text = pl_json_canonical(want), detail[700];
-	git_blob *blob = NULL;
-	git_oid h;
-
-	if (!text)
-		return v->rc = pl_error_set(PL_ERROR, "out of memory");
-	git_odb_hash(&h, text, strlen(text), GIT_OBJECT_BLOB);
-	if (!git_oid_cmp(&h, git_tree_entry_id(e))) {
-		free(text);
-		return 0;
-	}
-	if (git_blob_lookup(&blob, v->repo, git_tree_entry_id(e)) == 0 && git_blob_rawsize(blob) < (1 << 20)) {
-		char *file = strndup(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-		if (file)
-			diff_fields(detail, sizeof(detail), file, want);
-		else
-			snprintf(detail, sizeof(detail), "out of memory");
-		free(file);
-	} else {
-		snprintf(detail, sizeof(detail), "the blob cannot be read or is oversized");
-	}
-	git_blob_free(blob);
-	free(text);
-	return problem(v, where, NULL, 0, NULL, "differs from the fold of %s's ops: %s", id, detail);
-}
-
-/* "<kind>/<h1>/<h2>/<id>.json" or "<id>.json" -> kind (may be NULL) and id */
-static int split_path(char kind[33], char id[PL_ID_MAX + 1], const char *rel, int with_kind)
-{
-	const char *slash = strchr(rel, '/'), *name = strrchr(rel, '/');
-	size_t n;
-
-	name = name ? name + 1 : rel;
-	n = strlen(name);
-	if (n <= 5 || strcmp(name + n - 5, ".json") || n - 5 > PL_ID_MAX)
-		return -1;
-	memcpy(id, name, n - 5);
-	id[n - 5] = '\0';
-	if (with_kind) {
-		if (!slash || (size_t)(slash - rel) >= 33)
-			return -1;
-		memcpy(kind, rel, (size_t)(slash - rel));
-		kind[slash - rel] = '\0';
-	}
-	return 0;
-}
-
-static int state_file(struct walk *w, const char *path, const git_tree_entry *e)
-{
-	struct verify *v = w->v;
-	char kind[33], id[PL_ID_MAX + 1], want[600], where[620];
-	pl_record *r = NULL;
-	json_t *sj = NULL;
-	int rc;
-
-	snprintf(where, sizeof(where), "main:%s", path);
-	v->res->states++;
-	if (split_path(kind, id, path + strlen("state/"), 1) ||
-	    pl_merge_state_path(want, sizeof(want), kind, id) || strcmp(want, path))
-		return problem(v, where, NULL, 0, NULL, "not where the merge puts a state file (state/<kind>/<h1>/<h2>/<id>.json"
-		               ", h1h2 from `printf %%s ID | git hash-object --stdin`)");
-	if ((rc = pl_store_get(&r, v->fold, id)) == PL_ENOTFOUND)
-		return problem(v, where, NULL, 0, NULL, "no op in main touches record %s: a state file with no history", id);
-	if (rc)
-		return v->rc = rc;
-	if (r->deleted)
-		problem(v, where, NULL, 0, NULL, "record %s is deleted by its ops, but its state file is still here", id);
-	else if (strcmp(r->kind, kind))
-		problem(v, where, NULL, 0, NULL, "record %s is a %s by its ops, not a %s", id, r->kind, kind);
-	else if (!(sj = pl_merge_state_json(r)))
-		v->rc = pl_error_set(PL_ERROR, "out of memory");
-	else
-		compare_file(v, where, e, sj, id);
-	json_decref(sj);
-	pl_record_free(r);
-	return v->rc;
-}
-
-static int conflict_file(struct walk *w, const char *path, const git_tree_entry *e)
-{
-	struct verify *v = w->v;
-	char id[PL_ID_MAX + 1], where[620];
-	pl_record *r = NULL;
-	json_t *cj = NULL;
-	int rc;
-
-	snprintf(where, sizeof(where), "main:%s", path);
-	v->res->conflicts++;
-	if (split_path(NULL, id, path + strlen("conflicts/"), 0) || strchr(path + strlen("conflicts/"), '/'))
-		return problem(v, where, NULL, 0, NULL, "not a conflicts/<id>.json file");
-	if ((rc = pl_store_get(&r, v->fold, id)) == PL_ENOTFOUND)
-		return problem(v, where, NULL, 0, NULL, "no op in main touches record %s", id);
-	if (rc || (rc = pl_merge_conflicts_json(&cj, v->fold, r))) {
-		pl_record_free(r);
-		return v->rc = rc;
-	}
-	if (!cj)
-		problem(v, where, NULL, 0, NULL, "record %s has no open conflict by its ops (%s)", id,
-		        r->deleted ? "it is deleted" : "one head, or its heads agree");
-	else
-		compare_file(v, where, e, cj, id);
-	json_decref(cj);
-	pl_record_free(r);
-	return v->rc;
-}
-
-/* every live record of the fold has its state file, and its conflict file if it has conflicts */
-static int live_record(const pl_record *r, void *payload)
-{
-	struct verify *v = payload;
-	char path[600], where[620];
-	json_t *cj = NULL;
-	git_oid oid;
-	int rc;
-
-	if ((rc = pl_merge_state_path(path, sizeof(path), r->kind, r->id)))
-		return v->rc = rc;
-	if (!tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
-		problem(v, where, r->owner, 0, NULL, "missing: record %s is live by its ops but has no state file", r->id);
-	}
-	if ((rc = pl_merge_conflicts_json(&cj, v->fold, r)))
-		return v->rc = rc;
-	snprintf(path, sizeof(path), "conflicts/%s.json", r->id);
-	if (cj && !tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
-		problem(v, where, r->owner, 0, NULL, "missing: record %s has an open conflict by its ops", r->id);
-	}
-	json_decref(cj);
-	return v->rc;
-}
-
-static int verify_state(struct verify *v)
-{
-	git_tree *t = NULL;
-	struct walk ws = { v, "main", "state/", state_file, 0 }, wc = { v, "main", "conflicts/", conflict_file, 0 };
-
-	if (subtree(&t, v->repo, v->main_tree, "state") == 0)
-		walk_tree(&ws, t);
-	git_tree_free(t);
-	if (!v->rc && subtree(&t, v->repo, v->main_tree, "conflicts") == 0)
-		walk_tree(&wc, t);
-	git_tree_free(t);
-	for (const pl_kind_def *const *k = pl_schema_kinds(); *k && !v->rc; k++) {
-		int rc = pl_store_foreach(v->fold, (*k)->name, NULL, NULL, live_record, v);
-		if (rc && !v->rc)
-			v->rc = rc;
-	}
-	return v->rc;
-}
-
-static int collect_ref(const char *name, void *payload)
-{
-	json_array_append_new(payload, json_string(name));
-	return 0;
-}
-
-static int cmp_json_str(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
 int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl_audit_verify_options *opts)
 {
 	static const pl_audit_verify_options defaults = PL_AUDIT_VERIFY_OPTIONS_INIT;
 	pl_store_options so = PL_STORE_OPTIONS_INIT;
 	struct verify v;
-	json_t *refs = json_array();
-	json_t **sorted = NULL;
+	json_t *refs = NULL;
 	git_commit *mc = NULL;
 	git_oid main_tip;
 	char tmp[4096] = "";
@@ -821,7 +553,7 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 	v.opts = opts ? opts : &defaults;
 	v.res = res;
 	v.tips = json_object();
-	if (!refs || !v.tips) {
+	if (!v.tips) {
 		v.rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
@@ -829,19 +561,12 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 		goto cleanup;
 
 	/* 1. every node ref, in name order */
-	git_reference_foreach_glob(v.repo, "refs/heads/nodes/*", collect_ref, refs);
-	if (json_array_size(refs) && !(sorted = malloc(json_array_size(refs) * sizeof(*sorted)))) {
-		v.rc = pl_error_set(PL_ERROR, "out of memory");
+	if ((v.rc = pl_sync__node_refs(&refs, v.repo, 1)))
 		goto cleanup;
-	}
-	for (size_t i = 0; i < json_array_size(refs); i++)
-		sorted[i] = json_array_get(refs, i);
-	if (sorted)
-		qsort(sorted, json_array_size(refs), sizeof(*sorted), cmp_json_str);
 	for (size_t i = 0; i < json_array_size(refs) && !v.rc; i++) {
-		const char *name = json_string_value(sorted[i]), *node = name + strlen("refs/heads/nodes/");
+		const char *name = json_string_value(json_array_get(refs, i)), *node = name + strlen("refs/heads/nodes/");
 		if (!pl_node_valid(node) || !strcmp(node, PL_MERGE_CACHE_NODE)) {
-			problem(&v, name, NULL, 0, NULL, "'%s' is not a valid node code: the merge ignores this ref", node);
+			pl_audit__problem(&v, name, NULL, 0, NULL, "'%s' is not a valid node code: the merge ignores this ref", node);
 			continue;
 		}
 		res->nodes++;
@@ -879,14 +604,13 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 		goto cleanup;
 
 	/* 5. state/ and conflicts/ */
-	verify_state(&v);
+	pl_audit__verify_state(&v);
 cleanup:
 	pl_store_free(v.fold);
 	if (tmp[0])
 		pl_sync__rm_rf(tmp);
 	git_tree_free(v.main_tree);
 	git_commit_free(mc);
-	free(sorted);
 	json_decref(refs);
 	json_decref(v.tips);
 	git_repository_free(v.repo);

@@ -22,7 +22,6 @@
 #include "plsync/fold.h"
 #include "plsync/json.h"
 #include "plsync/store.h"
-#include "internal.h"
 
 /* ---- what one op changed ---- */
 

@@ -24,7 +24,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/op.h"
-#include "internal.h"
+#include "plsync/sync.h"
 
 #define MAGIC "PLSYNC-BUNDLE 1\n"
 #define BUNDLE_MAX ((size_t)1 << 30)

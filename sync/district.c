@@ -1,17 +1,23 @@
 /*
  * district.c — the district repository: a bare git repository that every
  * node pushes its ref to and the district merge reads. Creating it is
- * idempotent; a path holding anything else is refused.
+ * idempotent; a path holding anything else is refused. Also what the merge,
+ * its cache and verify all read of it: opening it (only a repository marked
+ * plsync.district), the node refs, and which node a node commit belongs to.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "plsync/sync.h"
+#include "district-int.h"
+#include "remote-int.h"
 
 static int dir_is_empty(const char *path)
 {
@@ -78,5 +84,104 @@ int pl_district_init(const char *path)
 	if (!rc)
 		rc = pl_sync__tune_repo(repo);
 	git_repository_free(repo);
+	return rc;
+}
+
+/* ---- what the merge, its cache and verify read ---- */
+
+int pl_sync__open_district(git_repository **repo, const char *path)
+{
+	git_config *cfg = NULL;
+	int ours = 0, grc;
+
+	if ((grc = git_repository_open_bare(repo, path)) < 0)
+		return pl_error_set(PL_ENOTFOUND, "%s is not a git repository; create it with 'plsync-district init %s'",
+		                    path, path);
+	if (git_repository_config(&cfg, *repo) == 0)
+		git_config_get_bool(&ours, cfg, "plsync.district");
+	git_config_free(cfg);
+	if (!ours) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return pl_error_set(PL_EINVALID, "%s is not a plsync district repository (no plsync.district in its config)", path);
+	}
+	return 0;
+}
+
+int pl_sync__node_of(char *out, size_t sz, git_repository *repo, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL, *ops = NULL;
+	git_tree_entry *e = NULL;
+	int rc = PL_ENOTFOUND;
+
+	if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&t, c) == 0 &&
+	    git_tree_entry_bypath(&e, t, "ops") == 0 && git_tree_lookup(&ops, repo, git_tree_entry_id(e)) == 0 &&
+	    git_tree_entrycount(ops) == 1) {
+		snprintf(out, sz, "%s", git_tree_entry_name(git_tree_entry_byindex(ops, 0)));
+		rc = 0;
+	}
+	git_tree_free(ops);
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* The ref names met so far (malloc'd, owned by the list). */
+struct names {
+	char  **v;
+	size_t  n, cap;
+	int     oom;
+};
+
+static int collect_ref(const char *name, void *payload)
+{
+	struct names *l = payload;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv) {
+			l->oom = 1;
+			return 0;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(name)))
+		l->oom = 1;
+	else
+		l->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pl_sync__node_refs(json_t **out, git_repository *repo, int sorted)
+{
+	struct names l = { NULL, 0, 0, 0 };
+	json_t *refs = json_array();
+	int rc = 0;
+
+	*out = NULL;
+	git_reference_foreach_glob(repo, "refs/heads/nodes/*", collect_ref, &l);
+	if (sorted && l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	for (size_t i = 0; i < l.n && refs && !l.oom; i++)
+		if (json_array_append_new(refs, json_string(l.v[i])))
+			l.oom = 1;
+	if (!refs || l.oom) {
+		json_decref(refs);
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	} else {
+		*out = refs;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
 	return rc;
 }

@@ -22,7 +22,10 @@
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "layout-int.h"
+#include "mirror-int.h"
+#include "remote-int.h"
+#include "tree-int.h"
 
 struct apply {
 	git_repository *repo;
@@ -97,19 +100,11 @@ static int apply_fn(pl_write *w, void *payload)
 	a->applied = a->skipped = a->ahead = a->dangling = 0;
 	snprintf(prefix, sizeof(prefix), "ops/%s/", a->node);
 	for (size_t i = 0; i < a->ncommits && !rc; i++) {
-		git_commit *c = NULL, *parent = NULL;
-		git_tree *tree = NULL, *ptree = NULL;
 		pl_sync__deltas ds = { NULL, 0, 0, SIZE_MAX, 0 };
 		char hex[41];
-		int grc = 0;
 
 		git_oid_tostr(hex, sizeof(hex), &a->commits[i]);
-		if ((grc = git_commit_lookup(&c, a->repo, &a->commits[i])) < 0 ||
-		    (grc = git_commit_tree(&tree, c)) < 0 ||
-		    (git_commit_parentcount(c) > 0 &&
-		     ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0))) {
-			rc = pl_error_from_git(grc, hex);
-		} else if (!(rc = pl_sync__tree_delta(&ds, a->repo, "", ptree, tree, 0))) {
+		if (!(rc = pl_sync__commit_delta(&ds, a->repo, &a->commits[i], hex, 0))) {
 			/* what this commit changed, by the subtrees whose ids differ:
 			 * its own cost, not a read of every batch of the node */
 			for (size_t d = 0; d < ds.n && !rc; d++) {
@@ -134,10 +129,6 @@ static int apply_fn(pl_write *w, void *payload)
 			}
 		}
 		pl_sync__deltas_clear(&ds);
-		git_tree_free(ptree);
-		git_tree_free(tree);
-		git_commit_free(parent);
-		git_commit_free(c);
 	}
 	if (rc)
 		return rc;
@@ -250,13 +241,8 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 		goto cleanup;
 	refspecs.strings = specs;
 	refspecs.count = n;
-	if ((rc = pl_sync__check_local(opts->url)))
+	if ((rc = pl_sync__remote_open(&remote, m->repo, opts->url)))
 		goto cleanup;
-	if ((grc = git_remote_create_anonymous(&remote, m->repo, opts->url)) < 0) {
-		rc = pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", opts->url,
-		                  git_error_last() ? git_error_last()->message : "?");
-		goto cleanup;
-	}
 	pl_sync__callbacks(&fo.callbacks, &cbstate);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;

@@ -10,7 +10,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,68 +24,12 @@
 
 #include "plsync/errors.h"
 #include "plsync/op.h"
-#include "internal.h"
+#include "layout-int.h"
+#include "mirror-int.h"
+#include "pack-int.h"
 
 #define BATCH_MAX (16u * 1024u * 1024u)
 #define MSG_RECORDS_MAX 2000
-
-void pl_sync__node_ref(char *buf, size_t sz, const char *node)
-{
-	snprintf(buf, sz, "refs/heads/nodes/%s", node);
-}
-
-void pl_sync__blob_path(char *buf, size_t sz, const char *node, uint64_t first, uint64_t last)
-{
-	snprintf(buf, sz, "ops/%s/%03" PRIu64 "/%03" PRIu64 "/%012" PRIu64 "-%012" PRIu64 ".msgpack",
-	         node, first / 1000000, (first / 1000) % 1000, first, last);
-}
-
-void pl_sync_blob_path(char *buf, size_t sz, const char *node, uint64_t first, uint64_t last)
-{
-	pl_sync__blob_path(buf, sz, node, first, last);
-}
-
-/* Exactly 12 decimal digits at s (strtoull would also take spaces and signs). */
-static int parse_seq12(uint64_t *out, const char *s)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 12; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int pl_sync__parse_blob_name(uint64_t *first, uint64_t *last, const char *name)
-{
-	if (strlen(name) != 12 + 1 + 12 + 8 || strcmp(name + 25, ".msgpack") || name[12] != '-')
-		return -1;
-	if (parse_seq12(first, name) || parse_seq12(last, name + 13) || *last < *first || *first == 0)
-		return -1;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path) && errno != ENOENT ? -1 : 0;
-}
-
-int pl_sync__rm_rf(const char *path)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb) && errno == ENOENT)
-		return 0;
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
-		return pl_error_from_errno(path);
-	return 0;
-}
 
 /*
  * A new mirror is made in "<path>.new-<pid>" and renamed into place, so a
@@ -264,108 +207,6 @@ cleanup:
 	git_commit_free(c);
 	git_reference_free(r);
 	return rc;
-}
-
-/* The ids of the objects to write, in the order they are found. */
-struct idlist {
-	git_oid *a;
-	size_t   n, cap;
-};
-
-static int idlist_add(struct idlist *l, const git_oid *id)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		git_oid *a = realloc(l->a, cap * sizeof(*a));
-		if (!a) {
-			git_error_set_oom();
-			return -1;
-		}
-		l->a = a;
-		l->cap = cap;
-	}
-	git_oid_cpy(&l->a[l->n++], id);
-	return 0;
-}
-
-/*
- * Collect the objects of `tree` that are in the mempack, walking only
- * subtrees that differ from `base` (the parent's tree at the same path), so
- * the work grows with what changed, never with the whole tree. An object
- * met twice (the same blob under two paths) is listed once.
- */
-static int collect_new(struct idlist *l, git_repository *repo, git_odb_backend *mempack,
-                       const git_tree *tree, const git_tree *base)
-{
-	int rc = 0;
-
-	if (mempack->exists(mempack, git_tree_id(tree)) && (rc = idlist_add(l, git_tree_id(tree))) < 0)
-		return rc;
-	for (size_t i = 0; i < git_tree_entrycount(tree) && rc >= 0; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		const git_tree_entry *be = base ? git_tree_entry_byname(base, git_tree_entry_name(e)) : NULL;
-		const git_oid *id = git_tree_entry_id(e);
-
-		if (be && git_oid_equal(git_tree_entry_id(be), id))
-			continue; /* unchanged: already on disk */
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-			git_tree *sub = NULL, *bsub = NULL;
-			if ((rc = git_tree_lookup(&sub, repo, id)) < 0)
-				break;
-			if (be && git_tree_entry_type(be) == GIT_OBJECT_TREE)
-				git_tree_lookup(&bsub, repo, git_tree_entry_id(be));
-			rc = collect_new(l, repo, mempack, sub, bsub);
-			git_tree_free(bsub);
-			git_tree_free(sub);
-		} else if (mempack->exists(mempack, id)) {
-			rc = idlist_add(l, id);
-		}
-	}
-	return rc;
-}
-
-int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
-                           const git_tree *base)
-{
-	struct idlist l = { NULL, 0, 0 };
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	int grc, rc = 0;
-
-	/* the commit too only if it is new: the same commit (same tree, parent,
-	 * message and second) may be on disk already, from a try whose ref
-	 * move failed, and then libgit2 did not write it again */
-	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
-	    (mempack->exists(mempack, commit) && (grc = idlist_add(&l, commit)) < 0) ||
-	    (grc = collect_new(&l, repo, mempack, tree, base)) < 0) {
-		rc = pl_error_from_git(grc, "collecting the new objects");
-		goto cleanup;
-	}
-	if ((rc = pl_sync__write_pack(repo, mempack, l.a, l.n)) == 0)
-		git_mempack_reset(mempack);
-cleanup:
-	free(l.a);
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
-}
-
-int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo)
-{
-	git_odb *odb = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = git_repository_odb(&odb, repo)) < 0 || (rc = git_mempack_new(out)) < 0 ||
-	    (rc = git_odb_add_backend(odb, *out, 999)) < 0) {
-		if (*out && rc < 0)
-			(*out)->free(*out);
-		*out = NULL;
-		git_odb_free(odb);
-		return pl_error_from_git(rc, "preparing the repository");
-	}
-	git_odb_free(odb);
-	return 0;
 }
 
 /* ---- building a commit ---- */

@@ -1,6 +1,8 @@
 /*
  * pack.c — new objects written to disk as one git pack and its index,
- * without deltas.
+ * without deltas; the mempack that holds a commit's new objects until then,
+ * and the walk that finds them (only the subtrees that differ from the
+ * parent's).
  *
  * Rules kept here:
  *  - The pack is version 2: "PACK", version, count; each object a type and
@@ -27,11 +29,13 @@
 #include <sys/stat.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 #include <zlib.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "pack-int.h"
+#include "tree-int.h"
 
 /* ---- SHA-1 (FIPS 180-4), for the trailer only: ids are libgit2's ---- */
 
@@ -585,4 +589,108 @@ int pl_sync__write_pack(git_repository *repo, git_odb_backend *mempack, git_oid 
 int pl_sync__write_zpack(git_repository *repo, pl_sync__zobj *objs, size_t n)
 {
 	return pl_sync__write_pack_with(repo, NULL, NULL, 0, objs, n);
+}
+
+/* ---- the mempack: new objects held until their pack ---- */
+
+/* The ids of the objects to write, in the order they are found. */
+struct idlist {
+	git_oid *a;
+	size_t   n, cap;
+};
+
+static int idlist_add(struct idlist *l, const git_oid *id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		git_oid *a = realloc(l->a, cap * sizeof(*a));
+		if (!a) {
+			git_error_set_oom();
+			return -1;
+		}
+		l->a = a;
+		l->cap = cap;
+	}
+	git_oid_cpy(&l->a[l->n++], id);
+	return 0;
+}
+
+/*
+ * Collect the objects of `tree` that are in the mempack, walking only
+ * subtrees that differ from `base` (the parent's tree at the same path), so
+ * the work grows with what changed, never with the whole tree. An object
+ * met twice (the same blob under two paths) is listed once.
+ */
+static int collect_new(struct idlist *l, git_repository *repo, git_odb_backend *mempack,
+                       const git_tree *tree, const git_tree *base)
+{
+	int rc = 0;
+
+	if (mempack->exists(mempack, git_tree_id(tree)) && (rc = idlist_add(l, git_tree_id(tree))) < 0)
+		return rc;
+	for (size_t i = 0; i < git_tree_entrycount(tree) && rc >= 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_tree_entry *be = base ? git_tree_entry_byname(base, git_tree_entry_name(e)) : NULL;
+		const git_oid *id = git_tree_entry_id(e);
+
+		if (be && git_oid_equal(git_tree_entry_id(be), id))
+			continue; /* unchanged: already on disk */
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL, *bsub = NULL;
+			if ((rc = git_tree_lookup(&sub, repo, id)) < 0)
+				break;
+			if (be && git_tree_entry_type(be) == GIT_OBJECT_TREE)
+				git_tree_lookup(&bsub, repo, git_tree_entry_id(be));
+			rc = collect_new(l, repo, mempack, sub, bsub);
+			git_tree_free(bsub);
+			git_tree_free(sub);
+		} else if (mempack->exists(mempack, id)) {
+			rc = idlist_add(l, id);
+		}
+	}
+	return rc;
+}
+
+int pl_sync__flush_mempack(git_repository *repo, git_odb_backend *mempack, const git_oid *commit,
+                           const git_tree *base)
+{
+	struct idlist l = { NULL, 0, 0 };
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	int grc, rc = 0;
+
+	/* the commit too only if it is new: the same commit (same tree, parent,
+	 * message and second) may be on disk already, from a try whose ref
+	 * move failed, and then libgit2 did not write it again */
+	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&tree, c)) < 0 ||
+	    (mempack->exists(mempack, commit) && (grc = idlist_add(&l, commit)) < 0) ||
+	    (grc = collect_new(&l, repo, mempack, tree, base)) < 0) {
+		rc = pl_error_from_git(grc, "collecting the new objects");
+		goto cleanup;
+	}
+	if ((rc = pl_sync__write_pack(repo, mempack, l.a, l.n)) == 0)
+		git_mempack_reset(mempack);
+cleanup:
+	free(l.a);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+int pl_sync__add_mempack(git_odb_backend **out, git_repository *repo)
+{
+	git_odb *odb = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_repository_odb(&odb, repo)) < 0 || (rc = git_mempack_new(out)) < 0 ||
+	    (rc = git_odb_add_backend(odb, *out, 999)) < 0) {
+		if (*out && rc < 0)
+			(*out)->free(*out);
+		*out = NULL;
+		git_odb_free(odb);
+		return pl_error_from_git(rc, "preparing the repository");
+	}
+	git_odb_free(odb);
+	return 0;
 }

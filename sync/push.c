@@ -13,7 +13,9 @@
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "layout-int.h"
+#include "mirror-int.h"
+#include "remote-int.h"
 
 int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
 {
@@ -39,13 +41,8 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 	if ((rc = pl_mirror_last_seq(&seq, m, refname, node)))
 		goto cleanup;
 	snprintf(spec, sizeof(spec), "%s:%s", refname, refname); /* no '+': fast-forward only */
-	if ((rc = pl_sync__check_local(opts->url)))
+	if ((rc = pl_sync__remote_open(&remote, m->repo, opts->url)))
 		goto cleanup;
-	if ((grc = git_remote_create_anonymous(&remote, m->repo, opts->url)) < 0) {
-		rc = pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", opts->url,
-		                  git_error_last() ? git_error_last()->message : "?");
-		goto cleanup;
-	}
 	pl_sync__callbacks(&po.callbacks, &cbstate);
 	grc = git_remote_push(remote, &refspecs, &po);
 	if (grc == GIT_ENONFASTFORWARD) {

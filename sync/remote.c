@@ -21,7 +21,7 @@
 #include <git2.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "remote-int.h"
 
 static int credentials(git_credential **out, const char *url, const char *user_from_url,
                        unsigned int allowed, void *payload);
@@ -351,30 +351,27 @@ static int certificate_check(git_cert *cert, int valid, const char *host, void *
 	return GIT_PASSTHROUGH;
 }
 
-static int transfer_progress(const git_indexer_progress *st, void *payload)
+/* Progress p to the caller's callback; its negative return cancels (kept in s). */
+static int progress(struct pl_sync__cb *s, const pl_progress *p)
 {
-	struct pl_sync__cb *s = payload;
-	pl_progress p = { "fetching", st->received_objects, st->total_objects, st->received_bytes };
-
 	if (!s->opts->progress)
 		return 0;
-	int rc = s->opts->progress(&p, s->opts->payload);
+	int rc = s->opts->progress(p, s->opts->payload);
 	if (rc < 0)
 		s->cancelled = rc;
 	return rc < 0 ? GIT_EUSER : 0;
 }
 
+static int transfer_progress(const git_indexer_progress *st, void *payload)
+{
+	pl_progress p = { "fetching", st->received_objects, st->total_objects, st->received_bytes };
+	return progress(payload, &p);
+}
+
 static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
 {
-	struct pl_sync__cb *s = payload;
 	pl_progress p = { "pushing", current, total, bytes };
-
-	if (!s->opts->progress)
-		return 0;
-	int rc = s->opts->progress(&p, s->opts->payload);
-	if (rc < 0)
-		s->cancelled = rc;
-	return rc < 0 ? GIT_EUSER : 0;
+	return progress(payload, &p);
 }
 
 static int push_update(const char *refname, const char *status, void *payload)
@@ -429,6 +426,19 @@ int pl_sync__check_local(const char *url)
 		                    path, git_error_last() && git_error_last()->message ? git_error_last()->message
 		                                                                         : "not found", path);
 	git_repository_free(repo);
+	return 0;
+}
+
+int pl_sync__remote_open(git_remote **out, git_repository *repo, const char *url)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = pl_sync__check_local(url)))
+		return rc;
+	if (git_remote_create_anonymous(out, repo, url) < 0)
+		return pl_error_set(PL_EUSAGE, "'%s' is not a usable remote URL: %s", url,
+		                    git_error_last() ? git_error_last()->message : "?");
 	return 0;
 }
 

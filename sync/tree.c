@@ -12,6 +12,7 @@
  *    merge's state files, its node's batch blobs) before it builds.
  *  - The ids of the trees written are listed for the pack (no walk after).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@
 #include <git2/sys/odb_backend.h>
 
 #include "plsync/errors.h"
-#include "internal.h"
+#include "tree-int.h"
 
 struct ent {
 	const char *name;
@@ -278,6 +279,35 @@ int pl_sync__tree_update(git_oid *out, git_oid **written, size_t *nwritten, git_
 #define DELTA_DEPTH 16
 
 
+int pl_sync__commit_delta(pl_sync__deltas *ds, git_repository *repo, const git_oid *id, const char *hex,
+                          int linear)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	int rc = 0, grc;
+
+	if ((grc = git_commit_lookup(&c, repo, id)) < 0 || (grc = git_commit_tree(&tree, c)) < 0) {
+		rc = pl_error_from_git(grc, hex);
+		goto cleanup;
+	}
+	if (linear && git_commit_parentcount(c) > 1) {
+		rc = pl_error_set(PL_ECORRUPT, "commit is a merge: node history must be linear");
+		goto cleanup;
+	}
+	if (git_commit_parentcount(c) > 0 &&
+	    ((grc = git_commit_parent(&parent, c, 0)) < 0 || (grc = git_commit_tree(&ptree, parent)) < 0)) {
+		rc = pl_error_from_git(grc, hex);
+		goto cleanup;
+	}
+	rc = pl_sync__tree_delta(ds, repo, "", ptree, tree, 0);
+cleanup:
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_commit_free(c);
+	return rc;
+}
+
 void pl_sync__deltas_clear(pl_sync__deltas *ds)
 {
 	for (size_t i = 0; i < ds->n; i++)
@@ -366,5 +396,27 @@ int pl_sync__tree_delta(pl_sync__deltas *ds, git_repository *repo, const char *d
 		i += c <= 0;
 		j += c >= 0;
 	}
+	return rc;
+}
+
+int pl_sync__tree_entry_id(git_oid *out, git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int found = t && git_tree_entry_bypath(&e, t, path) == 0;
+	if (found)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return found;
+}
+
+int pl_sync__subtree(git_tree **out, git_repository *repo, git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (t && git_tree_entry_bypath(&e, t, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		rc = git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0 ? -1 : 0;
+	git_tree_entry_free(e);
 	return rc;
 }

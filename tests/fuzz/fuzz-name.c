@@ -1,5 +1,5 @@
 /*
- * fuzz-name — op batch names (sync/mirror.c): pl_sync__parse_blob_name and
+ * fuzz-name — op batch names (sync/layout.c): pl_sync__parse_blob_name and
  * pl_sync__blob_path agree both ways.
  *
  * A batch blob is ops/<node>/<a>/<b>/<first>-<last>.msgpack, 12 digits each
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 
 #define SEQ_MAX 999999999999ull /* 12 digits */
 

@@ -1,5 +1,5 @@
 /*
- * Op batch names (sync/mirror.c). A batch blob is named
+ * Op batch names (sync/layout.c). A batch blob is named
  * <first>-<last>.msgpack, 12 digits each, and the merge, fetch and verify
  * read its seqs from that name: so one batch has one name. The parser takes
  * what pl_sync__blob_path writes and gives back its seqs; it refuses every
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "plsync/plsync.h"
-#include "../../sync/internal.h"
+#include "../../sync/layout-int.h"
 #include "../tap.h"
 
 static void parses(const char *name, uint64_t want_first, uint64_t want_last)

@@ -15,7 +15,8 @@
 #include <git2/sys/mempack.h>
 
 #include "plsync/plsync.h"
-#include "../../sync/internal.h"
+#include "../../sync/pack-int.h"
+#include "../../sync/tree-int.h"
 #include "../tap.h"
 #include "../testlib.h"
 
