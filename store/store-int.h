@@ -257,6 +257,9 @@ pl_own pl_store__may_write(char who[PL_NODE_MAX + 1], const char *node, int crea
 
 /* "prefix.key" ("key" if prefix is empty) into out[sz], cut at sz - 1 bytes. */
 void pl_schema__join_path(char *out, size_t sz, const char *prefix, const char *key);
+/* The code of the i-th Learning Forward standard of either set (both sets,
+ * each code once), NULL past the last. */
+const char *pl_schema__standard(int i);
 
 /* ---- read.c ---- */
 

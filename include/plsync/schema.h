@@ -98,14 +98,6 @@ int pl_schema_prepare(json_t **out, const pl_kind_def *kind, const json_t *raw, 
 int pl_schema_validate(const pl_kind_def *kind, const json_t *change,
                        const json_t *after, pl_ref_exists_fn exists, void *payload);
 
-/*
- * pl_schema_validate for a change whose values came out of pl_schema_coerce
- * already: the per-value checks are skipped, references and required fields
- * are still checked.
- */
-int pl_schema_validate_coerced(const pl_kind_def *kind, const json_t *change,
-                               const json_t *after, pl_ref_exists_fn exists, void *payload);
-
 /* Learning Forward standards. set is 2011 or 2022. */
 int pl_standard_in_set(const char *code, int set);
 const char *pl_standard_name(const char *code, int set);
