@@ -58,6 +58,9 @@ char *fields_text(const json_t *v);
 /* The value at dotted `path` inside nested `obj`, or NULL. Borrowed. */
 json_t *fields_get(const json_t *obj, const char *path);
 
+/* Print "unknown kind 'X'; kinds are: ..." (from the schema); EXIT_USAGE. */
+int kind_unknown(const char *kind);
+
 /* {"id","kind","owner","created","updated","fields"} for --json output. */
 json_t *record_json(const pl_record *r);
 

@@ -59,9 +59,7 @@ static int cmd_add(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_add_entry, "which kind? (%s)", pl_schema_kind_names(names, sizeof(names)));
 	}
 	if (!pl_schema_kind(pos[0])) {
-		char names[256];
-		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", pos[0],
-		               pl_schema_kind_names(names, sizeof(names)));
+		rc = kind_unknown(pos[0]);
 		free(pos);
 		return rc;
 	}

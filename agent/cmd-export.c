@@ -70,9 +70,7 @@ static int cmd_export(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_export_entry, "give one KIND");
 	}
 	if (!(k = pl_schema_kind(pos[0]))) {
-		char names[256];
-		rc = cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", pos[0],
-		               pl_schema_kind_names(names, sizeof(names)));
+		rc = kind_unknown(pos[0]);
 		free(pos);
 		return rc;
 	}

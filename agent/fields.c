@@ -110,3 +110,11 @@ json_t *fields_get(const json_t *obj, const char *path)
 	}
 	return json_object_get(obj, p);
 }
+
+int kind_unknown(const char *kind)
+{
+	char names[256];
+
+	return cli_error(EXIT_USAGE, "unknown kind '%s'; kinds are: %s", kind,
+	                 pl_schema_kind_names(names, sizeof(names)));
+}
