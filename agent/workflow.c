@@ -7,6 +7,7 @@
  * them fails.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,46 +33,38 @@ const char *stamp_get(char buf[11], const char *opt)
 	return NULL;
 }
 
-int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_result *r)
+/* The library's message, then this program's hint for it. */
+static int fail_with(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail_with(const char *fmt, ...)
 {
 	const pl_error *e = pl_error_last();
-	char hint[400] = "";
+	char hint[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(hint, sizeof(hint), fmt, ap);
+	va_end(ap);
+	return cli_error(e->code == PL_EUSAGE ? EXIT_USAGE : EXIT_FAIL, "%s%s", e->message, hint);
+}
+
+int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_result *r)
+{
+	const char *field = pl_role_field(o->role);
 
 	switch (r->reason) {
-	case PL_WORKFLOW_DELETED:
-		snprintf(hint, sizeof(hint), "; 'plsync log %s' shows its history", o->id);
-		break;
-	case PL_WORKFLOW_NOT_ENTRY:
-		snprintf(hint, sizeof(hint), "; 'plsync ls pd_entry' lists the entries");
-		break;
-	case PL_WORKFLOW_REJECTED:
-		snprintf(hint, sizeof(hint), " (make a new request with 'plsync request')");
-		break;
-	case PL_WORKFLOW_NO_APPROVER:
-		snprintf(hint, sizeof(hint), "; record it first: plsync set %s %s=STAFF_ID", r->staff,
-		         pl_role_field(o->role));
-		break;
+	case PL_WORKFLOW_DELETED:       return fail_with("; 'plsync log %s' shows its history", o->id);
+	case PL_WORKFLOW_NOT_ENTRY:     return fail_with("; 'plsync ls pd_entry' lists the entries");
+	case PL_WORKFLOW_REJECTED:      return fail_with(" (make a new request with 'plsync request')");
+	case PL_WORKFLOW_NO_APPROVER:   return fail_with("; record it first: plsync set %s %s=STAFF_ID", r->staff, field);
 	case PL_WORKFLOW_NOT_APPROVER:
-		snprintf(hint, sizeof(hint), ", or if the staff record is wrong: plsync set %s %s=%s", r->staff,
-		         pl_role_field(o->role), o->by);
-		break;
-	case PL_WORKFLOW_COMPLETED:
-		snprintf(hint, sizeof(hint), "; to correct it: plsync set %s hours=H", r->id);
-		break;
+		return fail_with(", or if the staff record is wrong: plsync set %s %s=%s", r->staff, field, o->by);
+	case PL_WORKFLOW_COMPLETED:     return fail_with("; to correct it: plsync set %s hours=H", r->id);
 	case PL_WORKFLOW_UNAPPROVED:
-		snprintf(hint, sizeof(hint), " (plsync approve %s --as %s --by STAFF)", r->id,
-		         pl_role_key(r->needs));
-		break;
-	case PL_WORKFLOW_NOT_COMPLETED:
-		snprintf(hint, sizeof(hint), " (first: plsync complete %s --hours H)", r->id);
-		break;
-	case PL_WORKFLOW_NO_CONFLICT:
-		snprintf(hint, sizeof(hint), "; use 'plsync set' to change it");
-		break;
-	default:
-		return cli_fail(c);
+		return fail_with(" (plsync approve %s --as %s --by STAFF)", r->id, pl_role_key(r->needs));
+	case PL_WORKFLOW_NOT_COMPLETED: return fail_with(" (first: plsync complete %s --hours H)", r->id);
+	case PL_WORKFLOW_NO_CONFLICT:   return fail_with("; use 'plsync set' to change it");
+	default:                        return cli_fail(c);
 	}
-	return cli_error(e->code == PL_EUSAGE ? EXIT_USAGE : EXIT_FAIL, "%s%s", e->message, hint);
 }
 
 int out_open(FILE **f, const char *path)
