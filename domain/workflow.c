@@ -129,6 +129,14 @@ static const char *stamp_or_now(char buf[32], const char *stamp)
 	return buf;
 }
 
+/* The caller's result (or scratch when it passed none), cleared. */
+static pl_workflow_result *result_init(pl_workflow_result *out, pl_workflow_result *scratch)
+{
+	out = out ? out : scratch;
+	memset(out, 0, sizeof(*out));
+	return out;
+}
+
 static int options_check(const pl_workflow_options *o)
 {
 	if (!o || o->version != PL_WORKFLOW_OPTIONS_VERSION)
@@ -180,16 +188,6 @@ static int step_write_fn(pl_write *w, void *payload)
 	return rc;
 }
 
-static int step_write(pl_store *st, const char *actor, struct step *s)
-{
-	pl_workflow_result scratch;
-
-	if (!s->out)
-		s->out = &scratch;
-	memset(s->out, 0, sizeof(*s->out));
-	return pl_store_write(st, actor, step_write_fn, s);
-}
-
 /* ---- request ---- */
 
 const char *pl_workflow_own_field(const char *arg)
@@ -214,14 +212,13 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
                         pl_workflow_result *out)
 {
 	pl_workflow_result scratch;
-	struct step s = { o, out ? out : &scratch };
+	struct step s = { o, result_init(out, &scratch) };
 	const char *key;
 	json_t *v;
 	int rc;
 
 	if ((rc = options_check(o)))
 		return rc;
-	memset(s.out, 0, sizeof(*s.out));
 	if (!json_is_object(o->fields) || !json_object_size(o->fields))
 		return pl_error_set(PL_EUSAGE, "a request needs the entry's fields: staff, title, type ...");
 	json_object_foreach(o->fields, key, v) {
@@ -292,19 +289,18 @@ static int decide_allowed(struct step *s, const pl_record *e)
 		return pl_error_set(PL_EINVALID, "pd_entry %s is %s; only a requested entry can be %s", e->id,
 		                    status, s->approve ? "approved" : "rejected");
 	}
-	if (!s->approve)
-		return 0;
-	s->out->reason = PL_WORKFLOW_REFUSED;
-	if (is(status, "approved"))
+	if (s->approve && is(status, "approved")) {
+		s->out->reason = PL_WORKFLOW_REFUSED;
 		return pl_error_set(PL_EINVALID, "pd_entry %s is already approved by both the supervisor and "
 		                    "the budget manager", e->id);
-	if (is(approval(e->fields, role, "decision"), "approved")) {
+	}
+	if (s->approve && is(approval(e->fields, role, "decision"), "approved")) {
 		by = approval(e->fields, role, "by");
+		s->out->reason = PL_WORKFLOW_REFUSED;
 		return pl_error_set(PL_EINVALID, "pd_entry %s already has the %s's approval (by %s); it is "
 		                    "waiting for the %s", e->id, pl_role_title(role), by ? by : "(null)",
 		                    pl_role_title(pl_role_other(role)));
 	}
-	s->out->reason = 0;
 	return 0;
 }
 
@@ -346,7 +342,8 @@ static int decide_run(struct step *s, pl_write *w, const pl_record *e)
 static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
                   pl_workflow_result *out, int approve)
 {
-	struct step s = { o, out, decide_run, approve };
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch), decide_run, approve };
 	char now[32];
 	int rc;
 
@@ -359,7 +356,7 @@ static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
 	if (!approve && (!o->note || !*o->note))
 		return pl_error_set(PL_EUSAGE, "a rejection needs its reason (note)");
 	s.stamp = stamp_or_now(now, o->stamp);
-	return step_write(st, actor, &s);
+	return pl_store_write(st, actor, step_write_fn, &s);
 }
 
 int pl_workflow_approve(pl_store *st, const char *actor, const pl_workflow_options *o,
@@ -438,7 +435,8 @@ static int complete_run(struct step *s, pl_write *w, const pl_record *e)
 int pl_workflow_complete(pl_store *st, const char *actor, const pl_workflow_options *o,
                          pl_workflow_result *out)
 {
-	struct step s = { o, out, complete_run };
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch), complete_run };
 	int rc;
 
 	if ((rc = options_check(o)))
@@ -447,7 +445,7 @@ int pl_workflow_complete(pl_store *st, const char *actor, const pl_workflow_opti
 		return pl_error_set(PL_EUSAGE, "completing PD needs its contact hours");
 	if (!o->today || !*o->today)
 		return pl_error_set(PL_EUSAGE, "completing PD needs today's date (for the default end)");
-	return step_write(st, actor, &s);
+	return pl_store_write(st, actor, step_write_fn, &s);
 }
 
 /* ---- evaluate ---- */
@@ -525,14 +523,15 @@ static int evaluate_run(struct step *s, pl_write *w, const pl_record *e)
 int pl_workflow_evaluate(pl_store *st, const char *actor, const pl_workflow_options *o,
                          pl_workflow_result *out)
 {
-	struct step s = { o, out, evaluate_run };
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch), evaluate_run };
 	char now[32];
 	int rc;
 
 	if ((rc = options_check(o)) || (rc = evaluation_note(s.note, o)))
 		return rc;
 	s.stamp = stamp_or_now(now, o->stamp);
-	return step_write(st, actor, &s);
+	return pl_store_write(st, actor, step_write_fn, &s);
 }
 
 /* ---- resolve ---- */
@@ -581,13 +580,12 @@ int pl_workflow_resolve(pl_store *st, const char *actor, const pl_workflow_optio
                         pl_workflow_result *out)
 {
 	pl_workflow_result scratch;
-	struct step s = { o, out ? out : &scratch };
+	struct step s = { o, result_init(out, &scratch) };
 	pl_record *r = NULL;
 	int rc;
 
 	if ((rc = options_check(o)))
 		return rc;
-	memset(s.out, 0, sizeof(*s.out));
 	if (!o->id || !*o->id)
 		return pl_error_set(PL_EUSAGE, "which record? no id given");
 	if (o->fields)

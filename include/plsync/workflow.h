@@ -14,7 +14,8 @@
  *
  * Every call takes the store, the actor ("Name <email>", as for
  * pl_store_write), one pl_workflow_options and a pl_workflow_result it
- * fills. It returns 0 or a PL_E* code with the message set. Messages name
+ * clears and fills (NULL: not wanted). It returns 0 or a PL_E* code with
+ * the message set. Messages name
  * the records, people and states involved and never a program's command;
  * where a program has a hint to add ("record it first with ..."), the
  * result's `reason` says which case it is (PL_WORKFLOW_*), and the fields
@@ -97,7 +98,9 @@ enum pl_workflow_reason {
 
 /* What a call found and did, for the program to print. */
 typedef struct pl_workflow_result {
-	int     reason;                     /* PL_WORKFLOW_*: 0 on success */
+	int     reason;                     /* PL_WORKFLOW_*: why a rule refused the
+	                                       call; 0 on success and for errors that
+	                                       are no rule's (PL_ENOTFOUND, schema) */
 	char    id[PL_ID_MAX + 1];          /* the entry (request: the id made) */
 	char    staff[PL_ID_MAX + 1];       /* approve, reject: the entry's staff member */
 	char    status[16];                 /* the status after the call, or as found
@@ -124,9 +127,11 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
                         pl_workflow_result *out);
 
 /*
- * If `arg` ("status=x", "approvals.supervisor.by=E200", or a bare path)
- * names a field set by a later step — status, approvals.*, evaluation.* —
- * that field's name ("status"); else NULL. A request refuses these.
+ * If argument `arg`, "path=value" or a dotted path below a field
+ * ("status=x", "approvals.supervisor.by=E200", "evaluation.reaction"),
+ * names a field set by a later step (status, approvals, evaluation), that
+ * field's name ("status"); else NULL. A request refuses these, so a
+ * program can refuse them before it parses its arguments.
  */
 const char *pl_workflow_own_field(const char *arg);
 
