@@ -175,6 +175,18 @@ static int entry_in(pl_record **out, pl_write *w, const char *id, pl_workflow_re
 	return 0;
 }
 
+/* Write the step's one op on entry e (fields taken) and note the status it leaves. */
+static int step_set(struct step *s, pl_write *w, const pl_record *e, json_t *fields, const char *status)
+{
+	pl_change ch = { PL_CHANGE_SET, "pd_entry", e->id, fields, s->out->note };
+	int rc;
+
+	if (!(rc = pl_write_change(w, &ch, NULL)) && status)
+		copy(s->out->status, sizeof(s->out->status), status);
+	json_decref(fields);
+	return rc;
+}
+
 static int step_write_fn(pl_write *w, void *payload)
 {
 	struct step *s = payload;
@@ -332,11 +344,7 @@ static int decide_run(struct step *s, pl_write *w, const pl_record *e)
 	         s->approve ? "approval" : "rejection", o->by,
 	         s->approve && out->both ? "; both approvals given: approved" : "",
 	         o->note && *o->note ? ": " : "", o->note && *o->note ? o->note : "");
-	pl_change ch = { PL_CHANGE_SET, "pd_entry", e->id, fields, out->note };
-	if (!(rc = pl_write_change(w, &ch, NULL)))
-		copy(out->status, sizeof(out->status), status);
-	json_decref(fields);
-	return rc;
+	return step_set(s, w, e, fields, status);
 }
 
 static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
@@ -403,7 +411,6 @@ static int complete_run(struct step *s, pl_write *w, const pl_record *e)
 	pl_workflow_result *out = s->out;
 	json_t *fields;
 	size_t n;
-	int rc;
 
 	if (!is(status_of(e), "approved"))
 		return complete_refused(s, e);
@@ -425,11 +432,7 @@ static int complete_run(struct step *s, pl_write *w, const pl_record *e)
 	n = strlen(out->note);
 	if (o->note)
 		snprintf(out->note + n, sizeof(out->note) - n, ": %s", o->note);
-	pl_change ch = { PL_CHANGE_SET, "pd_entry", e->id, fields, out->note };
-	if (!(rc = pl_write_change(w, &ch, NULL)))
-		copy(out->status, sizeof(out->status), "completed");
-	json_decref(fields);
-	return rc;
+	return step_set(s, w, e, fields, "completed");
 }
 
 int pl_workflow_complete(pl_store *st, const char *actor, const pl_workflow_options *o,
@@ -503,7 +506,6 @@ static int evaluate_run(struct step *s, pl_write *w, const pl_record *e)
 {
 	const char *status = status_of(e);
 	json_t *ev, *fields;
-	int rc;
 
 	if (!is(status, "completed")) {
 		s->out->reason = PL_WORKFLOW_NOT_COMPLETED;
@@ -514,10 +516,7 @@ static int evaluate_run(struct step *s, pl_write *w, const pl_record *e)
 	json_object_set_new(ev, "at", json_string(s->stamp));
 	fields = json_pack("{so}", "evaluation", ev);
 	copy(s->out->note, sizeof(s->out->note), s->note);
-	pl_change ch = { PL_CHANGE_SET, "pd_entry", e->id, fields, s->note };
-	rc = pl_write_change(w, &ch, NULL);
-	json_decref(fields);
-	return rc;
+	return step_set(s, w, e, fields, NULL);
 }
 
 int pl_workflow_evaluate(pl_store *st, const char *actor, const pl_workflow_options *o,
