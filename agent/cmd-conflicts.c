@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "agent.h"
+#include "workflow.h"
 
 struct conf_ctx {
 	pl_store *st;
@@ -112,9 +112,9 @@ static int cmd_conflicts(cli *c, int argc, char **argv)
 
 static int cmd_resolve(cli *c, int argc, char **argv)
 {
-	const char *note = NULL;
-	opt_spec specs[] = { { "note", 1, &note, NULL }, { NULL, 0, NULL, NULL } };
-	json_t *fields = NULL, *before = NULL;
+	pl_workflow_options o = PL_WORKFLOW_OPTIONS_INIT;
+	opt_spec specs[] = { { "note", 1, &o.note, NULL }, { NULL, 0, NULL, NULL } };
+	pl_workflow_result r = { 0 };
 	char **pos;
 	int npos, rc;
 
@@ -124,32 +124,21 @@ static int cmd_resolve(cli *c, int argc, char **argv)
 		free(pos);
 		return cli_usage(&cmd_resolve_entry, "give the record id and the settled field=value pairs");
 	}
-	if (collect(c->store, pos[0], &before)) {
-		free(pos);
-		return cli_fail(c);
+	o.id = pos[0];
+	/* a record with no open conflict is said before a bad field=value */
+	if (fields_parse(&o.fields, npos - 1, pos + 1)) {
+		pl_error saved = *pl_error_last();
+		rc = pl_workflow_resolve(c->store, c->actor, &o, &r) ? workflow_fail(c, &o, &r) :
+		     cli_error(saved.code == PL_EUSAGE ? EXIT_USAGE : EXIT_FAIL, "%s", saved.message);
+	} else if (pl_workflow_resolve(c->store, c->actor, &o, &r)) {
+		rc = workflow_fail(c, &o, &r);
+	} else {
+		printf("resolved %s; 'plsync sync' sends the resolution to the district\n", pos[0]);
+		rc = EXIT_OK;
 	}
-	if (!json_array_size(before)) {
-		json_decref(before);
-		rc = cli_error(EXIT_FAIL, "%s has no open conflict; use 'plsync set' to change it", pos[0]);
-		free(pos);
-		return rc;
-	}
-	json_decref(before);
-	if (fields_parse(&fields, npos - 1, pos + 1)) {
-		free(pos);
-		return cli_fail(c);
-	}
-	/* a local change names every head of the record in its base */
-	pl_change ch = { PL_CHANGE_SET, NULL, pos[0], fields, note ? note : "resolve conflict" };
-	rc = pl_store_change(c->store, c->actor, &ch, NULL);
-	json_decref(fields);
-	if (rc) {
-		free(pos);
-		return cli_fail(c);
-	}
-	printf("resolved %s; 'plsync sync' sends the resolution to the district\n", pos[0]);
+	json_decref(o.fields);
 	free(pos);
-	return EXIT_OK;
+	return rc;
 }
 
 const cmd_entry cmd_conflicts_entry = {

@@ -4,86 +4,87 @@
  * Guskey's five levels, each rated 1 (low) to 5 (high): reaction, learning,
  * org_support (organisation support and change), transfer (use of new
  * knowledge and skills) and student_impact (student learning outcomes).
- * One op sets the levels given and evaluation.at. Only a completed entry is
- * evaluated; a completed entry left unevaluated for 30 days is a finding.
+ * The levels are the schema's (pl_workflow_level); one op sets the levels
+ * given and evaluation.at. Only a completed entry is evaluated
+ * (pl_workflow_evaluate keeps the rule); a completed entry left
+ * unevaluated for 30 days is a finding.
  */
 #include <string.h>
 
 #include "workflow.h"
 
-static const char *const levels[] = { "reaction", "learning", "org_support", "transfer",
-                                      "student_impact", NULL };
+/* "reaction, learning, org_support, transfer, student_impact" */
+static void level_list(char *buf, size_t sz)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; pl_workflow_level(i) && n < sz; i++)
+		n += snprintf(buf + n, sz - n, "%s%s", i ? ", " : "", pl_workflow_level(i));
+}
+
+/* The Guskey level named by "level" or "evaluation.level" (n bytes), or NULL. */
+static const char *level_named(const char *name, size_t n)
+{
+	if (n > 11 && !strncmp(name, "evaluation.", 11)) {
+		name += 11;
+		n -= 11;
+	}
+	for (size_t i = 0; pl_workflow_level(i); i++)
+		if (strlen(pl_workflow_level(i)) == n && !strncmp(pl_workflow_level(i), name, n))
+			return pl_workflow_level(i);
+	return NULL;
+}
+
+/* level=N arguments into {level: "N"}, in their order. */
+static int levels_parse(json_t *levels, int n, char **args)
+{
+	char list[200];
+
+	level_list(list, sizeof(list));
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(args[i], '='), *level;
+
+		if (!eq || !(level = level_named(args[i], (size_t)(eq - args[i]))))
+			return cli_usage(&cmd_evaluate_entry, "'%s': give level=N with level one of %s and N from 1 "
+			                 "to 5", args[i], list);
+		if (json_object_get(levels, level))
+			return cli_usage(&cmd_evaluate_entry, "'%s' is given twice", level);
+		json_object_set_new(levels, level, json_string(eq + 1));
+	}
+	return 0;
+}
 
 static int cmd_evaluate(cli *c, int argc, char **argv)
 {
-	const char *note = NULL, *today = NULL;
-	opt_spec specs[] = { { "note", 1, &note, NULL }, { "today", 1, &today, NULL }, { NULL, 0, NULL, NULL } };
-	const char *status;
-	pl_record *entry = NULL;
-	json_t *fields = NULL, *ev = NULL;
-	char **pos = NULL, stamp[32], opnote[600] = "evaluated:";
+	pl_workflow_options o = PL_WORKFLOW_OPTIONS_INIT;
+	const char *today = NULL;
+	opt_spec specs[] = { { "note", 1, &o.note, NULL }, { "today", 1, &today, NULL }, { NULL, 0, NULL, NULL } };
+	pl_workflow_result r = { 0 };
+	char **pos = NULL, day[11], list[200];
 	int npos, rc;
 
 	if ((rc = opts_parse(&cmd_evaluate_entry, argc, argv, specs, &pos, &npos)))
 		return rc;
-	if (npos < 2) {
-		rc = cli_usage(&cmd_evaluate_entry, npos ? "give at least one level=1..5 (reaction, learning, "
-		               "org_support, transfer, student_impact)" : "which pd_entry?");
-		goto cleanup;
-	}
-	ev = json_object();
-	for (int i = 1; i < npos; i++) {
-		const char *eq = strchr(pos[i], '='), *name = pos[i];
-		size_t n = eq ? (size_t)(eq - pos[i]) : 0;
-		int k;
-
-		if (n > 11 && !strncmp(name, "evaluation.", 11)) {
-			name += 11;
-			n -= 11;
-		}
-		for (k = 0; eq && levels[k]; k++)
-			if (strlen(levels[k]) == n && !strncmp(levels[k], name, n))
-				break;
-		if (!eq || !levels[k]) {
-			rc = cli_usage(&cmd_evaluate_entry, "'%s': give level=N with level one of reaction, "
-			               "learning, org_support, transfer, student_impact and N from 1 to 5", pos[i]);
-			goto cleanup;
-		}
-		if (json_object_get(ev, levels[k])) {
-			rc = cli_usage(&cmd_evaluate_entry, "'%s' is given twice", levels[k]);
-			goto cleanup;
-		}
-		json_object_set_new(ev, levels[k], json_string(eq + 1));
-		snprintf(opnote + strlen(opnote), sizeof(opnote) - strlen(opnote), " %s=%s", levels[k], eq + 1);
-	}
-	if ((today && today_get(stamp, today)) || entry_get(&entry, c->store, pos[0])) {
+	o.fields = json_object();
+	level_list(list, sizeof(list));
+	if (npos < 2)
+		rc = npos ? cli_usage(&cmd_evaluate_entry, "give at least one level=1..5 (%s)", list) :
+		            cli_usage(&cmd_evaluate_entry, "which pd_entry?");
+	else if (!(rc = levels_parse(o.fields, npos - 1, pos + 1)) && today && today_get(day, today))
 		rc = cli_fail(c);
+	if (rc)
+		goto cleanup;
+	o.id = pos[0];
+	o.stamp = stamp_get(day, today);
+	if (pl_workflow_evaluate(c->store, c->actor, &o, &r)) {
+		rc = workflow_fail(c, &o, &r);
 		goto cleanup;
 	}
-	status = json_string_value(json_object_get(entry->fields, "status"));
-	if (!status || strcmp(status, "completed")) {
-		rc = cli_error(EXIT_FAIL, "pd_entry %s is %s; only completed PD is evaluated (first: plsync "
-		               "complete %s --hours H)", entry->id, status ? status : "without a status", entry->id);
-		goto cleanup;
-	}
-	stamp_get(stamp, today);
-	json_object_set_new(ev, "at", json_string(stamp));
-	fields = json_pack("{sO}", "evaluation", ev);
-	if (note)
-		snprintf(opnote + strlen(opnote), sizeof(opnote) - strlen(opnote), ": %s", note);
-	{
-		pl_change ch = { PL_CHANGE_SET, "pd_entry", entry->id, fields, opnote };
-		if (pl_store_change(c->store, c->actor, &ch, NULL)) {
-			rc = cli_fail(c);
-			goto cleanup;
-		}
-	}
-	printf("%s: %s\n", entry->id, opnote);
+	printf("%s: %s\n", r.id, r.note);
 	rc = EXIT_OK;
 cleanup:
-	json_decref(ev);
-	json_decref(fields);
-	pl_record_free(entry);
+	json_decref(o.fields);
 	free(pos);
 	return rc;
 }

@@ -3,20 +3,21 @@
  * approval workflow (Rule 4370.1).
  *
  * It is `plsync add pd_entry` with status=requested: one op that creates
- * the entry. The workflow's own fields (status, approvals, evaluation) are
- * refused here: they are set by approve, reject, complete and evaluate, so
- * that each step is its own op in the history.
+ * the entry (pl_workflow_request). The workflow's own fields (status,
+ * approvals, evaluation) are refused, as the arguments name them, before
+ * anything is parsed: they are set by approve, reject, complete and
+ * evaluate, so that each step is its own op in the history.
  */
-#include <string.h>
 
 #include "workflow.h"
 
 static int cmd_request(cli *c, int argc, char **argv)
 {
-	const char *id = NULL, *note = NULL;
-	opt_spec specs[] = { { "id", 1, &id, NULL }, { "note", 1, &note, NULL }, { NULL, 0, NULL, NULL } };
-	char **pos, out[PL_ID_MAX + 1];
-	json_t *fields = NULL;
+	pl_workflow_options o = PL_WORKFLOW_OPTIONS_INIT;
+	opt_spec specs[] = { { "id", 1, &o.id, NULL }, { "note", 1, &o.note, NULL }, { NULL, 0, NULL, NULL } };
+	pl_workflow_result r = { 0 };
+	const char *own;
+	char **pos;
 	int npos, rc;
 
 	if ((rc = opts_parse(&cmd_request_entry, argc, argv, specs, &pos, &npos)))
@@ -25,30 +26,21 @@ static int cmd_request(cli *c, int argc, char **argv)
 		free(pos);
 		return cli_usage(&cmd_request_entry, "give the entry's fields: staff=ID title=TEXT type=TYPE ...");
 	}
-	for (int i = 0; i < npos; i++) {
-		static const char *const own[] = { "status", "approvals", "evaluation" };
-		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
-			size_t n = strlen(own[k]);
-			if (!strncmp(pos[i], own[k], n) && (pos[i][n] == '=' || pos[i][n] == '.')) {
-				rc = cli_usage(&cmd_request_entry, "'%s': a request starts as requested; %s is set by "
-				               "'plsync approve', 'reject', 'complete' and 'evaluate'", pos[i], own[k]);
-				free(pos);
-				return rc;
-			}
+	for (int i = 0; i < npos; i++)
+		if ((own = pl_workflow_own_field(pos[i]))) {
+			rc = cli_usage(&cmd_request_entry, "'%s': a request starts as requested; %s is set by "
+			               "'plsync approve', 'reject', 'complete' and 'evaluate'", pos[i], own);
+			free(pos);
+			return rc;
 		}
-	}
-	if (fields_parse(&fields, npos, pos)) {
-		free(pos);
-		return cli_fail(c);
-	}
-	json_object_set_new(fields, "status", json_string("requested"));
-	pl_change ch = { PL_CHANGE_CREATE, "pd_entry", id, fields, note ? note : "PD requested" };
-	rc = pl_store_change(c->store, c->actor, &ch, out);
-	json_decref(fields);
+	rc = fields_parse(&o.fields, npos, pos);
 	free(pos);
-	if (rc)
-		return cli_fail(c);
-	printf("%s\n", out);
+	if (rc || pl_workflow_request(c->store, c->actor, &o, &r)) {
+		json_decref(o.fields);
+		return workflow_fail(c, &o, &r);
+	}
+	json_decref(o.fields);
+	printf("%s\n", r.id);
 	return EXIT_OK;
 }
 

@@ -1,13 +1,15 @@
 /*
  * workflow.c — what the workflow and report commands share: the dataset
  * read from the store (every live record of every kind), the injectable
- * "today" (--today, else $PLSYNC_TODAY, else the clock), and output files
- * that are removed again when writing them fails.
+ * "today" (--today, else $PLSYNC_TODAY, else the clock), the hints this
+ * program adds to a refused workflow step (the rules themselves are in
+ * domain/workflow.c), and output files that are removed again when writing
+ * them fails.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "workflow.h"
@@ -22,47 +24,47 @@ int today_get(char out[11], const char *opt)
 	return pl_date_today(out, opt);
 }
 
-void stamp_get(char out[32], const char *opt)
+const char *stamp_get(char buf[11], const char *opt)
 {
 	const char *env = getenv("PLSYNC_TODAY");
-	char day[11];
-	time_t now;
-	struct tm tm;
 
-	if ((opt && *opt) || (env && *env)) {
-		if (today_get(day, opt) == 0) {
-			snprintf(out, 32, "%s", day);
-			return;
-		}
-	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (((opt && *opt) || (env && *env)) && today_get(buf, opt) == 0)
+		return buf;
+	return NULL;
 }
 
-int entry_get(pl_record **out, pl_store *st, const char *id)
+/* The library's message, then this program's hint for it. */
+static int fail_with(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail_with(const char *fmt, ...)
 {
-	pl_record *r = NULL;
-	int rc;
+	const pl_error *e = pl_error_last();
+	char hint[400];
+	va_list ap;
 
-	*out = NULL;
-	if ((rc = pl_store_get(&r, st, id)))
-		return rc;
-	if (r->deleted) {
-		rc = pl_error_set(PL_EINVALID, "pd_entry %s was deleted; 'plsync log %s' shows its history",
-		                  id, id);
-		pl_record_free(r);
-		return rc;
+	va_start(ap, fmt);
+	vsnprintf(hint, sizeof(hint), fmt, ap);
+	va_end(ap);
+	return cli_error(e->code == PL_EUSAGE ? EXIT_USAGE : EXIT_FAIL, "%s%s", e->message, hint);
+}
+
+int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_result *r)
+{
+	const char *field = pl_role_field(o->role);
+
+	switch (r->reason) {
+	case PL_WORKFLOW_DELETED:       return fail_with("; 'plsync log %s' shows its history", o->id);
+	case PL_WORKFLOW_NOT_ENTRY:     return fail_with("; 'plsync ls pd_entry' lists the entries");
+	case PL_WORKFLOW_REJECTED:      return fail_with(" (make a new request with 'plsync request')");
+	case PL_WORKFLOW_NO_APPROVER:   return fail_with("; record it first: plsync set %s %s=STAFF_ID", r->staff, field);
+	case PL_WORKFLOW_NOT_APPROVER:
+		return fail_with(", or if the staff record is wrong: plsync set %s %s=%s", r->staff, field, o->by);
+	case PL_WORKFLOW_COMPLETED:     return fail_with("; to correct it: plsync set %s hours=H", r->id);
+	case PL_WORKFLOW_UNAPPROVED:
+		return fail_with(" (plsync approve %s --as %s --by STAFF)", r->id, pl_role_key(r->needs));
+	case PL_WORKFLOW_NOT_COMPLETED: return fail_with(" (first: plsync complete %s --hours H)", r->id);
+	case PL_WORKFLOW_NO_CONFLICT:   return fail_with("; use 'plsync set' to change it");
+	default:                        return cli_fail(c);
 	}
-	if (strcmp(r->kind, "pd_entry")) {
-		rc = pl_error_set(PL_EINVALID, "%s is a %s, not a pd_entry; 'plsync ls pd_entry' lists the entries",
-		                  id, r->kind);
-		pl_record_free(r);
-		return rc;
-	}
-	*out = r;
-	return 0;
 }
 
 int out_open(FILE **f, const char *path)

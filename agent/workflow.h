@@ -1,8 +1,10 @@
 /*
  * workflow.h — helpers shared by the workflow commands (request, approve,
- * reject, complete, evaluate) and the computed views (plan, transcript,
- * findings, report): the dataset built from the store, "today", time
- * stamps, and output files.
+ * reject, complete, evaluate, resolve) and the computed views (plan,
+ * transcript, findings, report): the dataset built from the store, "today"
+ * and time stamps from --today or the environment, the program's hints on
+ * a refused workflow step, and output files. The workflow's rules are in
+ * the library (plsync/workflow.h).
  */
 #ifndef PLSYNC_AGENT_WORKFLOW_H
 #define PLSYNC_AGENT_WORKFLOW_H
@@ -11,6 +13,7 @@
 
 #include "agent.h"
 #include "plsync/dataset.h"
+#include "plsync/workflow.h"
 
 /*
  * Every live record of the store as a dataset (plsync/dataset.h):
@@ -26,17 +29,18 @@ int dataset_load(json_t **out, pl_store *st);
 int today_get(char out[11], const char *opt);
 
 /*
- * A time stamp for approvals and evaluations: when --today or
- * $PLSYNC_TODAY fixes the date, that date; else the current UTC time,
- * RFC 3339 ("2026-09-01T14:05:00Z").
+ * The time stamp for approvals and evaluations (pl_workflow_options.stamp):
+ * when --today or $PLSYNC_TODAY fixes the date, that date in buf; else
+ * NULL, and the library stamps the current UTC time.
  */
-void stamp_get(char out[32], const char *opt);
+const char *stamp_get(char buf[11], const char *opt);
 
 /*
- * The pd_entry `id`, live. Errors (message set): PL_ENOTFOUND, or
- * PL_EINVALID if the record is another kind or deleted.
+ * Print the library's message for a refused workflow step, with the hint
+ * this program adds for its reason ("record it first: plsync set ..."), and
+ * return the exit code (EXIT_USAGE for PL_EUSAGE, else EXIT_FAIL).
  */
-int entry_get(pl_record **out, pl_store *st, const char *id);
+int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_result *r);
 
 /* Open `path` for writing ("-" or NULL = stdout). Message set on failure. */
 int out_open(FILE **f, const char *path);
