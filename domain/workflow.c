@@ -455,12 +455,11 @@ int pl_workflow_complete(pl_store *st, const char *actor, const pl_workflow_opti
 
 const char *pl_workflow_level(size_t i)
 {
-	const pl_field_def *ev = pl_schema_field(pl_schema_kind("pd_entry"), "evaluation");
+	const pl_guskey_level *l = pl_schema_guskey_levels();
 
-	for (const pl_field_def *f = ev ? ev->sub : NULL; f && f->name; f++)
-		if (f->type == PL_T_INT && i-- == 0)
-			return f->name;
-	return NULL;
+	for (size_t n = 0; n < i && l->field; n++)
+		l++;
+	return l->field ? l->field->name : NULL;
 }
 
 static int is_level(const char *name)

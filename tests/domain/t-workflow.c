@@ -27,6 +27,7 @@
 #include "plsync/json.h"
 #include "plsync/workflow.h"
 #include "../tap.h"
+#include "../testlib.h"
 
 #define ACTOR  "Ann Lee <ann@lincoln.example>"
 #define DAY    "2026-11-20"
@@ -659,12 +660,11 @@ static void test_races(const char *dir)
 
 int main(void)
 {
-	char base[] = "/tmp/plsync-workflow-XXXXXX", dir[300], cmd[400];
+	char base[] = "/tmp/plsync-workflow-XXXXXX", dir[300];
 	pl_store_options so = PL_STORE_OPTIONS_INIT;
 	pl_store *st;
 
-	if (!mkdtemp(base))
-		bail("mkdtemp");
+	tl_tmpdir(base);
 	snprintf(dir, sizeof(dir), "%s/lin", base);
 	so.no_sync = 1;
 	if (pl_init() || pl_store_create(dir, "LIN01", &so))
@@ -689,8 +689,7 @@ int main(void)
 	pl_store_free(st);
 	test_races(dir);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	if (system(cmd) != 0)
+	if (tl_rm_rf(base))
 		diag("could not remove %s", base);
 	pl_shutdown();
 	return done_testing();
