@@ -60,7 +60,7 @@ static void die(const char *what)
 }
 
 struct gen {
-	const char *node;
+	const char *node, *staff;
 	int         records, updates, pass;  /* pass 0 creates, 1.. update */
 	int         from, to;                /* records of this transaction */
 };
@@ -77,7 +77,7 @@ static int gen_fn(pl_write *w, void *payload)
 
 		snprintf(id, sizeof(id), "%s-R%06d", g->node, i);
 		if (g->pass == 0) {
-			f = json_pack("{ss ss ss ss ss ss}", "staff", "E1", "title", "Fractions workshop", "type", "workshop",
+			f = json_pack("{ss ss ss ss ss ss}", "staff", g->staff, "title", "Fractions workshop", "type", "workshop",
 			              "start", "2026-09-14", "hours", "6", "status", "requested");
 			c.type = PL_CHANGE_CREATE;
 			c.kind = "pd_entry";
@@ -106,12 +106,16 @@ static void make_node(const char *dir, const char *repo, const char *node, int o
 	pl_mirror *m = NULL;
 	uint64_t from, to;
 	int records = (ops - 1) / updates;
+	char staff[PL_ID_MAX + 1];
 
+	/* each school its own staff record: a second create of one id by
+	 * another school is refused at the merge (a finding) */
+	snprintf(staff, sizeof(staff), "E-%s", node);
 	so.no_sync = 1;
 	if (pl_store_create(dir, node, &so) || pl_store_open(&st, dir, &so))
 		die("store");
 	{
-		pl_change c = { PL_CHANGE_CREATE, "staff", "E1", NULL, NULL, NULL };
+		pl_change c = { PL_CHANGE_CREATE, "staff", staff, NULL, NULL, NULL };
 		json_t *f = json_pack("{ss ss}", "name", "Ann Lee", "category", "certified");
 		c.fields = f;
 		if (pl_store_change(st, ACTOR_NAME " <" ACTOR_EMAIL ">", &c, NULL))
@@ -120,7 +124,7 @@ static void make_node(const char *dir, const char *repo, const char *node, int o
 	}
 	for (int pass = 0; pass < updates; pass++)
 		for (int i = 0; i < records; i += 10000) {
-			struct gen g = { node, records, updates, pass, i, i + 10000 < records ? i + 10000 : records };
+			struct gen g = { node, staff, records, updates, pass, i, i + 10000 < records ? i + 10000 : records };
 			if (pl_store_write(st, ACTOR_NAME " <" ACTOR_EMAIL ">", gen_fn, &g))
 				die("write");
 		}
