@@ -27,6 +27,9 @@ printf 'not a bundle\n' > "$T/notes.txt"
 desc "applying a file that is not a bundle fails"; fails 1 p bundle apply "$T/notes.txt"
 is "$(cat "$T/.err")" "plsync: $T/notes.txt is not a plsync bundle (made with 'plsync bundle create')" \
 	"and a sync-layer hint is printed too"
+desc "sync without a remote is a usage error"; fails 2 p sync
+is "$(cat "$T/.err")" "plsync: no remote: give --remote URL or set it with 'plsync config remote.url URL'" \
+	"and the hint names the option and the config command"
 ok p add staff --id E100 name="Ann Lee" category=certified school=LIN01 supervisor=E200 budget_manager=E200
 id=$(p add pd_entry staff=E100 title="Math Institute" type=institute start=2026-08-10 hours=12 standards=learning_designs,implementation)
 like "$id" '^LIN01-[0-9A-Z]{5}$' "add prints a generated id NODE-XXXXX"
