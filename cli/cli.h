@@ -92,8 +92,6 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
  * returns it. Print a library error through this, never message alone.
  */
 const char *cli_error_text(char *buf, size_t size);
-/* Just the hint's text for e ("" for PL_HINT_NONE), in buf; returns buf. */
-const char *cli_hint_text(const pl_error *e, char *buf, size_t size);
 
 /* Print "PROG: <message><hint>" from the last library error; return EXIT_USAGE
  * for PL_EUSAGE, else EXIT_FAIL. */

@@ -36,7 +36,8 @@ static const struct hint_text hints[] = {
 	[PL_HINT_BUNDLE_CREATE] = { " (made with 'plsync bundle create')", NULL },
 };
 
-const char *cli_hint_text(const pl_error *e, char *buf, size_t size)
+/* The hint's text for e ("" for PL_HINT_NONE), in buf; returns buf. */
+static const char *hint_text(const pl_error *e, char *buf, size_t size)
 {
 	const struct hint_text *h;
 
@@ -59,6 +60,6 @@ const char *cli_error_text(char *buf, size_t size)
 	char hint[PL_HINT_ARG_MAX + 256];
 
 	snprintf(buf, size, "%s%s", e->message[0] ? e->message : "unknown error",
-	         cli_hint_text(e, hint, sizeof(hint)));
+	         hint_text(e, hint, sizeof(hint)));
 	return buf;
 }
