@@ -49,8 +49,8 @@ int cli_error(int code, const char *fmt, ...)
 
 int cli_fail_code(int code)
 {
-	const pl_error *e = pl_error_last();
-	return cli_error(code, "%s", e->message[0] ? e->message : "unknown error");
+	char msg[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+	return cli_error(code, "%s", cli_error_text(msg, sizeof(msg)));
 }
 
 int cli_fail(const cli *c)

@@ -15,6 +15,8 @@
 
 #include <stdio.h>
 
+#include "plsync/errors.h"
+
 #define EXIT_OK    0
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
@@ -83,10 +85,18 @@ void cli_print_usage(FILE *out);
 int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
                char ***pos, int *npos);
 
-/* Print "PROG: <message>" from the last library error; return EXIT_USAGE
+/*
+ * The last library error as the user reads it: its message, then the text
+ * of its hint (cli/hints.c: the command to run next, in this program's
+ * words). Fills buf (PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256 is enough) and
+ * returns it. Print a library error through this, never message alone.
+ */
+const char *cli_error_text(char *buf, size_t size);
+
+/* Print "PROG: <message><hint>" from the last library error; return EXIT_USAGE
  * for PL_EUSAGE, else EXIT_FAIL. */
 int cli_fail(const cli *c);
-/* Print "PROG: <message>" from the last library error; return `code`. */
+/* Print "PROG: <message><hint>" from the last library error; return `code`. */
 int cli_fail_code(int code);
 /* Print "PROG: <fmt>" and return `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

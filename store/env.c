@@ -204,7 +204,8 @@ int pl_store_open(pl_store **out, const char *dir, const pl_store_options *opts)
 		return pl_error_set(PL_ERROR, "out of memory");
 	snprintf(datafile, sizeof(datafile), "%s/data.mdb", path);
 	if (stat(datafile, &sb) != 0) {
-		rc = pl_error_set(PL_ENOTFOUND, "%s is not a plsync data dir (no store); run 'plsync init --node CODE' first", dir);
+		pl_error_set(PL_ENOTFOUND, "%s is not a plsync data dir (no store)", dir);
+		rc = pl_error_hint(PL_HINT_INIT, NULL);
 		goto cleanup;
 	}
 	if (!(st = calloc(1, sizeof(*st))) || !(st->dir = strdup(dir))) {

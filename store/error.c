@@ -6,7 +6,8 @@
  * boundary, into the few PL_E* codes a caller can act on. The message buffer
  * is thread-local: the only state this library keeps outside its handles.
  * A message never shows a secret: the password and query values of any URL
- * in it are hidden as it is set.
+ * in it are hidden as it is set. A hint (what the program may tell the user
+ * to run next) rides along as a code, never as text.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ int pl_error_vset(int code, const char *fmt, va_list ap)
 	char msg[4 * PL_ERROR_MSG_MAX]; /* cut after redacting, never a URL before its '@' */
 
 	last_error.code = code;
+	last_error.hint = PL_HINT_NONE;
+	last_error.hint_arg[0] = '\0';
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	set_message(msg);
 	return code;
@@ -63,6 +66,16 @@ int pl_error_prefix(const char *fmt, ...)
 	return last_error.code;
 }
 
+int pl_error_hint(enum pl_hint hint, const char *arg)
+{
+	last_error.hint = hint;
+	if (arg && strstr(arg, "://"))
+		pl_text_redact(last_error.hint_arg, sizeof(last_error.hint_arg), arg);
+	else
+		snprintf(last_error.hint_arg, sizeof(last_error.hint_arg), "%s", arg ? arg : "");
+	return last_error.code;
+}
+
 const pl_error *pl_error_last(void)
 {
 	return &last_error;
@@ -72,6 +85,8 @@ void pl_error_clear(void)
 {
 	last_error.code = 0;
 	last_error.message[0] = '\0';
+	last_error.hint = PL_HINT_NONE;
+	last_error.hint_arg[0] = '\0';
 }
 
 const char *pl_error_name(int code)

@@ -135,8 +135,9 @@ static int editable(const pl_kind_def **k, const pl_write *w, const pl_change *c
 		return pl_error_set(PL_EINVALID, "record %s is a %s, not a %s", id, s->kind, c->kind);
 	switch (pl_store__may_write(who, w->st->node, 0, s->owner, id)) {
 	case PL_OWN_NOT_CREATED:
-		return pl_error_set(PL_EINVALID, "record %s has not been created here yet (only later changes to it "
-		                    "arrived); run 'plsync sync' and try again", id);
+		pl_error_set(PL_EINVALID, "record %s has not been created here yet (only later changes to it "
+		             "arrived)", id);
+		return pl_error_hint(PL_HINT_SYNC, NULL);
 	case PL_OWN_OTHERS:
 		return pl_error_set(PL_EINVALID, "record %s belongs to node %s; only %s or DISTRICT may change it",
 		                    id, who, who);
@@ -261,9 +262,10 @@ int pl_write_change(pl_write *w, const pl_change *c, char id_out[PL_ID_MAX + 1])
 	/* from here a refusal fails the whole write */
 	if (c->type != PL_CHANGE_CREATE)
 		rc = edit(w, c, id, &s, found, id_out);
-	else if (found)
-		rc = pl_error_set(PL_EEXISTS, "%s %s already exists; use 'plsync set %s field=value' to change it",
-		                  s.kind, id, id);
+	else if (found) {
+		pl_error_set(PL_EEXISTS, "%s %s already exists", s.kind, id);
+		rc = pl_error_hint(PL_HINT_SET_FIELD, id);
+	}
 	else
 		rc = create_new(w, k, c, c->id ? id : NULL, id_out);
 	pl_rstate__clear(&s);

@@ -174,7 +174,8 @@ int pl_rstate__decode(rstate *s, const unsigned char *buf, size_t len, const cha
 	return 0;
 bad:
 	pl_rstate__clear(s);
-	return pl_error_set(PL_ECORRUPT, "record %s: stored state is damaged; run 'plsync check'", id);
+	pl_error_set(PL_ECORRUPT, "record %s: stored state is damaged", id);
+	return pl_error_hint(PL_HINT_CHECK, NULL);
 }
 
 /*

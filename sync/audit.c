@@ -271,9 +271,9 @@ int pl_audit_blame(json_t **out, pl_store *cache, const char *id)
 		snprintf(key, sizeof(key), "%" PRIu64 " %s", (uint64_t)json_integer_value(json_array_get(clock, 0)),
 		         json_string_value(json_array_get(clock, 1)));
 		if (!(who = json_object_get(x.byclock, key))) {
-			rc = pl_error_set(PL_ECORRUPT, "%s.%s was set at %s by %s, but no op of the record has that clock: "
-			                  "the cache is damaged; run 'plsync-district merge --rebuild-cache'", id, path,
-			                  key, json_string_value(json_array_get(clock, 1)));
+			pl_error_set(PL_ECORRUPT, "%s.%s was set at %s by %s, but no op of the record has that clock: "
+			             "the cache is damaged", id, path, key, json_string_value(json_array_get(clock, 1)));
+			rc = pl_error_hint(PL_HINT_REBUILD_CACHE, NULL);
 			goto cleanup;
 		}
 		e = json_deep_copy(who);

@@ -38,8 +38,10 @@ struct collect {
 static int collect_op(uint64_t seq, const void *bytes, size_t len, void *payload)
 {
 	struct collect *c = payload;
-	if (c->len + len > BUNDLE_MAX)
-		return pl_error_set(PL_EINVALID, "the ops make more than 1 GiB: use --since to split the bundle");
+	if (c->len + len > BUNDLE_MAX) {
+		pl_error_set(PL_EINVALID, "the ops make more than 1 GiB");
+		return pl_error_hint(PL_HINT_BUNDLE_SINCE, NULL);
+	}
 	if (c->len + len > c->cap) {
 		size_t cap = c->cap ? c->cap : 1 << 16;
 		unsigned char *nb;
@@ -226,7 +228,8 @@ int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *
 		goto cleanup;
 	}
 	if (flen < strlen(MAGIC) || memcmp(file, MAGIC, strlen(MAGIC))) {
-		rc = pl_error_set(PL_EINVALID, "%s is not a plsync bundle (made with 'plsync bundle create')", path);
+		pl_error_set(PL_EINVALID, "%s is not a plsync bundle", path);
+		rc = pl_error_hint(PL_HINT_BUNDLE_CREATE, NULL);
 		goto cleanup;
 	}
 	nl = memchr(file + strlen(MAGIC), '\n', flen - strlen(MAGIC) < 256 ? flen - strlen(MAGIC) : 256);

@@ -94,9 +94,10 @@ int pl_sync__open_district(git_repository **repo, const char *path)
 	git_config *cfg = NULL;
 	int ours = 0, grc;
 
-	if ((grc = git_repository_open_bare(repo, path)) < 0)
-		return pl_error_set(PL_ENOTFOUND, "%s is not a git repository; create it with 'plsync-district init %s'",
-		                    path, path);
+	if ((grc = git_repository_open_bare(repo, path)) < 0) {
+		pl_error_set(PL_ENOTFOUND, "%s is not a git repository", path);
+		return pl_error_hint(PL_HINT_DISTRICT_INIT, path);
+	}
 	if (git_repository_config(&cfg, *repo) == 0)
 		git_config_get_bool(&ours, cfg, "plsync.district");
 	git_config_free(cfg);

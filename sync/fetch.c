@@ -222,8 +222,10 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 	git_strarray refspecs;
 	int rc = 0, grc;
 
-	if (!opts || !opts->url || !*opts->url)
-		return pl_error_set(PL_EUSAGE, "no remote: give --remote URL or set it with 'plsync config remote.url URL'");
+	if (!opts || !opts->url || !*opts->url) {
+		pl_error_set(PL_EUSAGE, "no remote");
+		return pl_error_hint(PL_HINT_REMOTE_URL, NULL);
+	}
 	if (!(specs = calloc(nfollow + 1, sizeof(char *))))
 		return pl_error_set(PL_ERROR, "out of memory");
 	for (size_t i = 0; i < nfollow; i++) {
@@ -293,9 +295,10 @@ static int sync_lock(int *fd, pl_mirror *m)
 		int err = errno;
 		close(*fd);
 		*fd = -1;
-		if (err == EWOULDBLOCK)
-			return pl_error_set(PL_EEXISTS, "another 'plsync sync' is running on this data dir; "
-			                    "let it finish, then run 'plsync sync' again if needed");
+		if (err == EWOULDBLOCK) {
+			pl_error_set(PL_EEXISTS, "another sync is running on this data dir");
+			return pl_error_hint(PL_HINT_SYNC_BUSY, NULL);
+		}
 		errno = err;
 		return pl_error_from_errno(path);
 	}

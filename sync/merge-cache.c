@@ -243,7 +243,8 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 			rc = pl_store_write(*cache, "plsync-district rebuild", rebuild_fn, &rn);
 			git_tree_free(rn.ops);
 			if (rc) {
-				pl_error_prefix("rebuilding the cache from main (main itself is damaged: run plsync-audit verify)");
+				pl_error_prefix("rebuilding the cache from main (main itself is damaged)");
+				pl_error_hint(PL_HINT_AUDIT_VERIFY, NULL);
 				goto cleanup;
 			}
 		}

@@ -98,8 +98,8 @@ static int chunk_flush(struct merge *mg, struct chunk *ck)
 
 /*
  * One record's files, made by a worker thread from the cache alone (read
- * transactions, its own JSON and zlib stream; errors come back as text,
- * pl_error being per thread): hashed and compressed, ready for a pack. The
+ * transactions, its own JSON and zlib stream; errors come back as text and
+ * a hint, pl_error being per thread): hashed and compressed, ready for a pack. The
  * main thread then puts them in the tree, in order, so the result does not
  * depend on the threads. Nothing writes the cache (or reopens it:
  * chunk_flush) while workers read it.
@@ -109,6 +109,8 @@ struct sfile {
 	int           rc, deleted;
 	pl_sync__zobj state, conf;  /* conf.z NULL: no conflicts */
 	char          err[600];
+	enum pl_hint  hint;
+	char          hint_arg[PL_HINT_ARG_MAX];
 };
 
 static int file_of(pl_sync__zobj *o, z_stream *z, const json_t *v)
@@ -142,8 +144,11 @@ static void sfile_make(pl_store *cache, z_stream *z, struct sfile *f)
 	if ((f->rc = pl_merge_conflicts_json(&conf, cache, r)) == 0 && conf)
 		f->rc = file_of(&f->conf, z, conf);
 done:
-	if (f->rc)
+	if (f->rc) {
 		snprintf(f->err, sizeof(f->err), "%s", pl_error_last()->message);
+		f->hint = pl_error_last()->hint;
+		snprintf(f->hint_arg, sizeof(f->hint_arg), "%s", pl_error_last()->hint_arg);
+	}
 	json_decref(conf);
 	json_decref(sj);
 	pl_record_free(r);
@@ -228,8 +233,10 @@ int pl_merge__state_updates(struct merge *mg)
 		for (size_t i = 0; i < n; i++) {
 			char spath[512], cpath[512];
 
-			if (!rc && f[i].rc)
-				rc = pl_error_set(f[i].rc, "%s", f[i].err);
+			if (!rc && f[i].rc) {
+				pl_error_set(f[i].rc, "%s", f[i].err);
+				rc = pl_error_hint(f[i].hint, f[i].hint_arg);
+			}
 			if (!rc)
 				rc = pl_merge_state_path(spath, sizeof(spath), f[i].kind, f[i].id);
 			snprintf(cpath, sizeof(cpath), "conflicts/%s.json", f[i].id);

@@ -119,7 +119,8 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		goto cleanup;
 	if (last_hex) {
 		if (git_oid_fromstr(&last, last_hex) < 0) {
-			rc = pl_error_set(PL_ECORRUPT, "cache entry %s is damaged; run with --rebuild-cache", key);
+			pl_error_set(PL_ECORRUPT, "cache entry %s is damaged", key);
+			rc = pl_error_hint(PL_HINT_REBUILD_CACHE, NULL);
 			goto cleanup;
 		}
 		if (git_graph_descendant_of(mg->repo, tip, &last) != 1) {

@@ -106,8 +106,8 @@ int pl_mirror_open(pl_mirror **out, const char *dir)
 	snprintf(m->path, n, "%s/git", dir);
 	rc = git_repository_open_bare(&m->repo, m->path);
 	if (rc == GIT_ENOTFOUND && access(m->path, F_OK) == 0) {
-		rc = pl_error_set(PL_ECORRUPT, "%s exists but is not a git repository: move it away "
-		                  "and run 'plsync sync' again to make a new mirror", m->path);
+		pl_error_set(PL_ECORRUPT, "%s exists but is not a git repository: move it away", m->path);
+		rc = pl_error_hint(PL_HINT_NEW_MIRROR, NULL);
 		pl_mirror_free(m);
 		return rc;
 	}

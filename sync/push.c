@@ -30,8 +30,10 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 	uint64_t seq;
 	int rc = 0, grc;
 
-	if (!opts || !opts->url || !*opts->url)
-		return pl_error_set(PL_EUSAGE, "no remote: give --remote URL or set it with 'plsync config remote.url URL'");
+	if (!opts || !opts->url || !*opts->url) {
+		pl_error_set(PL_EUSAGE, "no remote");
+		return pl_error_hint(PL_HINT_REMOTE_URL, NULL);
+	}
 	pl_sync__node_ref(refname, sizeof(refname), node);
 	if ((grc = git_reference_lookup(&ref, m->repo, refname)) == GIT_ENOTFOUND)
 		return 0; /* nothing ever committed: nothing to push */

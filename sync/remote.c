@@ -420,11 +420,11 @@ int pl_sync__check_local(const char *url)
 		path = url + 7;
 	else if (strstr(url, "://") || (strchr(url, ':') && url[0] != '/' && url[0] != '.'))
 		return 0; /* a network URL, or scp-like host:path */
-	if ((grc = git_repository_open_bare(&repo, path)) < 0)
-		return pl_error_set(PL_ENOTFOUND, "there is no git repository at %s (%s): check remote.url, or "
-		                    "create the district repository with 'plsync-district init %s'",
-		                    path, git_error_last() && git_error_last()->message ? git_error_last()->message
-		                                                                         : "not found", path);
+	if ((grc = git_repository_open_bare(&repo, path)) < 0) {
+		pl_error_set(PL_ENOTFOUND, "there is no git repository at %s (%s): check remote.url", path,
+		             git_error_last() && git_error_last()->message ? git_error_last()->message : "not found");
+		return pl_error_hint(PL_HINT_REMOTE_INIT, path);
+	}
 	git_repository_free(repo);
 	return 0;
 }
@@ -466,8 +466,9 @@ int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, co
 		                    what, url, msg);
 	if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_HTTP ||
 	          e->klass == GIT_ERROR_OS || strstr(msg, "connect") || strstr(msg, "early EOF") ||
-	          strstr(msg, "unexpected") || strstr(msg, "timed out") || strstr(msg, "reset")))
-		return pl_error_set(PL_ENET, "%s %s: %s; nothing was lost: retry 'plsync sync' when the link is up",
-		                    what, url, msg);
+	          strstr(msg, "unexpected") || strstr(msg, "timed out") || strstr(msg, "reset"))) {
+		pl_error_set(PL_ENET, "%s %s: %s; nothing was lost", what, url, msg);
+		return pl_error_hint(PL_HINT_SYNC_RETRY, NULL);
+	}
 	return pl_error_set(PL_ERROR, "%s %s: %s", what, url, msg);
 }

@@ -49,7 +49,7 @@
  * paths whose value changed, sorted. `cache` is the merge's cache
  * (pl_merge_cache_open); the commits come from its carry index.
  * Errors: PL_ENOTFOUND if main never merged an op on `id`; PL_ECORRUPT if
- * the cache is damaged (rebuild it: plsync-district merge --rebuild-cache).
+ * the cache is damaged (hint PL_HINT_REBUILD_CACHE: rebuild it).
  */
 int pl_audit_log(json_t **out, pl_store *cache, const char *id);
 

@@ -45,7 +45,7 @@ int pl_store_create(const char *dir, const char *node, const pl_store_options *o
 
 /*
  * Open the store in `dir`. *out is owned by the caller (pl_store_free).
- * Errors: PL_ENOTFOUND if `dir` holds no store (run `plsync init`);
+ * Errors: PL_ENOTFOUND if `dir` holds no store (hint PL_HINT_INIT);
  * PL_ECORRUPT if the files are not a plsync store or of a newer schema.
  */
 int pl_store_open(pl_store **out, const char *dir, const pl_store_options *opts);

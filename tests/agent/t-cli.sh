@@ -8,6 +8,8 @@ p() { "$PLSYNC" "$@"; }
 desc "a command before init fails and says to run init"
 fails 1 p status
 like "$(cat "$T/.err")" "run 'plsync init" "the message names the fix"
+is "$(cat "$T/.err")" "plsync: $T/lin is not a plsync data dir (no store); run 'plsync init --node CODE' first" \
+	"the library's message, then the program's text for its hint"
 
 desc "init creates the data dir"; ok p init --node LIN01 --name "Lincoln" --user "Ann Lee <ann@lincoln.example>"
 desc "a second init refuses"; fails 1 p init --node LIN01
@@ -18,6 +20,16 @@ is "$(p config core.node)" "LIN01" "config reads a key"
 
 ok p add school --id LIN01 code=LIN01 name="Lincoln Elementary" level=elementary
 ok p add staff --id E200 name="Pat Rivera" category=certified school=LIN01
+desc "adding an id that exists fails"; fails 1 p add school --id LIN01 code=LIN01 name="Lincoln Elementary"
+is "$(cat "$T/.err")" "plsync: school LIN01 already exists; use 'plsync set LIN01 field=value' to change it" \
+	"and the hint names the command to change it, with the record's id"
+printf 'not a bundle\n' > "$T/notes.txt"
+desc "applying a file that is not a bundle fails"; fails 1 p bundle apply "$T/notes.txt"
+is "$(cat "$T/.err")" "plsync: $T/notes.txt is not a plsync bundle (made with 'plsync bundle create')" \
+	"and a sync-layer hint is printed too"
+desc "sync without a remote is a usage error"; fails 2 p sync
+is "$(cat "$T/.err")" "plsync: no remote: give --remote URL or set it with 'plsync config remote.url URL'" \
+	"and the hint names the option and the config command"
 ok p add staff --id E100 name="Ann Lee" category=certified school=LIN01 supervisor=E200 budget_manager=E200
 id=$(p add pd_entry staff=E100 title="Math Institute" type=institute start=2026-08-10 hours=12 standards=learning_designs,implementation)
 like "$id" '^LIN01-[0-9A-Z]{5}$' "add prints a generated id NODE-XXXXX"

@@ -90,7 +90,8 @@ desc "git fsck --strict still passes everywhere"; ok fsck_all "$r" path-dist pat
 exec 9>"$T/path-lin/git/plsync-sync.lock"
 flock -n 9 # this shell now holds the lock a running sync would hold
 desc "a sync while another holds the data dir's sync lock fails"; fails 1 pl path-lin sync 9>&-
-like "$(cat "$T/.err")" "another 'plsync sync' is running on this data dir" "the message says another sync runs"
+like "$(cat "$T/.err")" "another sync is running on this data dir; let it finish, then run 'plsync sync' again if needed" \
+	"the message says another sync runs, and the hint when to sync again"
 exec 9>&-
 : > "$T/path-lin/git/refs/heads/nodes/LIN01.lock"
 desc "a lock file left by a killed sync does not stop the next one"; ok pl path-lin sync

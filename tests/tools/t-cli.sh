@@ -113,4 +113,9 @@ desc "plsync-district findings of a year without any"; ok D findings "$T/r.git" 
 is "$(tail -n 1 "$T/.out")" "$(pl findings --today 2020-11-20 --year 2020-2021 | tail -n 1)" "says so as plsync does"
 like "$(tail -n 1 "$T/.out")" "^no findings as of 2020-11-20 for 2020-2021$" "'no findings as of DATE for YEAR'"
 
+# --- a library error's hint, in the district tool's words (cli/hints.c) ---
+desc "merging a path that is not a git repository fails"; fails 1 D merge "$T/nogit"
+is "$(cat "$T/.err")" "plsync-district: $T/nogit is not a git repository; create it with 'plsync-district init $T/nogit'" \
+	"the hint names the command and the path"
+
 done_testing
