@@ -1,7 +1,7 @@
 /*
  * op.c — the op codec: pl_op <-> one msgpack map, and the op id.
  *
- * Rules kept here: keys are written in DESIGN.md's order and read back in
+ * Rules kept here: keys are written in docs/design.md's order and read back in
  * that order only; maps inside `fields` are written with keys sorted, so an
  * op has one encoding and one id. Input to the decoder is hostile: before
  * msgpack-c sees a byte, prescan() walks the headers, checking every declared

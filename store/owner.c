@@ -1,7 +1,7 @@
 /*
  * owner.c — record ids and who may write a record.
  *
- * Rules kept here (DESIGN.md, "Record ids" and "Ownership"):
+ * Rules kept here (docs/design.md, "Record ids" and "Ownership"):
  *  - A generated id is NODE-XXXXX: the node's code and a bijective
  *    scramble of (seq, attempt) in Crockford base32.
  *  - A record belongs to the node whose create made it; DISTRICT may
@@ -70,7 +70,7 @@ int pl_id__valid(const char *id)
 /*
  * The node whose generated-id form `id` has (NODE-XXXXX as pl_id__make writes
  * it: a node code, '-', 5-13 base32 characters) into node, or 0 if it has
- * none. A node never creates an id of another node's form (DESIGN.md,
+ * none. A node never creates an id of another node's form (docs/design.md,
  * "Record ids"): that would be a way into a record before its owner made it.
  */
 static int id_form_node(char node[PL_NODE_MAX + 1], const char *id)

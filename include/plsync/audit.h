@@ -1,6 +1,6 @@
 /*
  * plsync/audit.h — what an auditor asks of the district repository
- * (DESIGN.md, "District merge and audit").
+ * (docs/design.md, "District merge and audit").
  *
  * Two sources, kept apart on purpose:
  *

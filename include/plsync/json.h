@@ -1,5 +1,5 @@
 /*
- * plsync/json.h — canonical JSON, as DESIGN.md defines it.
+ * plsync/json.h — canonical JSON, as docs/design.md defines it.
  *
  * UTF-8, keys sorted bytewise, two-space indent, one field per line, numbers
  * as decimals without exponent, trailing newline. Used for state files,

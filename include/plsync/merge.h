@@ -1,5 +1,5 @@
 /*
- * plsync/merge.h — the district merge (DESIGN.md, "District merge and audit").
+ * plsync/merge.h — the district merge (docs/design.md, "District merge and audit").
  *
  * Reads every refs/heads/nodes/<node> of the district repository, verifies
  * each node's range since its last merged tip (fast-forward, node and seq,
@@ -13,7 +13,7 @@
  *
  * State files are state/<kind>/<h1>/<h2>/<id>.json where h1h2 are the first
  * four hex digits of `printf %s ID | git hash-object --stdin`: a fan-out so
- * that no tree grows with the district's history (DESIGN.md's flat
+ * that no tree grows with the district's history (docs/design.md's flat
  * state/<kind>/<id>.json would make every merge rewrite one huge tree).
  *
  * A cache (a plsync store in <repo>/plsync-cache) makes a merge cost

@@ -3,7 +3,7 @@
  *
  * An op is encoded as one msgpack map with the keys, in this order:
  *   v node seq prev hlc actor kind rec base op fields [note]
- * (DESIGN.md, "Ops"). Its id is the git blob id of that encoding. Field
+ * (docs/design.md, "Ops"). Its id is the git blob id of that encoding. Field
  * values are held as jansson values (json_t): nil, bool, integer, real,
  * string, array, map. Bytes read from git or a bundle are hostile: the
  * decoder caps sizes and counts before allocating (see PL_OP_LIMITS_INIT).
@@ -22,7 +22,7 @@
 #define PL_NODE_MAX    32  /* node codes: [A-Z0-9_-], 1..32 chars */
 #define PL_ID_MAX      64  /* record ids: printable, no '/', 1..64 bytes */
 /* The district office's node: its ops may edit any school's records and it
- * may create ids of any node's generated form (DESIGN.md, ownership). */
+ * may create ids of any node's generated form (docs/design.md, ownership). */
 #define PL_NODE_DISTRICT "DISTRICT"
 
 typedef struct pl_oid {
@@ -48,7 +48,7 @@ typedef struct pl_op {
 	char     *note;                  /* optional, NULL if absent */
 } pl_op;
 
-/* Decoder limits, enforced on every decode (DESIGN.md, "Limits"). */
+/* Decoder limits, enforced on every decode (docs/design.md, "Limits"). */
 typedef struct pl_op_limits {
 	unsigned int version;
 	size_t max_op;       /* one op's encoding, bytes (64 KiB) */

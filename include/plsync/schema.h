@@ -1,7 +1,7 @@
 /*
  * plsync/schema.h — record kinds, their fields, and validation.
  *
- * The kinds and fields come from DESIGN.md ("Records"), which takes them from
+ * The kinds and fields come from docs/design.md ("Records"), which takes them from
  * the district policies and the PL plan template. Validation runs on every
  * write: types, enums, dates, non-negative numbers, required fields, and
  * references to records that must exist. Policy rules that need the whole
@@ -50,7 +50,7 @@ typedef struct pl_kind_def {
 
 /* The kind named `name`, or NULL. */
 const pl_kind_def *pl_schema_kind(const char *name);
-/* All kinds, NULL-terminated, in DESIGN.md's order. */
+/* All kinds, NULL-terminated, in docs/design.md's order. */
 const pl_kind_def *const *pl_schema_kinds(void);
 /* The definition of a dotted field path ("approvals.supervisor.by"), or NULL. */
 const pl_field_def *pl_schema_field(const pl_kind_def *kind, const char *path);

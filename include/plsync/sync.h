@@ -1,5 +1,5 @@
 /*
- * plsync/sync.h — moving ops through git (DESIGN.md, "Git layout and sync").
+ * plsync/sync.h — moving ops through git (docs/design.md, "Git layout and sync").
  *
  * Each node owns one ref, refs/heads/nodes/<node>, whose commits add batch
  * blobs ops/<node>/<a>/<b>/<first>-<last>.msgpack (a = first / 1e6,

@@ -3,7 +3,7 @@
  * pl_sync__blob_path agree both ways.
  *
  * A batch blob is ops/<node>/<a>/<b>/<first>-<last>.msgpack, 12 digits each
- * (DESIGN.md, "Git layout"). The merge, fetch and verify read seqs from the
+ * (docs/design.md, "Git layout"). The merge, fetch and verify read seqs from the
  * name, so these trap:
  *   - a name the parser accepts is exactly the file name blob_path makes of
  *     the seqs it read (one name per batch: no spaces, signs or other

@@ -5,7 +5,7 @@
  * concatenation of ops: pl_op_decode_next, pl_op_skip). Sanitizers catch
  * memory errors; these properties trap:
  *   - an op the decoder accepts re-encodes (pl_op_encode) to exactly its
- *     bytes, so its id is the id of what is stored (DESIGN.md: one op, one
+ *     bytes, so its id is the id of what is stored (docs/design.md: one op, one
  *     encoding, one id);
  *   - pl_op_peek reads the same type, kind and record id as the decoder;
  *   - pl_op_skip accepts every op pl_op_decode_next accepts and ends it at

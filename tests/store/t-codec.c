@@ -1,6 +1,6 @@
 /*
  * The op codec: an op survives encode and decode unchanged whatever its
- * keys hold, its bytes are exactly the ones DESIGN.md's key order and the
+ * keys hold, its bytes are exactly the ones docs/design.md's key order and the
  * msgpack spec give, its id is git's blob id of those bytes, and the order
  * in which fields were inserted never changes the bytes.
  */
@@ -218,7 +218,7 @@ static void test_round_trips(void)
 }
 
 /*
- * Two ops written out by hand from the msgpack spec, keys in DESIGN.md's
+ * Two ops written out by hand from the msgpack spec, keys in docs/design.md's
  * order (v node seq prev hlc actor kind rec base op fields [note]) and the
  * keys of maps inside fields sorted bytewise.
  */

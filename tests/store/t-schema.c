@@ -206,7 +206,7 @@ static void test_standards(void)
 		own &= pl_standard_in_set(c11[n11], 2011) && pl_standard_name(c11[n11], 2011) != NULL;
 	for (; c22[n22]; n22++)
 		own &= pl_standard_in_set(c22[n22], 2022) && pl_standard_name(c22[n22], 2022) != NULL;
-	ok(n11 == 7 && n22 == 11, "the 2011 set has 7 standards and the 2022 set 11 (DESIGN.md)");
+	ok(n11 == 7 && n22 == 11, "the 2011 set has 7 standards and the 2022 set 11 (docs/design.md)");
 	ok(own, "every code is in its own set, with a display name");
 	ok(pl_standard_in_set("learning_communities", 2011) && !pl_standard_in_set("learning_communities", 2022),
 	   "learning_communities is a 2011 code only");
