@@ -151,6 +151,14 @@ static void goal_pl(char *out, size_t sz, const json_t *g)
 	snprintf(out, sz, "%lld participation%s, %s hours", n, n == 1 ? "" : "s", h);
 }
 
+/* A warning of the report's "warnings" as one line: "Oak (OAK03): no data in the year". */
+static void warning_head(char *out, size_t sz, const json_t *w)
+{
+	const char *name = pl_dataset__str(w, "name");
+	snprintf(out, sz, "%s%s%s%s: %s", name ? name : "", name ? " (" : "", pl_dataset__str(w, "school"),
+	         name ? ")" : "", pl_dataset__str(w, "status"));
+}
+
 /* ---- HTML ---- */
 
 static const char css[] =
@@ -179,6 +187,8 @@ static const char css[] =
 	"dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:4px 0}\n"
 	"dt{font-weight:bold;color:#4a5568}dd{margin:0}\n"
 	".none{color:#4a5568;font-style:italic}\n"
+	".warn{border:2px solid #c53030;background:#fff5f5;padding:2px 14px;margin:12px 0}\n"
+	".warn h2{color:#9b2c2c;border-color:#c53030}\n"
 	"footer{margin-top:24px;color:#718096;font-size:8.5pt}\n"
 	"@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}}\n";
 
@@ -402,6 +412,26 @@ static void html_findings(FILE *f, const json_t *fs)
 	fprintf(f, "</tbody></table>\n</section>\n");
 }
 
+static void html_warnings(FILE *f, const json_t *ws)
+{
+	char head[512];
+
+	if (!json_array_size(ws))
+		return;
+	fprintf(f, "<section id=\"warnings\" class=\"warn\" role=\"alert\">\n"
+	        "<h2>Warning: data may be missing for %zu school%s</h2>\n<ul>\n", json_array_size(ws),
+	        json_array_size(ws) == 1 ? "" : "s");
+	for (size_t i = 0; i < json_array_size(ws); i++) {
+		warning_head(head, sizeof(head), json_array_get(ws, i));
+		fprintf(f, "<li><b>");
+		pl_html_fputs(f, head);
+		fprintf(f, "</b>: ");
+		pl_html_fputs(f, pl_dataset__str(json_array_get(ws, i), "why"));
+		fprintf(f, "</li>\n");
+	}
+	fprintf(f, "</ul>\n</section>\n");
+}
+
 static void write_html(FILE *f, const json_t *rep)
 {
 	const json_t *tables = json_object_get(rep, "tables"), *t;
@@ -417,6 +447,7 @@ static void write_html(FILE *f, const json_t *rep)
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
+	html_warnings(f, json_object_get(rep, "warnings"));
 	summary_of(&m, rep, 0);
 	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
 	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
@@ -503,6 +534,7 @@ static void write_md(FILE *f, const json_t *rep)
 {
 	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
+	const json_t *ws = json_object_get(rep, "warnings");
 	char a[48], c[48], buf[2048];
 	summary m;
 
@@ -510,8 +542,20 @@ static void write_md(FILE *f, const json_t *rep)
 	pl_md_cell(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s\n\n", pl_dataset__str(rep, "year"));
 	pl_md_cell(f, pl_dataset__str(rep, "scope"));
-	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
+	fprintf(f, " · school year %s to %s · as of %s\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+	if (json_array_size(ws))
+		fprintf(f, "## Warning: data may be missing for %zu school%s\n\n", json_array_size(ws),
+		        json_array_size(ws) == 1 ? "" : "s");
+	for (size_t i = 0; i < json_array_size(ws); i++) {
+		warning_head(buf, sizeof(buf), json_array_get(ws, i));
+		fprintf(f, "> **WARNING: ");
+		pl_md_cell(f, buf);
+		fprintf(f, "**: ");
+		pl_md_cell(f, pl_dataset__str(json_array_get(ws, i), "why"));
+		fprintf(f, "\n>\n");
+	}
+	fprintf(f, "%s## Summary\n\n", json_array_size(ws) ? "\n" : "");
 	summary_of(&m, rep, 0);
 	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
@@ -623,6 +667,15 @@ static void write_csv(FILE *f, const json_t *rep)
 	snprintf(buf, sizeof(buf), "as of %s", pl_dataset__str(rep, "as_of"));
 	pl_csv_cell(f, buf, 0);
 	fputs("\n\n", f);
+	if (json_array_size(json_object_get(rep, "warnings")))
+		fprintf(f, "WARNING: data may be missing\nSchool,Name,Status,Warning\n");
+	for (size_t i = 0; i < json_array_size(json_object_get(rep, "warnings")); i++) {
+		const json_t *w = json_array_get(json_object_get(rep, "warnings"), i);
+		static const char *const keys[] = { "school", "name", "status", "why" };
+		for (int k = 0; k < 4; k++)
+			pl_csv_cell(f, pl_dataset__str(w, keys[k]), k == 0);
+		fputs(i + 1 == json_array_size(json_object_get(rep, "warnings")) ? "\n\n" : "\n", f);
+	}
 	summary_of(&m, rep, 1);
 	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
 	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",
