@@ -1,7 +1,9 @@
 /*
  * report-write.c — lays out a built report (report.c) as HTML, Markdown,
  * CSV or JSON. No number is computed here beyond formatting: every figure
- * comes from the report object, so the formats always agree.
+ * comes from the report object, so the formats always agree. The report's
+ * warnings (schools whose data may be missing) come first in every format,
+ * before the summary.
  *
  * The HTML is one self-contained page: inline CSS, inline SVG charts (hours
  * by school, by standard in each set, and over the year), no script and
@@ -159,7 +161,40 @@ static void warning_head(char *out, size_t sz, const json_t *w)
 	         name ? ")" : "", pl_dataset__str(w, "status"));
 }
 
+/* The markup around the warnings: `open` (a format given the count and
+ * its plural "s"), then per warning item, its head, mid, why, end; close. */
+typedef struct warn_markup {
+	const char *open, *item, *mid, *end, *close;
+} warn_markup;
+
+/* The report's warnings, each value through `esc`; nothing when none. */
+static void write_warnings(FILE *f, const json_t *ws, const warn_markup *m,
+                           void (*esc)(FILE *, const char *))
+{
+	size_t n = json_array_size(ws);
+	char head[512];
+
+	if (!n)
+		return;
+	fprintf(f, m->open, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		warning_head(head, sizeof(head), json_array_get(ws, i));
+		fputs(m->item, f);
+		esc(f, head);
+		fputs(m->mid, f);
+		esc(f, pl_dataset__str(json_array_get(ws, i), "why"));
+		fputs(m->end, f);
+	}
+	fputs(m->close, f);
+}
+
 /* ---- HTML ---- */
+
+static const warn_markup html_warn = {
+	"<section id=\"warnings\" class=\"warn\" role=\"alert\">\n"
+	"<h2>Warning: data may be missing for %zu school%s</h2>\n<ul>\n",
+	"<li><b>", "</b>: ", "</li>\n", "</ul>\n</section>\n"
+};
 
 static const char css[] =
 	"@page{size:letter;margin:14mm}\n"
@@ -412,26 +447,6 @@ static void html_findings(FILE *f, const json_t *fs)
 	fprintf(f, "</tbody></table>\n</section>\n");
 }
 
-static void html_warnings(FILE *f, const json_t *ws)
-{
-	char head[512];
-
-	if (!json_array_size(ws))
-		return;
-	fprintf(f, "<section id=\"warnings\" class=\"warn\" role=\"alert\">\n"
-	        "<h2>Warning: data may be missing for %zu school%s</h2>\n<ul>\n", json_array_size(ws),
-	        json_array_size(ws) == 1 ? "" : "s");
-	for (size_t i = 0; i < json_array_size(ws); i++) {
-		warning_head(head, sizeof(head), json_array_get(ws, i));
-		fprintf(f, "<li><b>");
-		pl_html_fputs(f, head);
-		fprintf(f, "</b>: ");
-		pl_html_fputs(f, pl_dataset__str(json_array_get(ws, i), "why"));
-		fprintf(f, "</li>\n");
-	}
-	fprintf(f, "</ul>\n</section>\n");
-}
-
 static void write_html(FILE *f, const json_t *rep)
 {
 	const json_t *tables = json_object_get(rep, "tables"), *t;
@@ -447,7 +462,7 @@ static void write_html(FILE *f, const json_t *rep)
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
-	html_warnings(f, json_object_get(rep, "warnings"));
+	write_warnings(f, json_object_get(rep, "warnings"), &html_warn, pl_html_fputs);
 	summary_of(&m, rep, 0);
 	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
 	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
@@ -482,6 +497,10 @@ static void write_html(FILE *f, const json_t *rep)
 }
 
 /* ---- Markdown ---- */
+
+static const warn_markup md_warn = {
+	"## Warning: data may be missing for %zu school%s\n\n", "> **WARNING: ", "**: ", "\n>\n", "\n"
+};
 
 static void md_table(FILE *f, const json_t *t)
 {
@@ -534,7 +553,6 @@ static void write_md(FILE *f, const json_t *rep)
 {
 	const json_t *tables = json_object_get(rep, "tables");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
-	const json_t *ws = json_object_get(rep, "warnings");
 	char a[48], c[48], buf[2048];
 	summary m;
 
@@ -544,18 +562,8 @@ static void write_md(FILE *f, const json_t *rep)
 	pl_md_cell(f, pl_dataset__str(rep, "scope"));
 	fprintf(f, " · school year %s to %s · as of %s\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
-	if (json_array_size(ws))
-		fprintf(f, "## Warning: data may be missing for %zu school%s\n\n", json_array_size(ws),
-		        json_array_size(ws) == 1 ? "" : "s");
-	for (size_t i = 0; i < json_array_size(ws); i++) {
-		warning_head(buf, sizeof(buf), json_array_get(ws, i));
-		fprintf(f, "> **WARNING: ");
-		pl_md_cell(f, buf);
-		fprintf(f, "**: ");
-		pl_md_cell(f, pl_dataset__str(json_array_get(ws, i), "why"));
-		fprintf(f, "\n>\n");
-	}
-	fprintf(f, "%s## Summary\n\n", json_array_size(ws) ? "\n" : "");
+	write_warnings(f, json_object_get(rep, "warnings"), &md_warn, pl_md_cell);
+	fprintf(f, "## Summary\n\n");
 	summary_of(&m, rep, 0);
 	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
