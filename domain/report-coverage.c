@@ -122,8 +122,8 @@ static void judge(cov *c, const pl_report__ctx *r, const json_t *facts, int know
 	} else if (merged && strncmp(merged, r->from, 10) < 0) {
 		c->status = "no data in the year";
 		snprintf(c->why, sizeof(c->why), "the newest of its ops in the data is from %.10s, before the "
-		         "year began on %s (last heard from %ld days ago): its figures for %s are missing, "
-		         "not zero", merged, r->from, c->days, r->year);
+		         "year began on %s (last heard from on %s, %ld day%s ago): its figures for %s are "
+		         "missing, not zero", merged, r->from, day, c->days, c->days == 1 ? "" : "s", r->year);
 	} else if (!c->parts) {
 		c->status = "no PL recorded";
 		if (c->newest)
