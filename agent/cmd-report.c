@@ -18,7 +18,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 		{ "today", 1, &today, NULL }, { "title", 1, &title, NULL }, { NULL, 0, NULL, NULL }
 	};
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
-	json_t *ds = NULL, *rep = NULL;
+	json_t *ds = NULL, *rep = NULL, *cov = NULL;
 	char **pos = NULL, day[11], sy[10], scope[512];
 	FILE *f = NULL;
 
@@ -44,7 +44,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 	scope_label(scope, sizeof(scope), c);
 	ro.scope = scope;
 	ro.title = title;
-	if (dataset_load(&ds, c->store) || pl_report_build(&rep, ds, year, day, &ro) || out_open(&f, out)) {
+	if (dataset_load(&ds, c->store) || pl_report_coverage(&cov, c->store, ds) ||
+	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) || out_open(&f, out)) {
 		rc = cli_fail(c);
 		goto cleanup;
 	}
@@ -59,6 +60,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 cleanup:
 	json_decref(rep);
 	json_decref(ds);
+	json_decref(cov);
 	free(pos);
 	return rc;
 }
@@ -78,7 +80,10 @@ const cmd_entry cmd_report_entry = {
 	"  - evaluation results by Guskey level;\n"
 	"  - the plan goals with their Year 1/2/3 outcomes and the activities toward them;\n"
 	"  - PLC activity (attendees' hours are job-embedded PL) and hours by month;\n"
-	"  - the findings (see `plsync findings`).\n"
+	"  - the findings (see `plsync findings`);\n"
+	"  - data coverage: per school, the newest op this store holds of it (seq,\n"
+	"    time, days since), and a warning first for every school whose figures\n"
+	"    may be missing rather than zero.\n"
 	"\n"
 	"What counts: completed pd_entries dated (end, else start) in the year, and each\n"
 	"attendee of each PLC meeting in the year. Every total equals the sum of its\n"

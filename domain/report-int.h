@@ -30,6 +30,14 @@ typedef struct pl_report__goal {
 } pl_report__goal;
 
 /*
+ * Append the data-coverage table to r->tables and set r->out's "warnings"
+ * (report-coverage.c): per school record, what reached the data
+ * (`coverage`, as pl_report_options has it; NULL: not known) and its
+ * participations in the year, days counted to `today`.
+ */
+int pl_report__coverage(pl_report__ctx *r, const json_t *coverage, const char *today);
+
+/*
  * Append every table to r->tables, in the report's order (by school,
  * category, type, standard in each set, goal, funding, evaluation, PLC,
  * month, findings by rule). *t2a gets the Title II-A spending and *meetings

@@ -1,7 +1,9 @@
 /*
  * report-write.c — lays out a built report (report.c) as HTML, Markdown,
  * CSV or JSON. No number is computed here beyond formatting: every figure
- * comes from the report object, so the formats always agree.
+ * comes from the report object, so the formats always agree. The report's
+ * warnings (schools whose data may be missing) come first in every format,
+ * before the summary.
  *
  * The HTML is one self-contained page: inline CSS, inline SVG charts (hours
  * by school, by standard in each set, and over the year), no script and
@@ -151,7 +153,48 @@ static void goal_pl(char *out, size_t sz, const json_t *g)
 	snprintf(out, sz, "%lld participation%s, %s hours", n, n == 1 ? "" : "s", h);
 }
 
+/* A warning of the report's "warnings" as one line: "Oak (OAK03): no data in the year". */
+static void warning_head(char *out, size_t sz, const json_t *w)
+{
+	const char *name = pl_dataset__str(w, "name");
+	snprintf(out, sz, "%s%s%s%s: %s", name ? name : "", name ? " (" : "", pl_dataset__str(w, "school"),
+	         name ? ")" : "", pl_dataset__str(w, "status"));
+}
+
+/* The markup around the warnings: `open` (a format given the count and
+ * its plural "s"), then per warning item, its head, mid, why, end; close. */
+typedef struct warn_markup {
+	const char *open, *item, *mid, *end, *close;
+} warn_markup;
+
+/* The report's warnings, each value through `esc`; nothing when none. */
+static void write_warnings(FILE *f, const json_t *ws, const warn_markup *m,
+                           void (*esc)(FILE *, const char *))
+{
+	size_t n = json_array_size(ws);
+	char head[512];
+
+	if (!n)
+		return;
+	fprintf(f, m->open, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		warning_head(head, sizeof(head), json_array_get(ws, i));
+		fputs(m->item, f);
+		esc(f, head);
+		fputs(m->mid, f);
+		esc(f, pl_dataset__str(json_array_get(ws, i), "why"));
+		fputs(m->end, f);
+	}
+	fputs(m->close, f);
+}
+
 /* ---- HTML ---- */
+
+static const warn_markup html_warn = {
+	"<section id=\"warnings\" class=\"warn\" role=\"alert\">\n"
+	"<h2>Warning: data may be missing for %zu school%s</h2>\n<ul>\n",
+	"<li><b>", "</b>: ", "</li>\n", "</ul>\n</section>\n"
+};
 
 static const char css[] =
 	"@page{size:letter;margin:14mm}\n"
@@ -179,6 +222,8 @@ static const char css[] =
 	"dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:4px 0}\n"
 	"dt{font-weight:bold;color:#4a5568}dd{margin:0}\n"
 	".none{color:#4a5568;font-style:italic}\n"
+	".warn{border:2px solid #c53030;background:#fff5f5;padding:2px 14px;margin:12px 0}\n"
+	".warn h2{color:#9b2c2c;border-color:#c53030}\n"
 	"footer{margin-top:24px;color:#718096;font-size:8.5pt}\n"
 	"@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}}\n";
 
@@ -417,6 +462,7 @@ static void write_html(FILE *f, const json_t *rep)
 	fprintf(f, " · school year %s to %s · as of %s</p>\n</header>\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
 
+	write_warnings(f, json_object_get(rep, "warnings"), &html_warn, pl_html_fputs);
 	summary_of(&m, rep, 0);
 	fprintf(f, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"
 	        "<div class=\"card\"><b>%lld</b>participants</div>\n"
@@ -451,6 +497,10 @@ static void write_html(FILE *f, const json_t *rep)
 }
 
 /* ---- Markdown ---- */
+
+static const warn_markup md_warn = {
+	"## Warning: data may be missing for %zu school%s\n\n", "> **WARNING: ", "**: ", "\n>\n", "\n"
+};
 
 static void md_table(FILE *f, const json_t *t)
 {
@@ -510,8 +560,10 @@ static void write_md(FILE *f, const json_t *rep)
 	pl_md_cell(f, pl_dataset__str(rep, "title"));
 	fprintf(f, " %s\n\n", pl_dataset__str(rep, "year"));
 	pl_md_cell(f, pl_dataset__str(rep, "scope"));
-	fprintf(f, " · school year %s to %s · as of %s\n\n## Summary\n\n", pl_dataset__str(rep, "from"),
+	fprintf(f, " · school year %s to %s · as of %s\n\n", pl_dataset__str(rep, "from"),
 	        pl_dataset__str(rep, "to"), pl_dataset__str(rep, "as_of"));
+	write_warnings(f, json_object_get(rep, "warnings"), &md_warn, pl_md_cell);
+	fprintf(f, "## Summary\n\n");
 	summary_of(&m, rep, 0);
 	fprintf(f, "- Participants: %lld\n- Hours of PL: %s\n- PD entries completed: %lld\n"
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
@@ -623,6 +675,15 @@ static void write_csv(FILE *f, const json_t *rep)
 	snprintf(buf, sizeof(buf), "as of %s", pl_dataset__str(rep, "as_of"));
 	pl_csv_cell(f, buf, 0);
 	fputs("\n\n", f);
+	if (json_array_size(json_object_get(rep, "warnings")))
+		fprintf(f, "WARNING: data may be missing\nSchool,Name,Status,Warning\n");
+	for (size_t i = 0; i < json_array_size(json_object_get(rep, "warnings")); i++) {
+		const json_t *w = json_array_get(json_object_get(rep, "warnings"), i);
+		static const char *const keys[] = { "school", "name", "status", "why" };
+		for (int k = 0; k < 4; k++)
+			pl_csv_cell(f, pl_dataset__str(w, keys[k]), k == 0);
+		fputs(i + 1 == json_array_size(json_object_get(rep, "warnings")) ? "\n\n" : "\n", f);
+	}
 	summary_of(&m, rep, 1);
 	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
 	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",

@@ -5,7 +5,9 @@
  * entries and PLC attendances) and their totals; the tables
  * (report-tables.c) then group them one way each, and the goals section
  * lists the plan goals of the year with their activities and the PL that
- * served them. The layouts (HTML, Markdown, CSV) are report-write.c.
+ * served them. What the report knows of each school (the coverage table
+ * and the warnings) is report-coverage.c; the layouts (HTML, Markdown,
+ * CSV) are report-write.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,7 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 	rep r = { .ds = ds, .year = year };
 	goalref *gv = NULL;
 	json_t *findings = NULL;
+	const json_t *coverage;
 	long long t2a = 0, nmeet = 0;
 	size_t ng = 0;
 	long d;
@@ -142,9 +145,10 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != PL_REPORT_OPTIONS_VERSION)
+	if (opts->version != PL_REPORT_OPTIONS_VERSION && opts->version != 1)
 		return pl_error_set(PL_EUSAGE, "pl_report_build: options version %u, expected %u",
 		                    opts->version, PL_REPORT_OPTIONS_VERSION);
+	coverage = opts->version >= 2 ? opts->coverage : NULL;
 	if ((rc = pl_school_year_bounds(r.from, r.to, year)))
 		return rc;
 	if ((rc = pl_date_days(&d, today)))
@@ -172,7 +176,7 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 		r.spent += r.parts[i].cost_cents;
 		r.pd_entries += !strcmp(r.parts[i].kind, "pd_entry");
 	}
-	if ((rc = year_goals(&r, &gv, &ng)) ||
+	if ((rc = year_goals(&r, &gv, &ng)) || (rc = pl_report__coverage(&r, coverage, today)) ||
 	    (rc = pl_report__tables(&r, gv, ng, findings, &t2a, &nmeet)) ||
 	    (rc = goals_section(&r, gv, ng)))
 		goto cleanup;

@@ -260,6 +260,27 @@ int pl_store_node_seq(uint64_t *seq, pl_oid *last_id, pl_store *st, const char *
 	return rc;
 }
 
+int pl_store_node_last(uint64_t *seq, uint64_t *hlc, pl_store *st, const char *node)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	pl_op *op = NULL;
+	int rc;
+
+	*hlc = 0;
+	if ((rc = pl_store_node_seq(seq, NULL, st, node)) || !*seq)
+		return rc;
+	if ((rc = pl_store_op_bytes(&buf, &len, st, node, *seq)) ||
+	    (rc = pl_op_decode(&op, buf, len, &st->opts.limits))) {
+		free(buf);
+		return rc;
+	}
+	*hlc = op->hlc;
+	pl_op_free(op);
+	free(buf);
+	return 0;
+}
+
 int pl_store_stats_get(pl_store_stats *out, pl_store *st)
 {
 	const pl_kind_def *const *kinds = pl_schema_kinds();

@@ -282,6 +282,11 @@ int pl_store_stats_get(pl_store_stats *out, pl_store *st);
 
 /* Last seq of `node` in this store (0 if none). */
 int pl_store_node_seq(uint64_t *seq, pl_oid *last_id, pl_store *st, const char *node);
+/*
+ * The last op of `node` in this store: its seq and its clock (both 0 if the
+ * store holds none of that node's ops), for what a report says it knows.
+ */
+int pl_store_node_last(uint64_t *seq, uint64_t *hlc, pl_store *st, const char *node);
 
 /*
  * Check the store from its op log: every node's chain is gapless with ids

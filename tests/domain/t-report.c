@@ -265,6 +265,142 @@ static long long summary(const char *k)
 	return num(json_object_get(json_object_get(rep, "summary"), k));
 }
 
+/* ---- what the report knows: the coverage table and the warnings ---- */
+
+/* The text cell of column `c` in the row whose first cell is `key` (NULL: none). */
+static const char *cell_text(const char *tid, const char *key, const char *c)
+{
+	const json_t *t = table(tid), *rows = json_object_get(t, "rows");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		if (!strcmp(json_string_value(json_array_get(r, 0)), key))
+			return json_string_value(json_array_get(r, col(t, c)));
+	}
+	return NULL;
+}
+
+/* The report written as `format` (malloc'd). */
+static char *written(const json_t *report, const char *format)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f || pl_report_write(f, report, format))
+		bail("pl_report_write %s: %s", format, pl_error_last()->message);
+	fclose(f);
+	return buf;
+}
+
+/* The warnings' schools, "PIN03 ELM04 ...", in the report's order. */
+static const char *warned(const json_t *report)
+{
+	static char buf[256];
+	const json_t *ws = json_object_get(report, "warnings");
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_array_size(ws); i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+		         json_string_value(json_object_get(json_array_get(ws, i), "school")));
+	return buf;
+}
+
+static void coverage_checks(const json_t *fixture_ds, const json_t *plain)
+{
+	const json_t *saved = rep;
+	json_t *ds = json_deep_copy(fixture_ds), *report = NULL, *back;
+	json_t *cov = json_pack("{s{ss sI ss} s{ss sI ss} s{ss sI ss} s{ss sI}}",
+	                        "LIN01", "last_push", "2027-07-10T08:30:12.345Z", "merged_seq", (json_int_t)42,
+	                        "merged_at", "2027-07-10T08:29:59.000Z",
+	                        "OAK02", "last_push", "2027-07-01T12:00:00.000Z", "merged_seq", (json_int_t)7,
+	                        "merged_at", "2027-06-30T15:00:00.000Z",
+	                        "PIN03", "last_push", "2026-05-02T10:00:00.000Z", "merged_seq", (json_int_t)3,
+	                        "merged_at", "2026-05-02T09:59:00.000Z",
+	                        "MAP05", "last_push", "2027-07-14T07:00:00.000Z", "merged_seq", (json_int_t)0);
+	pl_report_options ro = PL_REPORT_OPTIONS_INIT, v1 = { 1, NULL, NULL, NULL, NULL };
+	char *buf, want[512];
+
+	/* without coverage facts, only a school with no PL is told */
+	rep = plain;
+	is_str(warned(plain), "PIN03", "no coverage given: the school without PL is warned of");
+	is_str(cell_text("coverage", "PIN03", "status"), "no PL recorded", "  as having no PL recorded");
+	ok(json_is_null(json_array_get(json_array_get(json_object_get(table("coverage"), "rows"), 0), 3)),
+	   "  and the coverage cells it cannot know are empty, not 0");
+
+	put(ds, "school", "ELM04", json_pack("{ss ss}", "code", "ELM04", "name", "Elm <b>\"&\" | Co"));
+	put(ds, "school", "MAP05", json_pack("{ss ss}", "code", "MAP05", "name", "Maple"));
+	ro.coverage = cov;
+	if (pl_report_build(&report, ds, YEAR, TODAY, &ro))
+		bail("pl_report_build: %s", pl_error_last()->message);
+	rep = report;
+	is_str(json_string_value(json_object_get(json_array_get(json_object_get(report, "tables"), 0), "id")),
+	       "coverage", "the coverage table comes first");
+	is_int(cell("coverage", "LIN01", "merged_seq"), 4200, "coverage: LIN01's last merged op is seq 42");
+	is_str(cell_text("coverage", "LIN01", "last_push"), "2027-07-10 08:30", "  its last push, to the minute (UTC)");
+	is_str(cell_text("coverage", "LIN01", "merged_at"), "2027-07-10 08:29", "  the time of its last merged op");
+	is_int(cell("coverage", "LIN01", "days_since"), 500, "  5 days since, to the report's today");
+	is_int(cell("coverage", "LIN01", "participations"),
+	       cell("by_school", "LIN01", "pd_entries") + cell("by_school", "LIN01", "plc_attendances"),
+	       "  its participations are the by-school table's");
+	is_str(cell_text("coverage", "LIN01", "status"), "ok", "  and it is ok");
+	is_str(cell_text("coverage", "OAK02", "status"), "ok", "coverage: OAK02 is ok");
+	is_str(cell_text("coverage", "PIN03", "status"), "no data in the year",
+	       "coverage: PIN03, nothing since May 2026, has no data in the year");
+	is_int(cell("coverage", "PIN03", "days_since"), 43900, "  heard from 439 days ago");
+	is_str(cell_text("coverage", "ELM04", "status"), "nothing received", "coverage: ELM04 sent nothing");
+	is_int(cell("coverage", "ELM04", "merged_seq"), 0, "  its last merged seq is 0");
+	is_int(cell("coverage", "ELM04", "days_since"), -1, "  and days since is empty");
+	is_str(cell_text("coverage", "MAP05", "status"), "nothing merged", "coverage: MAP05 pushed but nothing merged");
+	is_str(warned(report), "PIN03 ELM04 MAP05", "the warnings name PIN03, ELM04 and MAP05 (in the schools' order), not the schools with data");
+	{
+		const char *why = NULL;
+		for (size_t i = 0; i < json_array_size(json_object_get(report, "warnings")); i++)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(json_object_get(report, "warnings"), i),
+			                                              "school")), "PIN03"))
+				why = json_string_value(json_object_get(json_array_get(json_object_get(report, "warnings"), i), "why"));
+		ok(why && strstr(why, "2026-05-02") && strstr(why, "before the year began on 2026-07-01") &&
+		   strstr(why, "missing, not zero"), "  PIN03's says since when and why: %s", why ? why : "(none)");
+	}
+
+	buf = written(report, "html");
+	ok(strstr(buf, "id=\"warnings\"") && strstr(buf, "id=\"summary\"") &&
+	   strstr(buf, "id=\"warnings\"") < strstr(buf, "id=\"summary\""), "html: the warnings come before the summary");
+	ok(strstr(buf, "<b>Pine High (PIN03): no data in the year</b>") != NULL, "  naming PIN03 and what is wrong");
+	ok(strstr(buf, "Warning: data may be missing for 3 schools") != NULL, "  under a heading that says how many");
+	ok(strstr(buf, "<section id=\"coverage\">") && strstr(buf, "Data coverage by school"), "  with the coverage table");
+	ok(strstr(buf, "Elm &lt;b&gt;&quot;&amp;&quot; | Co") && !strstr(buf, "Elm <b>"), "  a school's name is escaped");
+	free(buf);
+	buf = written(report, "md");
+	ok(strstr(buf, "> **WARNING: Pine High (PIN03): no data in the year**: ") &&
+	   strstr(buf, "> **WARNING: ") < strstr(buf, "## Summary"), "md: the warnings come before the summary");
+	ok(strstr(buf, "## Data coverage by school") && strstr(buf, "| PIN03 | Pine High | 2026-05-02 10:00 | 3 |"),
+	   "  with the coverage table");
+	ok(strstr(buf, "Elm \\<b>\"&\" \\| Co") != NULL, "  a school's name is escaped");
+	free(buf);
+	buf = written(report, "csv");
+	ok(strstr(buf, "\n\nWARNING: data may be missing\nSchool,Name,Status,Warning\nPIN03,") &&
+	   strstr(buf, "WARNING") < strstr(buf, "\nSummary\n"), "csv: a warnings block comes before the summary");
+	ok(strstr(buf, "\nPIN03,Pine High,no data in the year,") != NULL, "  with a row per school warned of");
+	snprintf(want, sizeof(want), "\nData coverage by school\nSchool,Name,Last push (UTC),Last merged op,"
+	         "Merged op time (UTC),Days since,Participations,Status\n");
+	ok(strstr(buf, want) != NULL, "  and the coverage table's block");
+	ok(strstr(buf, "\nPIN03,Pine High,2026-05-02 10:00,3,2026-05-02 09:59,439,0,no data in the year\n") != NULL,
+	   "  PIN03's row in it");
+	ok(strstr(buf, "ELM04,\"Elm <b>\"\"&\"\" | Co\",nothing received,") != NULL, "  a school's name is quoted");
+	free(buf);
+	buf = written(report, "json");
+	back = json_loads(buf, 0, NULL);
+	is_str(warned(back), "PIN03 ELM04 MAP05", "json: the warnings are in the report object");
+	json_decref(back);
+	free(buf);
+
+	json_decref(report);
+	is_int(pl_report_build(&report, ds, YEAR, TODAY, &v1), 0, "options of version 1 are still read");
+	is_str(warned(report), "PIN03 ELM04 MAP05", "  without coverage: the schools without PL are warned of");
+	json_decref(report);
+	json_decref(cov);
+	json_decref(ds);
+	rep = saved;
+}
+
 int main(void)
 {
 	json_t *ds = fixture(), *report = NULL;
@@ -559,6 +695,7 @@ int main(void)
 		free(buf);
 	}
 
+	coverage_checks(ds, report);
 	json_decref(report);
 	is_int(pl_report_build(&report, ds, "2026-27", TODAY, NULL), PL_EINVALID, "a malformed year is refused");
 	ok(strstr(pl_error_last()->message, "2026-2027") != NULL, "  and the message shows the form to use");

@@ -2,7 +2,8 @@
  * cmd-report.c — `plsync-district report`: the annual professional learning
  * report to the board over every school's merged data (plsync/report.h),
  * to stdout or, with --out, to a file written beside the target and
- * renamed: never half a report.
+ * renamed: never half a report. What reached the district from each school
+ * (last push, last merged op) goes in as the report's coverage.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "district.h"
 #include "plsync/dataset.h"
 #include "plsync/errors.h"
+#include "plsync/merge.h"
 #include "plsync/report.h"
+#include "plsync/store.h"
 
 /* Write `rep` to `path` through a temporary file beside it. */
 static int write_out(const json_t *rep, const char *format, const char *path)
@@ -35,6 +38,33 @@ static int write_out(const json_t *rep, const char *format, const char *path)
 	return 0;
 }
 
+/*
+ * The merged data of `repo` and what reached it from each school: the last
+ * merged op of each from the cache (pl_report_coverage), the last push from
+ * the school's ref (pl_merge_status).
+ */
+static int load(json_t **ds, json_t **cov, const char *repo)
+{
+	pl_store *cache = NULL;
+	json_t *st = NULL, *n;
+	const char *node;
+	int rc = pl_merge_cache_open(&cache, repo);
+
+	if (!rc && !(rc = pl_dataset_load(ds, cache)))
+		rc = pl_report_coverage(cov, cache, *ds);
+	pl_store_free(cache);
+	if (!rc)
+		rc = pl_merge_status(&st, repo);
+	json_object_foreach(rc ? NULL : json_object_get(st, "nodes"), node, n) {
+		json_t *e = json_object_get(*cov, node);
+		const char *push = json_string_value(json_object_get(n, "last_push"));
+		if (e && push && *push)
+			json_object_set_new(e, "last_push", json_string(push));
+	}
+	json_decref(st);
+	return rc;
+}
+
 static int cmd_report(cli *c, int argc, char **argv)
 {
 	const char *repo, *year = NULL, *today = NULL, *format = "html", *out = NULL;
@@ -42,7 +72,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 		{ "year", 1, &year, NULL }, { "today", 1, &today, NULL }, { "format", 1, &format, NULL },
 		{ "out", 1, &out, NULL }, { NULL, 0, NULL, NULL }
 	};
-	json_t *ds = NULL, *rep = NULL;
+	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
+	json_t *ds = NULL, *rep = NULL, *cov = NULL;
 	char day[11];
 	int rc;
 
@@ -52,7 +83,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_report_entry, "--year YYYY-YYYY is required (e.g. --year 2026-2027)");
 	if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))
 		return cli_usage(&cmd_report_entry, "--format is html, md, csv or json");
-	if (pl_date_today(day, today) || district_load(&ds, repo) || pl_report_build(&rep, ds, year, day, NULL) ||
+	if (pl_date_today(day, today) || load(&ds, &cov, repo) ||
+	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) ||
 	    (out ? write_out(rep, format, out) : pl_report_write(stdout, rep, format))) {
 		rc = cli_fail_code(EXIT_FAIL);
 		goto cleanup;
@@ -62,6 +94,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 cleanup:
 	json_decref(rep);
 	json_decref(ds);
+	json_decref(cov);
 	return rc;
 }
 
@@ -72,6 +105,10 @@ const cmd_entry cmd_report_entry = {
 	.help =
 	"Builds the annual professional learning report to the board over every\n"
 	"school's data as the last merge consolidated it (run merge first).\n"
+	"It opens with a warning for every school whose figures may be missing\n"
+	"rather than zero (nothing received, nothing since before the year began,\n"
+	"or no PL recorded), and its first table, data coverage, gives each\n"
+	"school's last push, last merged op (seq and time) and the days since.\n"
 	"\n"
 	"Options:\n"
 	"  --year Y          the school year reported on (required)\n"
