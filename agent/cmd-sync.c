@@ -84,6 +84,7 @@ static int cmd_sync(cli *c, int argc, char **argv)
 	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet }, { NULL, 0, NULL, NULL } };
 	pl_sync_result res = { 0 };
 	pl_mirror *m = NULL;
+	json_t *had = NULL, *fresh = NULL;
 	sync_cfg sc;
 	char **pos;
 
@@ -104,7 +105,15 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		rc = cli_fail(c);
 		goto done;
 	}
+	/* the records with an open conflict before: the ones after that are not
+	 * among them are the conflicts this sync brought */
+	if (pl_store_conflicted(&had, c->store, NULL)) {
+		rc = cli_fail(c);
+		goto done;
+	}
 	rc = pl_sync_run(&res, m, c->store, &sc.opts);
+	if (!rc && pl_store_conflicted(&fresh, c->store, had))
+		rc = 1;
 	if (!quiet) {
 		if (res.committed_to)
 			printf("committed ops %" PRIu64 "..%" PRIu64 " to nodes/%s\n", res.committed_from,
@@ -118,6 +127,10 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		if (!rc)
 			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
 			       res.skipped ? " (some already present)" : "");
+		if (!rc && json_array_size(fresh))
+			printf("%zu record%s now ha%s an open conflict (concurrent changes to one field); "
+			       "'plsync conflicts' lists them\n", json_array_size(fresh),
+			       json_array_size(fresh) == 1 ? "" : "s", json_array_size(fresh) == 1 ? "s" : "ve");
 	}
 	if (!rc && res.ahead) /* accepted (the clock keeps order) but never silent */
 		fprintf(stderr, "plsync: warning: %zu applied op%s carry a clock more than a day ahead of this "
@@ -129,6 +142,8 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
 	rc = rc ? cli_fail(c) : EXIT_OK;
 done:
+	json_decref(had);
+	json_decref(fresh);
 	pl_mirror_free(m);
 	sync_cfg_free(&sc);
 	return rc;
@@ -146,6 +161,9 @@ const cmd_entry cmd_sync_entry = {
 	"     recorded only after the remote confirms;\n"
 	"  3. fetches nodes/DISTRICT (and every sync.follow node) and applies their new\n"
 	"     ops, verifying chain and ids; an op already here is skipped.\n"
+	"It then says how many records have an open conflict that had none before the\n"
+	"sync (fetched changes concurrent with changes here: `plsync conflicts` lists\n"
+	"them, `plsync resolve` settles one).\n"
 	"Run it again after a failure: it finishes the work. Progress goes to stderr on\n"
 	"a terminal; --quiet prints nothing but errors.\n"
 	"\n"
