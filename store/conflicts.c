@@ -207,12 +207,11 @@ done:
 	mdb_cursor_close(cur);
 	if (txn)
 		mdb_txn_abort(txn);
-	if (rc) {
+	if (rc)
 		json_decref(ids);
-		return rc;
-	}
-	*out = ids;
-	return 0;
+	else
+		*out = ids;
+	return rc;
 }
 
 int pl_store_conflict_count(size_t *n, pl_store *st)

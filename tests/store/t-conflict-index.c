@@ -37,6 +37,21 @@ static int apply1(pl_store *st, struct tl_blob *b)
 	return rc;
 }
 
+/* AAA and DISTRICT change rec at hlc and hlc + 1, both from base; their
+ * op ids into *ia and *id. 1 if both apply. */
+static int concurrent(pl_store *st, struct tl_chain *aaa, struct tl_chain *dis, uint64_t hlc, const char *rec,
+                      const pl_oid *base, const char *ja, const char *jd, pl_oid *ia, pl_oid *id)
+{
+	struct tl_blob b = put(aaa, hlc, rec, base, 1, ja);
+	int all;
+
+	*ia = b.id;
+	all = apply1(st, &b) == 0;
+	b = put(dis, hlc + 1, rec, base, 1, jd);
+	*id = b.id;
+	return all & (apply1(st, &b) == 0);
+}
+
 /* The ids pl_store_conflicted gives (except: as there), joined by spaces. */
 static const char *conflicted(pl_store *st, const json_t *except)
 {
@@ -74,27 +89,14 @@ static int verified(pl_store *st)
 	return 0;
 }
 
-/* Drop the forks database (del: 1, as in a store made before it existed;
- * 0: emptied, as a bug that forgot it would leave it). */
-static int drop_forks(const char *dir, int del)
+static int drop(MDB_txn *txn, MDB_dbi dbi)
 {
-	char path[700];
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
-	MDB_dbi dbi;
-	int rc;
+	return mdb_drop(txn, dbi, 1);
+}
 
-	snprintf(path, sizeof(path), "%s/store", dir);
-	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
-	    (rc = mdb_env_open(env, path, 0, 0600)) || (rc = mdb_txn_begin(env, NULL, 0, &txn)) ||
-	    (rc = mdb_dbi_open(txn, "forks", 0, &dbi)) || (rc = mdb_drop(txn, dbi, del))) {
-		if (txn)
-			mdb_txn_abort(txn);
-	} else {
-		rc = mdb_txn_commit(txn);
-	}
-	mdb_env_close(env);
-	return rc;
+static int empty(MDB_txn *txn, MDB_dbi dbi)
+{
+	return mdb_drop(txn, dbi, 0);
 }
 
 int main(void)
@@ -102,7 +104,7 @@ int main(void)
 	char dir[] = "/tmp/plsync-t-conflict-index-XXXXXX";
 	struct tl_chain aaa = { "AAA", 0, { { 0 } } }, dis = { PL_NODE_DISTRICT, 0, { { 0 } } };
 	struct tl_blob b;
-	pl_oid e1, e2, e3, a1, d1, a3, d3;
+	pl_oid e1, e2, e3, a1, d1, a2, d2, a3, d3;
 	pl_store *st;
 	json_t *had;
 	uint64_t nops, nrecs;
@@ -124,18 +126,12 @@ int main(void)
 	ok(all, "AAA's three creates apply");
 	is_int(count(st), 0, "no open conflict after creates");
 
-	/* E1: both change the name to different values, from the same base */
-	b = put(&aaa, H + 10, "E1", &e1, 1, "{\"name\":\"Ann Lee\"}");
-	a1 = b.id;
-	all = apply1(st, &b) == 0;
-	b = put(&dis, H + 11, "E1", &e1, 1, "{\"name\":\"Anne Lee\"}");
-	d1 = b.id;
-	all &= apply1(st, &b) == 0;
-	/* E2: both set the same value: two heads, no conflict */
-	b = put(&aaa, H + 12, "E2", &e2, 1, "{\"role\":\"coach\"}");
-	all &= apply1(st, &b) == 0;
-	b = put(&dis, H + 13, "E2", &e2, 1, "{\"role\":\"coach\"}");
-	all &= apply1(st, &b) == 0;
+	/* E1: both change the name to different values, from the same base;
+	 * E2: both set the same value: two heads, no conflict */
+	all = concurrent(st, &aaa, &dis, H + 10, "E1", &e1, "{\"name\":\"Ann Lee\"}", "{\"name\":\"Anne Lee\"}",
+	                 &a1, &d1);
+	all &= concurrent(st, &aaa, &dis, H + 12, "E2", &e2, "{\"role\":\"coach\"}", "{\"role\":\"coach\"}",
+	                  &a2, &d2);
 	ok(all, "concurrent changes of E1 (different names) and E2 (the same role) apply");
 	is_int(count(st), 1, "one record has an open conflict");
 	is_str(conflicted(st, NULL), "E1", "it is E1, not E2 whose heads agree");
@@ -143,13 +139,8 @@ int main(void)
 	/* what a sync does: the list before, then only the records new to it */
 	if (pl_store_conflicted(&had, st, NULL))
 		bail("conflicted: %s", pl_error_last()->message);
-	b = put(&aaa, H + 20, "E3", &e3, 1, "{\"email\":\"cy@a.example\"}");
-	a3 = b.id;
-	all = apply1(st, &b) == 0;
-	b = put(&dis, H + 21, "E3", &e3, 1, "{\"email\":\"cy@d.example\"}");
-	d3 = b.id;
-	all &= apply1(st, &b) == 0;
-	ok(all, "a concurrent change of E3 applies");
+	ok(concurrent(st, &aaa, &dis, H + 20, "E3", &e3, "{\"email\":\"cy@a.example\"}",
+	              "{\"email\":\"cy@d.example\"}", &a3, &d3), "a concurrent change of E3 applies");
 	is_str(conflicted(st, had), "E3", "except the list before: only E3 is new");
 	is_str(conflicted(st, NULL), "E1 E3", "all: E1 and E3, in id order");
 	json_decref(had);
@@ -166,7 +157,8 @@ int main(void)
 
 	/* a store made before the index: filled when it is opened */
 	pl_store_free(st);
-	ok(drop_forks(dir, 1) == 0, "the forks database is dropped");
+	/* as in a store made before the index existed */
+	ok(tl_store_tamper(dir, "forks", drop) == 0, "the forks database is dropped");
 	if (pl_store_open(&st, dir, NULL))
 		bail("reopen: %s", pl_error_last()->message);
 	is_str(conflicted(st, NULL), "E3", "reopened, the index is filled again: E3");
@@ -174,7 +166,7 @@ int main(void)
 
 	/* an index that lost an entry is corruption that verify names */
 	pl_store_free(st);
-	ok(drop_forks(dir, 0) == 0, "the forks database is emptied");
+	ok(tl_store_tamper(dir, "forks", empty) == 0, "the forks database is emptied");
 	if (pl_store_open(&st, dir, NULL))
 		bail("reopen: %s", pl_error_last()->message);
 	ok(pl_store_verify(st, &nops, &nrecs) == PL_ECORRUPT &&
