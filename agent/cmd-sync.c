@@ -77,6 +77,16 @@ static int progress(const pl_progress *p, void *payload)
 	return 0;
 }
 
+/* The records that got an open conflict in this sync (pl_store_conflicted). */
+static void tell_conflicts(const json_t *fresh)
+{
+	size_t n = json_array_size(fresh);
+
+	if (n)
+		printf("%zu record%s now ha%s an open conflict (concurrent changes to one field); "
+		       "'plsync conflicts' lists them\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "ve");
+}
+
 static int cmd_sync(cli *c, int argc, char **argv)
 {
 	const char *remote = NULL;
@@ -112,8 +122,10 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		goto done;
 	}
 	rc = pl_sync_run(&res, m, c->store, &sc.opts);
-	if (!rc && pl_store_conflicted(&fresh, c->store, had))
-		rc = 1;
+	if (!rc && res.applied && pl_store_conflicted(&fresh, c->store, had)) {
+		rc = cli_fail(c);
+		goto done;
+	}
 	if (!quiet) {
 		if (res.committed_to)
 			printf("committed ops %" PRIu64 "..%" PRIu64 " to nodes/%s\n", res.committed_from,
@@ -127,10 +139,7 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		if (!rc)
 			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
 			       res.skipped ? " (some already present)" : "");
-		if (!rc && json_array_size(fresh))
-			printf("%zu record%s now ha%s an open conflict (concurrent changes to one field); "
-			       "'plsync conflicts' lists them\n", json_array_size(fresh),
-			       json_array_size(fresh) == 1 ? "" : "s", json_array_size(fresh) == 1 ? "s" : "ve");
+		tell_conflicts(fresh);
 	}
 	if (!rc && res.ahead) /* accepted (the clock keeps order) but never silent */
 		fprintf(stderr, "plsync: warning: %zu applied op%s carry a clock more than a day ahead of this "
@@ -140,7 +149,15 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		fprintf(stderr, "plsync: warning: %zu applied op%s name%s in their base ops this data dir does not "
 		        "hold (of nodes it does not follow, or ops that never existed); the district merge reports "
 		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
-	rc = rc ? cli_fail(c) : EXIT_OK;
+	if (rc) {
+		rc = cli_fail(c);
+		/* ops applied before the failure may have brought conflicts: told
+		 * all the same (after the error, which this must not overwrite) */
+		if (res.applied && !quiet && pl_store_conflicted(&fresh, c->store, had) == 0)
+			tell_conflicts(fresh);
+	} else {
+		rc = EXIT_OK;
+	}
 done:
 	json_decref(had);
 	json_decref(fresh);
