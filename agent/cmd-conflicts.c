@@ -32,21 +32,23 @@ static int conf_cb(const pl_record *r, void *payload)
 	return 0;
 }
 
+/* Record `only`'s conflict, or every record's (those pl_store_conflicted names). */
 static int collect(pl_store *st, const char *only, json_t **out)
 {
-	const pl_kind_def *const *kinds = pl_schema_kinds();
 	struct conf_ctx x = { st, json_array(), 0 };
+	json_t *ids = NULL;
 	int rc = 0;
 
-	if (only) {
+	if (!only && (rc = pl_store_conflicted(&ids, st, NULL)))
+		goto done;
+	for (size_t i = 0; !rc && i < (only ? 1 : json_array_size(ids)); i++) {
 		pl_record *r = NULL;
-		if ((rc = pl_store_get(&r, st, only)) == 0)
+		if ((rc = pl_store_get(&r, st, only ? only : json_string_value(json_array_get(ids, i)))) == 0)
 			rc = conf_cb(r, &x);
 		pl_record_free(r);
-	} else {
-		for (int i = 0; kinds[i] && !rc; i++)
-			rc = pl_store_foreach(st, kinds[i]->name, NULL, NULL, conf_cb, &x);
 	}
+done:
+	json_decref(ids);
 	if (rc) {
 		json_decref(x.out);
 		return rc;

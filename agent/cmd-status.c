@@ -15,6 +15,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 	pl_store_stats s;
 	char **pos, when[32], *name = NULL, *remote = NULL, shown[4096] = "";
 	pl_sync_status ss = { 0 };
+	size_t nconf = 0;
 	int has_sync = 0;
 
 	if ((rc = opts_parse(&cmd_status_entry, argc, argv, specs, &pos, &npos)))
@@ -22,7 +23,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 	free(pos);
 	if (npos)
 		return cli_usage(&cmd_status_entry, "no arguments expected");
-	if (pl_store_stats_get(&s, c->store))
+	if (pl_store_stats_get(&s, c->store) || pl_store_conflict_count(&nconf, c->store))
 		return cli_fail(c);
 	config_get(&name, c->dir, "core.name");
 	config_get(&remote, c->dir, "remote.url");
@@ -52,6 +53,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 		for (int i = 0; kinds[i] && i < 16; i++)
 			json_object_set_new(bk, kinds[i]->name, json_integer((json_int_t)s.by_kind[i]));
 		json_object_set_new(o, "by_kind", bk);
+		json_object_set_new(o, "conflicts", json_integer((json_int_t)nconf));
 		json_object_set_new(o, "name", name ? json_string(name) : json_null());
 		json_object_set_new(o, "remote", remote ? json_string(shown) : json_null());
 		json_object_set_new(o, "sync", json_pack("{sI sI sI sI ss ss}",
@@ -85,6 +87,8 @@ static int cmd_status(cli *c, int argc, char **argv)
 		for (int i = 0; kinds[i] && i < 16; i++)
 			if (s.by_kind[i])
 				printf("  %-12s %llu\n", kinds[i]->name, (unsigned long long)s.by_kind[i]);
+		printf("conflicts:    %zu record%s with an open conflict%s\n", nconf, nconf == 1 ? "" : "s",
+		       nconf ? " ('plsync conflicts' lists them)" : "");
 		printf("store:        %.1f MiB used of a %.1f MiB map (grows as needed)\n",
 		       s.map_used / 1048576.0, s.map_size / 1048576.0);
 		rc = EXIT_OK;
@@ -101,8 +105,10 @@ const cmd_entry cmd_status_entry = {
 	.help =
 	"Prints this data dir's node, user, remote, the number of ops in the log and\n"
 	"the last local seq, the time of the last change, the ops and local commits not\n"
-	"yet pushed, the last successful sync and the remote tip, live records per kind\n"
-	"and the store's size. --json prints the same as canonical JSON.\n"
+	"yet pushed, the last successful sync and the remote tip, live records per kind,\n"
+	"the number of records with an open conflict (`plsync conflicts` lists them;\n"
+	"\"conflicts\" in --json) and the store's size. --json prints the same as\n"
+	"canonical JSON.\n"
 	"\n"
 	"Example:\n"
 	"  plsync status\n",

@@ -77,6 +77,16 @@ static int progress(const pl_progress *p, void *payload)
 	return 0;
 }
 
+/* The records that got an open conflict in this sync (pl_store_conflicted). */
+static void tell_conflicts(const json_t *fresh)
+{
+	size_t n = json_array_size(fresh);
+
+	if (n)
+		printf("%zu record%s now ha%s an open conflict (concurrent changes to one field); "
+		       "'plsync conflicts' lists them\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "ve");
+}
+
 static int cmd_sync(cli *c, int argc, char **argv)
 {
 	const char *remote = NULL;
@@ -84,6 +94,7 @@ static int cmd_sync(cli *c, int argc, char **argv)
 	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet }, { NULL, 0, NULL, NULL } };
 	pl_sync_result res = { 0 };
 	pl_mirror *m = NULL;
+	json_t *had = NULL, *fresh = NULL;
 	sync_cfg sc;
 	char **pos;
 
@@ -104,7 +115,17 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		rc = cli_fail(c);
 		goto done;
 	}
+	/* the records with an open conflict before: the ones after that are not
+	 * among them are the conflicts this sync brought */
+	if (pl_store_conflicted(&had, c->store, NULL)) {
+		rc = cli_fail(c);
+		goto done;
+	}
 	rc = pl_sync_run(&res, m, c->store, &sc.opts);
+	if (!rc && res.applied && pl_store_conflicted(&fresh, c->store, had)) {
+		rc = cli_fail(c);
+		goto done;
+	}
 	if (!quiet) {
 		if (res.committed_to)
 			printf("committed ops %" PRIu64 "..%" PRIu64 " to nodes/%s\n", res.committed_from,
@@ -118,6 +139,7 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		if (!rc)
 			printf("fetched: %zu new op%s applied%s\n", res.applied, res.applied == 1 ? "" : "s",
 			       res.skipped ? " (some already present)" : "");
+		tell_conflicts(fresh);
 	}
 	if (!rc && res.ahead) /* accepted (the clock keeps order) but never silent */
 		fprintf(stderr, "plsync: warning: %zu applied op%s carry a clock more than a day ahead of this "
@@ -127,8 +149,18 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		fprintf(stderr, "plsync: warning: %zu applied op%s name%s in their base ops this data dir does not "
 		        "hold (of nodes it does not follow, or ops that never existed); the district merge reports "
 		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
-	rc = rc ? cli_fail(c) : EXIT_OK;
+	if (rc) {
+		rc = cli_fail(c);
+		/* ops applied before the failure may have brought conflicts: told
+		 * all the same (after the error, which this must not overwrite) */
+		if (res.applied && !quiet && pl_store_conflicted(&fresh, c->store, had) == 0)
+			tell_conflicts(fresh);
+	} else {
+		rc = EXIT_OK;
+	}
 done:
+	json_decref(had);
+	json_decref(fresh);
 	pl_mirror_free(m);
 	sync_cfg_free(&sc);
 	return rc;
@@ -146,6 +178,9 @@ const cmd_entry cmd_sync_entry = {
 	"     recorded only after the remote confirms;\n"
 	"  3. fetches nodes/DISTRICT (and every sync.follow node) and applies their new\n"
 	"     ops, verifying chain and ids; an op already here is skipped.\n"
+	"It then says how many records have an open conflict that had none before the\n"
+	"sync (fetched changes concurrent with changes here: `plsync conflicts` lists\n"
+	"them, `plsync resolve` settles one).\n"
 	"Run it again after a failure: it finishes the work. Progress goes to stderr on\n"
 	"a terminal; --quiet prints nothing but errors.\n"
 	"\n"

@@ -1,10 +1,15 @@
 /*
  * conflicts.c — a record's open conflicts: for each field its concurrent
  * heads set to different values, the candidates listed by (hlc, node),
- * highest (the winner) first, so that every replica lists them alike.
+ * highest (the winner) first, so that every replica lists them alike; and
+ * the records that have one, found from the forks index (the records with
+ * two heads or more, kept by every write in index.c), so that counting them
+ * costs what the forked records cost, never what the log holds.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <lmdb.h>
 
 #include "plsync/errors.h"
 #include "plsync/json.h"
@@ -104,5 +109,120 @@ done:
 		return rc;
 	}
 	*out = res;
+	return 0;
+}
+
+int pl_store__forks_fill(pl_store *st, MDB_txn *txn)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int mrc;
+
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_RECORDS], &cur)))
+		return mrc;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char id[PL_ID_MAX + 1];
+		rstate s;
+		int forked;
+
+		if (k.mv_size == 0 || k.mv_size > PL_ID_MAX)
+			continue;
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		if (pl_rstate__decode(&s, v.mv_data, v.mv_size, id))
+			continue; /* pl_store_verify names it */
+		forked = s.nheads > 1;
+		pl_rstate__clear(&s);
+		if (forked && (mrc = mdb_put(txn, st->dbi[DB_FORKS], &k, &(MDB_val){ 0, "" }, 0)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
+/* Is `id` in `sorted` (an array of ids in strcmp order, or NULL)? */
+static int listed(const json_t *sorted, const char *id)
+{
+	size_t lo = 0, hi = json_array_size(sorted);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(json_string_value(json_array_get(sorted, mid)), id);
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int pl_store_conflicted(json_t **out, pl_store *st, const json_t *except)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *ids = json_array();
+	int rc = 0, mrc;
+
+	*out = NULL;
+	if (!ids)
+		return pl_error_set(PL_ERROR, "out of memory");
+	if ((rc = pl_store__rtxn_begin(st, &txn)))
+		goto done;
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_FORKS], &cur))) {
+		rc = pl_error_from_mdb(mrc, pl_store__db_names[DB_FORKS]);
+		goto done;
+	}
+	/* keys in byte order: the ids come out in strcmp order */
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char id[PL_ID_MAX + 1];
+		pl_record *r = NULL;
+		json_t *c = NULL;
+
+		if (k.mv_size == 0 || k.mv_size > PL_ID_MAX)
+			continue;
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		if (listed(except, id))
+			continue;
+		if ((rc = pl_store__get_in(&r, st, txn, id, 0)) == 0 && !r->deleted)
+			rc = pl_store_conflicts(&c, st, r);
+		pl_record_free(r);
+		if (rc)
+			goto done;
+		if (c && json_array_append_new(ids, json_string(id))) {
+			json_decref(c);
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto done;
+		}
+		json_decref(c);
+	}
+	if (mrc != MDB_NOTFOUND)
+		rc = pl_error_from_mdb(mrc, pl_store__db_names[DB_FORKS]);
+done:
+	mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc)
+		json_decref(ids);
+	else
+		*out = ids;
+	return rc;
+}
+
+int pl_store_conflict_count(size_t *n, pl_store *st)
+{
+	json_t *ids = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = pl_store_conflicted(&ids, st, NULL)))
+		return rc;
+	*n = json_array_size(ids);
+	json_decref(ids);
 	return 0;
 }

@@ -27,7 +27,7 @@
 #define MAX_MAP ((size_t)1 << 40)
 
 const char *const pl_store__db_names[DB_COUNT] = {
-	"meta", "ops", "opids", "records", "bykind", "byref", "recops"
+	"meta", "ops", "opids", "records", "bykind", "byref", "recops", "forks"
 };
 
 /*
@@ -58,7 +58,7 @@ static int lock_alloc(const char *path, const char *dir)
 int pl_store__env_open(pl_store *st, const char *path, int create)
 {
 	MDB_txn *txn = NULL;
-	int rc;
+	int rc, forks_missing = 0;
 
 	if ((rc = lock_alloc(path, st->dir ? st->dir : path)))
 		return rc;
@@ -86,7 +86,12 @@ int pl_store__env_open(pl_store *st, const char *path, int create)
 			return pl_error_from_mdb(rc, path);
 	}
 	for (int i = 0; i < DB_COUNT; i++) {
-		if ((rc = mdb_dbi_open(txn, pl_store__db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]))) {
+		rc = mdb_dbi_open(txn, pl_store__db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]);
+		if (rc == MDB_NOTFOUND && i == DB_FORKS) {
+			forks_missing = 1; /* a store made before it: filled below */
+			continue;
+		}
+		if (rc) {
 			mdb_txn_abort(txn);
 			if (rc == MDB_NOTFOUND)
 				return pl_error_set(PL_ECORRUPT, "%s: not a plsync store (no '%s' database)",
@@ -96,6 +101,17 @@ int pl_store__env_open(pl_store *st, const char *path, int create)
 	}
 	if ((rc = mdb_txn_commit(txn)))
 		return pl_error_from_mdb(rc, path);
+	if (forks_missing) {
+		if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)))
+			return pl_error_from_mdb(rc, path);
+		if ((rc = mdb_dbi_open(txn, pl_store__db_names[DB_FORKS], MDB_CREATE, &st->dbi[DB_FORKS])) ||
+		    (rc = pl_store__forks_fill(st, txn))) {
+			mdb_txn_abort(txn);
+			return pl_error_from_mdb(rc, path);
+		}
+		if ((rc = mdb_txn_commit(txn)))
+			return pl_error_from_mdb(rc, path);
+	}
 	return 0;
 }
 

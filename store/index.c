@@ -1,7 +1,8 @@
 /*
  * index.c — what one applied op writes besides its record's state: the op
  * log (ops), its id (opids), the record's op list (recops), the visible
- * records per kind (bykind) and the references (byref); and the checks
+ * records per kind (bykind), the references (byref) and the records with
+ * more than one head (forks); and the checks
  * that a reference names a record that exists.
  *
  * Rules kept here:
@@ -135,6 +136,11 @@ rest:
 		memset(w->refn, 0, sizeof(w->refn)); /* it may be a cached reference */
 	}
 	index_refs(w, op->rec, s->kind, before, s);
+	/* forks: the records with two heads or more, for pl_store_conflicted */
+	if (s->nheads > 1 && (!before || before->nheads < 2))
+		pl_write__put(w, DB_FORKS, op->rec, idlen, "", 0, 0);
+	else if (s->nheads < 2 && before && before->nheads > 1)
+		pl_write__del(w, DB_FORKS, op->rec, idlen);
 	return w->rc;
 }
 

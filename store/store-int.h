@@ -1,7 +1,7 @@
 /*
  * store-int.h — what the files of the store share (not public).
  *
- * The store is one LMDB environment (env.c) of seven named databases:
+ * The store is one LMDB environment (env.c) of eight named databases:
  *
  *   meta     node, schema, hlc, seq/<node> -> seq + last op id, x/<key>
  *   ops      node \0 seq(be64) -> the op's bytes, as it arrived
@@ -11,6 +11,8 @@
  *   byref    target \0 kind \0 field \0 id -> "": who refers to target
  *   recops   id \0 hlc(be64) node \0 seq(be64) -> "": a record's ops in
  *            (hlc, node) order
+ *   forks    id -> "" for every record with two heads or more: the only
+ *            records that can have an open conflict (conflicts.c)
  *
  * and the files by concept, in the manner of Knot DNS's journal:
  *
@@ -28,7 +30,8 @@
  *   read.c      get, foreach, log, op bytes, ranges, stats
  *   verify.c    pl_store_verify: chains, ids, every record against its fold
  *   meta.c      the callers' meta keys (x/<key>)
- *   conflicts.c a record's concurrent heads, field by field
+ *   conflicts.c a record's concurrent heads, field by field; the records
+ *               with open conflicts, from the forks index
  *
  * Every function here follows the store's rules: a pl_write call with w->rc
  * set does nothing and returns it; a failure sets w->rc (sticky).
@@ -46,7 +49,8 @@
 #include "plsync/schema.h"
 #include "plsync/store.h"
 
-enum { DB_META, DB_OPS, DB_OPIDS, DB_RECORDS, DB_BYKIND, DB_BYREF, DB_RECOPS, DB_COUNT };
+enum { DB_META, DB_OPS, DB_OPIDS, DB_RECORDS, DB_BYKIND, DB_BYREF, DB_RECOPS, DB_FORKS,
+       DB_COUNT };
 extern const char *const pl_store__db_names[DB_COUNT];
 
 struct pl_store {
@@ -227,6 +231,12 @@ int pl_write__commit_op(pl_write *w, const pl_op *op, const unsigned char *enc, 
 int pl_write__ref_exists(const char *kind, const char *id, const char *path, void *payload);
 /* The deferred references must all exist by the end of the write. */
 int pl_write__check_pending(pl_write *w);
+
+/* ---- conflicts.c ---- */
+
+/* Fill forks from records, for a store made before it existed (txn: a
+ * write txn, dbi[DB_FORKS] opened in it). An MDB code. */
+int pl_store__forks_fill(pl_store *st, MDB_txn *txn);
 
 /* ---- owner.c: ids and who may write a record ---- */
 

@@ -4,7 +4,8 @@
  * 1. Every node's ops run gapless from seq 1, each prev the id of the op
  *    before, every op in the id index; this node's meta seq is not behind.
  * 2. Every stored record equals the fold (rstate.c) of its ops, read from
- *    recops: fields, visibility and kind.
+ *    recops: fields, visibility and kind; the forks index holds exactly
+ *    the records with two heads or more.
  */
 #include <stdio.h>
 #include <string.h>
@@ -102,12 +103,15 @@ static int fold_record_ops(rstate *fold, int *any, pl_store *st, MDB_txn *txn, M
 }
 
 /* One stored record against the fold of its ops. */
-static int verify_record(pl_store *st, MDB_txn *txn, MDB_cursor *ops, const MDB_val *k, const MDB_val *v)
+static int verify_record(pl_store *st, MDB_txn *txn, MDB_cursor *ops, const MDB_val *k, const MDB_val *v,
+                         uint64_t *forked)
 {
 	char id[PL_ID_MAX + 2];
 	rstate stored, fold;
 	json_t *a, *b;
-	int any = 0, eq, rc;
+	MDB_val fk = *k, fv;
+	int any = 0, eq, rc, indexed;
+	size_t nheads;
 
 	if (k->mv_size > PL_ID_MAX)
 		return pl_error_set(PL_ECORRUPT, "record key too long");
@@ -124,12 +128,18 @@ static int verify_record(pl_store *st, MDB_txn *txn, MDB_cursor *ops, const MDB_
 	b = any ? pl_rstate__fields(&fold, NULL) : NULL;
 	eq = any && json_equal(a, b) && pl_rstate__visible(&stored) == pl_rstate__visible(&fold) &&
 	     !strcmp(stored.kind, fold.kind);
+	nheads = stored.nheads;
 	json_decref(a);
 	json_decref(b);
 	pl_rstate__clear(&stored);
 	pl_rstate__clear(&fold);
 	if (!eq)
 		return pl_error_set(PL_ECORRUPT, "record %s does not match the fold of its ops", id);
+	indexed = mdb_get(txn, st->dbi[DB_FORKS], &fk, &fv) == 0;
+	if (indexed != (nheads > 1))
+		return pl_error_set(PL_ECORRUPT, "record %s has %zu head%s but is %sin the forks index", id,
+		                    nheads, nheads == 1 ? "" : "s", indexed ? "" : "not ");
+	*forked += indexed;
 	return 0;
 }
 
@@ -138,7 +148,8 @@ int pl_store_verify(pl_store *st, uint64_t *nops, uint64_t *nrecords)
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL, *ops = NULL;
 	MDB_val k, v;
-	uint64_t count = 0, recs = 0;
+	uint64_t count = 0, recs = 0, forked = 0;
+	MDB_stat fs;
 	int rc = 0, mrc;
 
 	*nops = *nrecords = 0;
@@ -154,9 +165,18 @@ int pl_store_verify(pl_store *st, uint64_t *nops, uint64_t *nrecords)
 	}
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
 	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if ((rc = verify_record(st, txn, ops, &k, &v)))
+		if ((rc = verify_record(st, txn, ops, &k, &v, &forked)))
 			goto cleanup;
 		recs++;
+	}
+	if ((mrc = mdb_stat(txn, st->dbi[DB_FORKS], &fs))) {
+		rc = pl_error_from_mdb(mrc, "forks");
+		goto cleanup;
+	}
+	if (fs.ms_entries != forked) {
+		rc = pl_error_set(PL_ECORRUPT, "the forks index names %zu records that do not exist",
+		                  (size_t)(fs.ms_entries - forked));
+		goto cleanup;
 	}
 	*nops = count;
 	*nrecords = recs;

@@ -232,6 +232,7 @@ int pl_merge__state_updates(struct merge *mg)
 		sfiles_make(mg->cache, f, n, nth);
 		for (size_t i = 0; i < n; i++) {
 			char spath[512], cpath[512];
+			int in_base;
 
 			if (!rc && f[i].rc) {
 				pl_error_set(f[i].rc, "%s", f[i].err);
@@ -250,13 +251,15 @@ int pl_merge__state_updates(struct merge *mg)
 			}
 			if (!rc)
 				mg->res->records++;
+			in_base = mg->base_conflicts && git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"));
 			if (!rc && f[i].conf.z) {
 				chunk_take(&ck, &f[i].conf);
 				rc = pl_merge__updates_add(&mg->ups, cpath, &ck.o[ck.n - 1].id, 0);
 				mg->res->conflicts++;
-			} else if (!rc && mg->base_conflicts &&
-			           git_tree_entry_byname(mg->base_conflicts, cpath + strlen("conflicts/"))) {
+				mg->res->open_conflicts += !in_base; /* main's conflicts/ gains a file */
+			} else if (!rc && in_base) {
 				rc = pl_merge__updates_add(&mg->ups, cpath, NULL, 1);
+				mg->res->open_conflicts--;
 			}
 			free(f[i].state.z);
 			free(f[i].conf.z);

@@ -232,6 +232,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 		git_oid_tostr(res->main, sizeof(res->main), &main_tip);
 		git_oid_tostr(res->tree, sizeof(res->tree), git_tree_id(mg.base));
 		pl_sync__subtree(&mg.base_conflicts, repo, mg.base, "conflicts");
+		res->open_conflicts = mg.base_conflicts ? git_tree_entrycount(mg.base_conflicts) : 0;
 	}
 	pl_merge__mark(res, &mg.t0, PL_MERGE_T_CACHE);
 	if ((rc = pl_sync__node_refs(&refs, repo, 1)))

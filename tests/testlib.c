@@ -1,12 +1,15 @@
 /*
  * testlib.c — the C tests' shared helpers (testlib.h): temporary
- * directories, fresh stores, crafted remote ops and their apply.
+ * directories, fresh stores, crafted remote ops and their apply, and
+ * tampering with a store's LMDB behind its back.
  */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "testlib.h"
 #include "tap.h"   /* bail and diag only: the TAP counters are the test's */
@@ -180,4 +183,26 @@ int tl_apply(pl_store *st, const char *why, const struct tl_blob *ops, size_t n,
 	int rc = pl_store_write(st, why, apply_fn, &a);
 
 	return rc ? rc : a.last;
+}
+
+int tl_store_tamper(const char *dir, const char *db, int (*fn)(MDB_txn *txn, MDB_dbi dbi))
+{
+	char path[4096];
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/store", dir);
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
+	    (rc = mdb_env_open(env, path, 0, 0600)) || (rc = mdb_txn_begin(env, NULL, 0, &txn)) ||
+	    (rc = mdb_dbi_open(txn, db, 0, &dbi)) || (rc = fn(txn, dbi))) {
+		diag("tamper: %s", mdb_strerror(rc));
+		if (txn)
+			mdb_txn_abort(txn);
+	} else {
+		rc = mdb_txn_commit(txn);
+	}
+	mdb_env_close(env);
+	return rc;
 }

@@ -47,6 +47,13 @@
  *                                 pl_write_remote_ex (chk, info as there,
  *                                 info for the last op); the write's error,
  *                                 else the last op's result (1: skipped)
+ *
+ * Tampering
+ *   tl_store_tamper(dir, db, fn)  open the LMDB of the store in dir directly
+ *                                 (no store open on it) and run fn on its
+ *                                 database `db` in a write txn, committed if
+ *                                 fn gives 0; an MDB code (0: done), after a
+ *                                 diag on failure
  */
 #ifndef PLSYNC_TESTS_TESTLIB_H
 #define PLSYNC_TESTS_TESTLIB_H
@@ -101,5 +108,9 @@ struct tl_blob tl_op_encode(const struct tl_op *spec);
 struct tl_blob tl_chain_next(struct tl_chain *c, struct tl_op spec);
 int            tl_apply(pl_store *st, const char *why, const struct tl_blob *ops, size_t n,
                         const pl_remote_check *chk, pl_remote_info *info);
+
+/* lmdb.h's MDB_txn and MDB_dbi, so that a test need not include it */
+struct MDB_txn;
+int tl_store_tamper(const char *dir, const char *db, int (*fn)(struct MDB_txn *txn, unsigned int dbi));
 
 #endif

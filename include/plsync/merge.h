@@ -47,7 +47,9 @@ typedef struct pl_merge_result {
 	char    tree[41];     /* its tree */
 	size_t  ops;          /* ops merged */
 	size_t  records;      /* state files written or removed */
-	size_t  conflicts;    /* conflict files written */
+	size_t  conflicts;    /* conflict files written (records of this merge) */
+	size_t  open_conflicts; /* files in main's conflicts/ afterwards: the
+	                           records with an open conflict, as status counts */
 	int     rebuilt;      /* the cache was rebuilt */
 	json_t *merged;       /* [{node, from, to, tip}] */
 	json_t *findings;     /* [{node, commit, seq, reason}] quarantined ranges */

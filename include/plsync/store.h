@@ -268,6 +268,20 @@ int pl_store_op_by_id(unsigned char **out, size_t *len, pl_store *st, const pl_o
  */
 int pl_store_conflicts(json_t **out, pl_store *st, const pl_record *r);
 
+/*
+ * The ids of the live records that have an open conflict (pl_store_conflicts
+ * gives non-NULL), in strcmp order, as a new JSON array into *out (the
+ * caller's), leaving out every id in `except` (an array of ids in strcmp
+ * order, as this function gives them, or NULL). So a caller that saved the
+ * list before a write learns the records that had no open conflict then and
+ * have one now. It reads only the records with two heads or more (an index
+ * every write keeps), not the log: the cost grows with those, not with
+ * history.
+ */
+int pl_store_conflicted(json_t **out, pl_store *st, const json_t *except);
+/* The number of live records with an open conflict (pl_store_conflicted). */
+int pl_store_conflict_count(size_t *n, pl_store *st);
+
 typedef struct pl_store_stats {
 	char     node[PL_NODE_MAX + 1];
 	uint64_t seq;          /* this node's last seq */

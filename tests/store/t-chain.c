@@ -252,29 +252,6 @@ static void test_store_chain(const char *dir)
 
 /* ---- tampering behind the store's back ---- */
 
-/* Open the store's LMDB directly and run fn on the `ops` database. */
-static int tamper(const char *dir, int (*fn)(MDB_txn *txn, MDB_dbi dbi))
-{
-	char path[512];
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
-	MDB_dbi dbi;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/store", dir);
-	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
-	    (rc = mdb_env_open(env, path, 0, 0600)) || (rc = mdb_txn_begin(env, NULL, 0, &txn)) ||
-	    (rc = mdb_dbi_open(txn, "ops", 0, &dbi)) || (rc = fn(txn, dbi))) {
-		diag("tamper: %s", mdb_strerror(rc));
-		if (txn)
-			mdb_txn_abort(txn);
-	} else {
-		rc = mdb_txn_commit(txn);
-	}
-	mdb_env_close(env);
-	return rc;
-}
-
 /* A cursor on the op at position 5 in the log (rc 0: *cur is open). */
 static int fifth_op(MDB_cursor **cur, MDB_val *k, MDB_val *v, MDB_txn *txn, MDB_dbi dbi)
 {
@@ -343,7 +320,7 @@ static void test_tampering(const char *dir)
 	if (system(cmd) != 0)
 		bail("cp failed");
 
-	is_int(tamper(dir, punch_hole), 0, "an op is deleted from the middle of the log behind the store's back");
+	is_int(tl_store_tamper(dir, "ops", punch_hole), 0, "an op is deleted from the middle of the log behind the store's back");
 	pl_store_open(&st, dir, NULL);
 	rc = st ? pl_store_verify(st, &nops, &nrec) : PL_ERROR;
 	is_int(rc, PL_ECORRUPT, "pl_store_verify finds the hole");
@@ -351,7 +328,7 @@ static void test_tampering(const char *dir)
 	pl_store_free(st);
 	st = NULL;
 
-	is_int(tamper(copy, forge), 0, "an op is rewritten with another actor behind the store's back");
+	is_int(tl_store_tamper(copy, "ops", forge), 0, "an op is rewritten with another actor behind the store's back");
 	pl_store_open(&st, copy, NULL);
 	rc = st ? pl_store_verify(st, &nops, &nrec) : PL_ERROR;
 	is_int(rc, PL_ECORRUPT, "pl_store_verify finds the forged op (the next op's prev no longer matches)");

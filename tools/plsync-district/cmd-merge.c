@@ -16,9 +16,11 @@
 
 static int print_json(const pl_merge_result *r)
 {
-	json_t *j = json_pack("{sb ss ss sI sI sI sb sO sO sO}", "committed", r->committed, "main", r->main,
+	/* "conflicts": the open conflicts on main, the number status gives */
+	json_t *j = json_pack("{sb ss ss sI sI sI sI sb sO sO sO}", "committed", r->committed, "main", r->main,
 	                      "tree", r->tree, "ops", (json_int_t)r->ops, "records", (json_int_t)r->records,
-	                      "conflicts", (json_int_t)r->conflicts, "cache_rebuilt", r->rebuilt,
+	                      "conflicts", (json_int_t)r->open_conflicts,
+	                      "conflicts_written", (json_int_t)r->conflicts, "cache_rebuilt", r->rebuilt,
 	                      "merged", r->merged, "quarantined", r->findings, "reported", r->reported);
 	pl_json_write(stdout, j);
 	json_decref(j);
@@ -60,9 +62,10 @@ static void print_text(const pl_merge_result *r)
 	}
 	if (r->committed)
 		printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r->main, r->tree,
-		       r->ops, r->records, r->conflicts, r->conflicts == 1 ? "" : "s");
+		       r->ops, r->records, r->open_conflicts, r->open_conflicts == 1 ? "" : "s");
 	else
-		printf("nothing new to merge; main stays at %.12s\n", r->main[0] ? r->main : "(none)");
+		printf("nothing new to merge; main stays at %.12s (%zu open conflict%s)\n",
+		       r->main[0] ? r->main : "(none)", r->open_conflicts, r->open_conflicts == 1 ? "" : "s");
 }
 
 static int cmd_merge(cli *c, int argc, char **argv)
@@ -113,6 +116,8 @@ const cmd_entry cmd_merge_entry = {
 	"Verifies every node's new ops and consolidates them into one merge commit\n"
 	"on main: ops/, state/<kind>/../<id>.json, conflicts/. A node range that\n"
 	"fails verification is quarantined (reported, not merged); the others merge.\n"
+	"It ends with the open conflicts: the files in main's conflicts/, one per\n"
+	"record with an open conflict, the number `status` gives.\n"
 	"\n"
 	"Options:\n"
 	"  --rebuild-cache  rebuild the cache (REPO/plsync-cache) from git first;\n"
@@ -120,8 +125,9 @@ const cmd_entry cmd_merge_entry = {
 	"  --wait=SECS      one merge runs at a time: a second one waits for it as\n"
 	"                   long as it runs, or with --wait at most SECS seconds\n"
 	"  --no-wait        refuse at once if another merge is running\n"
-	"  --json           the result as JSON: committed, main, tree, counts, and\n"
-	"                   the merged, quarantined and reported ranges\n"
+	"  --json           the result as JSON: committed, main, tree, counts\n"
+	"                   (conflicts: open on main; conflicts_written: files this\n"
+	"                   merge wrote), the merged, quarantined and reported ranges\n"
 	"\n"
 	"Exit status: 0 merged (or nothing new), 1 failure or a range quarantined,\n"
 	"2 usage error.\n"
