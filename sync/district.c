@@ -38,7 +38,7 @@ static int dir_is_empty(const char *path)
 /*
  * gc.auto = 0: no git command starts a gc of its own in the repository (a
  * push, a merge's git, an admin's), so gc runs only when the admin says.
- * An integer: git reads gc.auto as a number, and before plsync 0.11 init
+ * An integer: git reads gc.auto as a number, and an older plsync's init
  * wrote "false", which git 2.39 refuses ("bad numeric config value") in
  * every gc and every push into the repository. A value git cannot read as
  * a number, or none, is set to 0 and said in `fixed`; a number the admin
