@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,47 @@ static int dir_is_empty(const char *path)
 	return empty;
 }
 
+/*
+ * gc.auto = 0: no git command starts a gc of its own in the repository (a
+ * push, a merge's git, an admin's), so gc runs only when the admin says.
+ * An integer: git reads gc.auto as a number, and an older plsync's init
+ * wrote "false", which git 2.39 refuses ("bad numeric config value") in
+ * every gc and every push into the repository. A value git cannot read as
+ * a number, or none, is set to 0 and said in `fixed`; a number the admin
+ * chose is kept.
+ */
+static int gc_auto(git_config *cfg, char *fixed, size_t sz)
+{
+	git_buf old = GIT_BUF_INIT;
+	int32_t v;
+	int grc = git_config_get_int32(&v, cfg, "gc.auto");
+
+	if (grc == 0)
+		return 0;
+	if (grc != GIT_ENOTFOUND && git_config_get_string_buf(&old, cfg, "gc.auto") == 0)
+		snprintf(fixed, sz, "gc.auto was '%s', which git cannot read as a number: set to 0", old.ptr);
+	else
+		snprintf(fixed, sz, "gc.auto was not set: set to 0");
+	git_buf_dispose(&old);
+	return git_config_set_int32(cfg, "gc.auto", 0);
+}
+
 int pl_district_init(const char *path)
+{
+	char fixed[256];
+
+	return pl_district_init_fix(path, fixed, sizeof(fixed));
+}
+
+int pl_district_init_fix(const char *path, char *fixed, size_t sz)
 {
 	git_repository *repo = NULL;
 	git_config *cfg = NULL;
 	struct stat sb;
 	int rc = 0, grc, is_ours = 0;
+	char scratch[256];
 
+	fixed[0] = '\0';
 	if (stat(path, &sb) == 0) {
 		if (!S_ISDIR(sb.st_mode))
 			return pl_error_set(PL_EEXISTS, "%s exists and is not a directory", path);
@@ -50,8 +85,12 @@ int pl_district_init(const char *path)
 				                    "choose another path or empty it", path);
 			if (git_repository_config(&cfg, repo) == 0 &&
 			    git_config_get_bool(&is_ours, cfg, "plsync.district") == 0 && is_ours) {
+				/* made by an older plsync: repair and add what is missing */
+				if ((grc = gc_auto(cfg, fixed, sz)) < 0)
+					rc = pl_error_from_git(grc, path);
 				git_config_free(cfg);
-				rc = pl_sync__tune_repo(repo); /* made by an older plsync: add what is missing */
+				if (!rc)
+					rc = pl_sync__tune_repo(repo);
 				git_repository_free(repo);
 				return rc; /* already ours */
 			}
@@ -78,7 +117,7 @@ int pl_district_init(const char *path)
 	    (grc = git_config_set_bool(cfg, "receive.denyDeletes", 1)) < 0 ||
 	    (grc = git_config_set_bool(cfg, "receive.fsckObjects", 1)) < 0 ||
 	    (grc = git_config_set_bool(cfg, "http.receivepack", 1)) < 0 ||
-	    (grc = git_config_set_bool(cfg, "gc.auto", 0)) < 0)
+	    (grc = gc_auto(cfg, scratch, sizeof(scratch))) < 0) /* a new repository: nothing to tell */
 		rc = pl_error_from_git(grc, path);
 	git_config_free(cfg);
 	if (!rc)

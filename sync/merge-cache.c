@@ -5,7 +5,8 @@
  * the carry index (carry/<node>/<first>: the node commit and the merge
  * commit of each batch). Only an accelerator: when it does not describe main
  * (merge.main) or a merge died half way (merge.dirty) it is rebuilt from
- * main's ops and first-parent history before anything reads it.
+ * main's ops and first-parent history before anything reads it. Where a
+ * reader's cache lives (the repository's or the user's) is merge-reader.c's.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -185,10 +186,10 @@ cleanup:
 	return rc;
 }
 
-static int cache_rebuild(pl_store **cache, git_repository *repo, const char *repo_path, const git_oid *main_tip)
+static int cache_rebuild(pl_store **cache, git_repository *repo, const char *dir, const git_oid *main_tip)
 {
 	pl_store_options so = PL_STORE_OPTIONS_INIT;
-	char dir[4096], hex[41];
+	char hex[41];
 	git_commit *mc = NULL;
 	git_tree *tree = NULL;
 	git_revwalk *walk = NULL;
@@ -197,7 +198,6 @@ static int cache_rebuild(pl_store **cache, git_repository *repo, const char *rep
 
 	pl_store_free(*cache);
 	*cache = NULL;
-	cache_dir(dir, sizeof(dir), repo_path);
 	so.no_sync = 1;
 	if ((rc = pl_sync__rm_rf(dir)) || (rc = pl_store_create(dir, PL_MERGE_CACHE_NODE, &so)) || (rc = pl_store_open(cache, dir, &so)))
 		goto cleanup;
@@ -264,13 +264,20 @@ cleanup:
 int pl_merge__cache_ready(pl_store **cache, int *rebuilt, git_repository *repo, const char *repo_path,
                        const git_oid *main_tip, int force)
 {
+	char dir[4096];
+
+	cache_dir(dir, sizeof(dir), repo_path);
+	return pl_merge__cache_ready_at(cache, rebuilt, repo, dir, main_tip, force);
+}
+
+int pl_merge__cache_ready_at(pl_store **cache, int *rebuilt, git_repository *repo, const char *dir,
+                             const git_oid *main_tip, int force)
+{
 	pl_store_options so = PL_STORE_OPTIONS_INIT;
-	char dir[4096], hex[41] = "", *cmain = NULL, *dirty = NULL;
-	int rc;
+	char hex[41] = "", *cmain = NULL, *dirty = NULL;
 
 	*rebuilt = 0;
 	so.no_sync = 1;
-	cache_dir(dir, sizeof(dir), repo_path);
 	if (main_tip)
 		git_oid_tostr(hex, sizeof(hex), main_tip);
 	if (!force && pl_store_open(cache, dir, &so) == 0 && pl_store_meta_get(&cmain, *cache, "merge.main") == 0 &&
@@ -281,24 +288,5 @@ int pl_merge__cache_ready(pl_store **cache, int *rebuilt, git_repository *repo, 
 	free(cmain);
 	free(dirty);
 	*rebuilt = 1;
-	rc = cache_rebuild(cache, repo, repo_path, main_tip);
-	return rc;
-}
-
-int pl_merge_cache_open(pl_store **out, const char *repo_path)
-{
-	git_repository *repo = NULL;
-	git_oid main_tip;
-	int has_main, rebuilt, rc, lock = -1;
-
-	*out = NULL;
-	if ((rc = pl_sync__open_district(&repo, repo_path)))
-		return rc;
-	if ((rc = pl_merge__lock(&lock, repo_path, -1, "reading the cache")) == 0) {
-		has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
-		rc = pl_merge__cache_ready(out, &rebuilt, repo, repo_path, has_main ? &main_tip : NULL, 0);
-	}
-	pl_merge__unlock(lock);
-	git_repository_free(repo);
-	return rc;
+	return cache_rebuild(cache, repo, dir, main_tip);
 }

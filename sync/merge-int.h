@@ -116,6 +116,9 @@ int pl_merge__state_updates(struct merge *mg);
  */
 int pl_merge__cache_ready(pl_store **cache, int *rebuilt, git_repository *repo, const char *repo_path,
                           const git_oid *main_tip, int force);
+/* The same for the cache store in `dir` (a reader's own, merge-reader.c). */
+int pl_merge__cache_ready_at(pl_store **cache, int *rebuilt, git_repository *repo, const char *dir,
+                             const git_oid *main_tip, int force);
 /* Record, for each [node, first, last, commit] of carry, the merge that took it. */
 int pl_merge__carry_put(pl_store *cache, json_t *carry, const char *merge_hex);
 
@@ -124,6 +127,8 @@ int pl_merge__carry_put(pl_store *cache, json_t *carry, const char *merge_hex);
 /* Take the merge lock of repo_path into *fd, waiting up to wait_secs (-1: no
  * limit); `what` is said to the merge that waits. PL_ECONFLICT if it is held. */
 int pl_merge__lock(int *fd, const char *repo_path, int wait_secs, const char *what);
+/* The same lock on the file `path` (a reader's own cache's); repo_path is for the message. */
+int pl_merge__lock_at(int *fd, const char *path, const char *repo_path, int wait_secs, const char *what);
 void pl_merge__unlock(int fd);
 /* Remove a dead merge's refs/heads/main.lock (res->lock_cleared, lock_age). */
 int pl_merge__clear_main_lock(pl_merge_result *res, const char *repo_path);

@@ -1,7 +1,8 @@
 /*
  * merge-lock.c — one merge at a time: the merge, and every check or rebuild
  * of the cache by a reader, hold an flock of <repo>/plsync-merge.lock; and a
- * refs/heads/main.lock left by a merge that died is cleared under it.
+ * refs/heads/main.lock left by a merge that died is cleared under it. A
+ * reader's own cache (merge-reader.c) takes the same kind of lock beside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,11 +44,18 @@ static void lock_holder(char *buf, size_t sz, int fd)
 
 int pl_merge__lock(int *fd, const char *repo_path, int wait_secs, const char *what)
 {
-	char path[4096], text[160], when[32];
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/plsync-merge.lock", repo_path);
+	return pl_merge__lock_at(fd, path, repo_path, wait_secs, what);
+}
+
+int pl_merge__lock_at(int *fd, const char *path, const char *repo_path, int wait_secs, const char *what)
+{
+	char text[160], when[32];
 	long waited = 0;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/plsync-merge.lock", repo_path);
 	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return pl_error_from_errno(path);
 	while ((r = flock(*fd, wait_secs < 0 ? LOCK_EX : LOCK_EX | LOCK_NB)) != 0) {

@@ -132,10 +132,14 @@ int pl_merge_conflicts_json(json_t **out, struct pl_store *st, const struct pl_r
  * every op merged into main, its recops index (pl_store_log by record) and
  * the carry index, meta keys "carry/<node>/<first seq, 12 digits>" =
  * "<last seq> <node commit hex> <merge commit hex>" (pl_store_meta_floor).
- * It is rebuilt from git first if it does not describe main, so the caller
- * needs write access to `repo`. The check (and a rebuild) holds the merge
- * lock: a running merge is waited for, never rebuilt under. *out is owned by the caller
- * (pl_store_free). Errors: those of pl_merge.
+ * It is rebuilt from git first if it does not describe main. The check (and
+ * a rebuild) holds the merge lock: a running merge is waited for, never
+ * rebuilt under. A caller who cannot write `repo` (or its cache) gets a
+ * cache of its own instead, built from main and checked against it the same
+ * way: $XDG_CACHE_HOME/plsync/<name>-<hash> (or ~/.cache/plsync/...), under
+ * a lock of its own; PL_EINVALID if that plsync dir is not the caller's
+ * alone. *out is owned by the caller (pl_store_free). Errors: those of
+ * pl_merge.
  */
 int pl_merge_cache_open(struct pl_store **out, const char *repo);
 

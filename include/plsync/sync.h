@@ -144,5 +144,11 @@ int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *
 /* The bare district repository: create it (idempotent). PL_EEXISTS if the
  * path holds something that is not an empty dir or a plsync district repo. */
 int pl_district_init(const char *path);
+/*
+ * pl_district_init, and what it repaired in a district repository an older
+ * plsync made (gc.auto = false, which git refuses, becomes 0): one sentence
+ * in `fixed` (of `sz` bytes), "" when it changed nothing worth telling.
+ */
+int pl_district_init_fix(const char *path, char *fixed, size_t sz);
 
 #endif

@@ -40,7 +40,9 @@ static const cli_program program = {
 	.outro =
 	"\n"
 	"log, blame and show read the merge's cache (REPO/plsync-cache), rebuilding it\n"
-	"from git first if it does not match main, so they need write access to REPO.\n"
+	"from git first if it does not match main. An auditor who cannot write REPO\n"
+	"gets a cache of their own, built from main the same way, in\n"
+	"$XDG_CACHE_HOME/plsync/ (~/.cache/plsync/ without XDG_CACHE_HOME).\n"
 	"Ops not merged yet are not in main and not shown.\n"
 	"\n"
 	"Examples:\n"
