@@ -3,6 +3,9 @@
  * file of main compared with what the merge renders (pl_merge_state_json,
  * pl_merge_conflicts_json) from the fold of main's ops, a difference named
  * field by field; and every live record of the fold must have its file.
+ * Each problem names the file at the commit on main since which it is what
+ * it is ("<commit>:<path>", pl_audit__since): the merge that wrote it, or
+ * the hand commit that changed it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +138,7 @@ static int state_file(struct walk *w, const char *path, const git_tree_entry *e)
 	json_t *sj = NULL;
 	int rc;
 
-	snprintf(where, sizeof(where), "main:%s", path);
+	pl_audit__since(v, where, sizeof(where), path);
 	v->res->states++;
 	if (split_path(kind, id, path + strlen("state/"), 1) ||
 	    pl_merge_state_path(want, sizeof(want), kind, id) || strcmp(want, path))
@@ -166,7 +169,7 @@ static int conflict_file(struct walk *w, const char *path, const git_tree_entry 
 	json_t *cj = NULL;
 	int rc;
 
-	snprintf(where, sizeof(where), "main:%s", path);
+	pl_audit__since(v, where, sizeof(where), path);
 	v->res->conflicts++;
 	if (split_path(NULL, id, path + strlen("conflicts/"), 0) || strchr(path + strlen("conflicts/"), '/'))
 		return pl_audit__problem(v, where, NULL, 0, NULL, "not a conflicts/<id>.json file");
@@ -198,14 +201,14 @@ static int live_record(const pl_record *r, void *payload)
 	if ((rc = pl_merge_state_path(path, sizeof(path), r->kind, r->id)))
 		return v->rc = rc;
 	if (!pl_sync__tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
+		pl_audit__since(v, where, sizeof(where), path);
 		pl_audit__problem(v, where, r->owner, 0, NULL, "missing: record %s is live by its ops but has no state file", r->id);
 	}
 	if ((rc = pl_merge_conflicts_json(&cj, v->fold, r)))
 		return v->rc = rc;
 	snprintf(path, sizeof(path), "conflicts/%s.json", r->id);
 	if (cj && !pl_sync__tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
+		pl_audit__since(v, where, sizeof(where), path);
 		pl_audit__problem(v, where, r->owner, 0, NULL, "missing: record %s has an open conflict by its ops", r->id);
 	}
 	json_decref(cj);
