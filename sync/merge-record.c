@@ -97,6 +97,15 @@ int pl_merge__record_write(const char *repo_path, const char *last, const char *
 	return 0;
 }
 
+/* s as UTF-8 text on one line: control bytes replaced by `with`. */
+static void printable(char *s, char with)
+{
+	pl_utf8_scrub(s);
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = with;
+}
+
 /* "<hex12> (\"subject\" by name)" of commit c into buf: printable text only. */
 static void describe(char *buf, size_t sz, git_commit *c)
 {
@@ -106,14 +115,8 @@ static void describe(char *buf, size_t sz, git_commit *c)
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
 	snprintf(subj, sizeof(subj), "%s", s ? s : "");
 	snprintf(who, sizeof(who), "%s", n ? n : "");
-	pl_utf8_scrub(subj);
-	pl_utf8_scrub(who);
-	for (char *p = subj; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	for (char *p = who; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	printable(subj, '?');
+	printable(who, '?');
 	snprintf(buf, sz, "%.12s (\"%s\" by %s)", hex, subj, who);
 }
 
@@ -264,10 +267,7 @@ static int log_reset(const char *repo_path, const char *old_main, const char *la
 
 	snprintf(path, sizeof(path), "%s/" RESETS_FILE, repo_path);
 	snprintf(text, sizeof(text), "%s", reason ? reason : "");
-	pl_utf8_scrub(text);
-	for (char *p = text; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	printable(text, ' ');
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!(f = fopen(path, "a")))
