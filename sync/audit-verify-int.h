@@ -54,10 +54,11 @@ int pl_audit__problem(struct verify *v, const char *where, const char *node, uin
                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* w->fn for each file of t; v->rc. */
 int pl_audit__walk_tree(struct walk *w, git_tree *t);
-/* Where a problem with main's file `path` is named: "<commit>:<path>", the
- * commit (12 hex digits) the first on main's first-parent chain since which
- * the file is what it is in main (or absent), into where. */
-void pl_audit__since(struct verify *v, char *where, size_t sz, const char *path);
+/* Where a problem with main's file `path` is named: "<commit>:<path>" into
+ * where, the commit (12 hex digits; in full into since) the first on main's
+ * first-parent chain since which the file is what it is in main (or absent):
+ * the merge that wrote it, or the hand commit that changed it. */
+void pl_audit__since(struct verify *v, char *where, size_t sz, char since[41], const char *path);
 /* 5. Every file of main's state/ and conflicts/ against what the merge
  * renders from v->fold, and every live record of the fold has its file. */
 int pl_audit__verify_state(struct verify *v);

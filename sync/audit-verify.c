@@ -561,13 +561,14 @@ static int verify_record(struct verify *v, const char *repo_path, const git_oid 
 /* First-parent steps pl_audit__since looks back at most. */
 #define SINCE_MAX 100000
 
-void pl_audit__since(struct verify *v, char *where, size_t sz, const char *path)
+void pl_audit__since(struct verify *v, char *where, size_t sz, char since[41], const char *path)
 {
 	git_commit *c = NULL;
 	git_oid now, then;
 	int has = pl_sync__tree_entry_id(&now, v->main_tree, path);
 	char hex[41] = "main";
 
+	git_oid_tostr(since, 41, &v->main_tip);
 	if (git_commit_lookup(&c, v->repo, &v->main_tip) == 0) {
 		for (long i = 0; i < SINCE_MAX; i++) {
 			git_commit *p = NULL;
@@ -586,7 +587,8 @@ void pl_audit__since(struct verify *v, char *where, size_t sz, const char *path)
 			git_commit_free(c);
 			c = p;
 		}
-		git_oid_tostr(hex, 13, git_commit_id(c));
+		git_oid_tostr(since, 41, git_commit_id(c));
+		snprintf(hex, sizeof(hex), "%.12s", since);
 		git_commit_free(c);
 	}
 	snprintf(where, sz, "%s:%s", hex, path);
