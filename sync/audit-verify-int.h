@@ -2,11 +2,13 @@
  * audit-verify-int.h — pl_audit_verify's two files (private to sync/):
  * audit-verify.c (the driver; node refs, main's history and ops against
  * them, folded into a temporary store) and audit-verify-state.c (main's
- * state/ and conflicts/ against that fold).
+ * state/ and conflicts/ against that fold, each problem named at the commit
+ * that made the file what it is).
  */
 #ifndef PLSYNC_SYNC_AUDIT_VERIFY_INT_H
 #define PLSYNC_SYNC_AUDIT_VERIFY_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <git2.h>
@@ -23,6 +25,7 @@ struct verify {
 	pl_audit_verify_result        *res;
 	pl_store                      *fold;
 	git_tree                      *main_tree;
+	git_oid                        main_tip;
 	json_t                        *tips;     /* node -> {tip, merge, older} */
 	/* the node being checked */
 	const char                    *node;
@@ -51,6 +54,11 @@ int pl_audit__problem(struct verify *v, const char *where, const char *node, uin
                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* w->fn for each file of t; v->rc. */
 int pl_audit__walk_tree(struct walk *w, git_tree *t);
+/* Where a problem with main's file `path` is named: "<commit>:<path>" into
+ * where, the commit (12 hex digits; in full into since) the first on main's
+ * first-parent chain since which the file is what it is in main (or absent):
+ * the merge that wrote it, or the hand commit that changed it. */
+void pl_audit__since(struct verify *v, char *where, size_t sz, char since[41], const char *path);
 /* 5. Every file of main's state/ and conflicts/ against what the merge
  * renders from v->fold, and every live record of the fold has its file. */
 int pl_audit__verify_state(struct verify *v);

@@ -3,7 +3,11 @@
  * file of main compared with what the merge renders (pl_merge_state_json,
  * pl_merge_conflicts_json) from the fold of main's ops, a difference named
  * field by field; and every live record of the fold must have its file.
+ * Each problem names the file at the commit on main since which it is what
+ * it is ("<commit>:<path>", pl_audit__since): the merge that wrote it, or
+ * the hand commit that changed it.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,21 @@
 #include "tree-int.h"
 
 /* 5. state/ and conflicts/ against the fold */
+
+/* A problem with main's file `path`, named at the commit since which it is so. */
+static int file_problem(struct verify *v, const char *path, const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int file_problem(struct verify *v, const char *path, const char *node, const char *fmt, ...)
+{
+	char where[700], since[41], what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	pl_audit__since(v, where, sizeof(where), since, path);
+	return pl_audit__problem(v, where, node, 0, since, "%s", what);
+}
 
 /* A value as compact JSON, numbers canonical (malloc'd, NULL if out of memory). */
 static char *value_dump(const json_t *v)
@@ -77,7 +96,7 @@ cleanup:
 }
 
 /* Compare a file's blob with the rendering `want`; 0 if equal. */
-static int compare_file(struct verify *v, const char *where, const git_tree_entry *e, const json_t *want,
+static int compare_file(struct verify *v, const char *path, const git_tree_entry *e, const json_t *want,
                         const char *id)
 {
 	char *text = pl_json_canonical(want), detail[700];
@@ -103,7 +122,7 @@ static int compare_file(struct verify *v, const char *where, const git_tree_entr
 	}
 	git_blob_free(blob);
 	free(text);
-	return pl_audit__problem(v, where, NULL, 0, NULL, "differs from the fold of %s's ops: %s", id, detail);
+	return file_problem(v, path, NULL, "differs from the fold of %s's ops: %s", id, detail);
 }
 
 /* "<kind>/<h1>/<h2>/<id>.json" or "<id>.json" -> kind (may be NULL) and id */
@@ -130,29 +149,28 @@ static int split_path(char kind[33], char id[PL_ID_MAX + 1], const char *rel, in
 static int state_file(struct walk *w, const char *path, const git_tree_entry *e)
 {
 	struct verify *v = w->v;
-	char kind[33], id[PL_ID_MAX + 1], want[600], where[620];
+	char kind[33], id[PL_ID_MAX + 1], want[600];
 	pl_record *r = NULL;
 	json_t *sj = NULL;
 	int rc;
 
-	snprintf(where, sizeof(where), "main:%s", path);
 	v->res->states++;
 	if (split_path(kind, id, path + strlen("state/"), 1) ||
 	    pl_merge_state_path(want, sizeof(want), kind, id) || strcmp(want, path))
-		return pl_audit__problem(v, where, NULL, 0, NULL, "not where the merge puts a state file (state/<kind>/<h1>/<h2>/<id>.json"
+		return file_problem(v, path, NULL, "not where the merge puts a state file (state/<kind>/<h1>/<h2>/<id>.json"
 		               ", h1h2 from `printf %%s ID | git hash-object --stdin`)");
 	if ((rc = pl_store_get(&r, v->fold, id)) == PL_ENOTFOUND)
-		return pl_audit__problem(v, where, NULL, 0, NULL, "no op in main touches record %s: a state file with no history", id);
+		return file_problem(v, path, NULL, "no op in main touches record %s: a state file with no history", id);
 	if (rc)
 		return v->rc = rc;
 	if (r->deleted)
-		pl_audit__problem(v, where, NULL, 0, NULL, "record %s is deleted by its ops, but its state file is still here", id);
+		file_problem(v, path, NULL, "record %s is deleted by its ops, but its state file is still here", id);
 	else if (strcmp(r->kind, kind))
-		pl_audit__problem(v, where, NULL, 0, NULL, "record %s is a %s by its ops, not a %s", id, r->kind, kind);
+		file_problem(v, path, NULL, "record %s is a %s by its ops, not a %s", id, r->kind, kind);
 	else if (!(sj = pl_merge_state_json(r)))
 		v->rc = pl_error_set(PL_ERROR, "out of memory");
 	else
-		compare_file(v, where, e, sj, id);
+		compare_file(v, path, e, sj, id);
 	json_decref(sj);
 	pl_record_free(r);
 	return v->rc;
@@ -161,26 +179,25 @@ static int state_file(struct walk *w, const char *path, const git_tree_entry *e)
 static int conflict_file(struct walk *w, const char *path, const git_tree_entry *e)
 {
 	struct verify *v = w->v;
-	char id[PL_ID_MAX + 1], where[620];
+	char id[PL_ID_MAX + 1];
 	pl_record *r = NULL;
 	json_t *cj = NULL;
 	int rc;
 
-	snprintf(where, sizeof(where), "main:%s", path);
 	v->res->conflicts++;
 	if (split_path(NULL, id, path + strlen("conflicts/"), 0) || strchr(path + strlen("conflicts/"), '/'))
-		return pl_audit__problem(v, where, NULL, 0, NULL, "not a conflicts/<id>.json file");
+		return file_problem(v, path, NULL, "not a conflicts/<id>.json file");
 	if ((rc = pl_store_get(&r, v->fold, id)) == PL_ENOTFOUND)
-		return pl_audit__problem(v, where, NULL, 0, NULL, "no op in main touches record %s", id);
+		return file_problem(v, path, NULL, "no op in main touches record %s", id);
 	if (rc || (rc = pl_merge_conflicts_json(&cj, v->fold, r))) {
 		pl_record_free(r);
 		return v->rc = rc;
 	}
 	if (!cj)
-		pl_audit__problem(v, where, NULL, 0, NULL, "record %s has no open conflict by its ops (%s)", id,
+		file_problem(v, path, NULL, "record %s has no open conflict by its ops (%s)", id,
 		        r->deleted ? "it is deleted" : "one head, or its heads agree");
 	else
-		compare_file(v, where, e, cj, id);
+		compare_file(v, path, e, cj, id);
 	json_decref(cj);
 	pl_record_free(r);
 	return v->rc;
@@ -190,24 +207,20 @@ static int conflict_file(struct walk *w, const char *path, const git_tree_entry 
 static int live_record(const pl_record *r, void *payload)
 {
 	struct verify *v = payload;
-	char path[600], where[620];
+	char path[600];
 	json_t *cj = NULL;
 	git_oid oid;
 	int rc;
 
 	if ((rc = pl_merge_state_path(path, sizeof(path), r->kind, r->id)))
 		return v->rc = rc;
-	if (!pl_sync__tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
-		pl_audit__problem(v, where, r->owner, 0, NULL, "missing: record %s is live by its ops but has no state file", r->id);
-	}
+	if (!pl_sync__tree_entry_id(&oid, v->main_tree, path))
+		file_problem(v, path, r->owner, "missing: record %s is live by its ops but has no state file", r->id);
 	if ((rc = pl_merge_conflicts_json(&cj, v->fold, r)))
 		return v->rc = rc;
 	snprintf(path, sizeof(path), "conflicts/%s.json", r->id);
-	if (cj && !pl_sync__tree_entry_id(&oid, v->main_tree, path)) {
-		snprintf(where, sizeof(where), "main:%s", path);
-		pl_audit__problem(v, where, r->owner, 0, NULL, "missing: record %s has an open conflict by its ops", r->id);
-	}
+	if (cj && !pl_sync__tree_entry_id(&oid, v->main_tree, path))
+		file_problem(v, path, r->owner, "missing: record %s has an open conflict by its ops", r->id);
 	json_decref(cj);
 	return v->rc;
 }

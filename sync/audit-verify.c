@@ -14,6 +14,10 @@
  *    verify goes on, resynchronising after a broken chain so that one
  *    forgery gives one line where it can. Only a failure to read at all is
  *    an error.
+ *  - Where main's own record is kept (REPO/plsync-last-merge, merge-record.c),
+ *    a main that no longer contains the last merge is a problem; a state or
+ *    conflicts file that differs is named at the commit on main since which
+ *    it is what it is ("<commit>:<path>").
  *  - What main merged is derived from git: parents 1.. of each commit on
  *    main's first-parent chain are node tips (merge-commit.c's root commit
  *    makes that true of the first merge too).
@@ -40,6 +44,7 @@
 #include "audit-verify-int.h"
 #include "district-int.h"
 #include "layout-int.h"
+#include "merge-record-int.h"
 #include "tree-int.h"
 
 
@@ -536,6 +541,59 @@ static int verify_merged_present(struct verify *v)
 	return v->rc;
 }
 
+/* 2. main against the record of the last merge (merge-record.c), if one is kept */
+static int verify_record(struct verify *v, const char *repo_path, const git_oid *main_tip)
+{
+	char why[700], bad[41];
+	int kind;
+
+	if (pl_merge__main_check(&kind, why, sizeof(why), bad, v->repo, repo_path, main_tip)) {
+		if (pl_error_last()->code != PL_ECORRUPT)
+			return v->rc = pl_error_last()->code;
+		return pl_audit__problem(v, repo_path, NULL, 0, NULL, "%s", pl_error_last()->message);
+	}
+	/* commits on top are named where they changed a file (step 5) */
+	if (kind == PL_MAIN_LOST)
+		pl_audit__problem(v, "refs/heads/main", NULL, 0, bad, "%s", why);
+	return v->rc;
+}
+
+/* First-parent steps pl_audit__since looks back at most. */
+#define SINCE_MAX 100000
+
+void pl_audit__since(struct verify *v, char *where, size_t sz, char since[41], const char *path)
+{
+	git_commit *c = NULL;
+	git_oid now, then;
+	int has = pl_sync__tree_entry_id(&now, v->main_tree, path);
+	char hex[41] = "main";
+
+	git_oid_tostr(since, 41, &v->main_tip);
+	if (git_commit_lookup(&c, v->repo, &v->main_tip) == 0) {
+		for (long i = 0; i < SINCE_MAX; i++) {
+			git_commit *p = NULL;
+			git_tree *pt = NULL;
+			int same = 0;
+			if (git_commit_parentcount(c) > 0 && git_commit_parent(&p, c, 0) == 0 &&
+			    git_commit_parentcount(p) > 0 && git_commit_tree(&pt, p) == 0) {
+				int had = pl_sync__tree_entry_id(&then, pt, path);
+				same = had == has && (!has || git_oid_equal(&then, &now));
+			}
+			git_tree_free(pt);
+			if (!same) {
+				git_commit_free(p);
+				break;
+			}
+			git_commit_free(c);
+			c = p;
+		}
+		git_oid_tostr(since, 41, git_commit_id(c));
+		snprintf(hex, sizeof(hex), "%.12s", since);
+		git_commit_free(c);
+	}
+	snprintf(where, sz, "%s:%s", hex, path);
+}
+
 int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl_audit_verify_options *opts)
 {
 	static const pl_audit_verify_options defaults = PL_AUDIT_VERIFY_OPTIONS_INIT;
@@ -576,9 +634,10 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 		goto cleanup;
 
 	has_main = git_reference_name_to_id(&main_tip, v.repo, "refs/heads/main") == 0;
-	if (!has_main)
+	if (verify_record(&v, repo_path, has_main ? &main_tip : NULL) || !has_main)
 		goto cleanup; /* nothing merged yet: the node refs were all there is */
 	git_oid_tostr(res->main, sizeof(res->main), &main_tip);
+	v.main_tip = main_tip;
 	if (git_commit_lookup(&mc, v.repo, &main_tip) < 0 || git_commit_tree(&v.main_tree, mc) < 0) {
 		v.rc = pl_error_from_git(-1, "main");
 		goto cleanup;

@@ -17,6 +17,7 @@
 #include "plsync/errors.h"
 #include "plsync/merge.h"
 #include "merge-int.h"
+#include "merge-record-int.h"
 #include "pack-int.h"
 #include "tree-int.h"
 
@@ -203,6 +204,12 @@ int pl_merge__commit(struct merge *mg, git_commit *old_main)
 	pl_merge__mark(mg->res, &mg->t0, PL_MERGE_T_PACK);
 	{
 		git_reference *ref = NULL;
+		char chex[41];
+		/* the record names the commit main is moving to, whichever side of
+		 * the ref update this merge dies on */
+		git_oid_tostr(chex, sizeof(chex), &commit_id);
+		if (old_main && mg->res->main[0] && (rc = pl_merge__record_write(mg->repo_path, mg->res->main, chex)))
+			goto cleanup;
 		if (old_main)
 			grc = git_reference_create_matching(&ref, mg->repo, "refs/heads/main", &commit_id, 1,
 			                                    git_commit_id(old_main), "plsync-district merge");

@@ -8,6 +8,8 @@
  *   merge-commit.c  the tree updates, the merge commit and its pack, main
  *   merge-cache.c   the cache beside the repository and its rebuild from main
  *   merge-lock.c    one merge at a time; a dead merge's main.lock
+ *   merge-record.c  the record of the last merge (merge-record-int.h), the
+ *                   check of main against it, and pl_merge_reset
  *   merge-status.c  pl_merge_status
  *
  * The rules they keep are at the top of merge.c.
@@ -41,6 +43,7 @@ struct chunk {
 /* One merge, from the lock to the new main. */
 struct merge {
 	git_repository          *repo;
+	const char              *repo_path;
 	pl_store                *cache;
 	const pl_merge_options  *opts;
 	pl_merge_result         *res;

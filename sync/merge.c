@@ -24,6 +24,9 @@
  *  - The cache (a plsync store beside the repository) is only an
  *    accelerator: if it does not match main (or a merge died half way) it is
  *    rebuilt from git before anything else.
+ *  - Only on the main the merges made (merge-record.c): each merge records
+ *    the commit it moved main to beside the cache, and refuses a main that
+ *    no longer contains it or has commits on top no merge made.
  *  - One merge at a time (merge-lock.c): the cache and main are written
  *    under an flock of <repo>/plsync-merge.lock, held for the whole merge and
  *    for every check or rebuild of the cache by a reader.
@@ -46,6 +49,7 @@
 #include "plsync/store.h"
 #include "district-int.h"
 #include "merge-int.h"
+#include "merge-record-int.h"
 #include "tree-int.h"
 
 static double mono(void)
@@ -194,6 +198,19 @@ cleanup:
 
 /* ---- the merge commit ---- */
 
+/* Refuse a main the merges did not make (merge-record.c), before anything is written. */
+static int check_main(pl_merge_result *res, git_repository *repo, const char *repo_path, const git_oid *main_tip)
+{
+	char why[700], bad[41];
+	int kind, rc;
+
+	if ((rc = pl_merge__main_check(&kind, why, sizeof(why), bad, repo, repo_path, main_tip)) || kind == PL_MAIN_OK)
+		return rc;
+	res->main_refused = 1;
+	return pl_error_set(PL_ECORRUPT, "%s; a merge builds only on the main the merges made, so nothing was "
+	                    "merged or written", why);
+}
+
 int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options *opts)
 {
 	static const pl_merge_options defaults = PL_MERGE_OPTIONS_INIT;
@@ -220,7 +237,10 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	    (rc = pl_merge__clear_main_lock(res, repo_path)))
 		goto cleanup;
 	mg.repo = repo;
+	mg.repo_path = repo_path;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
+	if ((rc = check_main(res, repo, repo_path, has_main ? &main_tip : NULL)))
+		goto cleanup;
 	if ((rc = pl_merge__cache_ready(&mg.cache, &res->rebuilt, repo, repo_path, has_main ? &main_tip : NULL,
 	                      mg.opts->rebuild_cache)))
 		goto cleanup;
@@ -256,7 +276,8 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	if ((rc = pl_store_sync(mg.cache)) || (rc = pl_merge__commit(&mg, old_main)))
 		goto cleanup;
 	pl_merge__mark(res, &mg.t0, PL_MERGE_T_COMMIT);
-	if ((rc = pl_merge__carry_put(mg.cache, mg.carry, res->main)) ||
+	if ((rc = pl_merge__record_write(repo_path, res->main, NULL)) ||
+	    (rc = pl_merge__carry_put(mg.cache, mg.carry, res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.main", res->main)) ||
 	    (rc = pl_store_meta_set(mg.cache, "merge.dirty", NULL)) || (rc = pl_store_sync(mg.cache)))
 		goto cleanup;

@@ -92,7 +92,10 @@ int pl_audit_parse_time(uint64_t *ms, const char *text);
  */
 typedef struct pl_audit_problem {
 	const char *where;   /* a git revision:path a person can `git show`:
-	                        "main:state/pd_entry/5a/f2/LIN01-KZWHV.json",
+	                        "main:ops/LIN01/000/000/...msgpack", a state or
+	                        conflicts file at the commit on main since which
+	                        it is what it is (commit: that one, in full)
+	                        "5d0c1a2b3c4d:state/pd_entry/5a/f2/LIN01-KZWHV.json",
 	                        "nodes/LIN01:ops/LIN01/000/000/...msgpack",
 	                        "refs/heads/nodes/LIN01", "merge 677712819797" */
 	const char *node;    /* the node concerned, or NULL */

@@ -60,6 +60,8 @@ typedef struct pl_merge_result {
 	double  secs[6];      /* seconds per phase, indexed by PL_MERGE_T_* */
 	int     lock_cleared; /* a stale refs/heads/main.lock was removed */
 	long    lock_age;     /* its age in seconds */
+	int     main_refused; /* main is not the one the merges made: the error
+	                         names the commit (pl_merge_reset goes back) */
 } pl_merge_result;
 
 /* The phases of a merge, for pl_merge_result.secs. */
@@ -83,13 +85,34 @@ void pl_merge_result_clear(pl_merge_result *r);
  * merges write main, and no other merge is running): it is removed and
  * res->lock_cleared/lock_age say so.
  *
+ * Every merge records the commit it moved main to in <repo>/plsync-last-merge
+ * (beside the cache, written atomically). A main that no longer contains
+ * that merge (moved back or replaced by hand), or that has commits on top
+ * of it that no merge made (a hand commit), is refused before anything is
+ * written: PL_ECORRUPT naming the commit and what is wrong, and
+ * res->main_refused. Without the file (a repository merged before it was
+ * kept) only main's tip is checked: a commit with one parent is no merge.
+ *
  * Errors: PL_ENOTFOUND/PL_EINVALID if it is not a plsync district repository;
- * PL_ECONFLICT if another merge holds the lock past opts->wait_secs, or if
+ * PL_ECORRUPT if main was tampered with (above); PL_ECONFLICT if another merge holds the lock past opts->wait_secs, or if
  * main was written during the merge by something other than a merge
  * (nothing is lost: merge again). A quarantined node is not an error: it is
  * in res->findings.
  */
 int pl_merge(pl_merge_result *res, const char *repo, const pl_merge_options *opts);
+
+/*
+ * The one way back: move main of `repo` to `rev`, a merge this repository
+ * made (on the first-parent history of the last merge), and record it: the
+ * last merge becomes rev, and a line "<UTC time> main <old> -> <rev> (last
+ * merge was <hex>): <reason>" is appended to <repo>/plsync-resets.log.
+ * Also how a district keeps a main moved back by hand (rev = that main).
+ * Holds the merge lock; the next merge rebuilds its cache from the new main
+ * and merges every node's ops after it again. old_main gets main before
+ * ("" if none). Errors: PL_ENOTFOUND (no such commit, nothing merged yet),
+ * PL_EUSAGE (rev is not one of the merges), those of pl_merge.
+ */
+int pl_merge_reset(char old_main[41], const char *repo, const char *rev, const char *reason);
 
 /*
  * Per node: last push (time, seq), last merged seq, lag, quarantine findings,

@@ -161,8 +161,8 @@ cp -a "$R" "$T/f1.git"
 blob=$(git -C "$T/f1.git" show "main:$state" | sed 's/"hours": 7.5/"hours": 75/' | git -C "$T/f1.git" hash-object -w --stdin)
 c=$(echo "$state $blob" | commit_tree "$T/f1.git" main main) && git -C "$T/f1.git" update-ref refs/heads/main "$c"
 desc "verify fails on an edited state file"; fails 1 audit verify "$T/f1.git"
-like "$(cat "$T/.out")" "^main:$state: differs from the fold of $id's ops: hours is 75 in the file, 7.5 from the ops$" \
-	"naming the file and the field"
+like "$(cat "$T/.out")" "^$(git -C "$T/f1.git" rev-parse --short=12 "$c"):$state: differs from the fold of $id's ops: hours is 75 in the file, 7.5 from the ops$" \
+	"naming the commit that edited the file, the file and the field"
 is "$(wc -l < "$T/.out" | tr -d ' ')" "1" "and nothing else"
 desc "the forged repository still passes git fsck --strict"; ok git -C "$T/f1.git" fsck --strict
 

@@ -93,8 +93,13 @@ static int cmd_merge(cli *c, int argc, char **argv)
 	if (no_wait)
 		o.wait_secs = 0;
 	if (pl_merge(&r, repo, &o)) {
+		int refused = r.main_refused;
 		pl_merge_result_clear(&r);
-		return cli_fail_code(EXIT_FAIL);
+		rc = cli_fail_code(EXIT_FAIL);
+		if (refused)
+			fprintf(stderr, "plsync-district: if main was moved on purpose, go back the recorded way: "
+			        "plsync-district reset %s COMMIT (see plsync-district help reset)\n", repo);
+		return rc;
 	}
 	if (r.lock_cleared)
 		fprintf(stderr, "plsync-district: removed a stale %s/refs/heads/main.lock (%ld s old, left by a merge "
@@ -128,6 +133,9 @@ const cmd_entry cmd_merge_entry = {
 	"  --json           the result as JSON: committed, main, tree, counts\n"
 	"                   (conflicts: open on main; conflicts_written: files this\n"
 	"                   merge wrote), the merged, quarantined and reported ranges\n"
+	"\n"
+	"merge builds only on the main the merges made: a main moved back or\n"
+	"committed on by hand is refused, naming the commit (see reset).\n"
 	"\n"
 	"Exit status: 0 merged (or nothing new), 1 failure or a range quarantined,\n"
 	"2 usage error.\n"

@@ -7,6 +7,7 @@
  *   plsync-district status REPO [--json]
  *   plsync-district findings REPO [--year Y] [--today D] [--json]
  *   plsync-district report REPO --year Y [--format F] [--out FILE] [--today D]
+ *   plsync-district reset REPO COMMIT [--reason TEXT]
  *
  * Each command lives in its own cmd-*.c; help, --help, --version and the
  * messages are cli/cli.c's. Also here: what the commands share (the REPO
@@ -20,7 +21,8 @@
 #include "plsync/store.h"
 
 static const cmd_entry *const commands[] = {
-	&cmd_init_entry, &cmd_merge_entry, &cmd_status_entry, &cmd_findings_entry, &cmd_report_entry, NULL
+	&cmd_init_entry, &cmd_merge_entry, &cmd_status_entry, &cmd_findings_entry, &cmd_report_entry,
+	&cmd_reset_entry, NULL
 };
 
 static const cli_program program = {
