@@ -1,0 +1,158 @@
+#!/bin/sh
+# Sync against a silent server or over a stalled link, on every network
+# transport: the limits sync.timeout (seconds the server may say nothing) and
+# sync.lowspeed (BYTES/SECONDS while data flows) end the sync with exit 1, a
+# message naming the limit and saying nothing was lost; the store is
+# unchanged and checks out, and a later sync against the real server
+# completes.
+#  (a) a listener that accepts and never answers (tests/sync/stallproxy.pl
+#      with N = 0), used as a git://, http://, https:// and ssh:// server;
+#  (b) a link that stalls mid-pack (stallproxy.pl forwarding to the real git
+#      daemon, and to lighttpd + git http-backend, then holding the connection
+#      open): a fetch of a big history and a push;
+#  (c) malformed limits are refused, naming the key.
+# Every sync runs under an outer `timeout 60` (pl): a hang fails the test.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/sync-lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+
+mkdir -p "$T/srv"
+repo="$T/srv/district.git"
+desc "plsync-district init creates the district repository"; ok timeout 30 "$DISTRICT_TOOL" init "$repo"
+port=$(free_port)
+git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
+	--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
+started $!
+desc "git daemon listens on 127.0.0.1:$port"; ok wait_port "$port" 10
+url="git://127.0.0.1:$port/district.git"
+
+stall() { # N TARGET_PORT: start a stalling proxy, set $sport and $stall_pid
+	sport=$(free_port)
+	perl "$here/stallproxy.pl" "$sport" "$2" "$1" >"$T/stall.out" 2>&1 &
+	stall_pid=$!
+	started $stall_pid
+	wait_port "$sport" 10
+}
+stall_stop() { kill "$stall_pid"; wait "$stall_pid" 2>/dev/null; }
+limits() { # NAME TIMEOUT LOWSPEED
+	git config -f "$T/$1/config" sync.timeout "$2" && git config -f "$T/$1/config" sync.lowspeed "$3"
+}
+# rows of pd_entry for staff E1, with titles that do not compress away
+csv() { # FILE FIRST COUNT
+	awk -v first="$2" -v n="$3" 'BEGIN {
+		srand(first)
+		print "staff,title,type,start,hours,cost_cents,funding,standards,notes"
+		for (i = first; i < first + n; i++) {
+			t = ""
+			for (j = 0; j < 6; j++) t = t sprintf("%08x", int(rand() * 4294967296))
+			printf "E1,Workshop %d %s,workshop,2026-10-%02d,%d.5,%d,local,,row %d\n", i, t, i % 28 + 1, i % 7, i * 10, i
+		}
+	}' > "$1"
+}
+timed_out() { # LABEL LIMIT-PATTERN: the last sync failed on that limit, losing nothing
+	echo "# $1: $(cat "$T/.err")"
+	like "$(cat "$T/.err")" "$2" "$1: the message names the limit"
+	like "$(cat "$T/.err")" "nothing was lost: retry" "$1: the message says nothing was lost and to retry"
+}
+silent_msg="said nothing for 3 s \(the limit sync\.timeout\)"
+stalled_msg="stalled: fewer than 1024 bytes in 3 s \(the limit sync\.lowspeed = 1024/3\)"
+
+desc "agents: LIN01, and DISTRICT which follows LIN01"
+ok sh -c "'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lin.example>' --remote '$url' >/dev/null &&
+	'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$url' >/dev/null &&
+	git config -f '$T/dist/config' --add sync.follow LIN01"
+desc "LIN01 records its school and a staff member"
+ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
+	'$PLSYNC' --dir '$T/lin' add staff --id E1 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+desc "with the default limits LIN01 syncs"; ok pl lin sync
+desc "LIN01 gets small limits: sync.timeout 3, sync.lowspeed 1024/3"; ok limits lin 3 1024/3
+desc "DISTRICT gets the same"; ok limits dist 3 1024/3
+
+# --- (a) a server that accepts and never answers ---
+desc "a silent listener accepts connections"; ok stall 0 0
+desc "LIN01 records an entry"; ok pl lin add pd_entry staff=E1 title="Late entry" type=workshop
+before=$(remote_snapshot lin)
+for u in "git://127.0.0.1:$sport/district.git" "http://127.0.0.1:$sport/git/district.git" \
+	"https://127.0.0.1:$sport/git/district.git" "ssh://git@127.0.0.1:$sport/district.git"; do
+	scheme=${u%%:*}
+	desc "$scheme: a sync against a silent server returns exit 1"
+	fails 1 pl lin sync --remote "$u"
+	timed_out "$scheme silent" "$silent_msg"
+	is "$(remote_snapshot lin)" "$before" "$scheme silent: the district repository and LIN01's store are unchanged"
+done
+desc "after the silent servers LIN01's store checks out"; ok pl lin check
+stall_stop
+desc "then a sync against the real server pushes the entry"; ok pl lin sync
+is "$(sync_field lin unpushed_ops)" "0" "nothing is left unpushed"
+
+# --- (b) a link that stalls mid-pack ---
+csv "$T/big.csv" 1 1500
+desc "LIN01 imports 1500 PD entries"; ok pl lin import pd_entry "$T/big.csv"
+desc "git://: a proxy to the daemon that stalls after 40000 bytes"; ok stall 40000 "$port"
+before=$(remote_snapshot lin)
+desc "git://: LIN01's push of them through the stalling link returns exit 1"
+fails 1 pl lin sync --remote "git://127.0.0.1:$sport/district.git"
+timed_out "git push stalled" "($stalled_msg|$silent_msg)"
+is "$(remote_snapshot lin)" "$before" "git push stalled: the district repository and LIN01's store are unchanged"
+stall_stop
+desc "LIN01 pushes them through the direct port"; ok pl lin sync
+dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
+desc "git://: a proxy to the daemon that stalls after 20000 bytes"; ok stall 20000 "$port"
+desc "git://: DISTRICT's fetch of the big history through the stalling link returns exit 1"
+fails 1 pl dist sync --remote "git://127.0.0.1:$sport/district.git"
+timed_out "git fetch stalled mid-pack" "$stalled_msg"
+like "$(cat "$T/stall.out")" "stalled after 20000 bytes" "git fetch stalled mid-pack: the proxy did stall the link"
+is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
+	"git fetch stalled mid-pack: DISTRICT's store is unchanged"
+desc "git fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
+stall_stop
+desc "DISTRICT fetches them through the direct port"; ok pl dist sync
+like "$(cat "$T/.out")" "fetched: 1503 new ops applied" "DISTRICT applied the 1500 ops (and the school, staff and late entry)"
+
+lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+if [ -x "$lighttpd" ]; then
+	hport=$(free_port)
+	echo "clerk:s3cret" > "$T/users"
+	lighttpd_conf "$hport" "$T/users"
+	lighttpd_start "$hport"
+	for d in lin dist; do
+		git config -f "$T/$d/config" sync.username clerk
+		git config -f "$T/$d/config" sync.password s3cret
+	done
+	hurl="http://127.0.0.1:$hport/git/district.git"
+	csv "$T/big2.csv" 5000 1500
+	desc "LIN01 imports 1500 more"; ok pl lin import pd_entry "$T/big2.csv"
+	desc "LIN01 pushes them over http"; ok pl lin sync --remote "$hurl"
+	dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
+	desc "http://: a proxy to lighttpd that stalls after 20000 bytes"; ok stall 20000 "$hport"
+	desc "http://: DISTRICT's fetch through the stalling link returns exit 1"
+	fails 1 pl dist sync --remote "http://127.0.0.1:$sport/git/district.git"
+	timed_out "http fetch stalled mid-pack" "$stalled_msg"
+	like "$(cat "$T/stall.out")" "stalled after 20000 bytes" "http fetch stalled mid-pack: the proxy did stall the link"
+	is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
+		"http fetch stalled mid-pack: DISTRICT's store is unchanged"
+	desc "http fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
+	stall_stop
+	desc "DISTRICT fetches them from lighttpd directly"; ok pl dist sync --remote "$hurl"
+	like "$(cat "$T/.out")" "fetched: 1500 new ops applied" "DISTRICT applied the 1500 more"
+else
+	echo "# lighttpd is not installed: the http stall mid-pack is not tested" >&2
+fi
+
+# --- (c) malformed limits ---
+for v in abc -5 3s; do
+	git config -f "$T/lin/config" sync.timeout "$v"
+	desc "sync.timeout = $v is refused"; fails 2 pl lin sync
+	like "$(cat "$T/.err")" "sync\.timeout is '$v'" "sync.timeout = $v: the message names the key"
+done
+git config -f "$T/lin/config" sync.timeout 0
+for v in 1024 1024/0 x/3 1024/3x; do
+	git config -f "$T/lin/config" sync.lowspeed "$v"
+	desc "sync.lowspeed = $v is refused"; fails 2 pl lin sync
+	like "$(cat "$T/.err")" "sync\.lowspeed is '$v'" "sync.lowspeed = $v: the message names the key"
+done
+git config -f "$T/lin/config" sync.lowspeed 0
+desc "with both limits off (0) LIN01 syncs"; ok pl lin sync
+
+desc "git fsck --strict passes on the district repository and both mirrors"; ok fsck_all "$repo" lin dist
+done_testing
