@@ -14,7 +14,6 @@
 # Every sync runs under an outer `timeout 60` (pl): a hang fails the test.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
-here=$(cd "$(dirname "$0")" && pwd)
 
 mkdir -p "$T/srv"
 repo="$T/srv/district.git"
@@ -26,28 +25,8 @@ started $!
 desc "git daemon listens on 127.0.0.1:$port"; ok wait_port "$port" 10
 url="git://127.0.0.1:$port/district.git"
 
-stall() { # N TARGET_PORT: start a stalling proxy, set $sport and $stall_pid
-	sport=$(free_port)
-	perl "$here/stallproxy.pl" "$sport" "$2" "$1" >"$T/stall.out" 2>&1 &
-	stall_pid=$!
-	started $stall_pid
-	wait_port "$sport" 10
-}
-stall_stop() { kill "$stall_pid"; wait "$stall_pid" 2>/dev/null; }
 limits() { # NAME TIMEOUT LOWSPEED
 	git config -f "$T/$1/config" sync.timeout "$2" && git config -f "$T/$1/config" sync.lowspeed "$3"
-}
-# rows of pd_entry for staff E1, with titles that do not compress away
-csv() { # FILE FIRST COUNT
-	awk -v first="$2" -v n="$3" 'BEGIN {
-		srand(first)
-		print "staff,title,type,start,hours,cost_cents,funding,standards,notes"
-		for (i = first; i < first + n; i++) {
-			t = ""
-			for (j = 0; j < 6; j++) t = t sprintf("%08x", int(rand() * 4294967296))
-			printf "E1,Workshop %d %s,workshop,2026-10-%02d,%d.5,%d,local,,row %d\n", i, t, i % 28 + 1, i % 7, i * 10, i
-		}
-	}' > "$1"
 }
 timed_out() { # LABEL LIMIT-PATTERN: the last sync failed on that limit, losing nothing
 	echo "# $1: $(cat "$T/.err")"
@@ -86,8 +65,8 @@ desc "then a sync against the real server pushes the entry"; ok pl lin sync
 is "$(sync_field lin unpushed_ops)" "0" "nothing is left unpushed"
 
 # --- (b) a link that stalls mid-pack ---
-csv "$T/big.csv" 1 1500
-desc "LIN01 imports 1500 PD entries"; ok pl lin import pd_entry "$T/big.csv"
+pd_rows "$T/big.csv" 1 3000 E1
+desc "LIN01 imports 3000 PD entries"; ok pl lin import pd_entry "$T/big.csv"
 desc "git://: a proxy to the daemon that stalls after 40000 bytes"; ok stall 40000 "$port"
 before=$(remote_snapshot lin)
 desc "git://: LIN01's push of them through the stalling link returns exit 1"
@@ -97,17 +76,17 @@ is "$(remote_snapshot lin)" "$before" "git push stalled: the district repository
 stall_stop
 desc "LIN01 pushes them through the direct port"; ok pl lin sync
 dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
-desc "git://: a proxy to the daemon that stalls after 20000 bytes"; ok stall 20000 "$port"
+desc "git://: a proxy to the daemon that stalls after 60000 bytes"; ok stall 60000 "$port"
 desc "git://: DISTRICT's fetch of the big history through the stalling link returns exit 1"
 fails 1 pl dist sync --remote "git://127.0.0.1:$sport/district.git"
 timed_out "git fetch stalled mid-pack" "$stalled_msg"
-like "$(cat "$T/stall.out")" "stalled after 20000 bytes" "git fetch stalled mid-pack: the proxy did stall the link"
+like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "git fetch stalled mid-pack: the proxy did stall the link"
 is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
 	"git fetch stalled mid-pack: DISTRICT's store is unchanged"
 desc "git fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
 stall_stop
 desc "DISTRICT fetches them through the direct port"; ok pl dist sync
-like "$(cat "$T/.out")" "fetched: 1503 new ops applied" "DISTRICT applied the 1500 ops (and the school, staff and late entry)"
+like "$(cat "$T/.out")" "fetched: 3003 new ops applied" "DISTRICT applied the 3000 ops (and the school, staff and late entry)"
 
 lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
 if [ -x "$lighttpd" ]; then
@@ -120,21 +99,21 @@ if [ -x "$lighttpd" ]; then
 		git config -f "$T/$d/config" sync.password s3cret
 	done
 	hurl="http://127.0.0.1:$hport/git/district.git"
-	csv "$T/big2.csv" 5000 1500
-	desc "LIN01 imports 1500 more"; ok pl lin import pd_entry "$T/big2.csv"
+	pd_rows "$T/big2.csv" 5000 3000 E1
+	desc "LIN01 imports 3000 more"; ok pl lin import pd_entry "$T/big2.csv"
 	desc "LIN01 pushes them over http"; ok pl lin sync --remote "$hurl"
 	dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
-	desc "http://: a proxy to lighttpd that stalls after 20000 bytes"; ok stall 20000 "$hport"
+	desc "http://: a proxy to lighttpd that stalls after 60000 bytes"; ok stall 60000 "$hport"
 	desc "http://: DISTRICT's fetch through the stalling link returns exit 1"
 	fails 1 pl dist sync --remote "http://127.0.0.1:$sport/git/district.git"
 	timed_out "http fetch stalled mid-pack" "$stalled_msg"
-	like "$(cat "$T/stall.out")" "stalled after 20000 bytes" "http fetch stalled mid-pack: the proxy did stall the link"
+	like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "http fetch stalled mid-pack: the proxy did stall the link"
 	is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
 		"http fetch stalled mid-pack: DISTRICT's store is unchanged"
 	desc "http fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
 	stall_stop
 	desc "DISTRICT fetches them from lighttpd directly"; ok pl dist sync --remote "$hurl"
-	like "$(cat "$T/.out")" "fetched: 1500 new ops applied" "DISTRICT applied the 1500 more"
+	like "$(cat "$T/.out")" "fetched: 3000 new ops applied" "DISTRICT applied the 3000 more"
 else
 	echo "# lighttpd is not installed: the http stall mid-pack is not tested" >&2
 fi
