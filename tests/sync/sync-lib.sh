@@ -27,9 +27,9 @@
 #                             a pd_entry CSV of COUNT rows for STAFF whose
 #                             titles do not compress away (a pack of about
 #                             50 bytes a row)
-#   stall N TARGET_PORT       start tests/sync/stallproxy.pl (a link that
-#                             stalls after N bytes; N = 0: a server that never
-#                             answers), set $sport and $stall_pid
+#   stall N TARGET_PORT       start tests/sync/cutproxy.pl in stall mode (a
+#                             link that stalls after N bytes; N = 0: a server
+#                             that never answers), set $sport and $stall_pid
 #   stall_stop                stop it
 #
 # Servers started by a test are stopped at exit, whatever happens.
@@ -244,7 +244,7 @@ pd_rows() {
 }
 stall() {
 	sport=$(free_port)
-	perl "$top/tests/sync/stallproxy.pl" "$sport" "$2" "$1" >"$T/stall.out" 2>&1 &
+	perl "$top/tests/sync/cutproxy.pl" "$sport" "$2" "$1" stall >"$T/stall.out" 2>&1 &
 	stall_pid=$!
 	started $stall_pid
 	wait_port "$sport" 10

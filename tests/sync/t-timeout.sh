@@ -5,9 +5,9 @@
 # message naming the limit and saying nothing was lost; the store is
 # unchanged and checks out, and a later sync against the real server
 # completes.
-#  (a) a listener that accepts and never answers (tests/sync/stallproxy.pl
-#      with N = 0), used as a git://, http://, https:// and ssh:// server;
-#  (b) a link that stalls mid-pack (stallproxy.pl forwarding to the real git
+#  (a) a listener that accepts and never answers (tests/sync/cutproxy.pl
+#      stalling with N = 0), used as a git://, http://, https:// and ssh:// server;
+#  (b) a link that stalls mid-pack (cutproxy.pl stalling, forwarding to the real git
 #      daemon, and to lighttpd + git http-backend, then holding the connection
 #      open): a fetch of a big history and a push;
 #  (c) malformed limits are refused, naming the key.
@@ -33,16 +33,28 @@ timed_out() { # LABEL LIMIT-PATTERN: the last sync failed on that limit, losing 
 	like "$(cat "$T/.err")" "$2" "$1: the message names the limit"
 	like "$(cat "$T/.err")" "nothing was lost: retry" "$1: the message says nothing was lost and to retry"
 }
+# DISTRICT fetches the new ops through a proxy to TARGET_PORT that stalls
+# mid-pack: exit 1 on the low-speed limit, its store unchanged
+fetch_stalls() { # LABEL TARGET_PORT URL-WITH-PORT
+	_fs_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
+	desc "$1 a proxy that stalls after 60000 bytes"; ok stall 60000 "$2"
+	desc "$1 DISTRICT's fetch of the big history through the stalling link returns exit 1"
+	fails 1 pl dist sync --remote "$(echo "$3" | sed "s/PORT/$sport/")"
+	timed_out "$1 fetch stalled mid-pack" "$stalled_msg"
+	like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "$1 fetch stalled mid-pack: the proxy did stall the link"
+	is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$_fs_before" \
+		"$1 fetch stalled mid-pack: DISTRICT's store is unchanged"
+	desc "$1 fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
+	stall_stop
+}
 silent_msg="said nothing for 3 s \(the limit sync\.timeout\)"
 stalled_msg="stalled: fewer than 1024 bytes in 3 s \(the limit sync\.lowspeed = 1024/3\)"
 
-desc "agents: LIN01, and DISTRICT which follows LIN01"
-ok sh -c "'$PLSYNC' --dir '$T/lin' init --node LIN01 --user 'Ann Lee <ann@lin.example>' --remote '$url' >/dev/null &&
-	'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee@district.example>' --remote '$url' >/dev/null &&
-	git config -f '$T/dist/config' --add sync.follow LIN01"
-desc "LIN01 records its school and a staff member"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add school --id LIN01 code=LIN01 name=Lincoln level=elementary >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add staff --id E1 name='Ann Lee' category=certified school=LIN01 >/dev/null"
+desc "agent LIN01"; ok agent lin LIN01 "$url"
+desc "agent DISTRICT, which follows LIN01"; ok agent dist DISTRICT "$url"
+git config -f "$T/dist/config" --add sync.follow LIN01
+desc "LIN01 records its school"; ok pl lin add school --id LIN01 code=LIN01 name=Lincoln level=elementary
+desc "LIN01 records a staff member"; ok pl lin add staff --id E1 name="Ann Lee" category=certified school=LIN01
 desc "with the default limits LIN01 syncs"; ok pl lin sync
 desc "LIN01 gets small limits: sync.timeout 3, sync.lowspeed 1024/3"; ok limits lin 3 1024/3
 desc "DISTRICT gets the same"; ok limits dist 3 1024/3
@@ -75,16 +87,7 @@ timed_out "git push stalled" "($stalled_msg|$silent_msg)"
 is "$(remote_snapshot lin)" "$before" "git push stalled: the district repository and LIN01's store are unchanged"
 stall_stop
 desc "LIN01 pushes them through the direct port"; ok pl lin sync
-dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
-desc "git://: a proxy to the daemon that stalls after 60000 bytes"; ok stall 60000 "$port"
-desc "git://: DISTRICT's fetch of the big history through the stalling link returns exit 1"
-fails 1 pl dist sync --remote "git://127.0.0.1:$sport/district.git"
-timed_out "git fetch stalled mid-pack" "$stalled_msg"
-like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "git fetch stalled mid-pack: the proxy did stall the link"
-is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
-	"git fetch stalled mid-pack: DISTRICT's store is unchanged"
-desc "git fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
-stall_stop
+fetch_stalls "git://" "$port" "git://127.0.0.1:PORT/district.git"
 desc "DISTRICT fetches them through the direct port"; ok pl dist sync
 like "$(cat "$T/.out")" "fetched: 3003 new ops applied" "DISTRICT applied the 3000 ops (and the school, staff and late entry)"
 
@@ -102,16 +105,7 @@ if [ -x "$lighttpd" ]; then
 	pd_rows "$T/big2.csv" 5000 3000 E1
 	desc "LIN01 imports 3000 more"; ok pl lin import pd_entry "$T/big2.csv"
 	desc "LIN01 pushes them over http"; ok pl lin sync --remote "$hurl"
-	dist_before=$(pl dist status --json | grep -E '^  "(seq|ops|records)"')
-	desc "http://: a proxy to lighttpd that stalls after 60000 bytes"; ok stall 60000 "$hport"
-	desc "http://: DISTRICT's fetch through the stalling link returns exit 1"
-	fails 1 pl dist sync --remote "http://127.0.0.1:$sport/git/district.git"
-	timed_out "http fetch stalled mid-pack" "$stalled_msg"
-	like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "http fetch stalled mid-pack: the proxy did stall the link"
-	is "$(pl dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" \
-		"http fetch stalled mid-pack: DISTRICT's store is unchanged"
-	desc "http fetch stalled mid-pack: DISTRICT's store checks out"; ok pl dist check
-	stall_stop
+	fetch_stalls "http://" "$hport" "http://127.0.0.1:PORT/git/district.git"
 	desc "DISTRICT fetches them from lighttpd directly"; ok pl dist sync --remote "$hurl"
 	like "$(cat "$T/.out")" "fetched: 3000 new ops applied" "DISTRICT applied the 3000 more"
 else
