@@ -11,6 +11,8 @@
 #      daemon, and to lighttpd + git http-backend, then holding the connection
 #      open): a fetch of a big history and a push;
 #  (c) malformed limits are refused, naming the key.
+# A path remote (no socket to cut) is checked for the one thing it can show:
+# the limits do not cut a big sync short.
 # Every sync runs under an outer `timeout 60` (pl): a hang fails the test.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
@@ -111,6 +113,13 @@ if [ -x "$lighttpd" ]; then
 else
 	echo "# lighttpd is not installed: the http stall mid-pack is not tested" >&2
 fi
+
+# a path remote under the same small limits: big syncs are not cut short
+pd_rows "$T/big3.csv" 20000 3000 E1
+desc "LIN01 imports 3000 more"; ok pl lin import pd_entry "$T/big3.csv"
+desc "path: LIN01 pushes them under the small limits"; ok pl lin sync --remote "$repo"
+desc "path: DISTRICT fetches them under the small limits"; ok pl dist sync --remote "$repo"
+like "$(cat "$T/.out")" "fetched: 3000 new ops applied" "path: DISTRICT applied the 3000 ops"
 
 # --- (c) malformed limits ---
 for v in abc -5 3s; do
