@@ -1,6 +1,7 @@
 /*
  * cmd-sync.c — `plsync sync`: commit unpushed ops, push, fetch, apply.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
@@ -9,6 +10,52 @@
 #include <git2.h>
 
 #include "agent.h"
+
+/* A whole number of seconds or bytes (0 to 86400 * 1024), into *out; -1 if it is not one. */
+static int limit_number(int *out, const char *p, char **end)
+{
+	long v;
+
+	errno = 0;
+	v = strtol(p, end, 10);
+	if (errno || *end == p || v < 0 || v > 86400L * 1024)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * sync.timeout = SECONDS and sync.lowspeed = BYTES/SECONDS into opts (0 in
+ * the config turns the limit off, which opts spells as -1; unset = the
+ * library's defaults).
+ */
+static int sync_limits(pl_sync_options *o, const char *dir)
+{
+	char *t = NULL, *l = NULL, *end;
+	int rc;
+
+	if ((rc = config_get(&t, dir, "sync.timeout")) || (rc = config_get(&l, dir, "sync.lowspeed")))
+		goto out;
+	if (t && (limit_number(&o->timeout, t, &end) || *end)) {
+		rc = pl_error_set(PL_EUSAGE, "sync.timeout is '%s': give seconds (30), or 0 for no limit", t);
+		goto out;
+	}
+	if (t && !o->timeout)
+		o->timeout = -1;
+	if (l && (limit_number(&o->lowspeed_bytes, l, &end) ||
+	          (o->lowspeed_bytes && (*end != '/' || limit_number(&o->lowspeed_time, end + 1, &end) ||
+	                                 !o->lowspeed_time)) || *end)) {
+		rc = pl_error_set(PL_EUSAGE, "sync.lowspeed is '%s': give BYTES/SECONDS (1024/60: fail when fewer "
+		                  "than 1024 bytes pass in 60 s), or 0 for no limit", l);
+		goto out;
+	}
+	if (l && !o->lowspeed_bytes)
+		o->lowspeed_bytes = -1;
+out:
+	free(t);
+	free(l);
+	return rc;
+}
 
 int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
 {
@@ -22,7 +69,7 @@ int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
 	    (rc = config_get(&s->user, dir, "sync.username")) ||
 	    (rc = config_get(&s->password, dir, "sync.password")) ||
 	    (rc = config_get(&s->cafile, dir, "sync.cafile")) ||
-	    (rc = config_get_all(&s->follow, dir, "sync.follow")))
+	    (rc = config_get_all(&s->follow, dir, "sync.follow")) || (rc = sync_limits(&s->opts, dir)))
 		return rc;
 	if (url_override) {
 		free(s->url);
@@ -198,8 +245,13 @@ const cmd_entry cmd_sync_entry = {
 	"  sync.knownhosts   known_hosts file for ssh:// (default ~/.ssh/known_hosts):\n"
 	"                    the server's host key must be in it, under \"[host]:port\"\n"
 	"                    for a port other than 22 (ssh-keyscan -p PORT HOST prints it)\n"
+	"  sync.timeout      seconds the server may say nothing, to connect and answer\n"
+	"                    (default 30; 0: no limit)\n"
+	"  sync.lowspeed     BYTES/SECONDS: fail when, while data flows, fewer than BYTES\n"
+	"                    pass in SECONDS (default 1024/60; 0: no limit)\n"
 	"\n"
-	"Exit status 1 with advice: a dropped or refused connection (retry later),\n"
+	"Exit status 1 with advice: a dropped or refused connection, a silent server\n"
+	"or a stalled transfer (retry later: the limit hit is named),\n"
 	"refused credentials, an untrusted certificate or an unknown or changed ssh\n"
 	"host key (fix the config), no repository at the URL, a rejected push (the\n"
 	"message gives the remote's reason), another sync running on this data dir.\n"

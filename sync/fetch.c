@@ -248,7 +248,11 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 	pl_sync__callbacks(&fo.callbacks, &cbstate);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
-	if ((grc = git_remote_fetch(remote, &refspecs, &fo, "plsync sync")) < 0) {
+	if ((rc = pl_sync__watch_start(&cbstate)))
+		goto cleanup;
+	grc = git_remote_fetch(remote, &refspecs, &fo, "plsync sync");
+	pl_sync__watch_stop(&cbstate);
+	if (grc < 0) {
 		rc = pl_sync__net_error(grc, &cbstate, "fetching from", opts->url);
 		goto cleanup;
 	}

@@ -46,7 +46,10 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 	if ((rc = pl_sync__remote_open(&remote, m->repo, opts->url)))
 		goto cleanup;
 	pl_sync__callbacks(&po.callbacks, &cbstate);
+	if ((rc = pl_sync__watch_start(&cbstate)))
+		goto cleanup;
 	grc = git_remote_push(remote, &refspecs, &po);
+	pl_sync__watch_stop(&cbstate);
 	if (grc == GIT_ENONFASTFORWARD) {
 		/* libgit2 refuses before sending when the remote's tip is not ours to extend */
 		if (!cbstate.push_error[0])

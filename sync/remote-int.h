@@ -6,9 +6,37 @@
 #ifndef PLSYNC_SYNC_REMOTE_INT_H
 #define PLSYNC_SYNC_REMOTE_INT_H
 
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
 #include <git2.h>
 
 #include "plsync/sync.h"
+
+/*
+ * The watch over one network call (netwatch.c): a thread that fails the call
+ * when the server stays silent longer than opts->timeout (before the data
+ * flows, and again after it has all passed) or when, while it flows, fewer
+ * than opts->lowspeed_bytes pass in opts->lowspeed_time seconds. It fails the
+ * call by shutting down the internet sockets opened since the watch started
+ * (found in /proc/self/fd), so a read blocked in libgit2 or libssh2 returns,
+ * and by making the next callback return an error (a local path remote has
+ * no socket). Only its start and stop touch it from outside netwatch.c.
+ */
+struct pl_sync__watch {
+	pthread_t       thread;
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	int             running, stop, fired, flowing;
+	int             timeout, low_bytes, low_time;  /* limits in force; 0 = none */
+	struct timespec last_life, mark_time;         /* CLOCK_MONOTONIC */
+	size_t          mark_bytes;
+	ino_t          *before;                        /* socket inodes open at the start */
+	size_t          nbefore;
+	char            reason[200];                   /* the limit that was hit */
+};
 
 /* Set up remote callbacks (credentials, certificates, progress, push status). */
 struct pl_sync__cb {
@@ -17,13 +45,29 @@ struct pl_sync__cb {
 	char   push_error[512];
 	char   auth_error[512];  /* why a callback refused credentials or a host key */
 	int    cancelled;
+	struct pl_sync__watch watch;
 };
 void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state);
 /*
+ * Start the watch of s->opts's limits (the defaults for 0, none for a
+ * negative value) just before git_remote_fetch or git_remote_push; stop it
+ * (always, once started) just after, before pl_sync__net_error reads it.
+ * Start fails only when no thread can be made (PL_ERROR).
+ */
+int pl_sync__watch_start(struct pl_sync__cb *s);
+void pl_sync__watch_stop(struct pl_sync__cb *s);
+/*
+ * From a callback: the server is alive. bytes is the count passed so far when
+ * known (0 otherwise); done says all of them have passed. Non-zero once the
+ * watch has fired: the callback then returns an error to end the call.
+ */
+int pl_sync__watch_alive(struct pl_sync__cb *s, size_t bytes, int done);
+/*
  * Translate a failed network call into an error with advice: PL_EAUTH
  * (credentials, certificate or host key refused: what to fix), PL_ENOTFOUND
- * (no repository at the URL), PL_ENET (dropped or unreachable: retry), the
- * progress callback's own code when it cancelled, else PL_ERROR.
+ * (no repository at the URL), PL_ENET (dropped or unreachable, or a limit of
+ * the watch hit, named: retry), the progress callback's own code when it
+ * cancelled, else PL_ERROR.
  */
 int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, const char *url);
 /*

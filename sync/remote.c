@@ -33,6 +33,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 	struct pl_sync__cb *s = payload;
 	const pl_sync_options *o = s->opts;
 
+	pl_sync__watch_alive(s, 0, 0);
 	if (allowed & (GIT_CREDENTIAL_SSH_KEY | GIT_CREDENTIAL_USERPASS_PLAINTEXT))
 		s->auth_tries++; /* the user name alone (ssh asks it first) is not a try */
 	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
@@ -345,6 +346,7 @@ static int certificate_check(git_cert *cert, int valid, const char *host, void *
 {
 	struct pl_sync__cb *s = payload;
 
+	pl_sync__watch_alive(s, 0, 0);
 	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2)
 		return check_host_key(s, (const git_cert_hostkey *)cert, valid, host);
 	/* TLS: libgit2 verifies the chain against the CA locations (sync.cafile) */
@@ -365,13 +367,36 @@ static int progress(struct pl_sync__cb *s, const pl_progress *p)
 static int transfer_progress(const git_indexer_progress *st, void *payload)
 {
 	pl_progress p = { "fetching", st->received_objects, st->total_objects, st->received_bytes };
+	int done = st->total_objects && st->received_objects == st->total_objects;
+
+	if (pl_sync__watch_alive(payload, st->received_bytes, done))
+		return GIT_EUSER; /* a limit was hit: end the call */
 	return progress(payload, &p);
 }
 
 static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
 {
 	pl_progress p = { "pushing", current, total, bytes };
+
+	if (pl_sync__watch_alive(payload, bytes, total && current == total))
+		return GIT_EUSER;
 	return progress(payload, &p);
+}
+
+/* The server's own progress lines ("Counting objects"), and building the push's pack: signs of life. */
+static int sideband_progress(const char *str, int len, void *payload)
+{
+	(void)str;
+	(void)len;
+	return pl_sync__watch_alive(payload, 0, 0) ? GIT_EUSER : 0;
+}
+
+static int pack_progress(int stage, uint32_t current, uint32_t total, void *payload)
+{
+	(void)stage;
+	(void)current;
+	(void)total;
+	return pl_sync__watch_alive(payload, 0, 0) ? GIT_EUSER : 0;
 }
 
 static int push_update(const char *refname, const char *status, void *payload)
@@ -390,6 +415,8 @@ void pl_sync__callbacks(git_remote_callbacks *cb, struct pl_sync__cb *state)
 	cb->certificate_check = certificate_check;
 	cb->transfer_progress = transfer_progress;
 	cb->push_transfer_progress = push_progress;
+	cb->sideband_progress = sideband_progress;
+	cb->pack_progress = pack_progress;
 	cb->push_update_reference = push_update;
 	cb->payload = state;
 }
@@ -442,6 +469,13 @@ int pl_sync__remote_open(git_remote **out, git_repository *repo, const char *url
 	return 0;
 }
 
+/* A dropped, silent or stalled link: nothing changed, a later sync goes on. */
+static int net_lost(const char *what, const char *url, const char *msg)
+{
+	pl_error_set(PL_ENET, "%s %s: %s; nothing was lost", what, url, msg);
+	return pl_error_hint(PL_HINT_SYNC_RETRY, NULL);
+}
+
 int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, const char *url)
 {
 	const git_error *e = git_error_last();
@@ -449,6 +483,8 @@ int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, co
 
 	if (s && s->cancelled)
 		return pl_error_set(s->cancelled, "%s %s: cancelled", what, url);
+	if (s && s->watch.fired) /* whatever libgit2 made of the cut socket: the limit is why */
+		return net_lost(what, url, s->watch.reason);
 	if (s && s->auth_error[0]) /* we refused a credential or a host key: that is why */
 		return pl_error_set(PL_EAUTH, "%s %s: %s", what, url, s->auth_error);
 	if (rc == GIT_ECERTIFICATE || (e && e->klass == GIT_ERROR_SSL) || strstr(msg, "certificate"))
@@ -466,9 +502,7 @@ int pl_sync__net_error(int rc, const struct pl_sync__cb *s, const char *what, co
 		                    what, url, msg);
 	if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_HTTP ||
 	          e->klass == GIT_ERROR_OS || strstr(msg, "connect") || strstr(msg, "early EOF") ||
-	          strstr(msg, "unexpected") || strstr(msg, "timed out") || strstr(msg, "reset"))) {
-		pl_error_set(PL_ENET, "%s %s: %s; nothing was lost", what, url, msg);
-		return pl_error_hint(PL_HINT_SYNC_RETRY, NULL);
-	}
+	          strstr(msg, "unexpected") || strstr(msg, "timed out") || strstr(msg, "reset")))
+		return net_lost(what, url, msg);
 	return pl_error_set(PL_ERROR, "%s %s: %s", what, url, msg);
 }

@@ -51,6 +51,12 @@ typedef struct pl_sync_options {
 	const char    *http_password;
 	pl_progress_cb progress;
 	void          *payload;
+	/* limits on a silent or stalled server, on every transport (0 = the default, < 0 = none);
+	   a call that hits one fails with PL_ENET naming it, having changed nothing */
+	int            timeout;        /* seconds the server may say nothing: to connect and answer,
+	                                  and once the data has passed (default 30) */
+	int            lowspeed_bytes; /* while data flows, fewer bytes than this ... (default 1024) */
+	int            lowspeed_time;  /* ... in this many seconds (default 60) */
 } pl_sync_options;
 #define PL_SYNC_OPTIONS_VERSION 1
 #define PL_SYNC_OPTIONS_INIT { PL_SYNC_OPTIONS_VERSION }

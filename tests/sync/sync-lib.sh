@@ -23,6 +23,14 @@
 #                             on TLS_PORT with $T/server.pem and .key
 #   lighttpd_start PORT       start lighttpd on $T/lighttpd.conf (stopped at
 #                             exit), and test that it listens on PORT
+#   pd_rows FILE FIRST COUNT STAFF
+#                             a pd_entry CSV of COUNT rows for STAFF whose
+#                             titles do not compress away (a pack of about
+#                             50 bytes a row)
+#   stall N TARGET_PORT       start tests/sync/cutproxy.pl in stall mode (a
+#                             link that stalls after N bytes; N = 0: a server
+#                             that never answers), set $sport and $stall_pid
+#   stall_stop                stop it
 #
 # Servers started by a test are stopped at exit, whatever happens.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -222,3 +230,23 @@ lighttpd_start() {
 	started $!
 	desc "lighttpd listens on 127.0.0.1:$1"; ok wait_port "$1" 10
 }
+
+pd_rows() {
+	awk -v first="$2" -v n="$3" -v staff="$4" 'BEGIN {
+		srand(first)
+		print "staff,title,type,start,hours,cost_cents,funding,standards,notes"
+		for (i = first; i < first + n; i++) {
+			t = ""
+			for (j = 0; j < 6; j++) t = t sprintf("%08x", int(rand() * 4294967296))
+			printf "%s,Workshop %d %s,workshop,2026-10-%02d,%d.5,%d,local,,row %d\n", staff, i, t, i % 28 + 1, i % 7, i * 10, i
+		}
+	}' > "$1"
+}
+stall() {
+	sport=$(free_port)
+	perl "$top/tests/sync/cutproxy.pl" "$sport" "$2" "$1" stall >"$T/stall.out" 2>&1 &
+	stall_pid=$!
+	started $stall_pid
+	wait_port "$sport" 10
+}
+stall_stop() { kill "$stall_pid"; wait "$stall_pid" 2>/dev/null; }

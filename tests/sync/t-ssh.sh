@@ -117,4 +117,33 @@ like "$(cat "$T/.err")" "cannot read the ssh key .*missing-key \(sync.sshkey\)" 
 git config -f "$T/ssh-lin/config" sync.sshkey "$T/client"
 late_entry_arrives ssh "the right key, trusting ~/.ssh/known_hosts,"
 
+# a link to sshd that stalls mid-pack (t-timeout.sh: the other transports)
+desc "a proxy to sshd that stalls after 60000 bytes"; ok stall 60000 "$port"
+{ cat "$T/known_hosts"; echo "[127.0.0.1]:$sport $(cut -d' ' -f1,2 "$T/hostkey.pub")"; } > "$T/stall_hosts"
+for d in ssh-lin ssh-dist; do
+	git config -f "$T/$d/config" sync.knownhosts "$T/stall_hosts"
+	git config -f "$T/$d/config" sync.timeout 3
+	git config -f "$T/$d/config" sync.lowspeed 1024/3
+done
+pd_rows "$T/big.csv" 1 3000 E100
+desc "LIN01 imports 3000 PD entries"; ok pl ssh-lin import pd_entry "$T/big.csv"
+before=$(remote_snapshot ssh-lin)
+desc "LIN01's push of them through the stalling link fails"
+fails 1 pl ssh-lin sync --remote "ssh://root@127.0.0.1:$sport$repo"
+like "$(cat "$T/.err")" "(fewer than 1024 bytes in 3 s \(the limit sync.lowspeed|said nothing for 3 s \(the limit sync.timeout).*nothing was lost" \
+	"the message names the limit and says nothing was lost"
+is "$(remote_snapshot ssh-lin)" "$before" "nothing changed"
+desc "LIN01 pushes them through sshd directly"; ok pl ssh-lin sync --remote "$url"
+dist_before=$(pl ssh-dist status --json | grep -E '^  "(seq|ops|records)"')
+desc "DISTRICT's fetch of them through the stalling link fails"
+fails 1 pl ssh-dist sync --remote "ssh://root@127.0.0.1:$sport$repo"
+like "$(cat "$T/.err")" "stalled: fewer than 1024 bytes in 3 s \(the limit sync.lowspeed = 1024/3\).*nothing was lost" \
+	"the message names the low-speed limit and says nothing was lost"
+like "$(cat "$T/stall.out")" "stalled after 60000 bytes" "the proxy did stall the link"
+is "$(pl ssh-dist status --json | grep -E '^  "(seq|ops|records)"')" "$dist_before" "DISTRICT's store is unchanged"
+stall_stop
+desc "DISTRICT fetches them through sshd directly"; ok pl ssh-dist sync --remote "$url"
+like "$(cat "$T/.out")" "fetched: 3000 new ops applied" "DISTRICT applied the 3000 ops"
+desc "git fsck --strict passes on the repository and both mirrors"; ok fsck_all "$repo" ssh-lin ssh-dist
+
 done_testing
