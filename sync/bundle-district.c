@@ -133,6 +133,17 @@ static int check_commit(struct chain *c, const git_oid *id)
 	return rc;
 }
 
+/* A bundle built on commit `at`, which the repository does not have. */
+static int gap(const char *path, const git_oid *at, const char *node, uint64_t had)
+{
+	char hex[41];
+
+	git_oid_tostr(hex, sizeof(hex), at);
+	return pl_error_set(PL_ECONFLICT, "%s builds on commit %.12s of %s, which the district repository does not "
+	                    "have: it does not continue nodes/%s, which holds ops up to seq %" PRIu64 "; a bundle "
+	                    "of %s's ops after seq %" PRIu64 " is needed", path, hex, node, node, had, node, had);
+}
+
 /*
  * The commits from the bundle's tip down to `cur` (exclusive; NULL: to a
  * root), first parents, into *out (oldest last). PL_ECONFLICT when the
@@ -162,13 +173,8 @@ static int chain_commits(git_oid **out, size_t *n, git_repository *repo, const g
 		}
 		git_oid_cpy(&v[(*n)++], &at);
 		if (git_commit_lookup(&c, repo, &at) < 0) {
-			char hex[41];
 			free(v);
-			git_oid_tostr(hex, sizeof(hex), &at);
-			return pl_error_set(PL_ECONFLICT, "%s builds on commit %.12s of %s, which the district repository "
-			                    "does not have: it does not continue nodes/%s, which holds ops up to seq %"
-			                    PRIu64 "; a bundle of %s's ops after seq %" PRIu64 " is needed", path, hex, node,
-			                    node, had, node, had);
+			return gap(path, &at, node, had);
 		}
 		if (!git_commit_parentcount(c)) {
 			git_commit_free(c);
@@ -186,8 +192,10 @@ static int chain_commits(git_oid **out, size_t *n, git_repository *repo, const g
 	return 0;
 }
 
-/* Index the bundle's pack into dir; its .idx path into idx. */
-static int index_pack(char *idx, size_t sz, const char *dir, const pl_sync__bundle *b, const char *path)
+/* Index the bundle's pack into dir, every object it names present in it
+ * or in odb (the repository's); its .idx path into idx. */
+static int index_pack(char *idx, size_t sz, const char *dir, git_odb *odb, const pl_sync__bundle *b,
+                      const char *path)
 {
 	git_indexer_options io = GIT_INDEXER_OPTIONS_INIT;
 	git_indexer_progress stats;
@@ -195,7 +203,7 @@ static int index_pack(char *idx, size_t sz, const char *dir, const pl_sync__bund
 	int grc;
 
 	io.verify = 1;
-	if ((grc = git_indexer_new(&ix, dir, 0, NULL, &io)) < 0 ||
+	if ((grc = git_indexer_new(&ix, dir, 0, odb, &io)) < 0 ||
 	    (grc = git_indexer_append(ix, b->pack, b->packlen, &stats)) < 0 ||
 	    (grc = git_indexer_commit(ix, &stats)) < 0) {
 		const git_error *e = git_error_last();
@@ -262,7 +270,11 @@ static int land(pl_district_bundle_result *res, git_repository *repo, const pl_s
 		res->already = 1;
 		goto cleanup;
 	}
-	if ((rc = index_pack(idx, sizeof(idx), tmpdir, b, path)))
+	if (b->has_base && !git_odb_exists(odb, &b->base)) {
+		rc = gap(path, &b->base, b->node, c.seq);
+		goto cleanup;
+	}
+	if ((rc = index_pack(idx, sizeof(idx), tmpdir, odb, b, path)))
 		goto cleanup;
 	if ((grc = git_odb_backend_one_pack(&be, idx)) < 0 || (grc = git_odb_add_backend(odb, be, 0)) < 0) {
 		if (be && grc < 0)
