@@ -25,6 +25,14 @@ refused() { # FILE PATTERN WHAT: bundle apply of FILE fails with exit 1, says PA
 	like "$(cat "$T/.err")" "$2" "the message for $3 says why"
 	is "$(repo_state)" "$_before" "the district repository is unchanged after $3"
 }
+board() { # FROM TO ENTRIES HOURS: merge takes LIN01's ops FROM..TO; status and the report show them
+	desc "merge takes LIN01's new ops"; ok D merge "$R"
+	like "$(cat "$T/.out")" "merged nodes/LIN01 seq $1\.\.$2" "ops $1..$2 are merged"
+	desc "plsync-district status"; ok D status "$R" --json
+	is "$(sed -n '/"LIN01"/,/}/p' "$T/.out" | field merged_seq)" "$2" "status shows LIN01 merged to seq $2"
+	desc "the report"; ok D report "$R" --year 2026-2027 --format csv
+	like "$(cat "$T/.out")" "^LIN01,Lincoln,1,$3,0,$4," "the report shows Lincoln: 1 participant, $3 entries, $4 hours"
+}
 rehash() { # IN OUT: OUT is IN's body with its checksum recomputed
 	_len=$(wc -c < "$1" | tr -d ' ')
 	head -c $((_len - 20)) "$1" > "$T/rehash.tmp" &&
@@ -56,12 +64,7 @@ before=$(repo_state)
 desc "applying the same bundle again succeeds"; ok D bundle apply "$R" "$T/b1.plsync"
 like "$(cat "$T/.out")" "already in the district repository \(nodes/LIN01 at seq 3\); nothing changed" "saying it was there"
 is "$(repo_state)" "$before" "and changes nothing"
-desc "merge takes LIN01"; ok D merge "$R"
-like "$(cat "$T/.out")" "merged nodes/LIN01 seq 1\.\.3" "its three ops are merged"
-desc "plsync-district status"; ok D status "$R" --json
-is "$(sed -n '/"LIN01"/,/}/p' "$T/.out" | field merged_seq)" "3" "status shows LIN01 merged to seq 3"
-desc "the report"; ok D report "$R" --year 2026-2027 --format csv
-like "$(cat "$T/.out")" "^LIN01,Lincoln,1,1,0,6\.50," "the report shows Lincoln with 1 participant and 6.50 hours"
+board 1 3 1 6.50
 
 # --- a later bundle: by default everything the district is not known to have ---
 desc "LIN01 records more PD"
@@ -136,12 +139,7 @@ desc "a second sync has nothing to push and is accepted"; ok pl lin sync --remot
 desc "the next bundle then carries only what the district is not known to have"
 fails 1 pl lin bundle create "$T/b6.plsync"
 like "$(cat "$T/.err")" "no ops after seq 8" "nothing: the push confirmed seq 8"
-desc "merge again"; ok D merge "$R"
-like "$(cat "$T/.out")" "merged nodes/LIN01 seq 8\.\.8" "only the new op is merged"
-desc "status"; ok D status "$R" --json
-is "$(sed -n '/"LIN01"/,/}/p' "$T/.out" | field merged_seq)" "8" "LIN01 merged to seq 8"
-desc "the report"; ok D report "$R" --year 2026-2027 --format csv
-like "$(cat "$T/.out")" "^LIN01,Lincoln,1,6,0,18\.00," "Lincoln: 6 entries, 18.00 hours, each counted once"
+board 8 8 6 18.00
 desc "DISTRICT syncs"; ok pl dist sync --remote "$R"
 # --- hostile commits: another history, a hand-made commit ---
 desc "a second agent that also calls itself LIN01 writes a bundle"
