@@ -185,6 +185,11 @@ int pl_bundle_create(uint64_t *first, uint64_t *last, pl_mirror *m, pl_store *st
 	if ((rc = pl_mirror_commit(&from, &to, m, st, opts)) ||
 	    (rc = pack_commits(&pack, &tip, &base, &has_base, m, node, since)))
 		goto cleanup;
+	if (pack.size > BUNDLE_MAX) {
+		rc = pl_error_set(PL_EINVALID, "the commits holding these ops make more than 1 GiB: bundle fewer ops "
+		                  "at a time");
+		goto cleanup;
+	}
 	git_oid_tostr(tiphex, sizeof(tiphex), &tip);
 	if (has_base)
 		git_oid_tostr(basehex, sizeof(basehex), &base);
