@@ -4,8 +4,9 @@
 # pushed, so merge, status and the report include it with its hours.
 # Applying a bundle twice changes nothing; a bundle that leaves a gap, an
 # old-format bundle and a forged or damaged one are refused and change
-# nothing in the repository. Then the school syncs online once (git://,
-# receive-pack): its push is accepted, nothing is duplicated, merge and
+# nothing in the repository. Then the school goes online (git://,
+# receive-pack): its first push has nothing to send, the next is a
+# fast-forward, nothing is duplicated, merge and
 # verify pass, and git fsck --strict passes on every repository.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
@@ -127,9 +128,13 @@ git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
 	--listen=127.0.0.1 --port="$port" --pid-file="$T/daemon.pid" "$T/srv" >"$T/daemon.log" 2>&1 &
 started $!
 desc "git daemon listens on 127.0.0.1:$port"; ok wait_port "$port" 10
+desc "LIN01 syncs over git:// for the first time: nothing refused"
+ok pl lin sync --remote "git://127.0.0.1:$port/district.git"
+like "$(cat "$T/.out")" "pushed nodes/LIN01 to git://.* \(seq 7, commit" "the push has nothing to send: seq 7 was there"
+is "$(R_tip)" "$(lin_tip)" "the district repository's nodes/LIN01 is unchanged, the school's tip"
 desc "LIN01 records one more entry offline"
 ok pl lin add pd_entry staff=E100 title='Data team' type=plc hours=1 start=2027-02-15 status=completed
-desc "LIN01 syncs over git:// for the first time: nothing refused"
+desc "LIN01 syncs again: a fast-forward"
 ok pl lin sync --remote "git://127.0.0.1:$port/district.git"
 like "$(cat "$T/.out")" "pushed nodes/LIN01 to git://.* \(seq 8, commit" "it pushed up to seq 8"
 is "$(R_tip)" "$(lin_tip)" "the district repository has the school's tip"
@@ -159,6 +164,6 @@ ok sh -c "cp -R '$T/lin' '$T/lin3' && m='$T/lin3/git' && export GIT_INDEX_FILE='
 	'$PLSYNC' --dir '$T/lin3' bundle create '$T/evil.plsync' --since 7 >/dev/null"
 refused "$T/evil.plsync" "commit [0-9a-f]{12} touches evil.txt, outside ops/LIN01/" "a bundle carrying a hand-made commit"
 desc "plsync-audit verify passes"; ok timeout "$SYNC_TIMEOUT" "$build/bin/plsync-audit" verify "$R"
-desc "git fsck --strict passes on the district repository and both mirrors"; ok fsck_all "$R" lin dist
+desc "git fsck --strict passes on the district repository and every mirror"; ok fsck_all "$R" lin dist lin2 lin3
 
 done_testing
