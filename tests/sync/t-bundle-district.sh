@@ -6,8 +6,8 @@
 # old-format bundle and a forged or damaged one are refused and change
 # nothing in the repository. Then the school goes online (git://,
 # receive-pack): its first push has nothing to send, the next is a
-# fast-forward, nothing is duplicated, merge and
-# verify pass, and git fsck --strict passes on every repository.
+# fast-forward, nothing is duplicated, merge and verify pass, and git fsck
+# --strict passes on every repository.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/sync-lib.sh"
 
