@@ -163,7 +163,18 @@ ok sh -c "cp -R '$T/lin' '$T/lin3' && m='$T/lin3/git' && export GIT_INDEX_FILE='
 	'$PLSYNC' --dir '$T/lin3' add pd_entry staff=E100 title=Extra type=course hours=1 >/dev/null &&
 	'$PLSYNC' --dir '$T/lin3' bundle create '$T/evil.plsync' --since 7 >/dev/null"
 refused "$T/evil.plsync" "commit [0-9a-f]{12} touches evil.txt, outside ops/LIN01/" "a bundle carrying a hand-made commit"
+desc "a copy of LIN01's data dir gets a hand-made batch 9..9 holding an old op, and a bundle of it"
+ok sh -c "cp -R '$T/lin' '$T/lin4' && m='$T/lin4/git' && export GIT_INDEX_FILE='$T/chain.idx' &&
+	git -C \"\$m\" read-tree refs/heads/nodes/LIN01 &&
+	old=\$(git -C \"\$m\" rev-parse refs/heads/nodes/LIN01:ops/LIN01/000/000/000000000001-000000000003.msgpack) &&
+	git -C \"\$m\" update-index --add --cacheinfo 100644,\$old,ops/LIN01/000/000/000000000009-000000000009.msgpack &&
+	c=\$(git -C \"\$m\" commit-tree \$(git -C \"\$m\" write-tree) -p refs/heads/nodes/LIN01 -m replay) &&
+	git -C \"\$m\" update-ref refs/heads/nodes/LIN01 \$c &&
+	'$PLSYNC' --dir '$T/lin4' add pd_entry staff=E100 title=Replay type=course hours=1 >/dev/null &&
+	'$PLSYNC' --dir '$T/lin4' bundle create '$T/replay.plsync' --since 8 >/dev/null"
+refused "$T/replay.plsync" "000000000009-000000000009.msgpack: op LIN01/1 does not follow LIN01/8 of the node's chain" \
+	"a bundle whose commit replays old ops as new"
 desc "plsync-audit verify passes"; ok timeout "$SYNC_TIMEOUT" "$build/bin/plsync-audit" verify "$R"
-desc "git fsck --strict passes on the district repository and every mirror"; ok fsck_all "$R" lin dist lin2 lin3
+desc "git fsck --strict passes on the district repository and every mirror"; ok fsck_all "$R" lin dist lin2 lin3 lin4
 
 done_testing
