@@ -21,7 +21,9 @@ static int cmd_bundle(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_bundle_entry, "give 'create FILE' or 'apply FILE'");
 	}
 	if (!strcmp(pos[0], "create")) {
-		uint64_t first = 0, last = 0, from = 0;
+		uint64_t first = 0, last = 0, from = PL_BUNDLE_SINCE_PUSHED;
+		pl_mirror *m = NULL;
+		sync_cfg sc;
 		char *end;
 		if (since) {
 			from = strtoull(since, &end, 10);
@@ -30,7 +32,11 @@ static int cmd_bundle(cli *c, int argc, char **argv)
 				return cli_usage(&cmd_bundle_entry, "--since takes a seq number");
 			}
 		}
-		rc = pl_bundle_create(&first, &last, c->store, pos[1], from);
+		/* the commits go along, authored as a sync would author them */
+		rc = sync_cfg_load(&sc, c->dir, NULL) || pl_mirror_open(&m, c->dir) ||
+		     pl_bundle_create(&first, &last, m, c->store, pos[1], from, &sc.opts);
+		pl_mirror_free(m);
+		sync_cfg_free(&sc);
 		if (!rc)
 			printf("wrote %s: ops %" PRIu64 "..%" PRIu64 " of node %s\n", pos[1], first, last,
 			       pl_store_node(c->store));
@@ -54,18 +60,23 @@ const cmd_entry cmd_bundle_entry = {
 	.synopsis = "bundle create FILE [--since SEQ] | bundle apply FILE",
 	.summary = "carry ops on a file where there is no network at all",
 	.help =
-	"create writes this node's ops after SEQ (default: all) to FILE: a header\n"
-	"naming the node and seq range, the ops zlib-compressed, and a SHA-1 checksum.\n"
-	"Carry it (USB stick, email) to the district office or another school.\n"
+	"create writes this node's ops after SEQ to FILE (default: after the last seq\n"
+	"the district repository confirmed, i.e. all it is not known to have; --since 0\n"
+	"for all): a header naming the node and seq range, the ops zlib-compressed,\n"
+	"the mirror commits that hold them (committed now if not yet), and a SHA-1\n"
+	"checksum. Carry it (USB stick, email) to the district office, which lands it\n"
+	"in the district repository with 'plsync-district bundle apply REPO FILE', as\n"
+	"if this school had pushed; or to another school.\n"
 	"\n"
 	"apply verifies FILE (checksum, sizes, every op's chain and id) and applies it in\n"
 	"one transaction; ops already here are skipped. A truncated, corrupt or foreign\n"
 	"file (not a plsync bundle, or this node's own) is refused and nothing changes.\n"
-	"Ops applied at the DISTRICT agent reach the district repository the same way as\n"
-	"its own: see README, \"Bundles\".\n"
+	"Applied at an agent the ops are that agent's to read; to reach the board they\n"
+	"must land in the district repository: see README, \"Bundles\".\n"
 	"\n"
 	"Examples:\n"
-	"  plsync bundle create /media/usb/LIN01-2026-11.plsync --since 120\n"
+	"  plsync bundle create /media/usb/LIN01-2026-11.plsync\n"
+	"  plsync bundle create /media/usb/LIN01-all.plsync --since 0\n"
 	"  plsync bundle apply /media/usb/LIN01-2026-11.plsync\n",
 	.needs_store = 1,
 	.exec = cmd_bundle,

@@ -150,9 +150,9 @@ static const git_tree_entry *last_entry(const git_tree *t, git_object_t type)
 	return NULL;
 }
 
-int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char *node)
+int pl_sync__commit_last_seq(uint64_t *seq, git_oid *blob, git_repository *repo, const git_oid *commit,
+                             const char *node, const char *what)
 {
-	git_reference *r = NULL;
 	git_commit *c = NULL;
 	git_tree *root = NULL, *t = NULL;
 	git_tree_entry *e = NULL;
@@ -160,17 +160,14 @@ int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char 
 	int rc = 0, grc;
 
 	*seq = 0;
-	if ((grc = git_reference_lookup(&r, m->repo, ref)) == GIT_ENOTFOUND)
-		return 0;
-	if (grc < 0 || (grc = git_commit_lookup(&c, m->repo, git_reference_target(r))) < 0 ||
-	    (grc = git_commit_tree(&root, c)) < 0) {
-		rc = pl_error_from_git(grc, ref);
+	if ((grc = git_commit_lookup(&c, repo, commit)) < 0 || (grc = git_commit_tree(&root, c)) < 0) {
+		rc = pl_error_from_git(grc, what);
 		goto cleanup;
 	}
 	snprintf(path, sizeof(path), "ops/%s", node);
 	if ((grc = git_tree_entry_bypath(&e, root, path)) == GIT_ENOTFOUND)
 		goto cleanup;
-	if (grc < 0 || (grc = git_tree_lookup(&t, m->repo, git_tree_entry_id(e))) < 0) {
+	if (grc < 0 || (grc = git_tree_lookup(&t, repo, git_tree_entry_id(e))) < 0) {
 		rc = pl_error_from_git(grc, path);
 		goto cleanup;
 	}
@@ -181,19 +178,21 @@ int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char 
 		uint64_t first, last;
 
 		if (!le) {
-			rc = pl_error_set(PL_ECORRUPT, "%s: %s has an empty or malformed ops tree", ref, path);
+			rc = pl_error_set(PL_ECORRUPT, "%s: %s has an empty or malformed ops tree", what, path);
 			goto cleanup;
 		}
 		if (level == 2) {
 			if (pl_sync__parse_blob_name(&first, &last, git_tree_entry_name(le))) {
-				rc = pl_error_set(PL_ECORRUPT, "%s: unexpected file '%s' under %s", ref,
+				rc = pl_error_set(PL_ECORRUPT, "%s: unexpected file '%s' under %s", what,
 				                  git_tree_entry_name(le), path);
 				goto cleanup;
 			}
 			*seq = last;
+			if (blob)
+				git_oid_cpy(blob, git_tree_entry_id(le));
 			break;
 		}
-		if ((grc = git_tree_lookup(&next, m->repo, git_tree_entry_id(le))) < 0) {
+		if ((grc = git_tree_lookup(&next, repo, git_tree_entry_id(le))) < 0) {
 			rc = pl_error_from_git(grc, path);
 			goto cleanup;
 		}
@@ -205,6 +204,20 @@ cleanup:
 	git_tree_free(t);
 	git_tree_free(root);
 	git_commit_free(c);
+	return rc;
+}
+
+int pl_mirror_last_seq(uint64_t *seq, pl_mirror *m, const char *ref, const char *node)
+{
+	git_reference *r = NULL;
+	int rc, grc;
+
+	*seq = 0;
+	if ((grc = git_reference_lookup(&r, m->repo, ref)) == GIT_ENOTFOUND)
+		return 0;
+	if (grc < 0)
+		return pl_error_from_git(grc, ref);
+	rc = pl_sync__commit_last_seq(seq, NULL, m->repo, git_reference_target(r), node, ref);
 	git_reference_free(r);
 	return rc;
 }

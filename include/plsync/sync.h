@@ -133,19 +133,57 @@ int pl_sync_status_get(pl_sync_status *out, pl_mirror *m, pl_store *st);
 
 /*
  * Bundles: a node's ops on a file, for schools with no link at all.
- * Layout: "PLSYNC-BUNDLE 1\n", then a header line
- * "node=<node> first=<seq> last=<seq> count=<n> size=<raw bytes>\n", then the
- * zlib-compressed concatenation of the ops, then 20 bytes: SHA-1 of all that
- * precedes them.
+ * Layout (version 2): "PLSYNC-BUNDLE 2\n", then a header line
+ * "node=<node> first=<seq> last=<seq> count=<n> size=<raw bytes> pack=<bytes>
+ * tip=<commit> base=<commit|none>\n", then the zlib-compressed concatenation
+ * of the ops, then a git pack of the node's mirror commits after base up to
+ * tip, then 20 bytes: SHA-1 of all that precedes them. Version 1 files (no
+ * pack, header ending at size=) are still read by pl_bundle_apply.
+ *
+ * Create: this node's ops after `since` (PL_BUNDLE_SINCE_PUSHED: after the
+ * last seq the district repository confirmed, sync.pushed, i.e. everything
+ * it is not known to have), first committed to the mirror `m` (opts gives
+ * the commit author, as for pl_mirror_commit) so that the commits holding
+ * them travel too. *first and *last get the ops' range. PL_ENOTFOUND if
+ * there is no op after `since`.
  */
-int pl_bundle_create(uint64_t *first, uint64_t *last, pl_store *st, const char *path,
-                     uint64_t since);
+#define PL_BUNDLE_SINCE_PUSHED UINT64_MAX
+int pl_bundle_create(uint64_t *first, uint64_t *last, pl_mirror *m, pl_store *st, const char *path,
+                     uint64_t since, const pl_sync_options *opts);
 /*
- * Verify and apply a bundle in one transaction. Truncated, corrupt or
+ * Verify and apply a bundle's ops to a store (agent to agent, or a school's
+ * bundle at the DISTRICT agent) in one transaction. Truncated, corrupt or
  * foreign (not a plsync bundle, or our own node's) files are refused with
  * PL_ECORRUPT/PL_EINVALID and nothing is applied.
  */
 int pl_bundle_apply(size_t *applied, size_t *skipped, pl_store *st, const char *path);
+
+typedef struct pl_district_bundle_result {
+	char     node[PL_NODE_MAX + 1]; /* the bundle's node */
+	uint64_t had;                   /* its last seq in the district repository before (0: none) */
+	uint64_t seq;                   /* ... and after */
+	size_t   commits;               /* commits added to refs/heads/nodes/<node> */
+	int      already;               /* 1: the repository already held all of it; nothing changed */
+	char     tip[41];               /* the ref's commit afterwards, hex */
+} pl_district_bundle_result;
+
+/*
+ * Land a (version 2) bundle in the district repository at `repo_path`: its
+ * commits become refs/heads/nodes/<node> exactly as if the node had pushed
+ * them, so the merge takes them and the node's later push is a fast-forward
+ * (or has nothing to send). Before anything is written, every new commit is
+ * checked as the fetch and the merge read a node ref: linear, only batches
+ * added under ops/<node>/, each op that node's, continuing its chain from
+ * what the ref held (seq and prev), with the id its bytes give. Then the
+ * pack is moved into the repository and the ref moved (compare-and-swap on
+ * its old tip). A bundle the repository already holds changes nothing
+ * (res->already). Errors: PL_EINVALID (not a bundle, an old version-1
+ * bundle with no commits, not a district repository), PL_ECORRUPT (damaged
+ * or forged: nothing is written), PL_ECONFLICT (the bundle does not
+ * continue the ref: res->had says what the repository holds, so a bundle
+ * of the ops after it can be asked for).
+ */
+int pl_district_bundle_apply(pl_district_bundle_result *res, const char *repo_path, const char *path);
 
 /* The bare district repository: create it (idempotent). PL_EEXISTS if the
  * path holds something that is not an empty dir or a plsync district repo. */

@@ -12,16 +12,24 @@
  *      (tests/fuzz/corpus/bundle/raw-*), which the harness compresses, gives
  *      the size it has and checksums, so that mutated ops reach the decoder,
  *      the chain checks and the store.
+ * Each way also lands the file in a district repository
+ * (pl_district_bundle_apply), so that a mutated pack reaches the indexer and
+ * mutated commits the chain checks.
  * Sanitizers catch memory errors; these trap: a refusal without a message;
  * an apply that reports more ops than the header holds; a store that no
- * longer verifies after an apply. A store that took ops is made anew, so
- * every input meets the same empty store.
+ * longer verifies after an apply; a district repository whose files changed
+ * though the bundle was refused. A store that took ops, and a repository
+ * that took commits, are made anew, so every input meets the same empty
+ * ones.
  */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ftw.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -32,8 +40,69 @@
 #define MAGIC "PLSYNC-BUNDLE 1\n"
 
 static char dir[64];
-static char store_dir[64], file[64];
+static char store_dir[64], file[64], repo[80];
 static pl_store *st;
+/* the repository's files as "path size\n" lines, for nftw's callback */
+static char *listing;
+static size_t listing_len, listing_cap;
+
+static int list_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	char line[600];
+	int n = snprintf(line, sizeof(line), "%s %lld\n", path, (long long)sb->st_size);
+	(void)flag;
+	(void)ftw;
+	if (n < 0 || (size_t)n >= sizeof(line))
+		abort();
+	if (listing_len + (size_t)n + 1 > listing_cap) {
+		listing_cap = (listing_len + (size_t)n + 1) * 2;
+		if (!(listing = realloc(listing, listing_cap)))
+			abort();
+	}
+	memcpy(listing + listing_len, line, (size_t)n + 1);
+	listing_len += (size_t)n;
+	return 0;
+}
+
+/* The repository's files now, malloc'd. */
+static char *repo_files(void)
+{
+	char *out;
+	listing_len = 0;
+	if (nftw(repo, list_one, 16, FTW_PHYS) || !(out = strdup(listing ? listing : "")))
+		abort();
+	return out;
+}
+
+static void fresh_repo(void)
+{
+	tl_rm_rf(repo);
+	if (pl_district_init(repo)) {
+		fprintf(stderr, "fuzz-bundle: cannot make a district repository in %s: %s\n", repo,
+		        pl_error_last()->message);
+		abort();
+	}
+}
+
+/* Land the file in the district repository: refused means untouched. */
+static void land(void)
+{
+	pl_district_bundle_result res;
+	char *before = repo_files(), *after;
+	int rc;
+
+	pl_error_clear();
+	rc = pl_district_bundle_apply(&res, repo, file);
+	if (rc && !pl_error_last()->message[0])
+		__builtin_trap(); /* refused without saying why */
+	after = repo_files();
+	if (rc && strcmp(before, after))
+		__builtin_trap(); /* refused, yet the repository changed */
+	if (!rc && !res.already)
+		fresh_repo();
+	free(before);
+	free(after);
+}
 
 static void fresh_store(void)
 {
@@ -49,7 +118,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	tl_fuzz_scratch(dir, sizeof(dir), store_dir, sizeof(store_dir), &st, "plsync-fuzz-bundle");
 	snprintf(file, sizeof(file), "%s/in.plsync", dir);
+	snprintf(repo, sizeof(repo), "%s/district.git", dir);
 	fresh_store();
+	fresh_repo();
 	return 0;
 }
 
@@ -71,6 +142,7 @@ static void apply(const unsigned char *data, size_t size)
 			__builtin_trap(); /* what the store took does not check */
 		fresh_store();
 	}
+	land();
 }
 
 /* Replace the trailing checksum with the right one (way 2). */

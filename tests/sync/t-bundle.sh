@@ -26,8 +26,9 @@ ok sh -c "'$PLSYNC' --dir '$T/dist' init --node DISTRICT --user 'Dee Office <dee
 desc "DISTRICT records the school and staff"; ok roster dist
 desc "DISTRICT writes its ops to a bundle"; ok pl dist bundle create "$T/roster.plsync"
 like "$(cat "$T/.out")" "wrote .*roster.plsync: ops 1\.\.5 of node DISTRICT" "it says which ops it wrote"
-is "$(head -n 2 "$T/roster.plsync")" "$(printf 'PLSYNC-BUNDLE 1\nnode=DISTRICT first=1 last=5 count=5 size=%s' \
-	"$(sed -n 2p "$T/roster.plsync" | sed 's/.*size=//')")" "the file starts with the magic line and a header naming node and range"
+is "$(head -n 2 "$T/roster.plsync" | sed 's/ size=[0-9]* pack=[0-9]* / size=N pack=N /; s/tip=[0-9a-f]\{40\} /tip=C /')" \
+	"$(printf 'PLSYNC-BUNDLE 2\nnode=DISTRICT first=1 last=5 count=5 size=N pack=N tip=C base=none')" \
+	"the file starts with the magic line and a header naming node, range and the commits it carries"
 desc "LIN01 applies the district's bundle"; ok pl lin bundle apply "$T/roster.plsync"
 like "$(cat "$T/.out")" "applied 5 ops" "it applied 5 ops"
 is "$(count lin staff)" "3" "LIN01 has the roster"

@@ -22,7 +22,7 @@
 
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_merge_entry, &cmd_status_entry, &cmd_findings_entry, &cmd_report_entry,
-	&cmd_reset_entry, NULL
+	&cmd_reset_entry, &cmd_bundle_entry, NULL
 };
 
 static const cli_program program = {
@@ -43,6 +43,7 @@ static const cli_program program = {
 	"Examples:\n"
 	"  plsync-district init /srv/git/plsync.git\n"
 	"  plsync-district merge /srv/git/plsync.git\n"
+	"  plsync-district bundle apply /srv/git/plsync.git /media/usb/MAP04.plsync\n"
 	"  plsync-district status /srv/git/plsync.git --json\n"
 	"  plsync-district findings /srv/git/plsync.git --year 2026-2027\n"
 	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --out report.html\n"
