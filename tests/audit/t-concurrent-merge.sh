@@ -68,7 +68,8 @@ rows LIN01 9 > "$T/LIN01.csv"
 # a holder that stays until told: flock(1) holds it while it reads its stdin
 mkfifo "$T/hold"
 flock "$lock" sh -c 'echo "pid $$ since 2026-12-01T22:00:00Z, merging" > "$1"; read x < "$2"' sh "$lock" "$T/hold" & holder=$!
-while ! grep -q since "$lock" 2>/dev/null; do sleep 0.1; done
+# wait for this holder's own text (an earlier merge's "pid N since ..." is still in the file)
+while ! grep -q 'since 2026-12-01T22:00:00Z' "$lock" 2>/dev/null; do sleep 0.1; done
 desc "with another merge running, merge --no-wait refuses"; fails 1 district merge "$R" --no-wait
 like "$(cat "$T/.err")" "another merge of $R is running \(pid [0-9]+ since 2026-12-01T22:00:00Z" \
 	"and names the running one's pid and start"

@@ -13,11 +13,14 @@ if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! id nobody >/dev/n
 	exit 0
 fi
 AUD="$T/auditor" # the auditor's home
+# the auditor runs a copy of plsync-audit (and reads a copy of the LSan
+# suppressions) in $T: the checkout may sit where nobody cannot reach
+ABIN="$T/bin/plsync-audit"
 # as_auditor [VAR=VALUE...] CMD...: run CMD as nobody:nogroup with no other
 # group, HOME=$AUD and XDG_CACHE_HOME=$AUD/xdg unless the VARs say otherwise
 as_auditor() { setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	env -u XDG_CACHE_HOME HOME="$AUD" XDG_CACHE_HOME="$AUD/xdg" LSAN_OPTIONS="$LSAN_OPTIONS" "$@"; }
-raudit() { as_auditor "$build/bin/plsync-audit" "$@"; }
+	env -u XDG_CACHE_HOME HOME="$AUD" XDG_CACHE_HOME="$AUD/xdg" LSAN_OPTIONS="$(echo "$LSAN_OPTIONS" | sed "s|suppressions=[^:]*|suppressions=$T/bin/lsan.supp|")" "$@"; }
+raudit() { as_auditor "$ABIN" "$@"; }
 # snapshot: the repository as a listing of every path with its mode, owner and content hash
 snapshot() { (cd "$R" && find . -printf '%p %m %u %s\n' | sort && find . -type f -exec sha1sum {} + | sort); }
 
@@ -48,7 +51,7 @@ same_as_admin() { # LABEL [VAR=VALUE...]
 	for q in "log $id" "log $id --json" "blame $id" "blame $id --json" "show $id --at $at" "show $id --at $at --json"; do
 		f=$(echo "$q" | tr ' :' '__')
 		# shellcheck disable=SC2086
-		as_auditor "$@" "$build/bin/plsync-audit" $(echo "$q" | sed "s|^\([a-z]*\) |\1 $R |") > "$T/got.$f" 2>"$T/got.err"
+		as_auditor "$@" "$ABIN" $(echo "$q" | sed "s|^\([a-z]*\) |\1 $R |") > "$T/got.$f" 2>"$T/got.err"
 		is "$?:$(cat "$T/got.err")" "0:" "$label: $q runs, no error"
 		is "$(cat "$T/got.$f")" "$(cat "$T/want.$f")" "$label: $q prints what the admin's prints"
 	done
@@ -58,6 +61,8 @@ like "$(cat "$T/want.log_$id")" "hours: 6 -> 7.5" "... the admin's log has the e
 
 # --- the repository read-only to everyone but root ---
 chmod 755 "$T"
+mkdir "$T/bin" && cp "$build/bin/plsync-audit" "$ABIN" && cp "$top/tests/lsan.supp" "$T/bin/" &&
+	chmod -R a+rX "$T/bin"
 chmod -R a+rX,go-w "$R"
 mkdir "$AUD" && chown nobody:nogroup "$AUD"
 desc "nobody cannot write the repository"; ok as_auditor sh -c "! touch '$R/x' 2>/dev/null"
@@ -89,18 +94,18 @@ same_as_admin "read-only, ~/.cache" XDG_CACHE_HOME=
 like "$(ls -d "$AUD"/.cache/plsync/district.git-???????????????? 2>/dev/null)" "^$AUD/\.cache/plsync/district\.git-[0-9a-f]{16}$" \
 	"without XDG_CACHE_HOME the cache is in ~/.cache/plsync"
 desc "a relative XDG_CACHE_HOME is ignored, as the XDG spec says"
-ok as_auditor sh -c "cd '$AUD' && XDG_CACHE_HOME=rel '$build/bin/plsync-audit' log '$R' '$id'"
+ok as_auditor sh -c "cd '$AUD' && XDG_CACHE_HOME=rel '$ABIN' log '$R' '$id'"
 desc "... nothing made under the working dir"; ok test ! -e "$AUD/rel"
 
 # --- never a cache the auditor did not build ---
 mkdir -p "$T/shared/plsync" && chmod 1777 "$T/shared/plsync" "$T/shared"
 desc "a plsync dir another user owns is refused"
-fails 1 as_auditor XDG_CACHE_HOME="$T/shared" "$build/bin/plsync-audit" log "$R" "$id"
+fails 1 as_auditor XDG_CACHE_HOME="$T/shared" "$ABIN" log "$R" "$id"
 like "$(cat "$T/.err")" "$T/shared/plsync is not a directory of yours that only you can write" "... and says why"
 desc "nothing was built there"; ok test -z "$(ls -A "$T/shared/plsync")"
 mkdir -p "$AUD/open/plsync" && chmod 777 "$AUD/open/plsync" && chown -R nobody:nogroup "$AUD/open"
 desc "the auditor's own plsync dir, writable by others, is refused"
-fails 1 as_auditor XDG_CACHE_HOME="$AUD/open" "$build/bin/plsync-audit" blame "$R" "$id"
+fails 1 as_auditor XDG_CACHE_HOME="$AUD/open" "$ABIN" blame "$R" "$id"
 like "$(cat "$T/.err")" "not a directory of yours that only you can write" "... and says why"
 planted="$AUD/xdg/plsync/$(basename "$cdir")"
 rm -rf "$planted" && mkdir "$planted"
