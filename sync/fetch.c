@@ -7,6 +7,11 @@
  * op must be the followed node's own, continue its chain and match its id
  * (pl_write_remote checks). A node's new ops and the record of the applied
  * commit are one store transaction: applied whole or not at all.
+ *
+ * A restore (pl_sync_restore) is the same fetch with our own node's ref
+ * too, applied first to a new, empty store in restore mode, then the
+ * checkpoints a push would have left: the mirror's branch at the district's
+ * tip and sync.pushed, sync.remote_tip, sync.last.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,15 @@
 . "$(dirname "$0")/sync-lib.sh"
 . "$(dirname "$0")/../audit/district.sh"
 restore() { _r_dir=$1; shift; timeout "$SYNC_TIMEOUT" "$PLSYNC" --dir "$_r_dir" restore "$@"; }
+dist_roster() {
+	d add school --id WAS02 code=WAS02 name=Washington level=middle && d add staff --id E200 name='Pat Rivera' \
+		category=certified school=WAS02 && d sync
+}
+lin_more() { a set "$1" hours=7 && a add pd_entry staff=E100 title='Safety' type=training hours=2; }
+lin4_more() {
+	"$PLSYNC" --dir "$T/lin4" add pd_entry staff=E100 title='Over git' type=coaching hours=1 &&
+		timeout "$SYNC_TIMEOUT" "$PLSYNC" --dir "$T/lin4" sync
+}
 exports() { # every kind LIN01 has, as CSV
 	for _k in school staff pd_entry; do "$PLSYNC" --dir "$1" export "$_k" || return 1; done
 }
@@ -17,13 +26,13 @@ exports() { # every kind LIN01 has, as CSV
 desc "the district repository and the agents are set up"; ok district_init
 ok lin_school
 desc "DISTRICT records the roster and syncs"
-ok sh -c "'$PLSYNC' --dir '$T/dist' add school --id WAS02 code=WAS02 name=Washington level=middle && '$PLSYNC' --dir '$T/dist' add staff --id E200 name='Pat Rivera' category=certified school=WAS02 && '$PLSYNC' --dir '$T/dist' sync"
+ok dist_roster
 desc "LIN01 syncs"; ok a sync
 desc "LIN01 records work"; ok a add pd_entry staff=E100 title="Fractions workshop" type=workshop hours=6.5
 desc "LIN01 syncs again"; ok a sync
 id=$(a ls pd_entry --json | field id)
 desc "LIN01 changes the entry and records another"
-ok sh -c "'$PLSYNC' --dir '$T/lin' set $id hours=7 && '$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Safety' type=training hours=2"
+ok lin_more "$id"
 desc "LIN01 syncs a third time"; ok a sync
 desc "the district merges"; ok district merge "$R"
 exports "$T/lin" >"$T/before.csv"
@@ -72,7 +81,8 @@ git clone -q "$T/bad.git" "$T/work" 2>/dev/null
 	printf 'not an op' >ops/LIN01/000/000/000000000008-000000000008.msgpack &&
 	git add -A && git -c user.name=X -c user.email=x@example.org commit -q -m forged &&
 	git push -q origin forged:refs/heads/nodes/LIN01) 2>"$T/.forge"
-is "$(git -C "$T/bad.git" log -1 --format=%s refs/heads/nodes/LIN01)" "forged" "a forged commit is on nodes/LIN01 of a copy"
+is "$(git -C "$T/bad.git" log -1 --format=%s refs/heads/nodes/LIN01)" "forged" \
+	"a forged commit is on nodes/LIN01 of a copy"
 desc "restore from a repository whose node ref does not verify is refused"
 fails 1 restore "$T/lin2" --node LIN01 --remote "$T/bad.git"
 like "$(cat "$T/.err")" "nodes/LIN01 does not verify" "the message says the node's ref does not verify"
@@ -93,7 +103,7 @@ desc "restore of LIN01 over git://"
 ok restore "$T/lin4" --node LIN01 --remote "git://127.0.0.1:$port/district.git"
 like "$(cat "$T/.out")" "ops 1\.\.6 " "it took back ops 1..6"
 desc "a change and its sync over git:// are accepted"
-ok sh -c "'$PLSYNC' --dir '$T/lin4' add pd_entry staff=E100 title='Over git' type=coaching hours=1 && timeout 60 '$PLSYNC' --dir '$T/lin4' sync"
+ok lin4_more
 is "$(git -C "$T/srv/district.git" log -1 --format=%s refs/heads/nodes/LIN01)" "LIN01: 1 op (seq 7..7), 1 record" \
 	"the district's nodes/LIN01 continues with seq 7"
 desc "git fsck --strict passes on the served repository and the mirror"; ok fsck_all "$T/srv/district.git" lin4
