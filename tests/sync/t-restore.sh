@@ -92,6 +92,19 @@ desc "into an existing empty dir, a refused restore leaves it empty"
 fails 1 restore "$T/lin3" --node LIN01 --remote "$T/bad.git"
 is "$(ls -A "$T/lin3" | wc -l)" "0" "nothing is left in it"
 
+# a replayed batch: the first batch's blob again, under a name that claims seq 8
+rm -rf "$T/bad.git" "$T/work" && cp -r "$R" "$T/bad.git" && git clone -q "$T/bad.git" "$T/work" 2>/dev/null
+(cd "$T/work" && git checkout -q -b replay origin/nodes/LIN01 &&
+	cp "$(ls ops/LIN01/000/000/* | head -n 1)" ops/LIN01/000/000/000000000008-000000000008.msgpack &&
+	git add -A && git -c user.name=X -c user.email=x@example.org commit -q -m replay &&
+	git push -q origin replay:refs/heads/nodes/LIN01) 2>"$T/.forge"
+desc "restore from a node ref that replays an old op under a new seq is refused"
+is "$(git -C "$T/bad.git" log -1 --format=%s refs/heads/nodes/LIN01)" "replay" \
+	"a commit replaying a batch is on nodes/LIN01 of a copy"
+fails 1 restore "$T/lin5" --node LIN01 --remote "$T/bad.git"
+like "$(cat "$T/.err")" "holds ops up to 8 but only 6" "the message says the ref's ops do not add up"
+is "$(ls -A "$T" | grep -c '^lin5$')" "0" "and leaves no data dir behind"
+
 # --- once over git:// ---
 mkdir -p "$T/srv" && cp -r "$R" "$T/srv/district.git"
 port=$(free_port)
