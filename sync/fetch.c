@@ -381,7 +381,7 @@ cleanup:
 static int restore_checkpoints(pl_sync_result *res, pl_mirror *m, pl_store *st, const git_oid *tip)
 {
 	const char *node = pl_store_node(st);
-	char remote[PL_NODE_MAX + 32], refname[PL_NODE_MAX + 24], hex[41], seqbuf[32], when[32];
+	char remote[PL_NODE_MAX + 32], refname[PL_NODE_MAX + 24], hex[41];
 	git_reference *ref = NULL;
 	uint64_t last, seq;
 	pl_oid lid;
@@ -399,11 +399,7 @@ static int restore_checkpoints(pl_sync_result *res, pl_mirror *m, pl_store *st, 
 	if ((grc = git_reference_create(&ref, m->repo, refname, tip, 0, "plsync restore")) < 0)
 		return pl_error_from_git(grc, refname);
 	git_reference_free(ref);
-	snprintf(seqbuf, sizeof(seqbuf), "%" PRIu64, seq);
-	pl_hlc_fmt(when, pl_hlc_wall_ms() << 16);
-	if ((rc = pl_store_meta_set(st, "sync.pushed", seqbuf)) ||
-	    (rc = pl_store_meta_set(st, "sync.remote_tip", hex)) ||
-	    (rc = pl_store_meta_set(st, "sync.last", when)))
+	if ((rc = pl_sync__record_pushed(st, seq, hex)))
 		return rc;
 	if (res) {
 		res->pushed_seq = seq;
