@@ -32,7 +32,15 @@ void schema_help(FILE *out);
 extern const cmd_entry cmd_init_entry, cmd_add_entry, cmd_set_entry, cmd_rm_entry,
 	cmd_show_entry, cmd_ls_entry, cmd_import_entry, cmd_export_entry, cmd_log_entry,
 	cmd_status_entry, cmd_config_entry, cmd_check_entry, cmd_sync_entry, cmd_bundle_entry,
-	cmd_conflicts_entry, cmd_resolve_entry;
+	cmd_conflicts_entry, cmd_resolve_entry, cmd_restore_entry;
+
+/*
+ * `plsync init`'s work, for init and restore: check the options (usage
+ * errors name entry e), create the store in c->dir (refused if one is
+ * there) and write the config. Returns an exit code, the error printed.
+ */
+int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name, const char *user,
+                  const char *remote);
 
 /* The PL workflows, findings and reports (agent/cmd-request.c ... cmd-report.c). */
 extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,

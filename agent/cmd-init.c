@@ -1,9 +1,29 @@
 /*
- * cmd-init.c — `plsync init`: create a data dir for one node.
+ * cmd-init.c — `plsync init`: create a data dir for one node (init_data_dir,
+ * which `plsync restore` shares).
  */
 #include <string.h>
 
 #include "agent.h"
+
+int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name, const char *user,
+                  const char *remote)
+{
+	if (!node)
+		return cli_usage(e, "--node CODE is required (the school code, or DISTRICT)");
+	if (!pl_node_valid(node))
+		return cli_error(EXIT_FAIL, "node code '%s' is not valid: use 1-32 of A-Z, 0-9, '-', '_' (e.g. LIN01)", node);
+	if (user && strchr(user, '<') == NULL)
+		return cli_usage(e, "--user must look like \"Name <email>\"");
+	if (user && pl_text_control(user, strlen(user)) >= 0)
+		return cli_usage(e, "--user must be one line of text, without tabs, newlines or "
+		                 "other control characters");
+	if (pl_store_create(c->dir, node, NULL))
+		return cli_fail(c);
+	if (config_write_init(c->dir, node, name, user, remote))
+		return cli_fail(c);
+	return EXIT_OK;
+}
 
 static int cmd_init(cli *c, int argc, char **argv)
 {
@@ -20,19 +40,8 @@ static int cmd_init(cli *c, int argc, char **argv)
 	free(pos);
 	if (npos)
 		return cli_usage(&cmd_init_entry, "unexpected argument '%s'", argv[0]);
-	if (!node)
-		return cli_usage(&cmd_init_entry, "--node CODE is required (the school code, or DISTRICT)");
-	if (!pl_node_valid(node))
-		return cli_error(EXIT_FAIL, "node code '%s' is not valid: use 1-32 of A-Z, 0-9, '-', '_' (e.g. LIN01)", node);
-	if (user && strchr(user, '<') == NULL)
-		return cli_usage(&cmd_init_entry, "--user must look like \"Name <email>\"");
-	if (user && pl_text_control(user, strlen(user)) >= 0)
-		return cli_usage(&cmd_init_entry, "--user must be one line of text, without tabs, newlines or "
-		                 "other control characters");
-	if (pl_store_create(c->dir, node, NULL))
-		return cli_fail(c);
-	if (config_write_init(c->dir, node, name, user, remote))
-		return cli_fail(c);
+	if ((rc = init_data_dir(c, &cmd_init_entry, node, name, user, remote)))
+		return rc;
 	printf("Initialised plsync data dir %s for node %s\n", c->dir, node);
 	return EXIT_OK;
 }

@@ -10,6 +10,8 @@
  *  - An op's base names ops of its own record only.
  *  - The ownership rule (owner.c) when the caller asks for it; a create of
  *    an id of another node's form always.
+ *  - Our own node's ops only in a restore (chk->restore): otherwise one we do
+ *    not hold is a forgery.
  */
 #include <stdio.h>
 #include <string.h>
@@ -148,7 +150,7 @@ static int chain_check(pl_write *w, const pl_op *op, const pl_oid *oid, const pl
 			                    op->node, (unsigned long long)op->seq);
 		return 1; /* already have it */
 	}
-	if (!strcmp(op->node, w->st->node))
+	if (!strcmp(op->node, w->st->node) && !(chk && chk->restore))
 		return pl_error_set(PL_ECORRUPT, "op %s/%llu claims to be ours but we never made it",
 		                    op->node, (unsigned long long)op->seq);
 	if ((rc = pl_store__seq_get(&seq, &last, w->txn, w->st, op->node)))
@@ -210,6 +212,10 @@ static int remote_commit(pl_write *w, const pl_op *op, const unsigned char *enc,
 	    (rc = pl_write__cache_keep(w, op->rec, s, 1)))
 		return rc;
 	pl_write__seq_put(w, op->node, op->seq, oid);
+	if (!strcmp(op->node, w->st->node)) { /* a restore: our own chain, which the write keeps too */
+		w->seq = op->seq;
+		w->head = *oid;
+	}
 	w->hlc = pl_hlc_recv_bounded(w->hlc, op->hlc, pl_hlc_wall_ms());
 	w->dirty = 1;
 	return w->rc;

@@ -7,6 +7,11 @@
  * op must be the followed node's own, continue its chain and match its id
  * (pl_write_remote checks). A node's new ops and the record of the applied
  * commit are one store transaction: applied whole or not at all.
+ *
+ * A restore (pl_sync_restore) is the same fetch with our own node's ref
+ * too, applied first to a new, empty store in restore mode, then the
+ * checkpoints a push would have left: the mirror's branch at the district's
+ * tip and sync.pushed, sync.remote_tip, sync.last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +39,7 @@ struct apply {
 	size_t          ncommits;
 	const char     *tip_hex;
 	const pl_sync_options *opts;
+	int             restore;   /* the node is our own (pl_sync_restore) */
 	size_t          applied, skipped, ahead, dangling;
 };
 
@@ -70,7 +76,7 @@ static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, cons
 		}
 		pl_op_free(op);
 		pl_remote_info info = { 0 };
-		pl_remote_check chk = { a->node, 1, 0 }; /* as the merge checks */
+		pl_remote_check chk = { a->node, 1, 0, a->restore }; /* as the merge checks */
 		rc = pl_write_remote_ex(w, buf + start, off - start, &chk, &info);
 		if (rc == 0 && info.ahead)
 			a->ahead++;
@@ -137,7 +143,7 @@ static int apply_fn(pl_write *w, void *payload)
 }
 
 static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const char *node,
-                      const pl_sync_options *opts)
+                      const pl_sync_options *opts, int restore)
 {
 	struct apply a = { m->repo, node };
 	git_reference *ref = NULL;
@@ -194,6 +200,7 @@ static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const cha
 	}
 	a.tip_hex = tip_hex;
 	a.opts = opts;
+	a.restore = restore;
 	if ((rc = pl_store_write(st, NULL, apply_fn, &a)))
 		goto cleanup;
 	if (res) {
@@ -210,7 +217,11 @@ cleanup:
 	return rc;
 }
 
-int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+/*
+ * Fetch the followed nodes' refs (and, with `self`, our own node's) into
+ * refs/remotes/origin/nodes/<node>; applies nothing.
+ */
+static int fetch_refs(pl_mirror *m, pl_store *st, const pl_sync_options *opts, int self)
 {
 	static const char *const district[] = { PL_NODE_DISTRICT };
 	const char *const *follow = opts && opts->follow ? opts->follow : district;
@@ -218,7 +229,7 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 	struct pl_sync__cb cbstate = { opts };
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	git_remote *remote = NULL;
-	char **specs = NULL;
+	char **specs = NULL, buf[2 * PL_NODE_MAX + 64];
 	git_strarray refspecs;
 	int rc = 0, grc;
 
@@ -226,18 +237,22 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 		pl_error_set(PL_EUSAGE, "no remote");
 		return pl_error_hint(PL_HINT_REMOTE_URL, NULL);
 	}
-	if (!(specs = calloc(nfollow + 1, sizeof(char *))))
+	if (!(specs = calloc(nfollow + 2, sizeof(char *))))
 		return pl_error_set(PL_ERROR, "out of memory");
-	for (size_t i = 0; i < nfollow; i++) {
-		char buf[2 * PL_NODE_MAX + 64];
-		if (!pl_node_valid(follow[i])) {
-			rc = pl_error_set(PL_EUSAGE, "sync.follow: '%s' is not a node code", follow[i]);
+	for (size_t i = 0; i < nfollow + (self != 0); i++) {
+		const char *node = i < nfollow ? follow[i] : pl_store_node(st);
+		if (!pl_node_valid(node)) {
+			rc = pl_error_set(PL_EUSAGE, "sync.follow: '%s' is not a node code", node);
 			goto cleanup;
 		}
-		if (!strcmp(follow[i], pl_store_node(st)))
+		if (i < nfollow && !strcmp(node, pl_store_node(st)))
 			continue;
-		snprintf(buf, sizeof(buf), "+refs/heads/nodes/%s:refs/remotes/origin/nodes/%s", follow[i], follow[i]);
-		specs[n++] = strdup(buf);
+		snprintf(buf, sizeof(buf), "+refs/heads/nodes/%s:refs/remotes/origin/nodes/%s", node, node);
+		if (!(specs[n] = strdup(buf))) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto cleanup;
+		}
+		n++;
 	}
 	if (!n)
 		goto cleanup;
@@ -252,19 +267,37 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 		goto cleanup;
 	grc = git_remote_fetch(remote, &refspecs, &fo, "plsync sync");
 	pl_sync__watch_stop(&cbstate);
-	if (grc < 0) {
+	if (grc < 0)
 		rc = pl_sync__net_error(grc, &cbstate, "fetching from", opts->url);
-		goto cleanup;
-	}
-	for (size_t i = 0; i < nfollow && !rc; i++)
-		if (strcmp(follow[i], pl_store_node(st)))
-			rc = apply_node(res, m, st, follow[i], opts);
 cleanup:
 	for (size_t i = 0; i < n; i++)
 		free(specs[i]);
 	free(specs);
 	git_remote_free(remote);
 	return rc;
+}
+
+/* Apply the followed nodes' fetched refs (ours is never one of them). */
+static int apply_followed(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+{
+	static const char *const district[] = { PL_NODE_DISTRICT };
+	const char *const *follow = opts->follow ? opts->follow : district;
+	size_t nfollow = opts->follow ? opts->nfollow : 1;
+	int rc = 0;
+
+	for (size_t i = 0; i < nfollow && !rc; i++)
+		if (strcmp(follow[i], pl_store_node(st)))
+			rc = apply_node(res, m, st, follow[i], opts, 0);
+	return rc;
+}
+
+int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+{
+	int rc;
+
+	if ((rc = fetch_refs(m, st, opts, 0)))
+		return rc;
+	return apply_followed(res, m, st, opts);
 }
 
 /* A git lock file, or a pack libgit2 was still writing ("pack_git2_*"). */
@@ -336,6 +369,80 @@ int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_o
 	rc = pl_sync_fetch(res, m, st, opts);
 cleanup:
 	close(fd); /* releases the lock */
+	return rc;
+}
+
+/*
+ * After our own ops were taken back: the store's last seq must be the last
+ * one the ref's tree holds, then the mirror's branch is set to the ref's
+ * tip and the push checkpoints to what the district has, so that the next
+ * commit continues that branch and the next push is a fast-forward.
+ */
+static int restore_checkpoints(pl_sync_result *res, pl_mirror *m, pl_store *st, const git_oid *tip)
+{
+	const char *node = pl_store_node(st);
+	char remote[PL_NODE_MAX + 32], refname[PL_NODE_MAX + 24], hex[41];
+	git_reference *ref = NULL;
+	uint64_t last, seq;
+	pl_oid lid;
+	int rc, grc;
+
+	snprintf(remote, sizeof(remote), "refs/remotes/origin/nodes/%s", node);
+	pl_sync__node_ref(refname, sizeof(refname), node);
+	if ((rc = pl_mirror_last_seq(&last, m, remote, node)) || (rc = pl_store_node_seq(&seq, &lid, st, node)))
+		return rc;
+	git_oid_tostr(hex, sizeof(hex), tip);
+	if (seq != last)
+		return pl_error_set(PL_ECORRUPT, "nodes/%s at commit %.12s holds ops up to %" PRIu64 " but only %"
+		                    PRIu64 " of them were found in its commits: the ref does not verify", node, hex,
+		                    last, seq);
+	if ((grc = git_reference_create(&ref, m->repo, refname, tip, 0, "plsync restore")) < 0)
+		return pl_error_from_git(grc, refname);
+	git_reference_free(ref);
+	if ((rc = pl_sync__record_pushed(st, seq, hex)))
+		return rc;
+	if (res) {
+		res->pushed_seq = seq;
+		snprintf(res->tip, sizeof(res->tip), "%s", hex);
+	}
+	return 0;
+}
+
+int pl_sync_restore(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
+{
+	const char *node = pl_store_node(st);
+	char remote[PL_NODE_MAX + 32];
+	pl_sync_result own = { 0 };
+	uint64_t seq;
+	pl_oid lid;
+	git_oid tip;
+	int rc, fd = -1;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if ((rc = pl_store_node_seq(&seq, &lid, st, node)))
+		return rc;
+	if (seq)
+		return pl_error_set(PL_EEXISTS, "this store already holds %" PRIu64 " ops of node %s: a restore "
+		                    "rebuilds a new, empty store only", seq, node);
+	if ((rc = sync_lock(&fd, m)) || (rc = fetch_refs(m, st, opts, 1)))
+		goto cleanup;
+	snprintf(remote, sizeof(remote), "refs/remotes/origin/nodes/%s", node);
+	if (git_reference_name_to_id(&tip, m->repo, remote) < 0) {
+		rc = pl_error_set(PL_ENOTFOUND, "the district repository has no nodes/%s: no op of node %s ever "
+		                  "reached it (check the node code)", node, node);
+		goto cleanup;
+	}
+	if ((rc = apply_node(&own, m, st, node, opts, 1))) {
+		pl_error_prefix("nodes/%s does not verify, nothing was restored", node);
+		goto cleanup;
+	}
+	if ((rc = restore_checkpoints(res, m, st, &tip)))
+		goto cleanup;
+	rc = apply_followed(res, m, st, opts);
+cleanup:
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

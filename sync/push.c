@@ -17,6 +17,19 @@
 #include "mirror-int.h"
 #include "remote-int.h"
 
+int pl_sync__record_pushed(pl_store *st, uint64_t seq, const char *tip)
+{
+	char seqbuf[32], when[32];
+	int rc;
+
+	snprintf(seqbuf, sizeof(seqbuf), "%" PRIu64, seq);
+	pl_hlc_fmt(when, pl_hlc_wall_ms() << 16);
+	if ((rc = pl_store_meta_set(st, "sync.pushed", seqbuf)) ||
+	    (rc = pl_store_meta_set(st, "sync.remote_tip", tip)))
+		return rc;
+	return pl_store_meta_set(st, "sync.last", when);
+}
+
 int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts)
 {
 	const char *node = pl_store_node(st);
@@ -24,7 +37,7 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 	git_push_options po = GIT_PUSH_OPTIONS_INIT;
 	git_remote *remote = NULL;
 	git_reference *ref = NULL;
-	char refname[PL_NODE_MAX + 24], spec[2 * PL_NODE_MAX + 64], seqbuf[32], tip[41], when[32];
+	char refname[PL_NODE_MAX + 24], spec[2 * PL_NODE_MAX + 64], tip[41];
 	char *specs[1] = { spec };
 	git_strarray refspecs = { specs, 1 };
 	uint64_t seq;
@@ -66,11 +79,7 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 		goto cleanup;
 	}
 	/* the remote confirmed: only now record it */
-	snprintf(seqbuf, sizeof(seqbuf), "%" PRIu64, seq);
-	pl_hlc_fmt(when, pl_hlc_wall_ms() << 16);
-	if ((rc = pl_store_meta_set(st, "sync.pushed", seqbuf)) ||
-	    (rc = pl_store_meta_set(st, "sync.remote_tip", tip)) ||
-	    (rc = pl_store_meta_set(st, "sync.last", when)))
+	if ((rc = pl_sync__record_pushed(st, seq, tip)))
 		goto cleanup;
 	if (res) {
 		res->pushed_seq = seq;

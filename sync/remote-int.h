@@ -91,4 +91,11 @@ int pl_sync__check_local(const char *url);
  */
 int pl_sync__remote_open(git_remote **out, git_repository *repo, const char *url);
 
+/*
+ * The remote holds our ref at commit `tip` (hex) with our ops up to `seq`
+ * (a push it confirmed, or a restore that fetched it): record sync.pushed,
+ * sync.remote_tip and sync.last (now) in the store (push.c).
+ */
+int pl_sync__record_pushed(pl_store *st, uint64_t seq, const char *tip);
+
 #endif

@@ -120,6 +120,11 @@ typedef struct pl_remote_check {
 	                           node's generated form (NODE-XXXXX) is refused
 	                           whatever this says. */
 	int         no_dups;    /* an op already here is PL_ECORRUPT, not a skip */
+	int         restore;    /* the ops may be this store's own node's: a store
+	                           rebuilt from the district repository takes back the
+	                           chain its node made (chain, id and ownership checked
+	                           as for any node). Without it an op of our own node
+	                           that we do not hold is PL_ECORRUPT. */
 } pl_remote_check;
 
 /* What the op was, filled even when it is refused (once decoded). */

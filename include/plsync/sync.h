@@ -121,6 +121,23 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
  */
 int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
 
+/*
+ * Rebuild a data dir from the district repository, for a node whose machine
+ * was lost: st is a new, empty store of that node (PL_EEXISTS if it holds any
+ * op of its own) and m its new mirror. Fetches refs/heads/nodes/<node> and
+ * the followed refs; takes back the node's own ops, verified as a fetch
+ * verifies (chain, ids, one node, ownership) in one transaction; sets the
+ * mirror's refs/heads/nodes/<node> to the district's tip and sync.pushed,
+ * sync.remote_tip and sync.last to match; then applies the followed nodes'
+ * ops. The next local write continues the chain (seq = last + 1, prev =
+ * last id) and the next push is a fast-forward. res->pushed_seq and res->tip
+ * get the restored seq and commit, res->applied the followed nodes' ops.
+ * Errors: those of pl_sync_fetch; PL_ENOTFOUND (the repository has no ref of
+ * that node); PL_ECORRUPT (the node's ref does not verify: nothing of it is
+ * restored).
+ */
+int pl_sync_restore(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_options *opts);
+
 typedef struct pl_sync_status {
 	uint64_t seq;              /* our last seq */
 	uint64_t committed;        /* last seq in a mirror commit */
