@@ -9,6 +9,7 @@
 struct export {
 	FILE       *out;
 	int         jsonl;
+	int         excel;  /* --excel: BOM and CRLF row ends */
 	json_t     *cols;   /* CSV columns: dotted field paths */
 	int         err;
 };
@@ -47,7 +48,7 @@ static int export_cb(const pl_record *r, void *payload)
 			pl_csv_cell(x->out, t ? t : "", 0);
 			free(t);
 		}
-		fputc('\n', x->out);
+		pl_csv_row_end(x->out, x->excel);
 	}
 	if (ferror(x->out))
 		return pl_error_from_errno("writing the export");
@@ -57,8 +58,9 @@ static int export_cb(const pl_record *r, void *payload)
 static int cmd_export(cli *c, int argc, char **argv)
 {
 	const char *format = "csv", *outpath = NULL;
-	opt_spec specs[] = { { "format", 1, &format, NULL }, { "out", 1, &outpath, NULL }, { NULL, 0, NULL, NULL } };
 	struct export x = { 0 };
+	opt_spec specs[] = { { "format", 1, &format, NULL }, { "out", 1, &outpath, NULL },
+		{ "excel", 0, NULL, &x.excel }, { NULL, 0, NULL, NULL } };
 	const pl_kind_def *k;
 	char **pos;
 	int npos, rc;
@@ -77,6 +79,8 @@ static int cmd_export(cli *c, int argc, char **argv)
 	free(pos);
 	if (strcmp(format, "csv") && strcmp(format, "jsonl"))
 		return cli_usage(&cmd_export_entry, "--format must be csv or jsonl");
+	if (x.excel && !strcmp(format, "jsonl"))
+		return cli_usage(&cmd_export_entry, "--excel is for CSV");
 	x.jsonl = !strcmp(format, "jsonl");
 	x.out = stdout;
 	if (outpath && !(x.out = fopen(outpath, "w"))) {
@@ -86,10 +90,11 @@ static int cmd_export(cli *c, int argc, char **argv)
 	x.cols = json_array();
 	add_cols(x.cols, "", k->fields);
 	if (!x.jsonl) {
+		pl_csv_begin(x.out, x.excel);
 		fputs("id", x.out);
 		for (size_t i = 0; i < json_array_size(x.cols); i++)
 			pl_csv_cell(x.out, json_string_value(json_array_get(x.cols, i)), 0);
-		fputc('\n', x.out);
+		pl_csv_row_end(x.out, x.excel);
 	}
 	rc = pl_store_foreach(c->store, k->name, NULL, NULL, export_cb, &x) ? cli_fail(c) : EXIT_OK;
 	json_decref(x.cols);
@@ -102,7 +107,7 @@ static int cmd_export(cli *c, int argc, char **argv)
 
 const cmd_entry cmd_export_entry = {
 	.name = "export",
-	.synopsis = "export KIND [--format csv|jsonl] [--out FILE]",
+	.synopsis = "export KIND [--format csv|jsonl] [--excel] [--out FILE]",
 	.summary = "write the records of a kind as CSV or JSON Lines",
 	.help =
 	"Writes every live KIND record, in id order, to standard output (or FILE).\n"
@@ -110,11 +115,14 @@ const cmd_entry cmd_export_entry = {
 	"lists comma-joined. A cell a spreadsheet would run as a formula (starting with\n"
 	"=, +, -, @, tab or CR; a plain number such as -12 excepted) is written with an\n"
 	"apostrophe in front ('=cmd), which `plsync import` takes off again.\n"
+	"--excel writes the CSV for Excel on Windows: a UTF-8 byte order mark first and\n"
+	"CRLF row ends (a newline inside a quoted cell stays as it is).\n"
 	"JSON Lines has one object per record with its \"id\".\n"
 	"Both are read back by `plsync import`.\n"
 	"\n"
 	"Examples:\n"
 	"  plsync export pd_entry > pd.csv\n"
+	"  plsync export staff --excel --out staff.csv\n"
 	"  plsync export staff --format jsonl --out staff.jsonl\n",
 	.needs_store = 1,
 	.exec = cmd_export,

@@ -5,7 +5,9 @@
  *
  * Rule kept here: a CSV cell is never a formula (neutralised with a leading
  * apostrophe that the importer takes off again, so export | import gives
- * back the same values); a plain decimal number is left as it is.
+ * back the same values); a plain decimal number is left as it is. The
+ * spreadsheet frame (BOM, CRLF row ends) is here too, so every writer gets
+ * it the same way.
  */
 #include <string.h>
 
@@ -73,4 +75,15 @@ void pl_csv_cell(FILE *f, const char *s, int first)
 size_t pl_csv_cell_guard(const char *s, size_t n)
 {
 	return n > 1 && s[0] == '\'' && formula_like(s + 1, n - 1);
+}
+
+void pl_csv_begin(FILE *f, int excel)
+{
+	if (excel)
+		fputs("\xef\xbb\xbf", f);
+}
+
+void pl_csv_row_end(FILE *f, int excel)
+{
+	fputs(excel ? "\r\n" : "\n", f);
 }

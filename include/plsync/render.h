@@ -60,6 +60,16 @@ void pl_csv_cell(FILE *f, const char *s, int first);
  * apostrophe pl_csv_cell added (skip it to get the value), else 0.
  */
 size_t pl_csv_cell_guard(const char *s, size_t n);
+/*
+ * The frame of a CSV file for a spreadsheet. pl_csv_begin writes, before the
+ * first row, a UTF-8 byte order mark when `excel` is set (so Excel on
+ * Windows reads "García" as UTF-8), nothing otherwise; pl_csv_row_end
+ * ends a row: CRLF when `excel` is set, LF otherwise. A newline inside a
+ * quoted cell is left as the cell holds it (LF), which RFC 4180 allows and
+ * Excel shows as a line break within the cell.
+ */
+void pl_csv_begin(FILE *f, int excel);
+void pl_csv_row_end(FILE *f, int excel);
 
 /* ---- HTML ---- */
 
