@@ -32,6 +32,13 @@ is "$(perl -0777 -ne 'print /[^\r]\n/ && !/[^\r]\n(?!second)/ ? "only" : "other"
 	"and it is the only bare LF"
 like "$(cat "$T/pd.csv")" "^PD1,E100,'=cmd" "the formula title is still neutralised"
 
+desc "a second data dir imports the --excel staff file as it is"
+ok sh -c "'$PLSYNC' --dir '$T/copy' init --node LIN01 >/dev/null &&
+	'$PLSYNC' --dir '$T/lin' export school | '$PLSYNC' --dir '$T/copy' import school - >/dev/null &&
+	'$PLSYNC' --dir '$T/copy' import staff '$T/staff.csv' >/dev/null"
+is "$("$PLSYNC" --dir "$T/copy" export staff --format jsonl)" "$(p export staff --format jsonl)" \
+	"and gets the same staff, García included"
+
 desc "export without --excel"; ok p export staff --out "$T/plain.csv"
 is "$(hex "$T/plain.csv")" "69642c" "has no BOM (it starts with id,)"
 is "$(perl -0777 -ne 'print /\r/ ? "cr" : "lf"' "$T/plain.csv")" "lf" "and LF row ends"
