@@ -105,7 +105,7 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, con
 		change_label(w, c, id, k);
 		/* a new record is its create's fields (a null there sets nothing) */
 		char today[32];
-		pl_sense at = { id, today, NULL };
+		pl_sense at = { id, today };
 
 		change_day(today, w);
 		if ((rc = pl_schema_prepare(&fields, k, c->fields, NULL, &at, pl_write__ref_exists, w)) == 0) {
@@ -182,11 +182,10 @@ static int edit(pl_write *w, const pl_change *c, const char *id, rstate *s, int 
 		/* the record as it will be: its fields now, the change over them */
 		if (!(now = pl_rstate__fields(s, NULL)))
 			return pl_error_set(PL_ERROR, "out of memory");
-		char today[32], requested[32];
-		pl_sense at = { id, today, requested };
+		char today[32];
+		pl_sense at = { id, today };
 
 		change_day(today, w);
-		pl_hlc_fmt(requested, s->created);
 		change_label(w, c, id, k);
 		rc = pl_schema_prepare(&fields, k, c->fields, now, &at, pl_write__ref_exists, w);
 		json_decref(now);

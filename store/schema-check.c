@@ -5,7 +5,7 @@
  * here, so every input path (add, set, import) stores the same thing; one
  * call (pl_schema_prepare) coerces and validates a change, and checks the
  * record after a local one makes sense (a pd_entry's dates, hours and
- * approvals agree). A refusal names the kind, the field, the value and
+ * status agree). A refusal names the kind, the field, the value and
  * what is allowed or how to fix it.
  */
 #include <ctype.h>
@@ -469,45 +469,6 @@ static const json_t *after_get(const json_t *change, const json_t *current, cons
 	return json_is_null(v) ? NULL : v;
 }
 
-/* One approval (`who`, its object or its at) the change gives, dated before the request. */
-static int sense_approval(const char *id, const char *who, size_t wlen, const json_t *v, const char *requested)
-{
-	const char *at = json_string_value(json_is_object(v) ? json_object_get(v, "at") : v);
-
-	if (at && strncmp(at, requested, 10) < 0)
-		return pl_error_set(PL_EINVALID, "pd_entry %s: approvals.%.*s.at %.10s is before the request "
-		                    "(%.10s); fix approvals.%.*s.at", id, (int)wlen, who, at, requested,
-		                    (int)wlen, who);
-	return 0;
-}
-
-/* The approvals the change gives, nested ("approvals": {...}) or dotted
- * ("approvals.supervisor.at", "approvals.budget"). */
-static int sense_approvals(const json_t *change, const char *id, const char *requested)
-{
-	const char *key, *who;
-	json_t *v, *one;
-	int rc = 0;
-
-	if (!requested)
-		return 0;
-	json_object_foreach((json_t *)change, key, v) {
-		if (!strcmp(key, "approvals") && json_is_object(v)) {
-			json_object_foreach(v, who, one)
-				if ((rc = sense_approval(id, who, strlen(who), one, requested)))
-					return rc;
-		} else if (!strncmp(key, "approvals.", 10)) {
-			const char *dot = strchr(key + 10, '.');
-			if (dot && strcmp(dot, ".at"))
-				continue;
-			if ((rc = sense_approval(id, key + 10, dot ? (size_t)(dot - key - 10) : strlen(key + 10), v,
-			                         requested)))
-				return rc;
-		}
-	}
-	return 0;
-}
-
 static int sense(const pl_kind_def *k, const json_t *change, const json_t *current, const pl_sense *at)
 {
 	const char *id = at && at->id ? at->id : "(new)";
@@ -538,7 +499,7 @@ static int sense(const pl_kind_def *k, const json_t *change, const json_t *curre
 			                    "fix %s or status", id, late, !strcmp(late, "end") ? end : start,
 			                    at->today, late);
 	}
-	return sense_approvals(change, id, at ? at->requested : NULL);
+	return 0;
 }
 
 int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, const json_t *current,

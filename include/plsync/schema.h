@@ -85,8 +85,7 @@ typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *pa
  * The record after the change must also make sense (`at`, may be NULL for
  * no id, day or request time): a pd_entry's end is not before its start,
  * its hours are at most 24 per day (end - start + 1 days, 1 without an
- * end), a completed one does not start or end after `at->today`, and an
- * approval the change gives is not dated before `at->requested`. Remote
+ * end) and a completed one does not start or end after `at->today`. Remote
  * ops do not pass here (pl_schema_validate: types only), so old data
  * still merges.
  * Errors: PL_EINVALID as pl_schema_coerce and pl_schema_validate give
@@ -96,16 +95,14 @@ typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *pa
  */
 /*
  * What the sense rules of a local write need beyond the fields: the
- * record's id (for the message), the day the change is made on
- * ("YYYY-MM-DD", the store gives its HLC's UTC date; NULL: the rule on
- * completed entries in the future is not checked) and when the record was
- * requested (its created time, "YYYY-MM-DD..."; NULL for a create: an
- * approval given in the change is then not checked against it).
+ * record's id (for the message) and the day the change is made on
+ * ("YYYY-MM-DD"; the store gives its HLC's UTC date, so a test moves it
+ * with the clock; NULL: the rule on completed entries in the future is
+ * not checked).
  */
 typedef struct pl_sense {
 	const char *id;
 	const char *today;
-	const char *requested;
 } pl_sense;
 
 int pl_schema_prepare(json_t **out, const pl_kind_def *kind, const json_t *raw, const json_t *current,
