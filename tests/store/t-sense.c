@@ -70,7 +70,7 @@ int main(void)
 {
 	char msg[512];
 
-	plan(17);
+	plan(18);
 	if (!(pd = pl_schema_kind("pd_entry")))
 		bail("no pd_entry kind");
 
