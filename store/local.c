@@ -68,6 +68,14 @@ static void change_label(pl_write *w, const pl_change *c, const char *id, const 
 	w->rkind = k->name;
 }
 
+/* The day a local change is made on: its HLC's UTC date (the clock the
+ * store reads, so a test moves it with the clock, not with the schema). */
+static void change_day(char out[32], const pl_write *w)
+{
+	pl_hlc_fmt(out, pl_hlc_next(w->hlc, pl_hlc_wall_ms()));
+	out[10] = '\0';
+}
+
 /*
  * Create a record new to this store (`given` is its id, else one is made
  * from the next seq): the fields through the schema's one pass, the op, and
@@ -96,7 +104,11 @@ static int create_new(pl_write *w, const pl_kind_def *k, const pl_change *c, con
 		op.note = (char *)c->note;
 		change_label(w, c, id, k);
 		/* a new record is its create's fields (a null there sets nothing) */
-		if ((rc = pl_schema_prepare(&fields, k, c->fields, NULL, pl_write__ref_exists, w)) == 0) {
+		char today[32];
+		pl_sense at = { id, today };
+
+		change_day(today, w);
+		if ((rc = pl_schema_prepare(&fields, k, c->fields, NULL, &at, pl_write__ref_exists, w)) == 0) {
 			op.fields = fields;
 			rc = local_op(w, &op, k, id, 0, &enc, &len, &oid);
 		}
@@ -170,8 +182,12 @@ static int edit(pl_write *w, const pl_change *c, const char *id, rstate *s, int 
 		/* the record as it will be: its fields now, the change over them */
 		if (!(now = pl_rstate__fields(s, NULL)))
 			return pl_error_set(PL_ERROR, "out of memory");
+		char today[32];
+		pl_sense at = { id, today };
+
+		change_day(today, w);
 		change_label(w, c, id, k);
-		rc = pl_schema_prepare(&fields, k, c->fields, now, pl_write__ref_exists, w);
+		rc = pl_schema_prepare(&fields, k, c->fields, now, &at, pl_write__ref_exists, w);
 		json_decref(now);
 		if (rc)
 			return rc;

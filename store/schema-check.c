@@ -3,8 +3,10 @@
  * schema.c. A field value is checked for type, enum, range and calendar;
  * strings from CSV and the command line are parsed into the stored type
  * here, so every input path (add, set, import) stores the same thing; one
- * call (pl_schema_prepare) coerces and validates a change. A refusal names
- * the kind, the field, the value and what is allowed.
+ * call (pl_schema_prepare) coerces and validates a change, and checks the
+ * record after a local one makes sense (a pd_entry's dates, hours and
+ * status agree). A refusal names the kind, the field, the value and
+ * what is allowed or how to fix it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -445,8 +447,63 @@ static int validate(const pl_kind_def *k, const json_t *change, const json_t *af
 	return 0;
 }
 
+/* ---- sense: the rules a local pd_entry keeps across its fields ---- */
+
+/* Days since 1970-01-01 of a checked "YYYY-MM-DD" (Howard Hinnant's days_from_civil). */
+static long day_number(const char *s)
+{
+	long y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Field `name` of the record after the change: the change's (null: unset), else now's. */
+static const json_t *after_get(const json_t *change, const json_t *current, const char *name)
+{
+	const json_t *v = json_object_get(change, name);
+	if (!v)
+		v = current ? json_object_get(current, name) : NULL;
+	return json_is_null(v) ? NULL : v;
+}
+
+static int sense(const pl_kind_def *k, const json_t *change, const json_t *current, const pl_sense *at)
+{
+	const char *id = at && at->id ? at->id : "(new)";
+	const char *start, *end, *status;
+	const json_t *hours;
+	long days = 1;
+
+	if (strcmp(k->name, "pd_entry"))
+		return 0;
+	start = json_string_value(after_get(change, current, "start"));
+	end = json_string_value(after_get(change, current, "end"));
+	status = json_string_value(after_get(change, current, "status"));
+	hours = after_get(change, current, "hours");
+	if (start && end) {
+		if (strcmp(end, start) < 0)
+			return pl_error_set(PL_EINVALID, "pd_entry %s: end %s is before start %s; fix end or start",
+			                    id, end, start);
+		days = day_number(end) - day_number(start) + 1;
+	}
+	if (json_is_number(hours) && json_number_value(hours) > 24.0 * days)
+		return pl_error_set(PL_EINVALID, "pd_entry %s: hours %g is more than 24 a day for %ld day%s "
+		                    "(%s to %s); fix hours, start or end", id, json_number_value(hours), days,
+		                    days == 1 ? "" : "s", start ? start : "?", end ? end : start ? start : "?");
+	if (at && at->today && status && !strcmp(status, "completed")) {
+		const char *late = end && strcmp(end, at->today) > 0 ? "end" : start && strcmp(start, at->today) > 0 ? "start" : NULL;
+		if (late)
+			return pl_error_set(PL_EINVALID, "pd_entry %s: status completed but %s %s is after today (%s); "
+			                    "fix %s or status", id, late, !strcmp(late, "end") ? end : start,
+			                    at->today, late);
+	}
+	return 0;
+}
+
 int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, const json_t *current,
-                      pl_ref_exists_fn exists, void *payload)
+                      const pl_sense *at, pl_ref_exists_fn exists, void *payload)
 {
 	json_t *res = NULL;
 	const char *key;
@@ -466,7 +523,8 @@ int pl_schema_prepare(json_t **out, const pl_kind_def *k, const json_t *raw, con
 	}
 	/* the record after it: a field the change does not name is as it is
 	 * now (the change cannot unset a required one: check_change refuses) */
-	rc = validate(k, res, res, current, exists, payload, 1);
+	if (!(rc = validate(k, res, res, current, exists, payload, 1)))
+		rc = sense(k, res, current, at);
 cleanup:
 	if (rc)
 		json_decref(res);

@@ -82,11 +82,31 @@ typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *pa
  * change does not name stays as it is there), NULL for a create: the
  * change alone is then the record. *out gets the coerced
  * change (a new reference, the caller's) on success, NULL on failure.
+ * The record after the change must also make sense (`at`, may be NULL for
+ * no id, day or request time): a pd_entry's end is not before its start,
+ * its hours are at most 24 per day (end - start + 1 days, 1 without an
+ * end) and a completed one does not start or end after `at->today`. Remote
+ * ops do not pass here (pl_schema_validate: types only), so old data
+ * still merges.
  * Errors: PL_EINVALID as pl_schema_coerce and pl_schema_validate give
- * them, "fields must be an object" if `raw` is not one; PL_ERROR (memory).
+ * them, "pd_entry ID: end 2026-09-01 is before start 2026-09-14; fix end
+ * or start" for a rule, "fields must be an object" if `raw` is not one;
+ * PL_ERROR (memory).
  */
+/*
+ * What the sense rules of a local write need beyond the fields: the
+ * record's id (for the message) and the day the change is made on
+ * ("YYYY-MM-DD"; the store gives its HLC's UTC date, so a test moves it
+ * with the clock; NULL: the rule on completed entries in the future is
+ * not checked).
+ */
+typedef struct pl_sense {
+	const char *id;
+	const char *today;
+} pl_sense;
+
 int pl_schema_prepare(json_t **out, const pl_kind_def *kind, const json_t *raw, const json_t *current,
-                      pl_ref_exists_fn exists, void *payload);
+                      const pl_sense *at, pl_ref_exists_fn exists, void *payload);
 
 /*
  * Validate a change to a record of `kind`: every field in `change` (a

@@ -49,7 +49,7 @@ like "$(git -C "$R" log -1 --format=%B main)" "dangling base" "in the merge comm
 git -C "$R" update-ref refs/heads/nodes/LIN01 "$lin"
 desc "once LIN01's ops are back, the district merges them"; ok district merge "$R"
 # --- D7: a clock in 2199 ---
-desc "LIN01, its clock in 2199, sets the hours to 99"; ok in2199 "$PLSYNC" --dir "$T/lin" set "$id" hours=99
+desc "LIN01, its clock in 2199, sets the hours to 19"; ok in2199 "$PLSYNC" --dir "$T/lin" set "$id" hours=19
 like "$(a log "$id" --json | pj '$j->[-1]{time}')" "^2199-" "the op is stamped in 2199"
 desc "LIN01 syncs"; ok a sync
 desc "the merge merges it"; ok district merge "$R" --json
@@ -59,7 +59,7 @@ is "$(pj 'join " ", map { "$_->{type} $_->{node}/$_->{seq}" } @{$j->{reported}}'
 like "$(pj '$j->{reported}[0]{skew_ms} > 86400000 * 365 * 100 ? "far" : "near"' < "$T/m1.json")" "far" "with its skew"
 like "$(pj '$j->{reported}[0]{op}' < "$T/m1.json")" "^[0-9a-f]{40}$" "and its op id"
 is "$(pj 'scalar @{$j->{quarantined}}' < "$T/m1.json")" "0" "nothing is quarantined"
-is "$(state "$id" | pj '$j->{hours}')" "99" "main's state has the 2199 value"
+is "$(state "$id" | pj '$j->{hours}')" "19" "main's state has the 2199 value"
 like "$(git -C "$R" log -1 --format=%B main)" "Reported:" "the merge commit message has a Reported: section"
 like "$(git -C "$R" log -1 --format=%B main | grep -A1 '^Reported:' | tail -1)" "nodes/LIN01 seq 6 op [0-9a-f]{12} on $id: .*days ahead" \
 	"naming node, seq, op and skew"

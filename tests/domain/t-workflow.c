@@ -327,8 +327,10 @@ static void test_edges(pl_store *st)
 	       "\"2026-09-01\"}}}");
 	is_int(approve(st, "PD5", PL_ROLE_BUDGET, "E300", &r), 0, "the budget manager approves an older record");
 	ok(r.both && !strcmp(r.status, "approved"), "its supervisor approval without a decision counts: approved");
-	is_int(complete(st, "PD5", "2", &r), 0, "and it completes");
-	is_str(field(b, st, "PD5", "end"), DAY, "the end of an event yet to start defaults to today");
+	/* completing it before it starts would end it today, before its start */
+	is_int(complete(st, "PD5", "2", &r), PL_EINVALID, "an event yet to start does not complete");
+	is_str(msg(), "pd_entry PD5: end " DAY " is before start 2026-12-30; fix end or start",
+	       "as its end (today) would be before its start");
 
 	request(st, "PD6", "{\"staff\":\"E100\",\"title\":\"Gone\",\"type\":\"workshop\"}", &r);
 	change(st, PL_CHANGE_DEL, NULL, "PD6", NULL);

@@ -81,7 +81,7 @@ like "$(cat "$T/.out")" "already in the district repository \(nodes/LIN01 at seq
 desc "LIN01 records two entries, bundling after each"
 ok sh -c "'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Coaching' type=coaching hours=2 start=2026-12-01 status=completed >/dev/null &&
 	'$PLSYNC' --dir '$T/lin' bundle create '$T/b3.plsync' --since 4 >/dev/null &&
-	'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Rounds' type=instructional_rounds hours=3 start=2027-01-10 status=completed >/dev/null &&
+	'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Rounds' type=instructional_rounds hours=3 start=2026-11-10 status=completed >/dev/null &&
 	'$PLSYNC' --dir '$T/lin' bundle create '$T/b4.plsync' --since 5 >/dev/null"
 refused "$T/b4.plsync" "does not continue nodes/LIN01, which holds ops up to seq 4; a bundle of LIN01's ops after seq 4 is needed" \
 	"a bundle that leaves a gap (ops 6.. while the district has 1..4)"
@@ -100,7 +100,7 @@ desc "a version-1 bundle still applies at an agent"; ok pl dist bundle apply "$T
 refused "$T/v1.plsync" "old-format bundle \(PLSYNC-BUNDLE 1\): it carries the ops of LIN01 but not its commits" \
 	"an old-format bundle"
 desc "LIN01 writes a new bundle"
-ok sh -c "'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Reading' type=course hours=4 start=2027-02-01 status=completed >/dev/null &&
+ok sh -c "'$PLSYNC' --dir '$T/lin' add pd_entry staff=E100 title='Reading' type=course hours=4 start=2026-11-20 status=completed >/dev/null &&
 	'$PLSYNC' --dir '$T/lin' bundle create '$T/b5.plsync' --since 6 >/dev/null"
 len=$(wc -c < "$T/b5.plsync" | tr -d ' ')
 perl -e 'open my $f, "<:raw", $ARGV[0] or die; local $/; my $d = <$f>;
@@ -133,7 +133,7 @@ ok pl lin sync --remote "git://127.0.0.1:$port/district.git"
 like "$(cat "$T/.out")" "pushed nodes/LIN01 to git://.* \(seq 7, commit" "the push has nothing to send: seq 7 was there"
 is "$(R_tip)" "$(lin_tip)" "the district repository's nodes/LIN01 is unchanged, the school's tip"
 desc "LIN01 records one more entry offline"
-ok pl lin add pd_entry staff=E100 title='Data team' type=plc hours=1 start=2027-02-15 status=completed
+ok pl lin add pd_entry staff=E100 title='Data team' type=plc hours=1 start=2026-11-25 status=completed
 desc "LIN01 syncs again: a fast-forward"
 ok pl lin sync --remote "git://127.0.0.1:$port/district.git"
 like "$(cat "$T/.out")" "pushed nodes/LIN01 to git://.* \(seq 8, commit" "it pushed up to seq 8"
