@@ -80,6 +80,8 @@ const cmd_entry cmd_findings_entry = {
 	"  approval_missing       PD attended or completed without both a valid\n"
 	"                         supervisor and budget manager approval (the approver\n"
 	"                         must be the one on the staff record)\n"
+	"  approval_late          PD started before both (valid) approvals were\n"
+	"                         recorded: approvals.<role>.at after the start date\n"
 	"  out_of_district_limit  a third (or later) out-of-district conference, workshop\n"
 	"                         or seminar for one employee in one school year, unless\n"
 	"                         required_for_job=true with the supervisor's approval\n"

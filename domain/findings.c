@@ -19,6 +19,7 @@
 
 static const pl_finding_rule rules[] = {
 	{ "approval_missing", "PD attended without both supervisor and budget manager approval (Rule 4370.1)" },
+	{ "approval_late", "PD started before both approvals were recorded (Rule 4370.1 asks for approval before attending)" },
 	{ "out_of_district_limit", "More than two out-of-district conferences, workshops or seminars in a school year (Rule 4370.3)" },
 	{ "renewal_hours_short", "License expiring within 180 days with renewal hours short" },
 	{ "federal_unlinked", "Federally funded PD or activity not linked to a plan goal" },
@@ -121,6 +122,56 @@ static int rule_approval(ctx *x)
 			pl_dataset__cat(why, sizeof(why), "%s", bud);
 		pl_dataset__cat(why, sizeof(why), "; Rule 4370.1 requires the supervisor's and the budget manager's approval");
 		if ((rc = add(x, "approval_missing", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * An approval that is valid (so approval_missing has nothing to say) but was
+ * recorded after the PD started: Rule 4370.1 asks for it before attending.
+ * Same day counts as on time (an "at" may be a date without a time); an
+ * entry with no start date or an approval with no "at" cannot be placed and
+ * is left out.
+ */
+static int rule_approval_late(ctx *x)
+{
+	static const char *const roles[2][2] = {
+		{ "approvals.supervisor.at", "supervisor" },
+		{ "approvals.budget.at", "budget manager" },
+	};
+	const char *id;
+	json_t *e;
+	int rc;
+
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *st = pl_dataset__str(e, "status"), *staff = pl_dataset__str(e, "staff");
+		const char *start = pl_dataset__str(e, "start");
+		const json_t *who = pl_dataset_get(x->ds, "staff", staff);
+		char ign[200], why[600];
+		int late = 0;
+
+		if (dead(e) || !start || !in_year(x, entry_date(e)))
+			continue;
+		if (!(st && !strcmp(st, "completed")) && strncmp(start, x->today, 10) > 0)
+			continue;
+		if (!pl_dataset__approved_by(ign, sizeof(ign), e, who, "supervisor") ||
+		    !pl_dataset__approved_by(ign, sizeof(ign), e, who, "budget"))
+			continue;
+		snprintf(why, sizeof(why), "started %.10s before ", start);
+		for (int i = 0; i < 2; i++) {
+			const char *at = pl_dataset__str(e, roles[i][0]);
+			if (!at || strncmp(at, start, 10) <= 0)
+				continue;
+			pl_dataset__cat(why, sizeof(why), "%sthe %s's approval (%.10s)", late ? " and " : "",
+			                roles[i][1], at);
+			late++;
+		}
+		if (!late)
+			continue;
+		pl_dataset__cat(why, sizeof(why), " %s recorded; Rule 4370.1 asks for approval before attending",
+		                late > 1 ? "were" : "was");
+		if ((rc = add(x, "approval_late", "pd_entry", id, staff, staff_school(x, staff), why)))
 			return rc;
 	}
 	return 0;
@@ -428,7 +479,8 @@ int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_find
 	x.eval_days = opts->evaluation_days > 0 ? opts->evaluation_days : 30;
 	if (!(x.out = json_array()))
 		return pl_error_set(PL_ERROR, "out of memory");
-	if ((rc = rule_approval(&x)) || (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
+	if ((rc = rule_approval(&x)) || (rc = rule_approval_late(&x)) ||
+	    (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
 	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
 	    (rc = rule_evaluation(&x)))
 		goto cleanup;

@@ -18,6 +18,12 @@
  *                         approvals.<role>.by is set, its decision is not
  *                         "rejected", and it is the staff member's recorded
  *                         supervisor / budget_manager.
+ *  approval_late          a pd_entry attended, with both approvals valid,
+ *                         whose start date is before the date of either
+ *                         approval (approvals.<role>.at; same day is on
+ *                         time). A missing or invalid approval is
+ *                         approval_missing's alone; an approval with no "at"
+ *                         or an entry with no start is not placed.
  *  out_of_district_limit  more than `out_of_district_max` (2) out-of-district
  *                         conferences, workshops or seminars for one employee
  *                         in one school year, counted over the whole dataset

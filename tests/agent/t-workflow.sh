@@ -52,18 +52,18 @@ desc "approve of a record that is not a pd_entry fails"; fails 1 p approve E100 
 desc "complete before any approval is refused"; fails 1 p complete "$id" --hours 6.5
 like "$(cat "$T/.err")" "not approved: it still needs the supervisor's and the budget manager's approval" "the message says which approvals are missing"
 
-desc "the recorded supervisor approves"; ok p approve "$id" --as supervisor --by E200
+desc "the recorded supervisor approves"; ok p approve "$id" --as supervisor --by E200 --today 2026-10-01
 like "$(cat "$T/.out")" 'waiting for the budget manager \(E300\)' "approve says who it is still waiting for"
 is "$(field "$id" status)" "requested" "with only the supervisor's approval the entry is still requested"
 is "$(field "$id" approvals.supervisor.by)" "E200" "the approval records who"
-is "$(field "$id" approvals.supervisor.at)" "2026-11-20" "and when"
+is "$(field "$id" approvals.supervisor.at)" "2026-10-01" "and when (--today; before the start, so not approval_late)"
 is "$(field "$id" approvals.supervisor.decision)" "approved" "and the decision"
 is "$(nops "$id")" "2" "the approval is one op"
 desc "the same role cannot approve twice"; fails 1 p approve "$id" --as supervisor --by E200
 desc "complete with one approval is still refused"; fails 1 p complete "$id" --hours 6.5
 like "$(cat "$T/.err")" "still needs the budget manager's approval" "the message names the missing approval"
 
-desc "the recorded budget manager approves"; ok p approve "$id" --as budget --by E300 --note "Title II-A line 4"
+desc "the recorded budget manager approves"; ok p approve "$id" --as budget --by E300 --note "Title II-A line 4" --today 2026-10-02
 is "$(field "$id" status)" "approved" "with both approvals the entry is approved"
 is "$(nops "$id")" "3" "the second approval is one op, which also sets the status"
 like "$(p log "$id" | sed -n 2p)" 'approvals\.supervisor\.by=E200 .*# supervisor approval by E200$' "the log shows who approved as supervisor"
@@ -123,6 +123,9 @@ desc "transcript with a bad year fails"; fails 1 p transcript E100 --year 2026
 bad=$(p add pd_entry staff=E101 title="Conference attended without approval" type=conference \
 	location=out_of_district start=2026-09-20 hours=12 status=completed funding=federal:title-ii-a)
 p add goal plan="$plan" number=2 statement="Attendance" outcome_y1="92%" >/dev/null
+late=$(p request staff=E101 title="Approved after it started" type=workshop location=in_district start=2026-10-20)
+p approve "$late" --as supervisor --by E200 --today 2026-10-19 >/dev/null
+p approve "$late" --as budget --by E300 >/dev/null
 desc "findings --json"; ok sh -c "'$PLSYNC' findings --json > '$T/f.json'"
 is "$(json_get "$T/f.json" '",".join(sorted(set(f["rule"] for f in j if f["record"] == "'"$bad"'")))')" \
 	"approval_missing,evaluation_missing,federal_unlinked" "the unapproved, unlinked, unevaluated entry has its three findings"
@@ -132,8 +135,13 @@ is "$(json_get "$T/f.json" '[f["why"] for f in j if f["rule"] == "approval_missi
 is "$(json_get "$T/f.json" 'len([f for f in j if f["rule"] == "goal_incomplete"])')" "1" "the goal missing a measure and outcomes is found"
 is "$(json_get "$T/f.json" 'len([f for f in j if f["record"] == "'"$id"'"])')" "0" "the approved, completed, evaluated entry has no finding"
 is "$(json_get "$T/f.json" '[f["staff"] + "/" + f["school"] for f in j if f["rule"] == "renewal_hours_short"][0]')" "E100/LIN01" "the renewal finding names the staff member and school"
+is "$(json_get "$T/f.json" '"|".join(f["rule"] + ": " + f["why"] for f in j if f["record"] == "'"$late"'")')" \
+	"approval_late: started 2026-10-20 before the budget manager's approval (2026-11-20) was recorded; Rule 4370.1 asks for approval before attending" \
+	"PD approved by the budget manager after it started is approval_late, and only that"
 desc "findings as text"; ok p findings
 like "$(tail -n 1 "$T/.out")" '^[0-9]+ findings as of 2026-11-20$' "the text ends with the count and the date"
+desc "findings --rule approval_late"; ok p findings --rule approval_late
+is "$(grep -c '^approval_late: pd_entry' "$T/.out")" "1" "the text lists the late entry under its rule"
 desc "findings --rule"; ok p findings --rule goal_incomplete
 is "$(grep -c '^goal_incomplete' "$T/.out")" "1" "--rule keeps only that rule"
 desc "an unknown rule is a usage error"; fails 2 p findings --rule nope

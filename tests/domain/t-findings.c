@@ -61,6 +61,26 @@ static void fixture(void)
 	put("pd_entry", "N2", "{'staff':'E1','title':'t','type':'workshop','start':'2027-04-01','status':'requested'}");
 	put("pd_entry", "N3", "{'staff':'E1','title':'t','type':'workshop','start':'2027-01-05','status':'cancelled'}");
 
+	/* approval_late: both approvals valid, one or both recorded after the start */
+	put("pd_entry", "L1", "{'staff':'E1','title':'t','type':'workshop','start':'2026-11-10','status':'approved',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2026-11-01','decision':'approved'},"
+	    "'budget':{'by':'B1','at':'2026-11-12T09:00:00Z','decision':'approved'}}}");
+	put("pd_entry", "L2", "{'staff':'E1','title':'t','type':'workshop','start':'2026-11-11','status':'approved',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2026-11-20','decision':'approved'},"
+	    "'budget':{'by':'B1','at':'2026-11-21','decision':'approved'}}}");
+	/* near misses: on time, same day, a missing approval (approval_missing's), not started yet */
+	put("pd_entry", "M1", "{'staff':'E1','title':'t','type':'workshop','start':'2026-11-12','status':'approved',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2026-10-01','decision':'approved'},"
+	    "'budget':{'by':'B1','at':'2026-10-02','decision':'approved'}}}");
+	put("pd_entry", "M2", "{'staff':'E1','title':'t','type':'workshop','start':'2026-11-13','status':'approved',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2026-11-13T08:00:00Z','decision':'approved'},"
+	    "'budget':{'by':'B1','at':'2026-11-13','decision':'approved'}}}");
+	put("pd_entry", "M3", "{'staff':'E1','title':'t','type':'workshop','start':'2026-11-14','status':'requested',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2026-11-20','decision':'approved'}}}");
+	put("pd_entry", "M4", "{'staff':'E1','title':'t','type':'workshop','start':'2027-05-01','status':'approved',"
+	    "'approvals':{'supervisor':{'by':'S1','at':'2027-02-01','decision':'approved'},"
+	    "'budget':{'by':'B1','at':'2027-02-02','decision':'approved'}}}");
+
 	/* out_of_district_limit: E2 has three that count in 2026-2027 */
 	put("pd_entry", "O1", "{'staff':'E2','title':'c1','type':'conference','location':'out_of_district','start':'2026-09-01','status':'approved'," BOTH "}");
 	put("pd_entry", "O2", "{'staff':'E2','title':'c2','type':'workshop','location':'out_of_district','start':'2026-10-01','status':'approved'," BOTH "}");
@@ -166,6 +186,19 @@ int main(void)
 	ok(!find(fs, "approval_missing", "N1"), "near miss: completed PD with both approvals is not a finding");
 	ok(!find(fs, "approval_missing", "N2"), "near miss: requested PD still in the future is not a finding");
 	ok(!find(fs, "approval_missing", "N3"), "near miss: cancelled PD is not a finding");
+
+	/* approval_late */
+	ok(find(fs, "approval_late", "L1") != NULL, "PD started before the budget manager's approval was recorded is a finding");
+	is_str(why(fs, "approval_late", "L1"), "started 2026-11-10 before the budget manager's approval (2026-11-12) was "
+	       "recorded; Rule 4370.1 asks for approval before attending", "  and the why names the late approval and its date");
+	ok(strstr(why(fs, "approval_late", "L2"), "the supervisor's approval (2026-11-20) and the budget manager's "
+	          "approval (2026-11-21) were recorded") != NULL, "both approvals late: the why names both");
+	ok(!find(fs, "approval_late", "M1"), "near miss: approvals recorded before the start are on time");
+	ok(!find(fs, "approval_late", "M2"), "near miss: approvals recorded on the start day are on time");
+	ok(!find(fs, "approval_late", "M3") && find(fs, "approval_missing", "M3") != NULL,
+	   "a missing approval is approval_missing's, not also approval_late");
+	ok(!find(fs, "approval_late", "M4"), "near miss: PD not started yet is not late");
+	ok(!find(fs, "approval_late", "N1"), "near miss: approvals with no date recorded are not placed");
 
 	/* out_of_district_limit */
 	ok(find(fs, "out_of_district_limit", "O3") != NULL, "the third out-of-district conference/workshop/seminar in a year is a finding");
