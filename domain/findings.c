@@ -87,6 +87,15 @@ static int plan_in_year(const ctx *x, const json_t *plan)
 
 /* ---- the rules ---- */
 
+/* Attended, as Rule 4370.1 reads it: completed, or its date (start, else
+ * end) reached. */
+static int attended(const ctx *x, const json_t *e, const char *date)
+{
+	const char *st = pl_dataset__str(e, "status");
+
+	return (st && !strcmp(st, "completed")) || (date && strncmp(date, x->today, 10) <= 0);
+}
+
 static int rule_approval(ctx *x)
 {
 	const char *id;
@@ -98,12 +107,9 @@ static int rule_approval(ctx *x)
 		const char *date = pl_dataset__str(e, "start") ? pl_dataset__str(e, "start") : pl_dataset__str(e, "end");
 		const json_t *who = pl_dataset_get(x->ds, "staff", staff);
 		char sup[200], bud[200], why[600];
-		int attended, s_ok, b_ok;
+		int s_ok, b_ok;
 
-		if (dead(e) || !in_year(x, entry_date(e)))
-			continue;
-		attended = (st && !strcmp(st, "completed")) || (date && strncmp(date, x->today, 10) <= 0);
-		if (!attended)
+		if (dead(e) || !in_year(x, entry_date(e)) || !attended(x, e, date))
 			continue;
 		s_ok = pl_dataset__approved_by(sup, sizeof(sup), e, who, "supervisor");
 		b_ok = pl_dataset__approved_by(bud, sizeof(bud), e, who, "budget");
@@ -145,15 +151,12 @@ static int rule_approval_late(ctx *x)
 	int rc;
 
 	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
-		const char *st = pl_dataset__str(e, "status"), *staff = pl_dataset__str(e, "staff");
-		const char *start = pl_dataset__str(e, "start");
+		const char *staff = pl_dataset__str(e, "staff"), *start = pl_dataset__str(e, "start");
 		const json_t *who = pl_dataset_get(x->ds, "staff", staff);
 		char ign[200], why[600];
 		int late = 0;
 
-		if (dead(e) || !start || !in_year(x, entry_date(e)))
-			continue;
-		if (!(st && !strcmp(st, "completed")) && strncmp(start, x->today, 10) > 0)
+		if (dead(e) || !start || !in_year(x, entry_date(e)) || !attended(x, e, start))
 			continue;
 		if (!pl_dataset__approved_by(ign, sizeof(ign), e, who, "supervisor") ||
 		    !pl_dataset__approved_by(ign, sizeof(ign), e, who, "budget"))
