@@ -14,10 +14,12 @@
 static int cmd_request(cli *c, int argc, char **argv)
 {
 	pl_workflow_options o = PL_WORKFLOW_OPTIONS_INIT;
-	opt_spec specs[] = { { "id", 1, &o.id, NULL }, { "note", 1, &o.note, NULL }, { NULL, 0, NULL, NULL } };
+	const char *today = NULL;
+	opt_spec specs[] = { { "id", 1, &o.id, NULL }, { "note", 1, &o.note, NULL }, { "today", 1, &today, NULL },
+		{ NULL, 0, NULL, NULL } };
 	pl_workflow_result r = { 0 };
 	const char *own;
-	char **pos;
+	char **pos, day[11];
 	int npos, rc;
 
 	if ((rc = opts_parse(&cmd_request_entry, argc, argv, specs, &pos, &npos)))
@@ -33,6 +35,7 @@ static int cmd_request(cli *c, int argc, char **argv)
 			free(pos);
 			return rc;
 		}
+	o.stamp = stamp_get(day, today);
 	rc = fields_parse(&o.fields, npos, pos);
 	free(pos);
 	if (rc || pl_workflow_request(c->store, c->actor, &o, &r)) {
@@ -46,7 +49,7 @@ static int cmd_request(cli *c, int argc, char **argv)
 
 const cmd_entry cmd_request_entry = {
 	.name = "request",
-	.synopsis = "request [--id ID] [--note TEXT] staff=ID title=TEXT type=TYPE [field=value...]",
+	.synopsis = "request [--id ID] [--note TEXT] [--today DATE] staff=ID title=TEXT type=TYPE [field=value...]",
 	.summary = "request PD (a pd_entry with status requested); print its id",
 	.help =
 	"Records a request to attend professional learning: a pd_entry with status\n"
@@ -63,6 +66,10 @@ const cmd_entry cmd_request_entry = {
 	"\n"
 	"  --id ID        a natural key instead of a generated id\n"
 	"  --note TEXT    a reason, kept with the op (default \"PD requested\")\n"
+	"  --today DATE   stamp requested_at with this date instead of the current\n"
+	"                 time (also $PLSYNC_TODAY); requested_at=TIME gives it\n"
+	"                 outright (a request made on paper earlier). No approval\n"
+	"                 may be dated before it\n"
 	"\n"
 	"The workflow:\n"
 	"  request -> approve --as supervisor -> approve --as budget -> (approved)\n"

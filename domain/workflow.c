@@ -3,7 +3,8 @@
  * complete, evaluate, and the resolution of a conflict.
  *
  * The rules kept here:
- *  - a request starts as `requested`; status, approvals and evaluation are
+ *  - a request starts as `requested`, with requested_at (the step's stamp
+ *    unless the fields give one); status, approvals and evaluation are
  *    set only by the later steps, each its own op in the history;
  *  - the approver must be the staff member's recorded supervisor or
  *    budget_manager, read from the staff record in the same write;
@@ -226,6 +227,7 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
 	pl_workflow_result scratch;
 	struct step s = { o, result_init(out, &scratch) };
 	const char *key;
+	char now[32];
 	json_t *v;
 	int rc;
 
@@ -246,6 +248,9 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
 	if (!(s.fields = json_copy(o->fields)))
 		return pl_error_set(PL_ERROR, "out of memory");
 	json_object_set_new(s.fields, "status", json_string("requested"));
+	/* when it was asked: the approvals may not be dated before it */
+	if (!json_object_get(s.fields, "requested_at"))
+		json_object_set_new(s.fields, "requested_at", json_string(stamp_or_now(now, o->stamp)));
 	copy(s.out->note, sizeof(s.out->note), o->note ? o->note : "PD requested");
 	rc = pl_store_write(st, actor, request_fn, &s);
 	json_decref(s.fields);

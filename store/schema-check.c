@@ -5,7 +5,7 @@
  * here, so every input path (add, set, import) stores the same thing; one
  * call (pl_schema_prepare) coerces and validates a change, and checks the
  * record after a local one makes sense (a pd_entry's dates, hours and
- * status agree). A refusal names the kind, the field, the value and
+ * status agree, and its approvals are not dated before its request). A refusal names the kind, the field, the value and
  * what is allowed or how to fix it.
  */
 #include <ctype.h>
@@ -469,12 +469,68 @@ static const json_t *after_get(const json_t *change, const json_t *current, cons
 	return json_is_null(v) ? NULL : v;
 }
 
+/*
+ * Leaf `path` ("approvals.supervisor.at") of the record after the change:
+ * the change's where it names the leaf, NULL where it unsets the leaf or a
+ * map above it, else the current record's.
+ */
+static const json_t *after_path(const json_t *change, const json_t *current, const char *path)
+{
+	char buf[128], *seg, *dot;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (seg = buf;; seg = dot + 1) {
+		const json_t *cv;
+		if ((dot = strchr(seg, '.')))
+			*dot = '\0';
+		cv = json_is_object(change) ? json_object_get(change, seg) : NULL;
+		if (cv && json_is_null(cv))
+			return NULL;
+		change = cv;
+		current = json_is_object(current) ? json_object_get(current, seg) : NULL;
+		if (!dot)
+			break;
+	}
+	if (change)
+		return change;
+	return json_is_null(current) ? NULL : current;
+}
+
+/*
+ * Approvals are given after the request (Rule 4370.1: permission is asked,
+ * then given). Times compare to the second, or by the date alone when
+ * either is a date: an approval on the day of the request is never early.
+ */
+static int approvals_after_request(const char *id, const json_t *change, const json_t *current)
+{
+	static const char *const roles[] = { "supervisor", "budget", NULL };
+	const char *req = json_string_value(after_get(change, current, "requested_at"));
+
+	if (!req)
+		return 0;
+	for (int i = 0; roles[i]; i++) {
+		char path[64];
+		const char *at;
+		size_t n;
+
+		snprintf(path, sizeof(path), "approvals.%s.at", roles[i]);
+		if (!(at = json_string_value(after_path(change, current, path))))
+			continue;
+		n = strlen(at) == 10 || strlen(req) == 10 ? 10 : 19;
+		if (strncmp(at, req, n) < 0)
+			return pl_error_set(PL_EINVALID, "pd_entry %s: %s %s is before requested_at %s (an approval "
+			                    "comes after the request); fix %s or requested_at", id, path, at, req, path);
+	}
+	return 0;
+}
+
 static int sense(const pl_kind_def *k, const json_t *change, const json_t *current, const pl_sense *at)
 {
 	const char *id = at && at->id ? at->id : "(new)";
 	const char *start, *end, *status;
 	const json_t *hours;
 	long days = 1;
+	int rc;
 
 	if (strcmp(k->name, "pd_entry"))
 		return 0;
@@ -492,6 +548,8 @@ static int sense(const pl_kind_def *k, const json_t *change, const json_t *curre
 		return pl_error_set(PL_EINVALID, "pd_entry %s: hours %g is more than 24 a day for %ld day%s "
 		                    "(%s to %s); fix hours, start or end", id, json_number_value(hours), days,
 		                    days == 1 ? "" : "s", start ? start : "?", end ? end : start ? start : "?");
+	if ((rc = approvals_after_request(id, change, current)))
+		return rc;
 	if (at && at->today && status && !strcmp(status, "completed")) {
 		const char *late = end && strcmp(end, at->today) > 0 ? "end" : start && strcmp(start, at->today) > 0 ? "start" : NULL;
 		if (late)

@@ -150,6 +150,7 @@ static const pl_field_def f_pd_entry[] = {
 	FR("activity", PL_T_REF, "activity", 0, "plan activity id it serves"),
 	F("required_for_job", PL_T_BOOL, 0, "required for the job"),
 	FE("status", e_pd_status, 0, "workflow status"),
+	F("requested_at", PL_T_TIME, 0, "when the PD was requested (approvals may not be dated before it)"),
 	FM("approvals", f_approvals, "supervisor and budget approvals"),
 	FM("evaluation", f_evaluation, "Guskey evaluation levels"),
 	F("evidence", PL_T_STR, 0, "evidence of completion"),

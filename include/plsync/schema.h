@@ -85,7 +85,9 @@ typedef int (*pl_ref_exists_fn)(const char *kind, const char *id, const char *pa
  * The record after the change must also make sense (`at`, may be NULL for
  * no id, day or request time): a pd_entry's end is not before its start,
  * its hours are at most 24 per day (end - start + 1 days, 1 without an
- * end) and a completed one does not start or end after `at->today`. Remote
+ * end), a completed one does not start or end after `at->today`, and no
+ * approval (approvals.supervisor.at, approvals.budget.at) is dated before
+ * its requested_at (to the second, or by date when either is a date). Remote
  * ops do not pass here (pl_schema_validate: types only), so old data
  * still merges.
  * Errors: PL_EINVALID as pl_schema_coerce and pl_schema_validate give

@@ -63,7 +63,8 @@ typedef struct pl_workflow_options {
 	pl_role     role;      /* approve, reject: whose decision */
 	const char *by;        /* approve, reject: the approver's staff id */
 	const char *note;      /* kept with the op; a rejection's reason (required) */
-	const char *stamp;     /* approve, reject, evaluate: approvals.<role>.at or
+	const char *stamp;     /* request: requested_at unless the fields give it;
+	                          approve, reject, evaluate: approvals.<role>.at or
 	                          evaluation.at, RFC 3339 or YYYY-MM-DD; NULL = now (UTC) */
 	const char *today;     /* complete: YYYY-MM-DD, for the default end date (required) */
 	json_t     *fields;    /* request: the entry's fields; resolve: the settled
@@ -119,7 +120,8 @@ typedef struct pl_workflow_result {
 /*
  * Request PD: create a pd_entry with status `requested` from o->fields
  * (staff, title, type, ...), id o->id or a generated one (result id), note
- * o->note or "PD requested". The workflow's own fields are refused (see
+ * o->note or "PD requested", and requested_at o->stamp (NULL: now, UTC)
+ * unless o->fields give it. The workflow's own fields are refused (see
  * pl_workflow_own_field). Errors: PL_EUSAGE (OWN_FIELD, or no fields);
  * whatever pl_write_change gives (PL_EINVALID for the schema, PL_EEXISTS).
  */

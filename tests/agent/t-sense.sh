@@ -1,7 +1,8 @@
 #!/bin/sh
 # Values that make sense, through plsync add, set and import: a pd_entry
 # whose end is before its start, with more than 24 hours a day, or completed
-# but starting after today (the day of the store's clock) is refused with
+# but starting after today (the day of the store's clock), or approved before
+# its requested_at (which request stamps) is refused with
 # the field and the fix; a set of end alone is checked against the stored
 # start; an import refuses the row, naming file and line, and applies none.
 . "$(dirname "$0")/../lib.sh"
@@ -41,6 +42,31 @@ desc "set of status completed on a future entry is refused"
 ok p add pd_entry --id PD3 staff=E100 title=Later type=workshop start=2099-03-01
 fails 1 p set PD3 status=completed
 like "$(cat "$T/.err")" 'start 2099-03-01 is after today' "naming start"
+
+# approvals are not dated before the request
+ok p add staff --id E200 name="Pat Boss" category=certified school=LIN01
+ok p set E100 supervisor=E200 budget_manager=E200
+desc "request stamps requested_at with the step's time"
+ok p request --id PD4 --today 2026-09-10 staff=E100 title="Fall workshop" type=workshop start=2026-10-01
+is "$(p show PD4 --json | sed -n 's/^ *"requested_at": "\(.*\)",$/\1/p')" "2026-09-10" "requested_at is the request's day"
+desc "an approval dated before the request is refused"
+fails 1 p approve PD4 --as supervisor --by E200 --today 2026-09-01
+is "$(cat "$T/.err")" "plsync: pd_entry PD4: approvals.supervisor.at 2026-09-01 is before requested_at 2026-09-10 (an approval comes after the request); fix approvals.supervisor.at or requested_at" \
+	"the message names both fields, both dates and the fix"
+desc "an approval on the day of the request is taken"; ok p approve PD4 --as supervisor --by E200 --today 2026-09-10
+desc "requested_at may be given on add (a paper request), and a later approval is taken"
+ok p add pd_entry --id PD5 staff=E100 title="Paper request" type=workshop requested_at=2026-08-20 \
+	approvals.budget.by=E200 approvals.budget.at=2026-08-21
+desc "set of requested_at after the stored approval is refused"; fails 1 p set PD5 requested_at=2026-08-22
+like "$(cat "$T/.err")" 'approvals.budget.at 2026-08-21 is before requested_at 2026-08-22' "naming the approval"
+cat > "$T/req.csv" <<'CSV'
+staff,title,type,requested_at,approvals.supervisor.by,approvals.supervisor.at
+E100,On time,workshop,2026-09-01,E200,2026-09-02
+E100,Approved first,workshop,2026-09-05,E200,2026-09-03
+CSV
+desc "an import with an approval before its request fails"; fails 1 p import pd_entry "$T/req.csv"
+like "$(head -n 1 "$T/.err")" 'req.csv line 3: .*approvals.supervisor.at 2026-09-03 is before requested_at 2026-09-05' \
+	"naming file, line and fields"
 
 seq1=$(seq_now)
 cat > "$T/pd.csv" <<'CSV'

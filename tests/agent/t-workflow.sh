@@ -32,7 +32,7 @@ act=$(p add activity goal="$goal" title="Fractions workshop" initial.who="Grade 
 	standards=learning_designs,implementation delivery=in_person budget_cents=250000 funding=federal:title-ii-a)
 
 # ---- request -> approve -> complete -> evaluate ----
-id=$(p request staff=E100 title="Fractions workshop" type=workshop location=out_of_district \
+id=$(p request --today 2026-09-25 staff=E100 title="Fractions workshop" type=workshop location=out_of_district \
 	start=2026-10-14 cost_cents=12000 funding=federal:title-ii-a goal="$goal" activity="$act" \
 	standards=learning_designs,curriculum_assessment_instruction)
 like "$id" '^LIN01-[0-9A-Z]{5}$' "request prints the new entry's id"
@@ -123,7 +123,7 @@ desc "transcript with a bad year fails"; fails 1 p transcript E100 --year 2026
 bad=$(p add pd_entry staff=E101 title="Conference attended without approval" type=conference \
 	location=out_of_district start=2026-09-20 hours=12 status=completed funding=federal:title-ii-a)
 p add goal plan="$plan" number=2 statement="Attendance" outcome_y1="92%" >/dev/null
-late=$(p request staff=E101 title="Approved after it started" type=workshop location=in_district start=2026-10-20)
+late=$(p request --today 2026-10-01 staff=E101 title="Approved after it started" type=workshop location=in_district start=2026-10-20)
 p approve "$late" --as supervisor --by E200 --today 2026-10-19 >/dev/null
 p approve "$late" --as budget --by E300 >/dev/null
 desc "findings --json"; ok sh -c "'$PLSYNC' findings --json > '$T/f.json'"

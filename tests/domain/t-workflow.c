@@ -98,6 +98,7 @@ static int request(pl_store *st, const char *id, const char *json, pl_workflow_r
 
 	o.id = id;
 	o.fields = json_loads(json, 0, NULL);
+	o.stamp = "2026-09-01";   /* requested_at: on or before every decision's DAY */
 	rc = pl_workflow_request(st, ACTOR, &o, r);
 	json_decref(o.fields);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * Values that make sense: a local write of a pd_entry is refused when its
  * end is before its start, its hours are more than 24 a day, a completed
- * entry starts or ends after today, each with the field and the fix. The rules apply to
+ * entry starts or ends after today, an approval is dated before the entry's
+ * requested_at, each with the field and the fix. The rules apply to
  * the record after the change (a SET of end alone is checked against the
  * stored start). "today" is given (pl_sense), never read from the clock
  * here. Remote ops are checked for types only
@@ -70,7 +71,7 @@ int main(void)
 {
 	char msg[512];
 
-	plan(18);
+	plan(29);
 	if (!(pd = pl_schema_kind("pd_entry")))
 		bail("no pd_entry kind");
 
@@ -103,7 +104,41 @@ int main(void)
 	ok(prep("{" BASE ",\"start\":\"2099-01-01\",\"status\":\"completed\"}", NULL, NULL, msg) == 0,
 	   "with no day given the future rule is not checked");
 
+	/* approvals not dated before the request (approvals.<role>.at, requested_at) */
+	refused("{" BASE ",\"requested_at\":\"2026-05-10T09:00:00Z\","
+	        "\"approvals\":{\"supervisor\":{\"by\":\"E2\",\"at\":\"2026-05-09\"}}}", NULL,
+	        "pd_entry PD9: approvals.supervisor.at 2026-05-09 is before requested_at 2026-05-10T09:00:00Z "
+	        "(an approval comes after the request); fix approvals.supervisor.at or requested_at",
+	        "a supervisor approval dated the day before the request");
+	refused("{\"approvals\":{\"budget\":{\"by\":\"E3\",\"at\":\"2026-05-10T08:59:59Z\"}}}",
+	        "{" BASE ",\"requested_at\":\"2026-05-10T09:00:00Z\",\"approvals\":{\"supervisor\":"
+	        "{\"by\":\"E2\",\"at\":\"2026-05-11\"}}}",
+	        "approvals.budget.at 2026-05-10T08:59:59Z is before requested_at",
+	        "a SET of the budget approval a second before the stored request");
+	refused("{\"requested_at\":\"2026-05-12\"}",
+	        "{" BASE ",\"approvals\":{\"supervisor\":{\"by\":\"E2\",\"at\":\"2026-05-11T10:00:00.250Z\"}}}",
+	        "approvals.supervisor.at 2026-05-11T10:00:00.250Z is before requested_at 2026-05-12",
+	        "a SET of requested_at after the stored approval");
+	accepted("{\"approvals\":{\"budget\":{\"by\":\"E3\",\"at\":\"2026-05-10\"}}}",
+	         "{" BASE ",\"requested_at\":\"2026-05-10T15:30:00Z\"}",
+	         "an approval dated the day of the request (a date against a time)");
+	accepted("{\"approvals\":{\"supervisor\":{\"by\":\"E2\",\"at\":\"2026-05-10T09:00:00.500Z\"}}}",
+	         "{" BASE ",\"requested_at\":\"2026-05-10T09:00:00Z\"}",
+	         "an approval in the second of the request");
+	accepted("{\"approvals\":{\"supervisor\":{\"by\":\"E2\",\"at\":\"2020-01-01\"}}}", "{" BASE "}",
+	         "an approval of an entry with no requested_at (older data)");
+	accepted("{\"approvals\":{\"supervisor\":null}}",
+	         "{" BASE ",\"requested_at\":\"2026-05-10\",\"approvals\":{\"supervisor\":{\"at\":\"2026-05-01\"}}}",
+	         "unsetting a stored approval dated before the request");
+
 	/* remote ops: types only */
+	{
+		json_t *early = parse("{" BASE ",\"requested_at\":\"2026-05-10\","
+		                      "\"approvals\":{\"budget\":{\"at\":\"2026-05-01\"}}}");
+		int rc = pl_schema_validate(pd, early, early, NULL, NULL);
+		ok(rc == 0, "a remote op with an approval before its request is checked for types only");
+		json_decref(early);
+	}
 	{
 		json_t *bad = parse("{" BASE ",\"start\":\"2026-09-14\",\"end\":\"2026-09-01\",\"hours\":99.5}");
 		int rc = pl_schema_validate(pd, bad, bad, NULL, NULL);
