@@ -93,6 +93,13 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
  */
 const char *cli_error_text(char *buf, size_t size);
 
+/*
+ * The text of one hint (and its argument, NULL for none) as cli_error_text
+ * appends it, for a hint that comes with a warning rather than an error
+ * (pl_transcript_warning). "" for PL_HINT_NONE. Fills buf and returns it.
+ */
+const char *cli_hint_text(enum pl_hint hint, const char *arg, char *buf, size_t size);
+
 /* Print "PROG: <message><hint>" from the last library error; return EXIT_USAGE
  * for PL_EUSAGE, else EXIT_FAIL. */
 int cli_fail(const cli *c);

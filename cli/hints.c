@@ -34,24 +34,30 @@ static const struct hint_text hints[] = {
 	[PL_HINT_AUDIT_VERIFY]  = { "; run 'plsync-audit verify'", NULL },
 	[PL_HINT_BUNDLE_SINCE]  = { ": use --since to split the bundle", NULL },
 	[PL_HINT_BUNDLE_CREATE] = { " (made with 'plsync bundle create')", NULL },
+	[PL_HINT_DISTRICT_TRANSCRIPT] = { "; 'plsync-district transcript REPO ", "' after a merge covers every school" },
 };
 
-/* The hint's text for e ("" for PL_HINT_NONE), in buf; returns buf. */
-static const char *hint_text(const pl_error *e, char *buf, size_t size)
+const char *cli_hint_text(enum pl_hint hint, const char *arg, char *buf, size_t size)
 {
 	const struct hint_text *h;
 
 	buf[0] = '\0';
-	if (e->hint <= PL_HINT_NONE || (size_t)e->hint >= sizeof(hints) / sizeof(hints[0]))
+	if (hint <= PL_HINT_NONE || (size_t)hint >= sizeof(hints) / sizeof(hints[0]))
 		return buf;
-	h = &hints[e->hint];
+	h = &hints[hint];
 	if (!h->before)
 		return buf;
 	if (h->after)
-		snprintf(buf, size, "%s%s%s", h->before, e->hint_arg, h->after);
+		snprintf(buf, size, "%s%s%s", h->before, arg ? arg : "", h->after);
 	else
 		snprintf(buf, size, "%s", h->before);
 	return buf;
+}
+
+/* The hint's text for e ("" for PL_HINT_NONE), in buf; returns buf. */
+static const char *hint_text(const pl_error *e, char *buf, size_t size)
+{
+	return cli_hint_text(e->hint, e->hint_arg, buf, size);
 }
 
 const char *cli_error_text(char *buf, size_t size)

@@ -5,6 +5,14 @@
  * The rows come from the same participations the report counts (dataset.c),
  * so a staff member's transcript total for a year is exactly their share of
  * the report's hours. Hours are hundredths until they are written out.
+ *
+ * Each row names the school that recorded it: the node that created the
+ * record (node code = school code), which a dataset does not carry, so the
+ * program gathers it from the store first (pl_transcript_sources). Over
+ * one store's data the transcript says when it may be short, from what the
+ * store can tell: the district office's store, a staff record of another
+ * school, a school changed, entries recorded elsewhere. It cannot know of
+ * entries that never reached it, so it never claims to be complete.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,13 +20,207 @@
 
 #include "plsync/errors.h"
 #include "plsync/json.h"
+#include "plsync/op.h"
 #include "plsync/render.h"
+#include "plsync/store.h"
 #include "plsync/transcript.h"
 #include "dataset-int.h"
 
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+/* ---- sources: who recorded what ---- */
+
+static int names_staff(const json_t *list, const char *staff)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (json_is_string(json_array_get(list, i)) &&
+		    !strcmp(json_string_value(json_array_get(list, i)), staff))
+			return 1;
+	return 0;
+}
+
+/* records[id] = the node that created record `id`, if the store holds it. */
+static int source_of(json_t *records, pl_store *st, const char *id)
+{
+	pl_record *r = NULL;
+	int rc = pl_store_get_state(&r, st, id);
+
+	if (rc == PL_ENOTFOUND)
+		return 0;
+	if (!rc && r->owner && json_object_set_new(records, id, json_string(r->owner)))
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	pl_record_free(r);
+	return rc;
+}
+
+int pl_transcript_sources(json_t **out, pl_store *st, const json_t *ds, const char *staff)
+{
+	json_t *src = NULL, *records = json_object(), *r, *clock;
+	pl_record *s = NULL;
+	const char *id;
+	int rc = 0;
+
+	*out = NULL;
+	if (!records)
+		return pl_error_set(PL_ERROR, "out of memory");
+	json_object_foreach(pl_dataset_kind(ds, "pd_entry"), id, r) {
+		const char *who = pl_dataset__str(r, "staff");
+		if (who && !strcmp(who, staff) && (rc = source_of(records, st, id)))
+			goto cleanup;
+	}
+	json_object_foreach(pl_dataset_kind(ds, "plc_meeting"), id, r)
+		if (names_staff(json_object_get(r, "attendees"), staff) && (rc = source_of(records, st, id)))
+			goto cleanup;
+	src = json_pack("{ss sO sn sn}", "node", pl_store_node(st), "records", records, "staff_owner",
+	                "school_changed");
+	if (!src) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = pl_store_get(&s, st, staff))) {
+		if (rc == PL_ENOTFOUND)
+			rc = 0;
+		goto cleanup;
+	}
+	if (s->owner)
+		json_object_set_new(src, "staff_owner", json_string(s->owner));
+	/* the school set by a later op than the record's create: they moved */
+	clock = json_object_get(s->clocks, "school");
+	if (json_is_integer(json_array_get(clock, 0)) &&
+	    (uint64_t)json_integer_value(json_array_get(clock, 0)) > s->created) {
+		char when[32];
+		pl_hlc_fmt(when, (uint64_t)json_integer_value(json_array_get(clock, 0)));
+		when[10] = '\0';
+		json_object_set_new(src, "school_changed", json_string(when));
+	}
+cleanup:
+	pl_record_free(s);
+	json_decref(records);
+	if (rc)
+		json_decref(src);
+	else
+		*out = src;
+	return rc;
+}
+
+/* ---- scope: what one store's transcript may miss ---- */
+
+/* The node code of school record `id`: its code, else its id. */
+static const char *school_code(const json_t *ds, const char *id)
+{
+	const char *code = pl_dataset__str(pl_dataset_get(ds, "school", id), "code");
+	return code ? code : id;
+}
+
+/* Append "node" to the ", "-separated list in buf unless it is there. */
+static void add_node(char *buf, size_t sz, const char *node)
+{
+	size_t n = strlen(node);
+
+	for (const char *p = buf; (p = strstr(p, node)); p += n)
+		if ((p == buf || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return;
+	pl_dataset__cat(buf, sz, "%s%s", *buf ? ", " : "", node);
+}
+
+/*
+ * Why the transcript of `staff` over the store of node `node` may miss
+ * PL, into why ("" if nothing says so).
+ */
+static void scope_why(char *why, size_t sz, const json_t *ds, const json_t *staff_rec, const char *staff,
+                      const char *node, const json_t *src)
+{
+	const char *school = pl_dataset__str(staff_rec, "school");
+	const char *owner = pl_dataset__str(src, "staff_owner");
+	const char *changed = pl_dataset__str(src, "school_changed");
+	char elsewhere[256] = "";
+	const char *id;
+	json_t *n;
+
+	why[0] = '\0';
+	if (!strcmp(node, PL_NODE_DISTRICT)) {   /* every school is elsewhere: the rest says no more */
+		pl_dataset__cat(why, sz, "; this is the district office's store, which holds its own records and "
+		                "those of the nodes it follows, not the schools' own");
+		return;
+	}
+	if (school && strcmp(school_code(ds, school), node))
+		pl_dataset__cat(why, sz, "; %s's staff record names school %s", staff, school_code(ds, school));
+	if (owner && strcmp(owner, node) && strcmp(owner, PL_NODE_DISTRICT))
+		pl_dataset__cat(why, sz, "; %s's staff record was made at %s", staff, owner);
+	if (changed)
+		pl_dataset__cat(why, sz, "; %s's school was changed on %s", staff, changed);
+	json_object_foreach(json_object_get(src, "records"), id, n) {
+		const char *by = json_string_value(n);
+		if (by && strcmp(by, node) && strcmp(by, PL_NODE_DISTRICT))
+			add_node(elsewhere, sizeof(elsewhere), by);
+	}
+	if (*elsewhere)
+		pl_dataset__cat(why, sz, "; some of %s's entries were recorded at %s, and only those that "
+		                "reached this store are here", staff, elsewhere);
+}
+
+static int scope_set(json_t *t, const json_t *ds, const json_t *staff_rec, const char *staff,
+                     const pl_transcript_options *opts)
+{
+	const char *node = opts->sources ? pl_dataset__str(opts->sources, "node") : NULL;
+	char why[1200], msg[1400];
+	json_t *scope;
+
+	scope = json_pack("{ss so sn}", "data", opts->consolidated ? "consolidated" : "store",
+	                  "node", str_or_null(opts->consolidated ? NULL : node), "warning");
+	if (!scope || json_object_set_new(t, "scope", scope))
+		return pl_error_set(PL_ERROR, "out of memory");
+	if (opts->consolidated || !node)
+		return 0;
+	scope_why(why, sizeof(why), ds, staff_rec, staff, node, opts->sources);
+	if (!why[0])
+		return 0;
+	snprintf(msg, sizeof(msg), "this transcript counts only the records this store (%s) holds, and %s may "
+	         "have PL recorded elsewhere: %s. The district's consolidated data holds every school's "
+	         "records", node, staff, why + 2);
+	json_object_set_new(scope, "warning", json_string(msg));
+	return 0;
+}
+
+const char *pl_transcript_warning(const json_t *t, enum pl_hint *hint)
+{
+	const char *w = pl_dataset__str(t, "scope.warning");
+
+	if (hint)
+		*hint = w ? PL_HINT_DISTRICT_TRANSCRIPT : PL_HINT_NONE;
+	return w;
+}
+
+/* by_school: entries and hours per school of the rows that name one, in
+ * the order of each school's first row (jansson objects keep insertion order). */
+static json_t *by_school(const json_t *rows)
+{
+	json_t *acc = json_object(), *out = json_array(), *v;
+	const char *school;
+
+	for (size_t i = 0; acc && i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		const char *sc = pl_dataset__str(r, "school");
+		json_t *e;
+		if (!sc)
+			continue;
+		if (!(e = json_object_get(acc, sc)))
+			json_object_set_new(acc, sc, e = json_pack("[II]", (json_int_t)0, (json_int_t)0));
+		if (!e)
+			break;
+		json_array_set_new(e, 0, json_integer(json_integer_value(json_array_get(e, 0)) + 1));
+		json_array_set_new(e, 1, json_integer(json_integer_value(json_array_get(e, 1)) +
+		                                      pl_dataset__centi_at(r, "hours")));
+	}
+	json_object_foreach(acc, school, v)
+		json_array_append_new(out, json_pack("{ss sI so}", "school", school, "entries",
+		                                     json_integer_value(json_array_get(v, 0)), "hours",
+		                                     pl_dataset__centi_json(json_integer_value(json_array_get(v, 1)))));
+	json_decref(acc);
+	return out;
 }
 
 int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const char *year,
@@ -38,9 +240,13 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != PL_TRANSCRIPT_OPTIONS_VERSION)
-		return pl_error_set(PL_EUSAGE, "pl_transcript_build: options version %u, expected %u",
+	if (opts->version == 1) {   /* version 1 has no sources: read it as such */
+		defaults.renewal_cycle_years = opts->renewal_cycle_years;
+		opts = &defaults;
+	} else if (opts->version != PL_TRANSCRIPT_OPTIONS_VERSION) {
+		return pl_error_set(PL_EUSAGE, "pl_transcript_build: options version %u, expected 1 or %u",
 		                    opts->version, PL_TRANSCRIPT_OPTIONS_VERSION);
+	}
 	if (!s)
 		return pl_error_set(PL_ENOTFOUND, "no staff record with id \"%s\"", staff);
 	if (year && (rc = pl_school_year_bounds(from, to, year)))
@@ -54,11 +260,14 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 	rows = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const pl_dataset__part *p = &parts[i];
-		json_t *r = json_pack("{so ss ss so so sb so so sO}", "date", str_or_null(p->date),
+		const char *school = opts->sources ? pl_dataset__str(json_object_get(opts->sources, "records"), p->rec)
+		                                   : NULL;
+		json_t *r = json_pack("{so ss ss so so sb so so sO so}", "date", str_or_null(p->date),
 		                      "kind", p->kind, "record", p->rec, "title", str_or_null(p->title),
 		                      "type", str_or_null(p->type), "job_embedded", p->job_embedded,
 		                      "hours", pl_dataset__centi_json(p->chours), "credits", pl_dataset__centi_json(p->ccredits),
-		                      "standards", p->standards ? p->standards : json_null());
+		                      "standards", p->standards ? p->standards : json_null(),
+		                      "school", str_or_null(school));
 		if (!r || json_array_append_new(rows, r)) {
 			rc = pl_error_set(PL_ERROR, "out of memory");
 			goto cleanup;
@@ -75,10 +284,12 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 	              "to", str_or_null(year ? to : NULL), "as_of", today, "rows", rows,
 	              "entries", (json_int_t)n, "total_hours", pl_dataset__centi_json(h),
 	              "total_credits", pl_dataset__centi_json(cr));
-	if (!t) {
+	if (!t || json_object_set_new(t, "by_school", by_school(rows))) {
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
+	if ((rc = scope_set(t, ds, s, staff, opts)))
+		goto cleanup;
 	if (rn.applies && !pl_date_days(&exp, rn.to))
 		json_object_set_new(t, "renewal",
 		                    json_pack("{ss ss so so so sI}", "cycle_from", rn.from, "cycle_to", rn.to,
@@ -177,6 +388,31 @@ static void period_line(FILE *f, const json_t *t, const char *before, const char
 		fprintf(f, "%sAll years, as of %s%s", before, pl_dataset__str(t, "as_of"), after);
 }
 
+/* "By school: LIN01 9.75 hours (3 entries), WAS02 5.00 hours (1 entry).",
+ * when the rows come from more than one school. */
+static void by_school_line(FILE *f, const json_t *t, int md)
+{
+	const json_t *bs = json_object_get(t, "by_school");
+
+	if (json_array_size(bs) < 2)
+		return;
+	fputs(md ? "\nBy school: " : "By school: ", f);
+	for (size_t i = 0; i < json_array_size(bs); i++) {
+		const json_t *e = json_array_get(bs, i);
+		long long n = json_integer_value(json_object_get(e, "entries"));
+		char h[32];
+		fixed2(h, json_object_get(e, "hours"));
+		if (i)
+			fputs(", ", f);
+		if (md)
+			pl_md_cell(f, s_or(e, "school", "?"));
+		else
+			pl_term_fputs(f, s_or(e, "school", "?"));
+		fprintf(f, " %s hours (%lld entr%s)", h, n, n == 1 ? "y" : "ies");
+	}
+	fputs(".\n", f);
+}
+
 static void write_text(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
@@ -195,28 +431,43 @@ static void write_text(FILE *f, const json_t *t)
 	if (pl_dataset__str(t, "category"))
 		fprintf(f, ", %s", pl_dataset__str(t, "category"));
 	period_line(f, t, "\n", "\n\n");
-	fprintf(f, "%-10s  %7s  %7s  %-20s  %-40s  %s\n", "date", "hours", "credits", "type", "title", "standards");
+	if (pl_transcript_warning(t, NULL)) {
+		fputs("Warning: ", f);
+		pl_term_fputs(f, pl_transcript_warning(t, NULL));
+		fputs(".\n\n", f);
+	}
+	fprintf(f, "%-10s  %7s  %7s  %-8s  %-20s  %-40s  %s\n", "date", "hours", "credits", "school", "type",
+	        "title", "standards");
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
 		cells_of(&x, r);
 		char *title = pl_term_escape(s_or(r, "title", ""));
-		fprintf(f, "%-10s  %7s  %7s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), x.h, x.c,
-		        s_or(r, "type", ""), title ? title : "?", x.std);
+		char *school = pl_term_escape(s_or(r, "school", ""));
+		fprintf(f, "%-10s  %7s  %7s  %-8s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), x.h, x.c,
+		        school ? school : "?", s_or(r, "type", ""), title ? title : "?", x.std);
 		free(title);
+		free(school);
 	}
 	totals_of(&x, t);
-	fprintf(f, "%-10s  %7s  %7s  %lld entr%s\n\n", "Total", x.h, x.c,
+	fprintf(f, "%-10s  %7s  %7s  %lld entr%s\n", "Total", x.h, x.c,
 	        (long long)json_integer_value(json_object_get(t, "entries")),
 	        json_integer_value(json_object_get(t, "entries")) == 1 ? "y" : "ies");
+	by_school_line(f, t, 0);
+	fputc('\n', f);
 	renewal_line(f, t, 0);
 }
 
-static void write_csv(FILE *f, const json_t *t)
+static void write_csv(FILE *f, const json_t *t, int excel)
 {
+	static const char *const head[] = { "date", "staff", "record", "kind", "type", "job_embedded",
+		"title", "hours", "credits", "standards", "school", NULL };
 	const json_t *rows = json_object_get(t, "rows");
 	cells x;
 
-	fprintf(f, "date,staff,record,kind,type,job_embedded,title,hours,credits,standards\n");
+	pl_csv_begin(f, excel);
+	for (int k = 0; head[k]; k++)
+		pl_csv_cell(f, head[k], !k);
+	pl_csv_row_end(f, excel);
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
 		cells_of(&x, r);
@@ -230,7 +481,8 @@ static void write_csv(FILE *f, const json_t *t)
 		pl_csv_cell(f, x.h, 0);
 		pl_csv_cell(f, x.c, 0);
 		pl_csv_cell(f, x.std, 0);
-		fprintf(f, "\n");
+		pl_csv_cell(f, pl_dataset__str(r, "school"), 0);
+		pl_csv_row_end(f, excel);
 	}
 	totals_of(&x, t);
 	pl_csv_cell(f, "Total", 1);
@@ -240,7 +492,18 @@ static void write_csv(FILE *f, const json_t *t)
 	pl_csv_cell(f, x.h, 0);
 	pl_csv_cell(f, x.c, 0);
 	pl_csv_cell(f, NULL, 0);
-	fputc('\n', f);
+	pl_csv_cell(f, NULL, 0);
+	pl_csv_row_end(f, excel);
+	if (pl_transcript_warning(t, NULL)) {   /* the text in the title column */
+		pl_csv_cell(f, "Warning", 1);
+		pl_csv_cell(f, pl_dataset__str(t, "staff"), 0);
+		for (int k = 0; k < 4; k++)
+			pl_csv_cell(f, NULL, 0);
+		pl_csv_cell(f, pl_transcript_warning(t, NULL), 0);
+		for (int k = 0; k < 4; k++)
+			pl_csv_cell(f, NULL, 0);
+		pl_csv_row_end(f, excel);
+	}
 }
 
 static void write_md(FILE *f, const json_t *t)
@@ -254,7 +517,12 @@ static void write_md(FILE *f, const json_t *t)
 	if (pl_dataset__str(t, "school"))
 		fprintf(f, "School %s. ", pl_dataset__str(t, "school"));
 	period_line(f, t, "", ".\n\n");
-	fprintf(f, "| Date | Title | Type | Hours | Credits | Standards |\n|---|---|---|---:|---:|---|\n");
+	if (pl_transcript_warning(t, NULL)) {
+		fputs("**Warning:** ", f);
+		pl_md_cell(f, pl_transcript_warning(t, NULL));
+		fputs(".\n\n", f);
+	}
+	fprintf(f, "| Date | Title | Type | Hours | Credits | Standards | School |\n|---|---|---|---:|---:|---|---|\n");
 	for (size_t i = 0; i < json_array_size(rows); i++) {
 		const json_t *r = json_array_get(rows, i);
 		cells_of(&x, r);
@@ -262,20 +530,23 @@ static void write_md(FILE *f, const json_t *t)
 		pl_md_cell(f, s_or(r, "title", ""));
 		fprintf(f, " | %s | %s | %s | ", s_or(r, "type", ""), x.h, x.c);
 		pl_md_cell(f, x.std);
+		fputs(" | ", f);
+		pl_md_cell(f, s_or(r, "school", ""));
 		fprintf(f, " |\n");
 	}
 	totals_of(&x, t);
-	fprintf(f, "| **Total** | %lld entries | | **%s** | **%s** | |\n",
+	fprintf(f, "| **Total** | %lld entries | | **%s** | **%s** | | |\n",
 	        (long long)json_integer_value(json_object_get(t, "entries")), x.h, x.c);
+	by_school_line(f, t, 1);
 	renewal_line(f, t, 1);
 }
 
-int pl_transcript_write(FILE *f, const json_t *t, const char *format)
+int pl_transcript_write(FILE *f, const json_t *t, const char *format, int excel)
 {
 	if (!format || !strcmp(format, "text"))
 		write_text(f, t);
 	else if (!strcmp(format, "csv"))
-		write_csv(f, t);
+		write_csv(f, t, excel);
 	else if (!strcmp(format, "md"))
 		write_md(f, t);
 	else if (!strcmp(format, "json"))

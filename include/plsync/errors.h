@@ -55,7 +55,9 @@ enum pl_hint {
 	PL_HINT_REBUILD_CACHE,  /* the district merge cache is damaged: rebuild it */
 	PL_HINT_AUDIT_VERIFY,   /* the district main itself is damaged: verify it */
 	PL_HINT_BUNDLE_SINCE,   /* a bundle would be too big: split it by op range */
-	PL_HINT_BUNDLE_CREATE   /* not a bundle: say how bundles are made */
+	PL_HINT_BUNDLE_CREATE,  /* not a bundle: say how bundles are made */
+	PL_HINT_DISTRICT_TRANSCRIPT /* one store's transcript may miss other schools'
+	                               PL: the district's covers them (arg: staff id) */
 };
 
 typedef struct pl_error {

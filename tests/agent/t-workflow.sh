@@ -107,7 +107,7 @@ p add plc_meeting group="Grade 4 math" school=LIN01 date=2026-11-05 minutes=60 a
 p add plc_meeting group="Grade 4 math" school=LIN01 date=2026-11-19 minutes=45 attendees=E100 >/dev/null
 desc "transcript as CSV"; ok p transcript E100 --year 2026-2027 --format csv --out "$T/t.csv"
 is "$(wc -l < "$T/t.csv" | tr -d ' ')" "5" "a header, the entry, two PLC meetings and a total"
-is "$(grep '^Total' "$T/t.csv")" "Total,E100,,,,,,8.25,0.50," "the total is 6.5 PD hours plus 1.75 PLC hours"
+is "$(grep '^Total' "$T/t.csv")" "Total,E100,,,,,,8.25,0.50,," "the total is 6.5 PD hours plus 1.75 PLC hours"
 is "$(awk -F, 'NR > 1 && $1 != "Total" { s += $8 } END { printf "%.2f", s }' "$T/t.csv")" "8.25" "the total equals the sum of the rows"
 like "$(grep plc_meeting "$T/t.csv" | head -n 1)" ',yes,Grade 4 math,1.00,' "PLC hours count as job-embedded PL"
 desc "transcript as text"; ok p transcript E100

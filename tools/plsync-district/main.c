@@ -7,6 +7,7 @@
  *   plsync-district status REPO [--json]
  *   plsync-district findings REPO [--year Y] [--today D] [--json]
  *   plsync-district report REPO --year Y [--format F] [--out FILE] [--today D]
+ *   plsync-district transcript REPO STAFF [--year Y] [--format F] [--excel] [--out FILE]
  *   plsync-district reset REPO COMMIT [--reason TEXT]
  *
  * Each command lives in its own cmd-*.c; help, --help, --version and the
@@ -22,7 +23,7 @@
 
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_merge_entry, &cmd_status_entry, &cmd_findings_entry, &cmd_report_entry,
-	&cmd_reset_entry, &cmd_bundle_entry, NULL
+	&cmd_transcript_entry, &cmd_reset_entry, &cmd_bundle_entry, NULL
 };
 
 static const cli_program program = {
@@ -37,7 +38,8 @@ static const cli_program program = {
 	"\n",
 	.outro =
 	"\n"
-	"findings and report read what the last merge consolidated (run merge first).\n"
+	"findings, report and transcript read what the last merge consolidated (run\n"
+	"merge first).\n"
 	"--today (or $PLSYNC_TODAY) fixes the date the findings are computed for.\n"
 	"\n"
 	"Examples:\n"
@@ -47,6 +49,7 @@ static const cli_program program = {
 	"  plsync-district status /srv/git/plsync.git --json\n"
 	"  plsync-district findings /srv/git/plsync.git --year 2026-2027\n"
 	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --out report.html\n"
+	"  plsync-district transcript /srv/git/plsync.git E100 --year 2026-2027\n"
 	"  git -C /srv/git/plsync.git log --first-parent main\n"
 	"\n"
 	"Options:\n"
