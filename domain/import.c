@@ -434,6 +434,14 @@ int pl_import_parse(pl_import *im, pl_store *st, const char *data, size_t len)
 		if (!r->bad && r->action > 0 && r->action < 4)
 			im->counts[r->action]++;
 	}
+	/* by line, in the order found within a line (a stable insertion sort of at most max_errors) */
+	for (size_t i = 1; i < im->nkept; i++) {
+		pl_import_error e = im->errs[i];
+		size_t j = i;
+		for (; j > 0 && im->errs[j - 1].line > e.line; j--)
+			im->errs[j] = im->errs[j - 1];
+		im->errs[j] = e;
+	}
 	if (im->nerrs) {
 		rc = pl_error_set(PL_EINVALID, "%s: %zu error%s; nothing was imported", im->file, im->nerrs,
 		                  im->nerrs == 1 ? "" : "s");
