@@ -173,13 +173,14 @@ static int num_value(json_t **out, const pl_import *im, const imp_col *c, const 
 	const char *rest;
 	double v;
 
+	/* not a number at all: the schema refuses it in its own words */
 	if (decimal(&v, s, &rest))
-		return refuse(im, c, s, "is not a number");
+		return (*out = json_string(s)) ? 0 : pl_error_set(PL_ERROR, "out of memory");
 	while (*rest == ' ')
 		rest++;
 	if (*rest) {
 		if (!is_hours_field(c))
-			return refuse(im, c, s, "is not a number");
+			return (*out = json_string(s)) ? 0 : pl_error_set(PL_ERROR, "out of memory");
 		if (word_in(rest, mins))
 			v /= 60.0;
 		else if (!word_in(rest, hours))

@@ -22,7 +22,8 @@
  * sees it (the store may have changed since the parse), and keeps what it
  * did in the store's meta under "import/last" — {kind, file, created:
  * [ids], updated: {id: {path: [before, after]}}} — committed with the
- * ops, which is what pl_import_undo reads.
+ * ops, which is what pl_import_undo reads. An import that changed nothing
+ * leaves the one before as the last.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -550,6 +551,8 @@ static int commit_fn(pl_write *w, void *payload)
 				return pl_error_prefix("%s", where);
 		}
 	}
+	if (!json_array_size(c->created) && !json_object_size(c->updated))
+		return 0; /* it did nothing: the import before stays the one to take back */
 	json_t *memo = json_pack("{sssssOsO}", "kind", im->kind->name, "file", im->file, "created", c->created,
 	                         "updated", c->updated);
 	char *text = memo ? json_dumps(memo, JSON_COMPACT) : NULL;

@@ -113,7 +113,8 @@ const char *pl_import_kind(const pl_import *im);
  * `note` (may be NULL): creates for NEW rows, a set of only the changed
  * fields for UPDATE rows (compared again with the record inside the
  * write), nothing for SAME ones; and keep what it did in st's meta (the
- * last import), for pl_import_undo. The first id made and the last are
+ * last import), for pl_import_undo (an import that changes nothing keeps
+ * the one before as the last). The first id made and the last are
  * copied to first/last ("" if none; either may be NULL).
  * Errors: PL_EINVALID if the parse found errors or was not run; what
  * pl_write_change gives (the message starts with "FILE line N"); PL_EFULL.

@@ -62,7 +62,7 @@ int main(void)
 	json_t *f;
 	int rc;
 
-	plan(49);
+	plan(52);
 	pl_init();
 	st = tl_fresh_store(dir, "LIN01");
 	add("school", "LIN01", json_pack("{ss ss}", "code", "LIN01", "name", "Lincoln"));
