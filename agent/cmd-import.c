@@ -218,8 +218,8 @@ done:
 
 const cmd_entry cmd_import_entry = {
 	.name = "import",
-	.synopsis = "import KIND FILE [--map COL=FIELD,...] [--map-file F] [--strict] [--dry-run]\n"
-	            "                     [--format csv|jsonl] [--note TEXT] | import --undo",
+	.synopsis = "import KIND FILE [--map COL=FIELD,...] [--map-file F] [--strict] [--dry-run] "
+	            "[--format csv|jsonl] [--note TEXT] | import --undo [--note TEXT]",
 	.summary = "add or update many records from a CSV or JSON Lines file, all or nothing",
 	.help =
 	"Reads FILE ('-' reads standard input): one KIND record per row. Every row is\n"

@@ -335,6 +335,12 @@ static int check_row(struct ctx *x, imp_row *r, json_t *keys_seen, imp_keys **ke
 			}
 			const char *id = imp_keys_find(*keys, key);
 			free(key);
+			json_t *given = id ? json_object_get(x->file_ids, id) : NULL;
+			if (given) {
+				rc = imp_error(im, r->line, "", "", "the same %s as line %lld (%s, by its %s): one record, given twice",
+				               im->kind->name, (long long)json_integer_value(given), id, what);
+				goto cleanup;
+			}
 			if (id) {
 				if ((rc = pl_store_get_state(&rec, x->st, id)))
 					return rc;
