@@ -97,6 +97,11 @@ like "$(cat "$T/.err")" "line 7: pd_entry.cost_cents: \"\\\$120.00\" is not a wh
 like "$(cat "$T/.err")" 'nothing from .*bad.csv was imported' "says nothing was imported"
 is "$(seq_now)" "$seq2" "and nothing was"
 
+perl -e 'print "staff,title,type,hours\n"; print "E100,Row $_,workshop,lots\n" for 1 .. 150' > "$T/many.csv"
+desc "a file with 150 bad rows fails"; fails 1 p import pd_entry "$T/many.csv"
+is "$(grep -c 'many.csv line [0-9]*: ' "$T/.err")" "100" "listing the first 100 errors"
+like "$(cat "$T/.err")" '^plsync: \.\.\. and 50 more errors$' "then how many more"
+
 printf 'staff,title,type,start\nE100,Twice,workshop,2026-02-01\nE200,Other,workshop,2026-02-01\nE100,twice,workshop,2/1/2026\n' > "$T/dup.csv"
 desc "two rows of one record fail"; fails 1 p import pd_entry "$T/dup.csv"
 like "$(cat "$T/.err")" 'dup.csv line 4: the same pd_entry as line 2 \(pd_entry key staff \+ title \+ start\)' "naming both lines"
