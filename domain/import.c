@@ -43,14 +43,28 @@ int imp_error(pl_import *im, size_t line, const char *column, const char *field,
 	char msg[PL_ERROR_MSG_MAX];
 	va_list ap;
 
+	size_t slot = im->nkept;
+
 	im->nerrs++;
-	if (im->nkept >= im->opts.max_errors)
-		return PL_EINVALID;
+	if (im->nkept >= im->opts.max_errors) {
+		/* full: keep the errors of the first lines (found in two passes, not in line order) */
+		size_t worst = 0;
+		for (size_t i = 1; i < im->nkept; i++)
+			if (im->errs[i].line >= im->errs[worst].line)
+				worst = i;
+		if (!im->nkept || line >= im->errs[worst].line)
+			return PL_EINVALID;
+		free((char *)im->errs[worst].column);
+		free((char *)im->errs[worst].field);
+		free((char *)im->errs[worst].message);
+		im->errs[worst] = im->errs[--im->nkept];
+		slot = im->nkept;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pl_utf8_scrub(msg);
-	pl_import_error *e = &im->errs[im->nkept];
+	pl_import_error *e = &im->errs[slot];
 	e->line = line;
 	e->column = strdup(column ? column : "");
 	e->field = strdup(field ? field : "");

@@ -62,7 +62,7 @@ int main(void)
 	json_t *f;
 	int rc;
 
-	plan(52);
+	plan(54);
 	pl_init();
 	st = tl_fresh_store(dir, "LIN01");
 	add("school", "LIN01", json_pack("{ss ss}", "code", "LIN01", "name", "Lincoln"));
@@ -146,8 +146,19 @@ int main(void)
 	is_int(pl_import_commit(im, st, actor, NULL, NULL, NULL), PL_EINVALID, "and it cannot be committed");
 	pl_import_free(im);
 
-	im = parse("pd_entry", "staff,title,type,colour\nE100,x,workshop,red\n", NULL, PL_IMPORT_CSV, &rc);
-	pl_import_free(im);
+	{
+		/* 3 errors kept: those of the first lines, though the reference (pass two) is found last */
+		pl_import_options o = PL_IMPORT_OPTIONS_INIT;
+		o.max_errors = 3;
+		pl_import_new(&im, "pd_entry", "sheet.csv", &o);
+		const char *t = "staff,title,type,hours\nE404,a,workshop,1\nE100,b,workshop,x\nE100,c,workshop,x\n"
+		                "E100,d,workshop,x\nE100,e,workshop,x\n";
+		is_int(pl_import_parse(im, st, t, strlen(t)), PL_EINVALID, "five bad rows, three errors kept");
+		ok(pl_import_error_count(im) == 5 && pl_import_errors_kept(im) == 3 && pl_import_error_get(im, 0)->line == 2 &&
+		   pl_import_error_get(im, 1)->line == 3 && pl_import_error_get(im, 2)->line == 4,
+		   "five counted, the first three lines kept, in line order");
+		pl_import_free(im);
+	}
 	{
 		pl_import_options o = PL_IMPORT_OPTIONS_INIT;
 		o.strict = 1;
