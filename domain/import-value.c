@@ -7,7 +7,8 @@
  *   time      a date, or a date and H:MM or H:MM:SS (' ' or 'T' between,
  *             AM/PM allowed, a trailing Z too) -> YYYY-MM-DDTHH:MM:SSZ
  *   number    "1,234.5"; in an hours field "6.5 h|hr|hrs|hour|hours" and
- *             "90 m|min|mins|minute|minutes" (-> 1.5)
+ *             "90 m|min|mins|minute|minutes" (-> 1.5); in a minutes field
+ *             "45 min" and "1.5 hrs" (-> 90)
  *   dollars   a *_cents field read through its name without "_cents":
  *             "$1,234.50", "120", "120.5" -> cents (at most 2 decimals)
  *   cents     a *_cents column itself: whole cents only; "$120.00" or "4.50"
@@ -190,6 +191,33 @@ static int num_value(json_t **out, const pl_import *im, const imp_col *c, const 
 	if (!(*out = number(v)))
 		return pl_error_set(PL_ERROR, "out of memory");
 	return 0;
+}
+
+static int is_minutes_field(const imp_col *c)
+{
+	const char *leaf = strrchr(c->path, '.');
+	return !strcmp(leaf ? leaf + 1 : c->path, "minutes");
+}
+
+/* A minutes field: "45", "45 min", "1.5 hrs" (-> 90); else the text, for the schema to refuse. */
+static int minutes_value(json_t **out, const char *s)
+{
+	static const char *const hours[] = { "h", "hr", "hrs", "hour", "hours", NULL };
+	static const char *const mins[] = { "m", "min", "mins", "minute", "minutes", NULL };
+	const char *rest;
+	double v;
+
+	if (!decimal(&v, s, &rest)) {
+		while (*rest == ' ')
+			rest++;
+		if (word_in(rest, hours))
+			v *= 60.0;
+		if (!*rest || word_in(rest, hours) || word_in(rest, mins)) {
+			if (fabs(v - round(v)) < 1e-9)
+				return (*out = json_integer((json_int_t)round(v))) ? 0 : pl_error_set(PL_ERROR, "out of memory");
+		}
+	}
+	return (*out = json_string(s)) ? 0 : pl_error_set(PL_ERROR, "out of memory");
 }
 
 static int dollars_value(json_t **out, const pl_import *im, const imp_col *c, const char *s)
@@ -401,6 +429,8 @@ int imp_value(json_t **out, const pl_import *im, const imp_col *c, const char *t
 	case PL_T_NUM:
 		return num_value(out, im, c, buf);
 	case PL_T_INT:
+		if (is_minutes_field(c))
+			return minutes_value(out, buf);
 		if (c->dollars)
 			return dollars_value(out, im, c, buf);
 		n = strlen(c->path);

@@ -62,7 +62,7 @@ int main(void)
 	json_t *f;
 	int rc;
 
-	plan(54);
+	plan(55);
 	pl_init();
 	st = tl_fresh_store(dir, "LIN01");
 	add("school", "LIN01", json_pack("{ss ss}", "code", "LIN01", "name", "Lincoln"));
@@ -184,10 +184,12 @@ int main(void)
 		pl_import_options o = PL_IMPORT_OPTIONS_INIT;
 		o.day_first = 1;
 		pl_import_new(&im, "plc_meeting", "sheet.csv", &o);
-		const char *t = "Group,Date,School ID,Minutes\nGrade 4,3/4/2026,LIN01,45\n";
+		const char *t = "Group,Date,School ID,Minutes\nGrade 4,3/4/2026,LIN01,1.5 hrs\n";
 		is_int(pl_import_parse(im, st, t, strlen(t)), 0, "day first: a PLC meeting");
 		is_str(json_string_value(json_object_get(pl_import_row_get(im, 0)->fields, "date")), "2026-04-03",
 		       "3/4/2026 is 3 April; School ID is school");
+		is_int(json_integer_value(json_object_get(pl_import_row_get(im, 0)->fields, "minutes")), 90,
+		       "1.5 hrs in a minutes field is 90");
 		pl_import_free(im);
 	}
 
