@@ -1,40 +1,18 @@
 /*
- * cmd-import.c — `plsync import`: many records from CSV or JSON Lines in one
- * write transaction.
- *
- * The file is read into memory once; the parse runs inside the store's write
- * function, so if the map has to grow the whole import replays from the
- * start. The first bad row aborts the transaction: an import is applied
- * whole or not at all, and the error names the file and line.
+ * cmd-import.c — `plsync import`: many records from CSV or JSON Lines, a
+ * thin program over the import library (plsync/import.h): read the file
+ * (at most 1 GiB), parse it with the mapping, print every error or the
+ * preview, and commit it in one write; `--undo` takes the last import back.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <csv.h>
+#include "plsync/import.h"
 
 #include "agent.h"
 
 #define IMPORT_MAX (1024u * 1024u * 1024u)
-
-struct import {
-	const pl_kind_def *kind;
-	const char *file;
-	const char *note;
-	const char *data;
-	size_t      len;
-	int         jsonl;
-	/* per run (reset when the write replays) */
-	pl_write   *w;
-	json_t     *header;   /* array of column names */
-	json_t     *row;      /* array of cells (string or null) */
-	int         id_col;
-	size_t      line;     /* line being parsed */
-	size_t      row_line; /* line where the current row started */
-	long        count;
-	int         rc;
-	char        first_id[PL_ID_MAX + 1], last_id[PL_ID_MAX + 1];
-};
 
 static int read_file(char **out, size_t *len, const char *path)
 {
@@ -77,265 +55,162 @@ static int read_file(char **out, size_t *len, const char *path)
 	return 0;
 }
 
-static int add_row(struct import *im, json_t *fields, const char *id)
+static void print_errors(const pl_import *im, const char *file)
 {
-	char out[PL_ID_MAX + 1], where[300];
-	pl_change ch = { PL_CHANGE_CREATE, im->kind->name, id, fields, im->note, where };
+	size_t kept = pl_import_errors_kept(im), all = pl_import_error_count(im);
 
-	snprintf(where, sizeof(where), "%s line %zu", im->file, im->jsonl ? im->line : im->row_line);
-	int rc = pl_write_change(im->w, &ch, out);
-
-	if (rc)
-		return rc;
-	if (!im->count++)
-		snprintf(im->first_id, sizeof(im->first_id), "%s", out);
-	snprintf(im->last_id, sizeof(im->last_id), "%s", out);
-	return 0;
-}
-
-/* ---- CSV ---- */
-
-static void csv_cell(void *s, size_t n, void *payload)
-{
-	struct import *im = payload;
-	if (im->rc)
-		return;
-	if (json_array_size(im->row) == 0)
-		im->row_line = im->line;
-	if (!s || n == 0) {
-		json_array_append_new(im->row, json_null());
-		return;
-	}
-	if (memchr(s, '\0', n)) { /* an id would be cut there; the store refuses it in a value */
-		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu holds a NUL byte (not text)", im->file,
-		                      im->line, json_array_size(im->row) + 1);
-		return;
-	}
-	/* a cell export neutralised against spreadsheet formulas ("'=x") is the value "=x" */
-	size_t skip = pl_csv_cell_guard(s, n);
-	json_t *v = json_stringn((const char *)s + skip, n - skip);
-	if (!v) {
-		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: cell %zu is not valid UTF-8", im->file,
-		                      im->line, json_array_size(im->row) + 1);
-		return;
-	}
-	json_array_append_new(im->row, v);
-}
-
-static void csv_row(int c, void *payload)
-{
-	struct import *im = payload;
-	size_t ncells = json_array_size(im->row);
-	json_t *fields = NULL;
-	const char *id = NULL;
-
-	(void)c;
-	if (im->rc)
-		return;
-	if (!im->header) {
-		im->header = im->row;
-		im->row = json_array();
-		for (size_t i = 0; i < ncells; i++) {
-			json_t *h = json_array_get(im->header, i);
-			const char *name = json_string_value(h);
-			if (!name) {
-				im->rc = pl_error_set(PL_EINVALID, "%s line %zu: header column %zu is empty", im->file, im->line, i + 1);
-				return;
-			}
-			if (!strcmp(name, "id")) {
-				im->id_col = (int)i;
-				continue;
-			}
-			if (!pl_schema_field(im->kind, name)) {
-				im->rc = pl_error_set(PL_EINVALID, "%s line %zu: column '%s' is not a %s field (see 'plsync help add')",
-				                      im->file, im->line, name, im->kind->name);
-				return;
-			}
-			for (size_t j = 0; j < i; j++)
-				if (!strcmp(name, json_string_value(json_array_get(im->header, j)))) {
-					im->rc = pl_error_set(PL_EINVALID, "%s line %zu: column '%s' appears twice", im->file, im->line, name);
-					return;
-				}
+	for (size_t i = 0; i < kept; i++) {
+		const pl_import_error *e = pl_import_error_get(im, i);
+		fprintf(stderr, "plsync: ");
+		pl_term_fputs(stderr, file);
+		if (e->line)
+			fprintf(stderr, " line %zu", e->line);
+		fprintf(stderr, ": ");
+		pl_term_fputs(stderr, e->message);
+		if (e->column[0] && strcmp(e->column, e->field) && strcmp(e->column, "id")) {
+			fprintf(stderr, " (column '");
+			pl_term_fputs(stderr, e->column);
+			fprintf(stderr, "')");
 		}
-		return;
+		fputc('\n', stderr);
 	}
-	if (ncells == 1 && json_is_null(json_array_get(im->row, 0))) {
-		json_array_clear(im->row); /* a blank line */
-		return;
-	}
-	if (ncells != json_array_size(im->header)) {
-		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: %zu cells, but the header has %zu columns",
-		                      im->file, im->row_line, ncells, json_array_size(im->header));
-		return;
-	}
-	fields = json_object();
-	for (size_t i = 0; i < ncells && !im->rc; i++) {
-		json_t *v = json_array_get(im->row, i);
-		if (json_is_null(v))
-			continue; /* an empty cell leaves the field unset */
-		if ((int)i == im->id_col) {
-			id = json_string_value(v);
-			continue;
-		}
-		if (fields_put(fields, json_string_value(json_array_get(im->header, i)), json_incref(v)))
-			im->rc = pl_error_last()->code;
-	}
-	if (!im->rc && add_row(im, fields, id))
-		im->rc = pl_error_last()->code;
-	if (im->rc)
-		pl_error_prefix("%s line %zu", im->file, im->row_line);
-	json_decref(fields);
-	json_array_clear(im->row);
+	if (all > kept)
+		fprintf(stderr, "plsync: ... and %zu more error%s\n", all - kept, all - kept == 1 ? "" : "s");
 }
 
-static int import_csv(struct import *im)
+static int cmd_undo(cli *c, const char *note)
 {
-	struct csv_parser p;
-	const char *s = im->data, *end = im->data + im->len;
+	pl_import_undone u;
 
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL))
-		return pl_error_set(PL_ERROR, "cannot start the CSV parser");
-	if (im->len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		s += 3; /* a UTF-8 byte order mark from a spreadsheet */
-	im->line = 0;
-	while (s < end && !im->rc) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-		im->line++;
-		if (csv_parse(&p, s, n, csv_cell, csv_row, im) != n && !im->rc)
-			im->rc = pl_error_set(PL_EINVALID, "%s line %zu: malformed CSV (%s)", im->file, im->line,
-			                      csv_strerror(csv_error(&p)));
-		s += n;
-	}
-	if (!im->rc && csv_fini(&p, csv_cell, csv_row, im) && !im->rc)
-		im->rc = pl_error_set(PL_EINVALID, "%s line %zu: malformed CSV at the end (%s)", im->file,
-		                      im->line, csv_strerror(csv_error(&p)));
-	csv_free(&p);
-	if (!im->rc && !im->header)
-		im->rc = pl_error_set(PL_EINVALID, "%s: empty file (a header row naming the fields is needed)", im->file);
-	return im->rc;
-}
-
-/* ---- JSON Lines ---- */
-
-static int import_jsonl(struct import *im)
-{
-	const char *s = im->data, *end = im->data + im->len;
-
-	im->line = 0;
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		json_error_t jerr;
-		json_t *obj, *idv, *fields;
-		const char *id = NULL;
-		int rc;
-
-		im->line++;
-		const char *p = s;
-		s += n + (nl ? 1 : 0);
-		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (!n)
-			continue;
-		if (!(obj = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr)))
-			return pl_error_set(PL_EINVALID, "%s line %zu: invalid JSON: %s (column %d)", im->file,
-			                    im->line, jerr.text, jerr.column);
-		if (!json_is_object(obj)) {
-			json_decref(obj);
-			return pl_error_set(PL_EINVALID, "%s line %zu: each line must be a JSON object", im->file, im->line);
-		}
-		fields = json_deep_copy(obj);
-		if ((idv = json_object_get(obj, "id"))) {
-			if (!json_is_string(idv)) {
-				json_decref(obj);
-				json_decref(fields);
-				return pl_error_set(PL_EINVALID, "%s line %zu: \"id\" must be a string", im->file, im->line);
-			}
-			id = json_string_value(idv);
-			json_object_del(fields, "id");
-		}
-		rc = add_row(im, fields, id);
-		json_decref(fields);
-		json_decref(obj);
-		if (rc)
-			return pl_error_prefix("%s line %zu", im->file, im->line);
-	}
-	return 0;
-}
-
-static int import_fn(pl_write *w, void *payload)
-{
-	struct import *im = payload;
-
-	json_decref(im->header);
-	json_decref(im->row);
-	im->w = w;
-	pl_write_defer_refs(w); /* rows may refer to rows further down */
-	im->header = NULL;
-	im->row = json_array();
-	im->id_col = -1;
-	im->count = 0;
-	im->rc = 0;
-	return im->jsonl ? import_jsonl(im) : import_csv(im);
+	if (pl_import_undo(&u, c->store, c->actor, note))
+		return cli_fail(c);
+	printf("took back the last import (%s from ", u.kind);
+	pl_term_fputs(stdout, u.file);
+	printf("): %zu record%s deleted, %zu set back", u.deleted, u.deleted == 1 ? "" : "s", u.restored);
+	if (u.kept)
+		printf(", %zu field%s changed since left as %s", u.kept, u.kept == 1 ? "" : "s",
+		       u.kept == 1 ? "it is" : "they are");
+	printf("\n");
+	return EXIT_OK;
 }
 
 static int cmd_import(cli *c, int argc, char **argv)
 {
-	const char *format = NULL, *note = NULL;
-	opt_spec specs[] = { { "format", 1, &format, NULL }, { "note", 1, &note, NULL }, { NULL, 0, NULL, NULL } };
-	struct import im = { 0 };
-	char **pos, *data = NULL;
+	const char *format = NULL, *note = NULL, *map = NULL, *map_file = NULL;
+	int strict = 0, dry = 0, undo = 0;
+	opt_spec specs[] = { { "format", 1, &format, NULL }, { "note", 1, &note, NULL }, { "map", 1, &map, NULL },
+	                     { "map-file", 1, &map_file, NULL }, { "strict", 0, NULL, &strict },
+	                     { "dry-run", 0, NULL, &dry }, { "undo", 0, NULL, &undo }, { NULL, 0, NULL, NULL } };
+	pl_import_options o = PL_IMPORT_OPTIONS_INIT;
+	pl_import *im = NULL;
+	char **pos = NULL, *data = NULL, *mtext = NULL, *dates = NULL;
+	char first[PL_ID_MAX + 1], last[PL_ID_MAX + 1];
+	size_t len = 0, mlen = 0;
 	int npos, rc;
 
 	if ((rc = opts_parse(&cmd_import_entry, argc, argv, specs, &pos, &npos)))
 		return rc;
+	if (undo) {
+		free(pos);
+		if (npos)
+			return cli_usage(&cmd_import_entry, "--undo takes no KIND or FILE");
+		return cmd_undo(c, note);
+	}
 	if (npos != 2) {
 		free(pos);
 		return cli_usage(&cmd_import_entry, "give a KIND and a FILE");
 	}
-	if (!(im.kind = pl_schema_kind(pos[0]))) {
+	if (!pl_schema_kind(pos[0])) {
 		rc = kind_unknown(pos[0]);
 		free(pos);
 		return rc;
 	}
-	im.file = pos[1];
+	const char *file = pos[1];
 	if (!format) {
-		size_t n = strlen(im.file);
-		format = n > 6 && (!strcmp(im.file + n - 6, ".jsonl") || !strcmp(im.file + n - 5, ".json")) ? "jsonl" : "csv";
+		size_t n = strlen(file);
+		format = n > 6 && (!strcmp(file + n - 6, ".jsonl") || !strcmp(file + n - 5, ".json")) ? "jsonl" : "csv";
 	}
 	if (strcmp(format, "csv") && strcmp(format, "jsonl")) {
 		free(pos);
 		return cli_usage(&cmd_import_entry, "--format must be csv or jsonl");
 	}
-	im.jsonl = !strcmp(format, "jsonl");
-	im.note = note;
-	if (read_file(&data, &im.len, im.file)) {
-		free(pos);
-		return cli_fail(c);
+	o.format = strcmp(format, "jsonl") ? PL_IMPORT_CSV : PL_IMPORT_JSONL;
+	o.strict = strict;
+	if (!config_get(&dates, c->dir, "import.dates") && dates) {
+		if (!strcmp(dates, "dmy"))
+			o.day_first = 1;
+		else if (strcmp(dates, "mdy")) {
+			fprintf(stderr, "plsync: config import.dates is '%s'; it must be mdy or dmy\n", dates);
+			rc = EXIT_USAGE;
+			goto done;
+		}
 	}
-	im.data = data;
-	/* room for the whole import up front: a full map would replay it all */
-	if (pl_store_reserve(c->store, im.len * 12)) {
+	pl_error_clear();
+	if (pl_import_new(&im, pos[0], file, &o) ||
+	    (map_file && (read_file(&mtext, &mlen, map_file) || pl_import_map_text(im, mtext, '\n', map_file))) ||
+	    (map && pl_import_map_text(im, map, ',', "--map"))) {
 		rc = cli_fail(c);
 		goto done;
 	}
-	rc = pl_store_write(c->store, c->actor, import_fn, &im);
+	if (read_file(&data, &len, file)) {
+		rc = cli_fail(c);
+		goto done;
+	}
+	rc = pl_import_parse(im, c->store, data, len);
+	if (pl_import_ignored(im)[0]) {
+		fprintf(stderr, "plsync: ignored columns: ");
+		pl_term_fputs(stderr, pl_import_ignored(im));
+		fprintf(stderr, "\n");
+	}
+	if (rc == PL_EINVALID && pl_import_error_count(im)) {
+		print_errors(im, file);
+		fprintf(stderr, "plsync: nothing from ");
+		pl_term_fputs(stderr, file);
+		fprintf(stderr, " was imported; fix the line%s above and run the import again\n",
+		        pl_import_error_count(im) == 1 ? "" : "s");
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	if (rc) {
+		rc = cli_fail(c);
+		goto done;
+	}
+	size_t nn = pl_import_count(im, PL_IMPORT_NEW), nu = pl_import_count(im, PL_IMPORT_UPDATE),
+	       ns = pl_import_count(im, PL_IMPORT_SAME);
+	if (dry) {
+		printf("dry run, nothing written: %s from ", pos[0]);
+		pl_term_fputs(stdout, file);
+		printf(": %zu new, %zu updated, %zu unchanged\n", nn, nu, ns);
+		rc = EXIT_OK;
+		goto done;
+	}
+	/* room for the whole import up front: a full map would replay it all */
+	if (pl_store_reserve(c->store, len * 12)) {
+		rc = cli_fail(c);
+		goto done;
+	}
+	rc = pl_import_commit(im, c->store, c->actor, note, first, last);
 	if (rc) {
 		int full = rc == PL_EFULL;
 		rc = cli_fail(c);
-		if (!full) /* the disk-full message says what to do */
-			fprintf(stderr, "plsync: nothing from %s was imported; fix the line above and run the import again\n",
-			        im.file);
-	} else {
-		printf("imported %ld %s record%s from %s", im.count, im.kind->name, im.count == 1 ? "" : "s", im.file);
-		if (im.count)
-			printf(" (%s .. %s)", im.first_id, im.last_id);
-		printf("\n");
+		if (!full) { /* the disk-full message says what to do */
+			fprintf(stderr, "plsync: nothing from ");
+			pl_term_fputs(stderr, file);
+			fprintf(stderr, " was imported; fix the line above and run the import again\n");
+		}
+		goto done;
 	}
+	printf("imported %s from ", pos[0]);
+	pl_term_fputs(stdout, file);
+	printf(": %zu new, %zu updated, %zu unchanged", nn, nu, ns);
+	if (first[0])
+		printf(" (new: %s .. %s)", first, last);
+	printf("\n");
+	rc = EXIT_OK;
 done:
-	json_decref(im.header);
-	json_decref(im.row);
+	pl_import_free(im);
+	free(dates);
+	free(mtext);
 	free(data);
 	free(pos);
 	return rc;
@@ -343,26 +218,47 @@ done:
 
 const cmd_entry cmd_import_entry = {
 	.name = "import",
-	.synopsis = "import KIND FILE [--format csv|jsonl] [--note TEXT]",
-	.summary = "add many records from a CSV or JSON Lines file, all or nothing",
+	.synopsis = "import KIND FILE [--map COL=FIELD,...] [--map-file F] [--strict] [--dry-run] "
+	            "[--format csv|jsonl] [--note TEXT] | import --undo [--note TEXT]",
+	.summary = "add or update many records from a CSV or JSON Lines file, all or nothing",
 	.help =
-	"Adds one KIND record per row of FILE ('-' reads standard input) in a single\n"
-	"transaction: if any row is bad, the import stops at that row, names its line\n"
-	"and field, and nothing of the file is applied.\n"
+	"Reads FILE ('-' reads standard input): one KIND record per row. Every row is\n"
+	"checked first and every error is listed (file, line, column, field; the first\n"
+	"100, then a count); if there is any, nothing is written. Else the file is\n"
+	"written in one transaction.\n"
 	"\n"
-	"CSV (the default; .jsonl files are read as JSON Lines): a header row of field\n"
-	"names (nested with dots: approvals.supervisor.by), then one row per record.\n"
-	"An 'id' column gives natural keys; empty cells leave fields unset; list cells\n"
-	"are comma-separated inside quotes (\"learning_designs,implementation\"). A UTF-8\n"
-	"byte order mark (as spreadsheets write) is ignored. A cell starting with an\n"
-	"apostrophe before =, +, -, @, tab or CR (how `plsync export` neutralises a\n"
-	"formula) loses that apostrophe: \"'=x\" is the value \"=x\".\n"
+	"Each row is matched to a record: by its 'id' column, else by the kind's natural\n"
+	"key (pd_entry: staff + title + start; plc_meeting: group + date; staff: email,\n"
+	"else name + school; school: code; plan: school + year; goal: plan + number;\n"
+	"activity: goal + title). A row that matches nothing is new; one that matches a\n"
+	"record with the same values is unchanged; else only its changed fields are set\n"
+	"(an empty cell never clears a field). Importing a file again creates nothing.\n"
+	"\n"
+	"Columns: a header names fields, matched ignoring case, spaces, '-' and '_'\n"
+	"(\"Start Date\" -> start, \"Staff ID\" -> staff where unambiguous); --map and\n"
+	"--map-file (one Column=field a line, # comments) name the others; Column= ignores\n"
+	"one. Other columns are ignored with a note (--strict refuses them). A column\n"
+	"named for a *_cents field without '_cents' (cost, budget) is in dollars\n"
+	"(\"$1,234.50\"); a *_cents column takes whole cents only.\n"
+	"\n"
+	"Values as spreadsheets write them: dates 2026-09-14, 9/14/2026, 9/14/26 (day\n"
+	"first with config import.dates=dmy); times with or without seconds; hours as\n"
+	"\"6.5 hrs\" or \"90 min\"; TRUE/FALSE, yes/no, 1/0; enum values in any case\n"
+	"(\"In Person\" -> in_person). A UTF-8 byte order mark is ignored; a cell an\n"
+	"export neutralised against formulas (\"'=x\") is the value \"=x\".\n"
+	"\n"
+	"--dry-run prints what would happen (new, updated, unchanged) and writes nothing.\n"
+	"--undo takes back the last import of this data dir, as new ops: it deletes the\n"
+	"records the import created and sets the fields it changed back (where nobody\n"
+	"changed them since).\n"
 	"\n"
 	"JSON Lines: one object per line, fields as in `plsync show --json`'s \"fields\",\n"
 	"with an optional \"id\".\n"
 	"\n"
 	"Examples:\n"
-	"  plsync import pd_entry pd-2026.csv\n"
+	"  plsync import pd_entry pd-2026.csv --map \"Employee ID=staff,Workshop=title\"\n"
+	"  plsync import pd_entry pd-2026.csv --map-file district.map --dry-run\n"
+	"  plsync import --undo\n"
 	"  plsync export staff --format jsonl | plsync --dir other import staff - --format jsonl\n",
 	.needs_store = 1,
 	.exec = cmd_import,

@@ -73,14 +73,14 @@ is "$(p status --json | sed -n 's/^  "seq": \(.*\),$/\1/p')" "$seq_before" "noth
 printf 'staff,title,type\nE100,"unterminated,workshop\n' > "$T/quote.csv"
 desc "malformed CSV quoting is refused"; fails 1 p import pd_entry "$T/quote.csv"
 printf 'staff,title,colour\nE100,x,red\n' > "$T/col.csv"
-desc "an unknown column is refused"; fails 1 p import pd_entry "$T/col.csv"
+desc "an unknown column is refused with --strict"; fails 1 p import pd_entry "$T/col.csv" --strict
 like "$(cat "$T/.err")" "column 'colour' is not a pd_entry field" "the message names the column"
 printf 'staff,title,type\nE100,x\n' > "$T/short.csv"
 desc "a short row is refused"; fails 1 p import pd_entry "$T/short.csv"
 desc "a missing file fails"; fails 1 p import pd_entry "$T/nope.csv"
 printf 'staff,title,type\nE100,a,workshop\nE404,b,workshop\n' > "$T/ref.csv"
 desc "an import referring to a record that exists nowhere fails"; fails 1 p import pd_entry "$T/ref.csv"
-like "$(head -n 1 "$T/.err")" 'ref.csv line 3: pd_entry.staff of .*no staff record with id "E404"' "the error names line, field and the missing id"
+like "$(head -n 1 "$T/.err")" 'ref.csv line 3: pd_entry.staff: no staff record with id "E404"' "the error names line, field and the missing id"
 
 desc "export writes JSON Lines"; ok p export pd_entry --format jsonl --out "$T/pd.jsonl"
 is "$(wc -l < "$T/pd.jsonl" | tr -d ' ')" "3" "one line per record"

@@ -80,6 +80,11 @@ printf 'pd_entry jsonl\n{"staff":"E100","title":"Conference","type":"conference"
 	>"$C/import/pd_entry.jsonl"
 printf 'plc_meeting csv\ngroup,school,date,minutes,attendees,focus\nGrade 4 math,LIN01,2026-10-21,50,"E100,E200",fractions\n' \
 	>"$C/import/plc_meeting.csv"
+# a spreadsheet's own values: US dates, units, dollars, TRUE/FALSE, loose enums, extra columns
+printf 'pd_entry csv\n\357\273\277Staff ID,Title,Type,Start Date,End Date,Hours,Cost,Location,Delivery,Required For Job,Approvals Supervisor At,Dept\r\nE100,"Fractions, part 2",Workshop,9/14/2025,9/15/25,6.5 hrs,"$1,234.50",Out Of District,In Person,TRUE,9/1/2025 8:05 PM,Math\r\nE200,Coaching,coaching,10/2/2025,,90 min,$120,in-district,Job-Embedded,no,2025-09-20 07:30:00,\r\n' \
+	>"$C/import/pd_entry-excel.csv"
+printf 'pd_entry csv\nstaff,title,type,start,hours,cost_cents\nE100,Twice,Wrokshop,2026-02-01,lots,$4.50\nE100,twice,workshop,2/1/2026,3,450\n' \
+	>"$C/import/pd_entry-bad.csv"
 
 # ---- batch names: fuzz-name reads the first 16 bytes as seqs too ----
 for n in 000000000001-000000000005 000000999999-000001000001 000001234567-000001234567 \
