@@ -285,7 +285,7 @@ static char *written(const json_t *report, const char *format)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	if (!f || pl_report_write(f, report, format))
+	if (!f || pl_report_write(f, report, format, 0))
 		bail("pl_report_write %s: %s", format, pl_error_last()->message);
 	fclose(f);
 	return buf;
@@ -316,6 +316,8 @@ static void coverage_checks(const json_t *fixture_ds, const json_t *plain)
 	                        "merged_at", "2026-05-02T09:59:00.000Z",
 	                        "MAP05", "last_push", "2027-07-14T07:00:00.000Z", "merged_seq", (json_int_t)0);
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT, v1 = { 1, NULL, NULL, NULL, NULL };
+
+	ro.audience = PL_REPORT_COORDINATOR;
 	char *buf, want[512];
 
 	/* without coverage facts, only a school with no PL is told */
@@ -401,6 +403,9 @@ static void coverage_checks(const json_t *fixture_ds, const json_t *plain)
 	rep = saved;
 }
 
+static const pl_report_options coordinator = { PL_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL,
+                                                PL_REPORT_COORDINATOR, 0 };
+
 int main(void)
 {
 	json_t *ds = fixture(), *report = NULL;
@@ -409,7 +414,7 @@ int main(void)
 	int who[N(staff)] = { 0 };
 	long long participants = 0;
 
-	if (pl_report_build(&report, ds, YEAR, TODAY, NULL))
+	if (pl_report_build(&report, ds, YEAR, TODAY, &coordinator))
 		bail("pl_report_build: %s", pl_error_last()->message);
 	rep = report;
 
@@ -656,7 +661,7 @@ int main(void)
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "html"), 0, "the HTML report is written");
+		is_int(pl_report_write(f, rep, "html", 0), 0, "the HTML report is written");
 		fclose(f);
 		ok(!strncmp(buf, "<!DOCTYPE html>", 15) && strstr(buf, "</html>"), "  it is one whole HTML page");
 		ok(strstr(buf, "<svg") && strstr(buf, "Hours by standard (2011 set)") && strstr(buf, "Hours over the year") &&
@@ -668,13 +673,13 @@ int main(void)
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "md"), 0, "the Markdown report is written");
+		is_int(pl_report_write(f, rep, "md", 0), 0, "the Markdown report is written");
 		fclose(f);
 		ok(strstr(buf, "## Spending by funding source") && strstr(buf, "| **Total** |"), "  with its tables and totals");
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "csv"), 0, "the CSV report is written");
+		is_int(pl_report_write(f, rep, "csv", 0), 0, "the CSV report is written");
 		fclose(f);
 		{
 			char want[256];
@@ -690,7 +695,7 @@ int main(void)
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "pdf"), PL_EUSAGE, "an unknown format is refused");
+		is_int(pl_report_write(f, rep, "pdf", 0), PL_EUSAGE, "an unknown format is refused");
 		fclose(f);
 		free(buf);
 	}
