@@ -230,6 +230,13 @@ static int t_by_school(rep *r)
 	return table_done(r, t, &G, rc);
 }
 
+/* A staff category as the board reads it. */
+static const char *category_label(const char *c)
+{
+	return !strcmp(c, "certified") ? "Certified staff" : !strcmp(c, "noninstructional") ?
+	       "Non-instructional staff" : c;
+}
+
 static int t_by_category(rep *r)
 {
 	static const col cols[] = {
@@ -248,7 +255,7 @@ static int t_by_category(rep *r)
 	if (!rc)
 		rc = group_by_staff(&G, r, "category", "(unknown)");
 	for (size_t i = 0; !rc && i < G.n; i++)
-		row_add(t, count_row(json_pack("[s]", G.g[i].key), &G.g[i]));
+		row_add(t, count_row(json_pack("[s]", r->board ? category_label(G.g[i].key) : G.g[i].key), &G.g[i]));
 	total_set(t, count_total(r, json_pack("[s]", "Total")));
 	return table_done(r, t, &G, rc);
 }
@@ -640,7 +647,7 @@ cleanup:
 static int t_by_month(rep *r)
 {
 	static const col cols[] = {
-		{ "month", "Month", "text", 0 }, { "label", "", "text", 0 },
+		{ "month", "Month", "text", 0, 1 }, { "label", "", "text", 0, 0 },
 		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
 	};
 	json_t *t = table_new("by_month", "Hours over the year", NULL, cols, sizeof(cols) / sizeof(cols[0]));

@@ -363,14 +363,14 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, const char 
 static void svg_months(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	size_t n = json_array_size(rows);
+	size_t n = json_array_size(rows), lc = col_index(t, "label"), vc = col_index(t, "hours");
 	const int W = 500, H = 200, left = 40, bottom = 30, top = 16;
 	int slot = n ? (W - left - 10) / (int)n : 1;
 	long long max = 1;
 
 	for (size_t r = 0; r < n; r++)
-		if (centi(json_array_get(json_array_get(rows, r), 3)) > max)
-			max = centi(json_array_get(json_array_get(rows, r), 3));
+		if (centi(json_array_get(json_array_get(rows, r), vc)) > max)
+			max = centi(json_array_get(json_array_get(rows, r), vc));
 	fprintf(f, "<figure><figcaption>Hours over the year</figcaption>\n"
 	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 	        "role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">\n", W, H, W, H);
@@ -378,8 +378,8 @@ static void svg_months(FILE *f, const json_t *t)
 	        H - bottom, W - 6, H - bottom);
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows, r);
-		const char *label = json_string_value(json_array_get(row, 1));
-		long long v = centi(json_array_get(row, 3));
+		const char *label = json_string_value(json_array_get(row, lc));
+		long long v = centi(json_array_get(row, vc));
 		int bh = (int)((double)v * (H - bottom - top) / (double)max + 0.5);
 		int x = left + (int)r * slot;
 		char val[48];
@@ -569,7 +569,7 @@ static void write_html(FILE *f, const json_t *rep)
 		html_table(f, json_array_get(tables, i));
 	html_goals(f, json_object_get(rep, "goals"));
 	html_findings(f, rep);
-	fprintf(f, "<footer>Made by plsync %s from the records as of %s. Hours are rounded to "
+	fprintf(f, "<footer>Made by plsync, version %s, from the records as of %s. Hours are rounded to "
 	        "hundredths; every total is the sum of its rows.</footer>\n</body>\n</html>\n",
 	        PLSYNC_VERSION, pl_dataset__str(rep, "as_of"));
 }
