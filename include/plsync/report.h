@@ -27,7 +27,14 @@
  *                                    "duration", "standards", "funding",
  *                                    "budget_cents", "participations",
  *                                    "hours" } ] } ],
- *     "findings": [ as pl_findings() gives them for the year ] }
+ *     "findings": [ the coordinator's: as pl_findings() gives them for the
+ *                   year, each with "next" (pl_finding_next_step's words) and
+ *                   "staff" as `staff` shows them; the board's: none ] }
+ *
+ * For the board, a goal has no "goal" or "plan" id and its "school" is the
+ * school's name; an activity has no "id", its "standards" are names and its
+ * "funding" the source's name (report-names.c); warnings have no "school"
+ * code, only its "name".
  *
  * A table is { "id", "title", "note", "columns": [ { "id", "label", "type",
  * "sum", "key" } ], "rows": [ [cell...] ], "total": [cell...] }, with type one
