@@ -98,8 +98,8 @@ cleanup:
 
 const cmd_entry cmd_report_entry = {
 	.name = "report",
-	.synopsis = "report [--year YYYY-YYYY] [--for board|coordinator] [--staff none|ids|names]\n"
-	            "       [--format html|md|csv|json] [--excel] [--out FILE] [--title TEXT]",
+	.synopsis = "report [--year YYYY-YYYY] [--for board|coordinator] [--staff none|ids|names] "
+	            "[--format html|md|csv|json] [--excel] [--out FILE] [--title TEXT]",
 	.summary = "the annual professional learning report for this school's records",
 	.help =
 	"Builds the annual professional learning report (Policy 4370's report to the\n"

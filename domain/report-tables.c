@@ -647,7 +647,7 @@ cleanup:
 static int t_by_month(rep *r)
 {
 	static const col cols[] = {
-		{ "month", "Month", "text", 0, 1 }, { "label", "", "text", 0, 0 },
+		{ "month", "Month (YYYY-MM)", "text", 0, 1 }, { "label", "Month", "text", 0, 0 },
 		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
 	};
 	json_t *t = table_new("by_month", "Hours over the year", NULL, cols, sizeof(cols) / sizeof(cols[0]));

@@ -105,8 +105,8 @@ cleanup:
 
 const cmd_entry cmd_report_entry = {
 	.name = "report",
-	.synopsis = "report REPO --year YYYY-YYYY [--for board|coordinator] [--staff none|ids|names]\n"
-	            "       [--format html|md|csv|json] [--excel] [--out FILE] [--today DATE]",
+	.synopsis = "report REPO --year YYYY-YYYY [--for board|coordinator] [--staff none|ids|names] "
+	            "[--format html|md|csv|json] [--excel] [--out FILE] [--today DATE]",
 	.summary = "the annual professional learning report to the board",
 	.help =
 	"Builds the annual professional learning report to the board over every\n"
