@@ -87,6 +87,13 @@ like "$(cat "$T/b.html")" '<b>Washington: no data in the year</b>' "board html: 
 is "$(grep -c 'WAS02\|OAK03\|LIN01' "$T/b.html")" "0" "board html: no school code in it"
 desc "the board report as csv"; ok district report "$R" --year "$year" --today "$today" --format csv --out "$T/b.csv"
 like "$(cat "$T/b.csv")" '^Washington,no data in the year,' "board csv: warns of WAS02 by its name"
+desc "the coordinator's csv for Excel"; ok rep --format csv --excel --out "$T/x.csv"
+is "$(head -c 3 "$T/x.csv" | od -An -tx1 | tr -d ' ')" "efbbbf" "  starts with a UTF-8 byte order mark"
+like "$(cat "$T/x.csv")" "$(printf '^WAS02,Washington,no data in the year,.*\r$')" "  its rows end in CRLF"
+desc "plsync-district report --excel without --format csv is a usage error"
+fails 2 district report "$R" --year "$year" --excel
+desc "plsync-district report --staff with an unknown value is a usage error"
+fails 2 district report "$R" --year "$year" --staff all
 
 # --- a school's own report ---
 desc "LIN01 syncs again (DISTRICT's OAK03 comes in)"; ok a sync
