@@ -53,7 +53,7 @@ static int cmd_findings(cli *c, int argc, char **argv)
 		rc = pl_json_write(stdout, shown) ? cli_fail(c) : EXIT_OK;
 		goto cleanup;
 	}
-	rc = pl_findings_write(stdout, shown, day, year) ? cli_fail(c) : EXIT_OK;
+	rc = pl_findings_write(stdout, shown, day, year, cli_finding_next, NULL) ? cli_fail(c) : EXIT_OK;
 cleanup:
 	json_decref(shown);
 	json_decref(all);

@@ -41,6 +41,8 @@ static int cmd_plan(cli *c, int argc, char **argv)
 	}
 	rc = out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));
 	rc = rc ? cli_fail(c) : EXIT_OK;
+	if (!rc)
+		cli_plan_next(stderr, doc); /* what the plan still lacks, as commands */
 cleanup:
 	json_decref(doc);
 	json_decref(ds);
@@ -67,7 +69,9 @@ const cmd_entry cmd_plan_entry = {
 	"                              (who, what, how), duration, resources, standards,\n"
 	"                              delivery, budget and funding of each activity\n"
 	"\n"
-	"Parts not recorded yet are shown as \"(not set)\"; `plsync findings` lists goals\n"
+	"Parts not recorded yet are shown as \"(not set)\"; a plan without goals, or a\n"
+	"goal without activities, gets a \"next:\" line on standard error with the\n"
+	"command that adds one; `plsync findings` lists goals\n"
 	"missing a measure or a Year 1/2/3 outcome and activities with no follow-up.\n"
 	"\n"
 	"  --format F   text (default: boxed tables for a terminal), md (Markdown), or\n"

@@ -9,13 +9,36 @@
 #include "workflow.h"
 #include "plsync/report.h"
 
+/* The board reads the school's name, not its node code: the name of the
+ * school record of this node, else the scope label without " (CODE)". */
+static void board_scope(char *scope, size_t sz, const json_t *ds, const char *node)
+{
+	const char *id, *name = NULL;
+	json_t *s;
+	size_t n = strlen(scope), k = strlen(node);
+
+	json_object_foreach(json_object_get(ds, "school"), id, s) {
+		const char *code = json_string_value(json_object_get(s, "code"));
+		const char *nm = json_string_value(json_object_get(s, "name"));
+		if (nm && *nm && (!strcmp(id, node) || (code && !strcmp(code, node))))
+			name = nm;
+	}
+	if (name)
+		snprintf(scope, sz, "%s", name);
+	else if (n > k + 3 && scope[n - 1] == ')' && !strncmp(scope + n - k - 3, " (", 2) &&
+	         !strncmp(scope + n - k - 1, node, k))
+		scope[n - k - 3] = '\0';
+}
+
 static int cmd_report(cli *c, int argc, char **argv)
 {
 	const char *year = NULL, *format = NULL, *out = NULL, *today = NULL, *title = NULL;
-	int npos, rc;
+	const char *who = NULL, *staff = NULL;
+	int npos, rc, excel = 0;
 	opt_spec specs[] = {
 		{ "year", 1, &year, NULL }, { "format", 1, &format, NULL }, { "out", 1, &out, NULL },
-		{ "today", 1, &today, NULL }, { "title", 1, &title, NULL }, { NULL, 0, NULL, NULL }
+		{ "today", 1, &today, NULL }, { "title", 1, &title, NULL }, { "for", 1, &who, NULL },
+		{ "staff", 1, &staff, NULL }, { "excel", 0, NULL, &excel }, { NULL, 0, NULL, NULL }
 	};
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
 	json_t *ds = NULL, *rep = NULL, *cov = NULL;
@@ -33,6 +56,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 		rc = cli_usage(&cmd_report_entry, "--format %s: use html, md, csv or json", format);
 		goto cleanup;
 	}
+	if ((rc = cli_report_args(&cmd_report_entry, &ro, who, staff, format, excel)))
+		goto cleanup;
 	if (today_get(day, today)) {
 		rc = cli_fail(c);
 		goto cleanup;
@@ -41,15 +66,21 @@ static int cmd_report(cli *c, int argc, char **argv)
 		pl_school_year_of(sy, day);
 		year = sy;
 	}
-	scope_label(scope, sizeof(scope), c);
-	ro.scope = scope;
 	ro.title = title;
-	if (dataset_load(&ds, c->store) || pl_report_coverage(&cov, c->store, ds) ||
+	if (dataset_load(&ds, c->store)) {
+		rc = cli_fail(c);
+		goto cleanup;
+	}
+	scope_label(scope, sizeof(scope), c);
+	if (ro.audience == PL_REPORT_BOARD)
+		board_scope(scope, sizeof(scope), ds, pl_store_node(c->store));
+	ro.scope = scope;
+	if (pl_report_coverage(&cov, c->store, ds) ||
 	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) || out_open(&f, out)) {
 		rc = cli_fail(c);
 		goto cleanup;
 	}
-	rc = out_close(f, out, pl_report_write(f, rep, format ? format : "html"));
+	rc = out_close(f, out, pl_report_write(f, rep, format ? format : "html", excel));
 	if (rc) {
 		rc = cli_fail(c);
 		goto cleanup;
@@ -67,7 +98,8 @@ cleanup:
 
 const cmd_entry cmd_report_entry = {
 	.name = "report",
-	.synopsis = "report [--year YYYY-YYYY] [--format html|md|csv|json] [--out FILE] [--title TEXT]",
+	.synopsis = "report [--year YYYY-YYYY] [--for board|coordinator] [--staff none|ids|names] "
+	            "[--format html|md|csv|json] [--excel] [--out FILE] [--title TEXT]",
 	.summary = "the annual professional learning report for this school's records",
 	.help =
 	"Builds the annual professional learning report (Policy 4370's report to the\n"
@@ -89,7 +121,19 @@ const cmd_entry cmd_report_entry = {
 	"attendee of each PLC meeting in the year. Every total equals the sum of its\n"
 	"rows; hours an entry gives to several standards are shared among them.\n"
 	"\n"
+	"Two versions: --for board (the default) speaks in names only (schools, goals,\n"
+	"funding sources, standards), shows no record id and no command, and counts\n"
+	"the findings; --for coordinator keeps the codes and ids and lists each\n"
+	"finding with its record and next step. Both compare with the previous school\n"
+	"year when the data holds PL of it.\n"
+	"\n"
 	"  --year Y        the school year, e.g. 2026-2027 (default: the one holding today)\n"
+	"  --for WHO       board (default) or coordinator\n"
+	"  --staff HOW     how a row about one person shows them: none (the board's\n"
+	"                  default: counts only, no per-person rows), ids (the\n"
+	"                  coordinator's default) or names\n"
+	"  --excel         with --format csv: a UTF-8 byte order mark and CRLF rows,\n"
+	"                  so Excel on Windows reads names like \"García\" right\n"
 	"  --format F      html (default: one self-contained page with charts, prints\n"
 	"                  well), md, csv (one block per table, for spreadsheets) or json\n"
 	"  --out FILE      write to FILE instead of standard output\n"
@@ -98,7 +142,8 @@ const cmd_entry cmd_report_entry = {
 	"\n"
 	"Examples:\n"
 	"  plsync report --year 2026-2027 --out report-2026-2027.html\n"
-	"  plsync report --year 2026-2027 --format csv --out report.csv\n"
+	"  plsync report --year 2026-2027 --format csv --excel --out report.csv\n"
+	"  plsync report --year 2026-2027 --for coordinator --out coordinator.html\n"
 	"  plsync report --format md | less\n",
 	.needs_store = 1,
 	.exec = cmd_report,

@@ -115,4 +115,24 @@ int cli_wants_help(int argc, char **argv);
 /* A command's help: "usage: PROG <globals><synopsis>", summary, help text. */
 void cli_print_help(const cmd_entry *e, FILE *out);
 
+/*
+ * The command lines of the library's next steps (cli/actions.c).
+ * cli_finding_next writes, for pl_findings_write, the command that takes a
+ * finding's next step (`arg` unused); cli_plan_next writes one line
+ * "next: ..." for a plan document (pl_plan_doc_build) without goals, or for
+ * each of its goals without activities, and nothing for a complete plan.
+ */
+struct json_t;
+void cli_finding_next(FILE *f, const struct json_t *finding, void *arg);
+void cli_plan_next(FILE *f, const struct json_t *doc);
+
+/*
+ * The `report` options --for WHO, --staff HOW and --excel (cli/report-args.c):
+ * checked (a usage error, EXIT_USAGE, for an unknown value or --excel
+ * without --format csv) and set in `ro`. 0 when all is well.
+ */
+struct pl_report_options;
+int cli_report_args(const cmd_entry *e, struct pl_report_options *ro, const char *who,
+                    const char *staff, const char *format, int excel);
+
 #endif

@@ -3,8 +3,9 @@
  * every program that shows them (`plsync findings`, `plsync-district
  * findings`).
  *
- * A finding is two lines: the rule, the record and who and where it is
- * about, then why; a last line counts them. Everything quoted from a
+ * A finding is three lines: the rule, the record and who and where it is
+ * about, then why, then the next step (the program's command for it when
+ * the program gives one, else the step in words); a last line counts them. Everything quoted from a
  * record may come from another node and goes through the terminal
  * renderer.
  */
@@ -19,8 +20,9 @@ static const char *str(const json_t *f, const char *key)
 	return json_string_value(json_object_get(f, key));
 }
 
-static void write_one(FILE *f, const json_t *fd)
+static void write_one(FILE *f, const json_t *fd, pl_finding_next_fn *next, void *arg)
 {
+	pl_finding_action act = pl_finding_action_of(fd);
 	const char *kind = str(fd, "kind"), *staff = str(fd, "staff"), *school = str(fd, "school");
 
 	fprintf(f, "%s: ", str(fd, "rule"));
@@ -40,14 +42,23 @@ static void write_one(FILE *f, const json_t *fd)
 	fputs("\n    ", f);
 	pl_term_fputs(f, str(fd, "why"));
 	fputc('\n', f);
+	if (act == PL_ACTION_NONE)
+		return;
+	fputs("    next: ", f);
+	if (next)
+		next(f, fd, arg);
+	else
+		fputs(pl_finding_next_step(act), f);
+	fputc('\n', f);
 }
 
-int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year)
+int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year,
+                      pl_finding_next_fn *next, void *arg)
 {
 	size_t n = json_array_size(findings);
 
 	for (size_t i = 0; i < n; i++)
-		write_one(f, json_array_get(findings, i));
+		write_one(f, json_array_get(findings, i), next, arg);
 	if (n)
 		fprintf(f, "%zu finding%s as of %s", n, n == 1 ? "" : "s", today);
 	else

@@ -39,14 +39,79 @@ typedef struct ctx {
 	json_t       *out;
 } ctx;
 
-static int add(ctx *x, const char *rule, const char *kind, const char *rec,
-               const char *staff, const char *school, const char *why)
+static const struct {
+	const char *name, *step;
+} actions[PL_ACTION_COUNT_] = {
+	[PL_ACTION_NONE]            = { "none", "" },
+	[PL_ACTION_APPROVE]         = { "approve", "record the missing approval of the staff member's supervisor "
+	                                "and budget manager, or reject the entry" },
+	[PL_ACTION_APPROVE_EARLIER] = { "approve_earlier", "remind the staff member and approvers that both "
+	                                "approvals come before attending" },
+	[PL_ACTION_REVIEW_LIMIT]    = { "review_limit", "mark it required for the job (with the supervisor's "
+	                                "approval) or cancel it" },
+	[PL_ACTION_PLAN_RENEWAL]    = { "plan_renewal", "plan the remaining renewal hours with the staff member" },
+	[PL_ACTION_LINK_GOAL]       = { "link_goal", "link it to a goal of this year's plan" },
+	[PL_ACTION_ADD_FOLLOWUP]    = { "add_followup", "describe the activity's follow-up: who, what and how" },
+	[PL_ACTION_COMPLETE_GOAL]   = { "complete_goal", "fill in the goal's missing measure and outcomes" },
+	[PL_ACTION_EVALUATE]        = { "evaluate", "record the participant's evaluation (Guskey levels 1 to 5)" },
+};
+
+const char *pl_finding_action_name(pl_finding_action a)
 {
-	json_t *f = json_pack("{ss ss ss ss? ss? ss}", "rule", rule, "kind", kind, "record", rec,
-	                      "staff", staff, "school", school, "why", why);
+	return (unsigned)a < PL_ACTION_COUNT_ ? actions[a].name : "none";
+}
+
+const char *pl_finding_next_step(pl_finding_action a)
+{
+	return (unsigned)a < PL_ACTION_COUNT_ ? actions[a].step : "";
+}
+
+pl_finding_action pl_finding_action_of(const json_t *finding)
+{
+	const char *s = pl_dataset__str(finding, "action");
+
+	for (int a = 1; s && a < PL_ACTION_COUNT_; a++)
+		if (!strcmp(actions[a].name, s))
+			return (pl_finding_action)a;
+	return PL_ACTION_NONE;
+}
+
+static int add_to(ctx *x, const char *rule, const char *kind, const char *rec, const char *staff,
+                  const char *school, const char *why, pl_finding_action act, json_t *fields)
+{
+	json_t *f = json_pack("{ss ss ss ss? ss? ss ss}", "rule", rule, "kind", kind, "record", rec,
+	                      "staff", staff, "school", school, "why", why, "action",
+	                      pl_finding_action_name(act));
+	if (f && fields)
+		json_object_set(f, "fields", fields);
 	if (!f || json_array_append_new(x->out, f))
 		return pl_error_set(PL_ERROR, "out of memory");
 	return 0;
+}
+
+/* The action of each rule. */
+static pl_finding_action rule_action(const char *rule)
+{
+	static const struct {
+		const char       *rule;
+		pl_finding_action act;
+	} map[] = {
+		{ "approval_missing", PL_ACTION_APPROVE }, { "approval_late", PL_ACTION_APPROVE_EARLIER },
+		{ "out_of_district_limit", PL_ACTION_REVIEW_LIMIT },
+		{ "renewal_hours_short", PL_ACTION_PLAN_RENEWAL }, { "federal_unlinked", PL_ACTION_LINK_GOAL },
+		{ "activity_no_followup", PL_ACTION_ADD_FOLLOWUP }, { "goal_incomplete", PL_ACTION_COMPLETE_GOAL },
+		{ "evaluation_missing", PL_ACTION_EVALUATE },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].rule, rule))
+			return map[i].act;
+	return PL_ACTION_NONE;
+}
+
+static int add(ctx *x, const char *rule, const char *kind, const char *rec,
+               const char *staff, const char *school, const char *why)
+{
+	return add_to(x, rule, kind, rec, staff, school, why, rule_action(rule), NULL);
 }
 
 static const char *staff_school(const ctx *x, const char *staff)
@@ -314,7 +379,7 @@ static int rule_federal(ctx *x)
 			         goal ? goal : act);
 		else
 			snprintf(why, sizeof(why), "funded by %s with no plan goal or activity; federal funds "
-			         "must serve a plan goal (set goal=ID)", fund);
+			         "must serve a plan goal", fund);
 		if ((rc = add(x, "federal_unlinked", "pd_entry", id, staff, staff_school(x, staff), why)))
 			return rc;
 	}
@@ -347,8 +412,7 @@ static int rule_followup(ctx *x)
 			continue;
 		if (!plan_in_year(x, plan))
 			continue;
-		snprintf(why, sizeof(why), "activity \"%s\" of goal %s has no follow-up (who, what, how); "
-		         "set followup.who/what/how", pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") :
+		snprintf(why, sizeof(why), "activity \"%s\" of goal %s has no follow-up (who, what, how)", pl_dataset__str(a, "title") ? pl_dataset__str(a, "title") :
 		         pl_dataset__str(a, "initial.what") ? pl_dataset__str(a, "initial.what") : id,
 		         pl_dataset__str(a, "goal") ? pl_dataset__str(a, "goal") : "(none)");
 		if ((rc = add(x, "activity_no_followup", "activity", id, NULL, pl_dataset__str(plan, "school"), why)))
@@ -369,28 +433,36 @@ static int rule_goal(ctx *x)
 
 	json_object_foreach(pl_dataset_kind(x->ds, "goal"), id, g) {
 		const json_t *plan = goal_plan(x, g);
-		char missing[200] = "", fields[100] = "", why[400];
+		char missing[200] = "", why[400];
+		json_t *fields;
 		int nmiss = 0;
 
 		if (!plan_in_year(x, plan))
 			continue;
+		if (!(fields = json_array()))
+			return pl_error_set(PL_ERROR, "out of memory");
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 			if (pl_dataset__str(g, need[i].field))
 				continue;
 			pl_dataset__cat(missing, sizeof(missing), "%s%s", nmiss ? ", " : "", need[i].name);
-			pl_dataset__cat(fields, sizeof(fields), "%s%s=...", nmiss ? " " : "", need[i].field);
+			json_array_append_new(fields, json_string(need[i].field));
 			nmiss++;
 		}
-		if (!nmiss)
+		if (!nmiss) {
+			json_decref(fields);
 			continue;
+		}
 		if (json_is_integer(json_object_get(g, "number")))
-			snprintf(why, sizeof(why), "goal %lld of plan %s is missing its %s; set %s",
+			snprintf(why, sizeof(why), "goal %lld of plan %s is missing its %s",
 			         (long long)json_integer_value(json_object_get(g, "number")),
-			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing, fields);
+			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing);
 		else
-			snprintf(why, sizeof(why), "goal of plan %s is missing its %s; set %s",
-			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing, fields);
-		if ((rc = add(x, "goal_incomplete", "goal", id, NULL, pl_dataset__str(plan, "school"), why)))
+			snprintf(why, sizeof(why), "goal of plan %s is missing its %s",
+			         pl_dataset__str(g, "plan") ? pl_dataset__str(g, "plan") : "(none)", missing);
+		rc = add_to(x, "goal_incomplete", "goal", id, NULL, pl_dataset__str(plan, "school"), why,
+		            PL_ACTION_COMPLETE_GOAL, fields);
+		json_decref(fields);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -421,9 +493,8 @@ static int rule_evaluation(ctx *x)
 			continue;
 		if (pl_date_days(&d, date) || x->today_days - d < x->eval_days)
 			continue;
-		snprintf(why, sizeof(why), "completed %.10s, %ld days ago, and not evaluated; record the "
-		         "Guskey levels with 'plsync evaluate %s reaction=N learning=N ...'",
-		         date, x->today_days - d, id);
+		snprintf(why, sizeof(why), "completed %.10s, %ld days ago, and not evaluated",
+		         date, x->today_days - d);
 		if ((rc = add(x, "evaluation_missing", "pd_entry", id, staff, staff_school(x, staff), why)))
 			return rc;
 	}

@@ -469,8 +469,7 @@ static void write_text(FILE *f, const json_t *doc)
 	if (json_array_size(rows))
 		text_grid(f, goal_head, goal_width, 3, rows);
 	else
-		fprintf(f, "  (no goals yet: plsync add goal plan=%s number=1 statement=...)\n",
-		        json_string_value(json_object_get(doc, "plan")));
+		fprintf(f, "  (no goals yet)\n");
 	json_decref(rows);
 	for (size_t i = 0; i < json_array_size(goals); i++) {
 		const json_t *g = json_array_get(goals, i);
@@ -479,8 +478,7 @@ static void write_text(FILE *f, const json_t *doc)
 		if (json_array_size(rows))
 			text_grid(f, act_head, act_width, 5, rows);
 		else
-			fprintf(f, "  (no activities yet: plsync add activity goal=%s ...)\n",
-			        json_string_value(json_object_get(g, "id")));
+			fprintf(f, "  (no activities yet)\n");
 		json_decref(rows);
 	}
 }

@@ -151,17 +151,18 @@ static json_t *coverage_table(void)
 {
 	static const struct {
 		const char *id, *label, *type;
+		int         key;
 	} cols[] = {
-		{ "school", "School", "text" }, { "name", "Name", "text" },
-		{ "last_push", "Last push (UTC)", "text" }, { "merged_seq", "Last merged op", "int" },
-		{ "merged_at", "Merged op time (UTC)", "text" }, { "days_since", "Days since", "int" },
-		{ "participations", "Participations", "int" }, { "status", "Status", "text" },
+		{ "school", "School", "text", 1 }, { "name", "Name", "text", 0 },
+		{ "last_push", "Last push (UTC)", "text", 0 }, { "merged_seq", "Last merged op", "int", 1 },
+		{ "merged_at", "Merged op time (UTC)", "text", 0 }, { "days_since", "Days since", "int", 0 },
+		{ "participations", "Participations", "int", 0 }, { "status", "Status", "text", 0 },
 	};
 	json_t *c = json_array();
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		json_array_append_new(c, json_pack("{ss ss ss sb}", "id", cols[i].id, "label", cols[i].label,
-		                                   "type", cols[i].type, "sum", 0));
+		json_array_append_new(c, json_pack("{ss ss ss sb sb}", "id", cols[i].id, "label", cols[i].label,
+		                                   "type", cols[i].type, "sum", 0, "key", cols[i].key));
 	return json_pack("{ss ss ss so s[] s[]}", "id", "coverage", "title", "Data coverage by school",
 	                 "note", "What reached the data this report was made from: each school's last push, "
 	                 "the last of its ops in the data (seq and time) and the days since the newer of "
@@ -189,13 +190,15 @@ int pl_report__coverage(pl_report__ctx *r, const json_t *coverage, const char *t
 		json_t *row;
 
 		judge(&c, r, facts, coverage != NULL, now);
+		if (r->board && (!name || !*name))
+			name = id; /* the board sees no code column */
 		row = json_pack("[s s o o o o I s]", id, name ? name : "",
 		                time_cell(pl_dataset__str(facts, "last_push")),
 		                coverage ? json_integer(pl_dataset__int(facts, "merged_seq")) : json_null(),
 		                time_cell(pl_dataset__str(facts, "merged_at")),
 		                c.newest ? json_integer(c.days) : json_null(), (json_int_t)c.parts, c.status);
 		if (!row || json_array_append_new(json_object_get(t, "rows"), row) ||
-		    (c.why[0] && json_array_append_new(warn, json_pack("{ss ss ss ss}", "school", id, "name",
+		    (c.why[0] && json_array_append_new(warn, json_pack("{ss? ss ss ss}", "school", r->board ? NULL : id, "name",
 		                                                       name ? name : "", "status", c.status,
 		                                                       "why", c.why)))) {
 			rc = oom();

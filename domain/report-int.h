@@ -10,6 +10,7 @@
 #define PLSYNC_DOMAIN_REPORT_INT_H
 
 #include "dataset-int.h"
+#include "plsync/report.h"
 
 /* The report being built. */
 typedef struct pl_report__ctx {
@@ -21,6 +22,8 @@ typedef struct pl_report__ctx {
 	json_t           *out, *tables;
 	long long         hours, credits, spent, pd_entries;   /* totals of parts */
 	json_t           *who;          /* all participants (a set of staff ids) */
+	int               board;        /* for the board (else the coordinator) */
+	pl_report_staff   staff;        /* how staff members are shown */
 } pl_report__ctx;
 
 /* A plan goal the report covers, in (school, plan, number, id) order. */
@@ -45,5 +48,41 @@ int pl_report__coverage(pl_report__ctx *r, const json_t *coverage, const char *t
  */
 int pl_report__tables(pl_report__ctx *r, const pl_report__goal *goals, size_t ngoals,
                       const json_t *findings, long long *t2a, long long *meetings);
+
+/*
+ * Append the comparison with the previous school year (report-compare.c):
+ * the table "previous_year" after the coverage table when that year has
+ * participations in the data, else r->out's "comparison_note".
+ */
+int pl_report__compare(pl_report__ctx *r);
+
+/*
+ * The hours (hundredths) and participations of `parts` per standard of set
+ * `set` (2011 or 2022), in pl_standard_codes order, an entry naming several
+ * standards of the set sharing its hours among them (the remainder to the
+ * first); h[n] and cnt[n] get those naming none of the set. Returns n, the
+ * number of codes (at most PL_REPORT__MAX_CODES); h and cnt hold n + 1.
+ */
+#define PL_REPORT__MAX_CODES 32
+int pl_report__standard_hours(long long *h, long long *cnt, const pl_dataset__part *parts,
+                              size_t nparts, int set);
+
+/* ---- names for people (report-names.c) ---- */
+
+/* The school's name, else its id (`id` itself when there is no record). */
+const char *pl_report__school_name(const pl_report__ctx *r, const char *id);
+/* The school as the audience reads it: its name for the board, else its id
+ * (a new string; "" for NULL). */
+json_t *pl_report__school_cell(const pl_report__ctx *r, const char *id);
+/* A funding code for people: "Federal Title II-A" for a known program, else
+ * a tidy form of the code ("Grant: Reading Corps"); "(funding not recorded)"
+ * for "" or NULL. A new string. */
+json_t *pl_report__funding_label(const char *code);
+/* The display name of a standard code of either set; the code if unknown. */
+const char *pl_report__standard_name(const char *code);
+/* A staff member as r->staff shows them: name, id, or NULL for none. */
+json_t *pl_report__staff_cell(const pl_report__ctx *r, const char *id);
+/* Take the "key" columns out of a table (for the board). */
+void pl_report__strip_keys(json_t *table);
 
 #endif

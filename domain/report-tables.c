@@ -36,6 +36,7 @@ typedef struct grps {
 typedef struct col {
 	const char *id, *label, *type;
 	int         sum;
+	int         key;    /* codes or ids: not in the board's report */
 } col;
 
 static const char *const months[] = {
@@ -99,8 +100,9 @@ static json_t *table_new(const char *id, const char *title, const char *note,
 	json_t *c = json_array(), *t;
 
 	for (size_t i = 0; i < ncol; i++)
-		json_array_append_new(c, json_pack("{ss ss ss sb}", "id", cols[i].id, "label",
-		                                   cols[i].label, "type", cols[i].type, "sum", cols[i].sum));
+		json_array_append_new(c, json_pack("{ss ss ss sb sb}", "id", cols[i].id, "label",
+		                                   cols[i].label, "type", cols[i].type, "sum", cols[i].sum,
+		                                   "key", cols[i].key));
 	t = json_pack("{ss ss ss? so s[] s[]}", "id", id, "title", title, "note",
 	              note, "columns", c, "rows", "total");
 	return t;
@@ -198,8 +200,8 @@ static json_t *count_row(json_t *row, const grp *g)
 static int t_by_school(rep *r)
 {
 	static const col cols[] = {
-		{ "school", "School", "text", 0 }, { "name", "Name", "text", 0 },
-		{ "participants", "Participants", "int", 1 }, { "pd_entries", "PD entries", "int", 1 },
+		{ "school", "School", "text", 0, 1 }, { "name", "Name", "text", 0, 0 },
+		{ "participants", "Participants", "int", 1, 0 }, { "pd_entries", "PD entries", "int", 1, 0 },
 		{ "plc_attendances", "PLC attendances", "int", 1 }, { "hours", "Hours", "hours", 1 },
 		{ "credits", "Credits", "hours", 1 },
 	};
@@ -219,11 +221,20 @@ static int t_by_school(rep *r)
 		rc = group_by_staff(&G, r, "school", "(no school)");
 	for (size_t i = 0; !rc && i < G.n; i++) {
 		const json_t *school = pl_dataset_get(r->ds, "school", G.g[i].key);
-		row_add(t, count_row(json_pack("[s o]", G.g[i].key,
-		                               text(school ? pl_dataset__str(school, "name") : "")), &G.g[i]));
+		const char *name = school ? pl_dataset__str(school, "name") : NULL;
+		if (r->board && (!name || !*name))
+			name = G.g[i].key; /* the board sees no code column: the code, or "(no school)" */
+		row_add(t, count_row(json_pack("[s o]", G.g[i].key, text(name)), &G.g[i]));
 	}
 	total_set(t, count_total(r, json_pack("[s s]", "Total", "")));
 	return table_done(r, t, &G, rc);
+}
+
+/* A staff category as the board reads it. */
+static const char *category_label(const char *c)
+{
+	return !strcmp(c, "certified") ? "Certified staff" : !strcmp(c, "noninstructional") ?
+	       "Non-instructional staff" : c;
 }
 
 static int t_by_category(rep *r)
@@ -244,7 +255,7 @@ static int t_by_category(rep *r)
 	if (!rc)
 		rc = group_by_staff(&G, r, "category", "(unknown)");
 	for (size_t i = 0; !rc && i < G.n; i++)
-		row_add(t, count_row(json_pack("[s]", G.g[i].key), &G.g[i]));
+		row_add(t, count_row(json_pack("[s]", r->board ? category_label(G.g[i].key) : G.g[i].key), &G.g[i]));
 	total_set(t, count_total(r, json_pack("[s]", "Total")));
 	return table_done(r, t, &G, rc);
 }
@@ -280,7 +291,7 @@ static json_t *type_row(const grp *g)
 static int t_by_type(rep *r)
 {
 	static const col cols[] = {
-		{ "type", "Type", "text", 0 }, { "label", "Kind of PL", "text", 0 },
+		{ "type", "Type", "text", 0, 1 }, { "label", "Kind of PL", "text", 0, 0 },
 		{ "job_embedded", "Job-embedded", "text", 0 },
 		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
 		{ "credits", "Credits", "hours", 1 },
@@ -320,47 +331,34 @@ static int t_by_type(rep *r)
 
 /* ---- by standard ---- */
 
-static int t_by_standard(rep *r, int set)
+int pl_report__standard_hours(long long *h, long long *cnt, const pl_dataset__part *parts,
+                              size_t nparts, int set)
 {
-	static const col cols[] = {
-		{ "code", "Code", "text", 0 }, { "standard", "Standard", "text", 0 },
-		{ "participations", "Participations naming it", "int", 0 },
-		{ "hours", "Hours (shared)", "hours", 1 },
-	};
 	const char *const *codes = pl_standard_codes(set);
 	size_t ncodes = 0;
-	long long *h, *cnt, none = 0, nonecnt = 0;
-	char id[32], title[96];
-	json_t *t;
-	int rc;
 
-	while (codes[ncodes])
+	while (codes[ncodes] && ncodes < PL_REPORT__MAX_CODES)
 		ncodes++;
-	h = calloc(ncodes + 1, sizeof(*h));
-	cnt = calloc(ncodes + 1, sizeof(*cnt));
-	if (!h || !cnt) {
-		free(h);
-		free(cnt);
-		return oom();
-	}
-	for (size_t i = 0; i < r->nparts; i++) {
-		const pl_dataset__part *p = &r->parts[i];
-		int named[32] = { 0 };
+	memset(h, 0, (ncodes + 1) * sizeof(*h));
+	memset(cnt, 0, (ncodes + 1) * sizeof(*cnt));
+	for (size_t i = 0; i < nparts; i++) {
+		const pl_dataset__part *p = &parts[i];
+		int named[PL_REPORT__MAX_CODES] = { 0 };
 		long long k = 0, share, rest;
 
-		for (size_t c = 0; c < ncodes && c < 32; c++)
+		for (size_t c = 0; c < ncodes && c < PL_REPORT__MAX_CODES; c++)
 			for (size_t j = 0; j < json_array_size(p->standards) && !named[c]; j++)
 				if (!strcmp(codes[c], json_string_value(json_array_get(p->standards, j)) ?
 				            json_string_value(json_array_get(p->standards, j)) : ""))
 					named[c] = 1, k++;
 		if (!k) {
-			none += p->chours;
-			nonecnt++;
+			h[ncodes] += p->chours;
+			cnt[ncodes]++;
 			continue;
 		}
 		share = p->chours / k;
 		rest = p->chours % k;
-		for (size_t c = 0; c < ncodes && c < 32; c++) {
+		for (size_t c = 0; c < ncodes && c < PL_REPORT__MAX_CODES; c++) {
 			if (!named[c])
 				continue;
 			h[c] += share + (rest > 0);
@@ -369,6 +367,25 @@ static int t_by_standard(rep *r, int set)
 			cnt[c]++;
 		}
 	}
+	return (int)ncodes;
+}
+
+static int t_by_standard(rep *r, int set)
+{
+	static const col cols[] = {
+		{ "code", "Code", "text", 0, 1 }, { "standard", "Standard", "text", 0, 0 },
+		{ "participations", "Participations naming it", "int", 0, 0 },
+		{ "hours", "Hours (shared)", "hours", 1, 0 },
+	};
+	const char *const *codes = pl_standard_codes(set);
+	long long h[PL_REPORT__MAX_CODES + 1], cnt[PL_REPORT__MAX_CODES + 1], none, nonecnt;
+	size_t ncodes = (size_t)pl_report__standard_hours(h, cnt, r->parts, r->nparts, set);
+	char id[32], title[96], none_label[64];
+	json_t *t;
+	int rc;
+
+	none = h[ncodes];
+	nonecnt = cnt[ncodes];
 	snprintf(id, sizeof(id), "by_standard_%d", set);
 	snprintf(title, sizeof(title), "Hours by Learning Forward standard (%d standards)", set);
 	t = table_new(id, title, "An entry naming several standards of this set shares its hours "
@@ -378,10 +395,11 @@ static int t_by_standard(rep *r, int set)
 	for (size_t c = 0; c < ncodes; c++)
 		row_add(t, json_pack("[s s I o]", codes[c], pl_standard_name(codes[c], set),
 		                     (json_int_t)cnt[c], hours(h[c])));
-	row_add(t, json_pack("[s s I o]", "", "(no standard of this set)", (json_int_t)nonecnt, hours(none)));
+	snprintf(none_label, sizeof(none_label), "(none of the %d standards)", set);
+	row_add(t, json_pack("[s s I o]", "", none_label, (json_int_t)nonecnt, hours(none)));
+	json_object_set_new(t, "unassigned", json_pack("{sI so}", "participations", (json_int_t)nonecnt,
+	                                               "hours", hours(none)));
 	total_set(t, json_pack("[s s n o]", "Total", "", hours(r->hours)));
-	free(h);
-	free(cnt);
 	rc = table_push(r, t);
 	return rc;
 }
@@ -400,7 +418,7 @@ static json_t *goal_label(const json_t *g, long long number)
 static int t_by_goal(rep *r, const goalref *gv, size_t ng)
 {
 	static const col cols[] = {
-		{ "goal", "Goal id", "text", 0 }, { "school", "School", "text", 0 },
+		{ "goal", "Goal id", "text", 0, 1 }, { "school", "School", "text", 0, 0 },
 		{ "label", "Plan goal", "text", 0 }, { "participations", "Participations", "int", 1 },
 		{ "hours", "Hours", "hours", 1 }, { "spent_cents", "Spent", "cents", 1 },
 	};
@@ -422,7 +440,7 @@ static int t_by_goal(rep *r, const goalref *gv, size_t ng)
 			spent += p->cost_cents;
 		}
 		if (gid)
-			row_add(t, json_pack("[s o o I o I]", gid, text(gv[k].school),
+			row_add(t, json_pack("[s o o I o I]", gid, pl_report__school_cell(r, gv[k].school),
 			                     goal_label(pl_dataset_get(r->ds, "goal", gid), gv[k].number),
 			                     (json_int_t)cnt, hours(h), (json_int_t)spent));
 		else
@@ -454,28 +472,10 @@ static int cmp_grp_funding(const void *a, const void *b)
 	return c ? c : strcmp(p->key, q->key);
 }
 
-static json_t *funding_label(const char *f)
-{
-	char buf[160];
-	if (!strcmp(f, "local")) return json_string("Local");
-	if (!strcmp(f, "state")) return json_string("State");
-	if (!strcmp(f, "other")) return json_string("Other");
-	if (!strcmp(f, "federal:title-ii-a")) return json_string("Federal Title II-A");
-	if (!strncmp(f, "federal:", 8)) {
-		snprintf(buf, sizeof(buf), "Federal: %s", f + 8);
-		return json_string(buf);
-	}
-	if (!strncmp(f, "grant:", 6)) {
-		snprintf(buf, sizeof(buf), "Grant: %s", f + 6);
-		return json_string(buf);
-	}
-	return json_string("(funding not recorded)");
-}
-
 static int t_by_funding(rep *r, long long *t2a)
 {
 	static const col cols[] = {
-		{ "funding", "Funding source", "text", 0 }, { "label", "Source", "text", 0 },
+		{ "funding", "Funding code", "text", 0, 1 }, { "label", "Funding source", "text", 0, 0 },
 		{ "pd_entries", "PD entries", "int", 1 }, { "spent_cents", "Spent", "cents", 1 },
 		{ "activities", "Plan activities", "int", 1 }, { "budget_cents", "Budgeted", "cents", 1 },
 	};
@@ -518,7 +518,7 @@ static int t_by_funding(rep *r, long long *t2a)
 	if (G.n)
 		qsort(G.g, G.n, sizeof(*G.g), cmp_grp_funding);
 	for (size_t i = 0; i < G.n; i++)
-		row_add(t, json_pack("[s o I I I I]", G.g[i].key, funding_label(G.g[i].key),
+		row_add(t, json_pack("[s o I I I I]", G.g[i].key, pl_report__funding_label(G.g[i].key),
 		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
 		                     (json_int_t)G.g[i].v[2], (json_int_t)G.g[i].v[3]));
 	total_set(t, json_pack("[s s I I I I]", "Total", "", (json_int_t)r->pd_entries,
@@ -629,7 +629,9 @@ static int t_plc(rep *r, long long *nmeet)
 		}
 	for (size_t i = 0; i < G.n; i++) {
 		const char *sep = strchr(G.g[i].key, 1);
-		row_add(t, json_pack("[s s% I I I o]", sep + 1, G.g[i].key, (size_t)(sep - G.g[i].key),
+		char school[300];
+		snprintf(school, sizeof(school), "%.*s", (int)(sep - G.g[i].key), G.g[i].key);
+		row_add(t, json_pack("[s o I I I o]", sep + 1, pl_report__school_cell(r, school[0] ? school : NULL),
 		                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1],
 		                     (json_int_t)G.g[i].v[2], hours(G.g[i].v[3])));
 	}
@@ -645,7 +647,7 @@ cleanup:
 static int t_by_month(rep *r)
 {
 	static const col cols[] = {
-		{ "month", "Month", "text", 0 }, { "label", "", "text", 0 },
+		{ "month", "Month (YYYY-MM)", "text", 0, 1 }, { "label", "Month", "text", 0, 0 },
 		{ "participations", "Participations", "int", 1 }, { "hours", "Hours", "hours", 1 },
 	};
 	json_t *t = table_new("by_month", "Hours over the year", NULL, cols, sizeof(cols) / sizeof(cols[0]));
@@ -673,11 +675,13 @@ static int t_by_month(rep *r)
 static int t_findings(rep *r, const json_t *findings)
 {
 	static const col cols[] = {
-		{ "rule", "Rule", "text", 0 }, { "title", "Finding", "text", 0 },
+		{ "rule", "Rule", "text", 0, 1 }, { "title", "Finding", "text", 0, 0 },
 		{ "findings", "Findings", "int", 1 },
 	};
 	json_t *t = table_new("findings_by_rule", "Findings by rule",
-	                      "Computed from the records; each is listed with its record and why.",
+	                      r->board ? "Computed from the records; the coordinator's report lists each "
+	                      "with its record and the next step." :
+	                      "Computed from the records; each is listed with its record, why and the next step.",
 	                      cols, sizeof(cols) / sizeof(cols[0]));
 	const pl_finding_rule *rl = pl_finding_rules();
 
@@ -689,6 +693,42 @@ static int t_findings(rep *r, const json_t *findings)
 	}
 	total_set(t, json_pack("[s s I]", "Total", "", (json_int_t)json_array_size(findings)));
 	return table_push(r, t);
+}
+
+/* The board's findings by person (only when staff may be shown): a row per
+ * staff member a finding is about, in the order first met, then one for the
+ * findings about no one person (goals, activities). */
+static int t_findings_by_staff(rep *r, const json_t *findings)
+{
+	static const col cols[] = {
+		{ "staff", "Staff member", "text", 0, 0 }, { "school", "School", "text", 0, 0 },
+		{ "findings", "Findings", "int", 1, 0 },
+	};
+	json_t *t = table_new("findings_by_staff", "Findings by staff member",
+	                      "Each finding about one person counts under that person.",
+	                      cols, sizeof(cols) / sizeof(cols[0]));
+	grps G = { 0 };
+	long long nobody = 0;
+
+	for (size_t k = 0; k < json_array_size(findings); k++) {
+		const char *staff = pl_dataset__str(json_array_get(findings, k), "staff");
+		grp *g;
+		if (!staff) {
+			nobody++;
+			continue;
+		}
+		if (!(g = grp_get(&G, staff)))
+			return table_done(r, t, &G, oom());
+		g->v[0]++;
+	}
+	for (size_t i = 0; i < G.n; i++)
+		row_add(t, json_pack("[o o I]", pl_report__staff_cell(r, G.g[i].key),
+		                     pl_report__school_cell(r, staff_field(r, G.g[i].key, "school")),
+		                     (json_int_t)G.g[i].v[0]));
+	if (nobody)
+		row_add(t, json_pack("[s s I]", "(about a plan goal or activity)", "", (json_int_t)nobody));
+	total_set(t, json_pack("[s s I]", "Total", "", (json_int_t)json_array_size(findings)));
+	return table_done(r, t, &G, 0);
 }
 
 /* ---- all of them ---- */
@@ -703,6 +743,8 @@ int pl_report__tables(rep *r, const goalref *gv, size_t ng, const json_t *findin
 	    (rc = t_by_goal(r, gv, ng)) || (rc = t_by_funding(r, t2a)) ||
 	    (rc = t_evaluation(r)) || (rc = t_plc(r, nmeet)) || (rc = t_by_month(r)) ||
 	    (rc = t_findings(r, findings)))
+		return rc;
+	if (r->board && r->staff != PL_REPORT_STAFF_NONE && (rc = t_findings_by_staff(r, findings)))
 		return rc;
 	return 0;
 }

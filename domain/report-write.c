@@ -111,6 +111,47 @@ static const char *col_type(const json_t *cols, size_t i)
 	return t ? t : "text";
 }
 
+/* The type of the cell of row r (the total when r is past the rows) in
+ * column c: the column's, or for "by_row" the table's row_types[r]. */
+static const char *cell_type(const json_t *t, size_t r, size_t c)
+{
+	const char *ty = col_type(json_object_get(t, "columns"), c), *rt;
+
+	if (strcmp(ty, "by_row"))
+		return ty;
+	rt = json_string_value(json_array_get(json_object_get(t, "row_types"), r));
+	return rt ? rt : "text";
+}
+
+/* The index of column `id` of table t, or (size_t)-1. */
+static size_t col_index(const json_t *t, const char *id)
+{
+	const json_t *cols = json_object_get(t, "columns");
+	for (size_t c = 0; c < json_array_size(cols); c++)
+		if (!strcmp(pl_dataset__str(json_array_get(cols, c), "id") ? pl_dataset__str(json_array_get(cols, c), "id") : "", id))
+			return c;
+	return (size_t)-1;
+}
+
+static int board(const json_t *rep)
+{
+	const char *a = pl_dataset__str(rep, "audience");
+	return !a || strcmp(a, "coordinator");
+}
+
+/* The findings columns of the coordinator's report. */
+static const char *const finding_keys[] = { "rule", "record", "staff", "school", "why", "next" };
+static const char *const finding_heads[] = { "Rule", "Record", "Staff", "School", "Why", "Next step" };
+#define NFINDING_KEYS 6
+
+/* What the board's report says instead of listing the findings. */
+static void board_findings_note(char *out, size_t sz, const json_t *rep)
+{
+	long long n = (long long)json_integer_value(json_object_get(json_object_get(rep, "summary"), "findings"));
+	snprintf(out, sz, "%lld finding%s, counted by rule in the table above. The coordinator's "
+	         "report lists each with its record and the next step.", n, n == 1 ? "" : "s");
+}
+
 /* The report's summary figures, money as fmt_cents(plain) writes it. */
 typedef struct summary {
 	long long participants, pd_entries, plc_meetings, findings;
@@ -156,9 +197,11 @@ static void goal_pl(char *out, size_t sz, const json_t *g)
 /* A warning of the report's "warnings" as one line: "Oak (OAK03): no data in the year". */
 static void warning_head(char *out, size_t sz, const json_t *w)
 {
-	const char *name = pl_dataset__str(w, "name");
-	snprintf(out, sz, "%s%s%s%s: %s", name ? name : "", name ? " (" : "", pl_dataset__str(w, "school"),
-	         name ? ")" : "", pl_dataset__str(w, "status"));
+	const char *name = pl_dataset__str(w, "name"), *school = pl_dataset__str(w, "school");
+	if (name && school)
+		snprintf(out, sz, "%s (%s): %s", name, school, pl_dataset__str(w, "status"));
+	else
+		snprintf(out, sz, "%s: %s", name ? name : school ? school : "", pl_dataset__str(w, "status"));
 }
 
 /* The markup around the warnings: `open` (a format given the count and
@@ -254,7 +297,7 @@ static void html_table(FILE *f, const json_t *t)
 			continue;
 		fprintf(f, "<tr%s>", row == total ? " class=\"total\"" : "");
 		for (size_t c = 0; c < json_array_size(cols); c++) {
-			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
+			cell_text(buf, sizeof(buf), json_array_get(row, c), cell_type(t, r, c), 0);
 			fprintf(f, "<td%s>", numeric(col_type(cols, c)) ? " class=\"n\"" : "");
 			pl_html_fputs(f, buf);
 			fprintf(f, "</td>");
@@ -264,12 +307,17 @@ static void html_table(FILE *f, const json_t *t)
 	fprintf(f, "</tbody>\n</table>\n</section>\n");
 }
 
-/* Horizontal bars: one per row of `t`, label column `lc`, value column `vc` (hours). */
-static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, size_t vc,
-                      const char *colour)
+/* Horizontal bars: one per row of `t`, labelled by column `lid`, of the
+ * hours in column `vid`; a table's "unassigned" last row is left out of
+ * the bars and said in a note under them ("N hours had no 2022 standard"). */
+static void svg_hbars(FILE *f, const char *caption, const json_t *t, const char *lid,
+                      const char *vid, const char *colour, const char *unassigned_what)
 {
-	const json_t *rows = json_object_get(t, "rows");
-	size_t n = json_array_size(rows);
+	const json_t *rows = json_object_get(t, "rows"), *un = json_object_get(t, "unassigned");
+	size_t n = json_array_size(rows), lc = col_index(t, lid), vc = col_index(t, vid);
+
+	if (un && n)
+		n--;
 	long long max = 1;
 	const int lw = 250, bw = 180, rh = 20, top = 4;
 	int h = top + (int)n * rh + 4;
@@ -286,7 +334,7 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		const json_t *row = json_array_get(rows, r);
 		const char *label = json_string_value(json_array_get(row, lc));
 		long long v = centi(json_array_get(row, vc));
-		if (!label || !*label)
+		if ((!label || !*label) && lc)
 			label = json_string_value(json_array_get(row, 0));
 		int y = top + (int)r * rh, w = (int)((double)v * bw / (double)max + 0.5);
 		char val[48], shown[64];
@@ -301,22 +349,28 @@ static void svg_hbars(FILE *f, const char *caption, const json_t *t, size_t lc, 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#2d3748\">%s</text>\n", lw + (w > 0 ? w : 0) + 4,
 		        y + 14, val);
 	}
-	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#718096\"/>\n</svg></figure>\n",
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#718096\"/>\n</svg>",
 	        lw, top, lw, h - 4);
+	if (un) {
+		char val[48];
+		fmt_hours(val, centi(json_object_get(un, "hours")));
+		fprintf(f, "<p class=\"note\">%s hours had no %s.</p>", val, unassigned_what);
+	}
+	fprintf(f, "</figure>\n");
 }
 
 /* Vertical bars of hours by month. */
 static void svg_months(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	size_t n = json_array_size(rows);
+	size_t n = json_array_size(rows), lc = col_index(t, "label"), vc = col_index(t, "hours");
 	const int W = 500, H = 200, left = 40, bottom = 30, top = 16;
 	int slot = n ? (W - left - 10) / (int)n : 1;
 	long long max = 1;
 
 	for (size_t r = 0; r < n; r++)
-		if (centi(json_array_get(json_array_get(rows, r), 3)) > max)
-			max = centi(json_array_get(json_array_get(rows, r), 3));
+		if (centi(json_array_get(json_array_get(rows, r), vc)) > max)
+			max = centi(json_array_get(json_array_get(rows, r), vc));
 	fprintf(f, "<figure><figcaption>Hours over the year</figcaption>\n"
 	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 	        "role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">\n", W, H, W, H);
@@ -324,8 +378,8 @@ static void svg_months(FILE *f, const json_t *t)
 	        H - bottom, W - 6, H - bottom);
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows, r);
-		const char *label = json_string_value(json_array_get(row, 1));
-		long long v = centi(json_array_get(row, 3));
+		const char *label = json_string_value(json_array_get(row, lc));
+		long long v = centi(json_array_get(row, vc));
 		int bh = (int)((double)v * (H - bottom - top) / (double)max + 0.5);
 		int x = left + (int)r * slot;
 		char val[48];
@@ -424,27 +478,50 @@ static void html_goals(FILE *f, const json_t *goals)
 	fprintf(f, "</section>\n");
 }
 
-static void html_findings(FILE *f, const json_t *fs)
+static void html_findings(FILE *f, const json_t *rep)
 {
+	const json_t *fs = json_object_get(rep, "findings");
+	char note[300];
+
 	fprintf(f, "<section id=\"findings\">\n<h2>Findings</h2>\n");
+	if (board(rep)) {
+		board_findings_note(note, sizeof(note), rep);
+		fprintf(f, "<p class=\"note\">");
+		pl_html_fputs(f, note);
+		fprintf(f, "</p>\n</section>\n");
+		return;
+	}
 	if (!json_array_size(fs)) {
 		fprintf(f, "<p class=\"none\">No findings.</p>\n</section>\n");
 		return;
 	}
-	fprintf(f, "<table><thead><tr><th>Rule</th><th>Record</th><th>Staff</th><th>School</th>"
-	        "<th>Why</th></tr></thead><tbody>\n");
+	fprintf(f, "<table><thead><tr>");
+	for (int k = 0; k < NFINDING_KEYS; k++)
+		fprintf(f, "<th>%s</th>", finding_heads[k]);
+	fprintf(f, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < json_array_size(fs); i++) {
 		const json_t *x = json_array_get(fs, i);
-		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
 		fprintf(f, "<tr>");
-		for (int k = 0; k < 5; k++) {
+		for (int k = 0; k < NFINDING_KEYS; k++) {
 			fprintf(f, "<td>");
-			pl_html_fputs(f, pl_dataset__str(x, keys[k]));
+			pl_html_fputs(f, pl_dataset__str(x, finding_keys[k]));
 			fprintf(f, "</td>");
 		}
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody></table>\n</section>\n");
+}
+
+/* The note that stands for the comparison when there is none, as a paragraph. */
+static void html_comparison_note(FILE *f, const json_t *rep)
+{
+	const char *note = pl_dataset__str(rep, "comparison_note");
+	if (!note)
+		return;
+	fprintf(f, "<section id=\"previous_year\">\n<h2>Compared with the previous school year</h2>\n"
+	        "<p class=\"none\">");
+	pl_html_fputs(f, note);
+	fprintf(f, "</p>\n</section>\n");
 }
 
 static void write_html(FILE *f, const json_t *rep)
@@ -478,20 +555,21 @@ static void write_html(FILE *f, const json_t *rep)
 
 	fprintf(f, "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
 	if ((t = find_table(rep, "by_school")))
-		svg_hbars(f, "Hours by school", t, 1, 5, "#2b6cb0");
+		svg_hbars(f, "Hours by school", t, "name", "hours", "#2b6cb0", NULL);
 	if ((t = find_table(rep, "by_month")))
 		svg_months(f, t);
 	if ((t = find_table(rep, "by_standard_2011")))
-		svg_hbars(f, "Hours by standard (2011 set)", t, 1, 3, "#38a169");
+		svg_hbars(f, "Hours by standard (2011 set)", t, "standard", "hours", "#38a169", "2011 standard");
 	if ((t = find_table(rep, "by_standard_2022")))
-		svg_hbars(f, "Hours by standard (2022 set)", t, 1, 3, "#805ad5");
+		svg_hbars(f, "Hours by standard (2022 set)", t, "standard", "hours", "#805ad5", "2022 standard");
 	fprintf(f, "</div>\n</section>\n");
 
+	html_comparison_note(f, rep);
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		html_table(f, json_array_get(tables, i));
 	html_goals(f, json_object_get(rep, "goals"));
-	html_findings(f, json_object_get(rep, "findings"));
-	fprintf(f, "<footer>Made by plsync %s from the records as of %s. Hours are rounded to "
+	html_findings(f, rep);
+	fprintf(f, "<footer>Made by plsync, version %s, from the records as of %s. Hours are rounded to "
 	        "hundredths; every total is the sum of its rows.</footer>\n</body>\n</html>\n",
 	        PLSYNC_VERSION, pl_dataset__str(rep, "as_of"));
 }
@@ -530,7 +608,7 @@ static void md_table(FILE *f, const json_t *t)
 		if (!json_array_size(row))
 			continue;
 		for (size_t c = 0; c < json_array_size(cols); c++) {
-			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 0);
+			cell_text(buf, sizeof(buf), json_array_get(row, c), cell_type(t, r, c), 0);
 			fprintf(f, "| %s", row == total && buf[0] ? "**" : "");
 			pl_md_cell(f, buf);
 			fprintf(f, "%s ", row == total && buf[0] ? "**" : "");
@@ -569,6 +647,10 @@ static void write_md(FILE *f, const json_t *rep)
 	        "- PLC meetings: %lld\n- Credits: %s\n- Spent: %s (Title II-A: %s)\n- Findings: %lld\n",
 	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
 	        m.findings);
+	if (pl_dataset__str(rep, "comparison_note")) {
+		fprintf(f, "\n## Compared with the previous school year\n\n");
+		pl_md_par(f, pl_dataset__str(rep, "comparison_note"));
+	}
 	for (size_t i = 0; i < json_array_size(tables); i++)
 		md_table(f, json_array_get(tables, i));
 
@@ -577,8 +659,12 @@ static void write_md(FILE *f, const json_t *rep)
 		fprintf(f, "\n_No plan goals for this year._\n");
 	for (size_t i = 0; i < json_array_size(goals); i++) {
 		const json_t *g = json_array_get(goals, i), *acts = json_object_get(g, "activities");
-		fprintf(f, "\n### %s%sGoal %lld: ", pl_dataset__str(g, "school") ? pl_dataset__str(g, "school") : "",
-		        pl_dataset__str(g, "school") ? " · " : "", (long long)json_integer_value(json_object_get(g, "number")));
+		fprintf(f, "\n### ");
+		if (pl_dataset__str(g, "school")) {
+			pl_md_cell(f, pl_dataset__str(g, "school"));
+			fprintf(f, " · ");
+		}
+		fprintf(f, "Goal %lld: ", (long long)json_integer_value(json_object_get(g, "number")));
 		pl_md_cell(f, pl_dataset__str(g, "statement"));
 		fprintf(f, "\n\n");
 		for (size_t k = 0; k < NGOAL_TERMS; k++)
@@ -611,17 +697,26 @@ static void write_md(FILE *f, const json_t *rep)
 		}
 	}
 	fprintf(f, "\n## Findings\n\n");
+	if (board(rep)) {
+		board_findings_note(buf, sizeof(buf), rep);
+		pl_md_par(f, buf);
+		return;
+	}
 	if (!json_array_size(fs)) {
 		fprintf(f, "_No findings._\n");
 		return;
 	}
-	fprintf(f, "| Rule | Record | Staff | School | Why |\n|---|---|---|---|---|\n");
+	for (int k = 0; k < NFINDING_KEYS; k++)
+		fprintf(f, "| %s ", finding_heads[k]);
+	fprintf(f, "|\n");
+	for (int k = 0; k < NFINDING_KEYS; k++)
+		fprintf(f, "|---");
+	fprintf(f, "|\n");
 	for (size_t i = 0; i < json_array_size(fs); i++) {
 		const json_t *x = json_array_get(fs, i);
-		static const char *const keys[] = { "rule", "record", "staff", "school", "why" };
-		for (int k = 0; k < 5; k++) {
+		for (int k = 0; k < NFINDING_KEYS; k++) {
 			fprintf(f, "| ");
-			pl_md_cell(f, pl_dataset__str(x, keys[k]));
+			pl_md_cell(f, pl_dataset__str(x, finding_keys[k]));
 			fprintf(f, " ");
 		}
 		fprintf(f, "|\n");
@@ -630,43 +725,86 @@ static void write_md(FILE *f, const json_t *rep)
 
 /* ---- CSV ---- */
 
-static void csv_table(FILE *f, const json_t *t)
+/* A CSV file: its stream and whether it is for Excel (BOM, CRLF rows). */
+typedef struct csv {
+	FILE *f;
+	int   excel;
+} csv;
+
+static void csv_end(const csv *o)
+{
+	pl_csv_row_end(o->f, o->excel);
+}
+
+/* A row of one cell (a title), or an empty row for NULL. */
+static void csv_line(const csv *o, const char *s)
+{
+	if (s)
+		pl_csv_cell(o->f, s, 1);
+	csv_end(o);
+}
+
+/* A row of cells from a NULL-ended list. */
+static void csv_cells(const csv *o, const char *const *cells)
+{
+	for (size_t i = 0; cells[i]; i++)
+		pl_csv_cell(o->f, cells[i], i == 0);
+	csv_end(o);
+}
+
+static void csv_table(const csv *o, const json_t *t)
 {
 	const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
 	const json_t *total = json_object_get(t, "total");
 	char buf[1024];
 
-	pl_csv_cell(f, pl_dataset__str(t, "title"), 1);
-	fprintf(f, "\n");
+	csv_line(o, pl_dataset__str(t, "title"));
 	for (size_t c = 0; c < json_array_size(cols); c++) {
 		const char *label = pl_dataset__str(json_array_get(cols, c), "label");
 		if (!strcmp(col_type(cols, c), "cents"))
 			snprintf(buf, sizeof(buf), "%s ($)", label ? label : "");
 		else
 			snprintf(buf, sizeof(buf), "%s", label ? label : "");
-		pl_csv_cell(f, buf, c == 0);
+		pl_csv_cell(o->f, buf, c == 0);
 	}
-	fprintf(f, "\n");
+	csv_end(o);
 	for (size_t r = 0; r <= json_array_size(rows); r++) {
 		const json_t *row = r < json_array_size(rows) ? json_array_get(rows, r) : total;
 		if (!json_array_size(row))
 			continue;
 		for (size_t c = 0; c < json_array_size(cols); c++) {
-			cell_text(buf, sizeof(buf), json_array_get(row, c), col_type(cols, c), 1);
-			pl_csv_cell(f, buf, c == 0);
+			cell_text(buf, sizeof(buf), json_array_get(row, c), cell_type(t, r, c), 1);
+			pl_csv_cell(o->f, buf, c == 0);
 		}
-		fprintf(f, "\n");
+		csv_end(o);
 	}
-	fprintf(f, "\n");
+	csv_line(o, NULL);
 }
 
-static void write_csv(FILE *f, const json_t *rep)
+/* "Name,value" with a number. */
+static void csv_measure(const csv *o, const char *name, const char *value)
 {
-	const json_t *tables = json_object_get(rep, "tables");
+	const char *cells[] = { name, value, NULL };
+	csv_cells(o, cells);
+}
+
+static void csv_count(const csv *o, const char *name, long long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", v);
+	csv_measure(o, name, buf);
+}
+
+static void write_csv(FILE *f, const json_t *rep, int excel)
+{
+	const csv out = { f, excel }, *o = &out;
+	const json_t *tables = json_object_get(rep, "tables"), *ws = json_object_get(rep, "warnings");
 	const json_t *goals = json_object_get(rep, "goals"), *fs = json_object_get(rep, "findings");
+	int brd = board(rep);
 	char buf[2048], a[48];
 	summary m;
 
+	pl_csv_begin(f, excel);
 	snprintf(buf, sizeof(buf), "%s %s", pl_dataset__str(rep, "title"), pl_dataset__str(rep, "year"));
 	pl_csv_cell(f, buf, 1);
 	pl_csv_cell(f, pl_dataset__str(rep, "scope"), 0);
@@ -674,32 +812,58 @@ static void write_csv(FILE *f, const json_t *rep)
 	pl_csv_cell(f, pl_dataset__str(rep, "to"), 0);
 	snprintf(buf, sizeof(buf), "as of %s", pl_dataset__str(rep, "as_of"));
 	pl_csv_cell(f, buf, 0);
-	fputs("\n\n", f);
-	if (json_array_size(json_object_get(rep, "warnings")))
-		fprintf(f, "WARNING: data may be missing\nSchool,Name,Status,Warning\n");
-	for (size_t i = 0; i < json_array_size(json_object_get(rep, "warnings")); i++) {
-		const json_t *w = json_array_get(json_object_get(rep, "warnings"), i);
+	csv_end(o);
+	csv_line(o, NULL);
+	if (json_array_size(ws)) {
+		static const char *const head[] = { "School", "Name", "Status", "Warning", NULL };
+		csv_line(o, "WARNING: data may be missing");
+		csv_cells(o, brd ? head + 1 : head);
+	}
+	for (size_t i = 0; i < json_array_size(ws); i++) {
+		const json_t *w = json_array_get(ws, i);
 		static const char *const keys[] = { "school", "name", "status", "why" };
-		for (int k = 0; k < 4; k++)
-			pl_csv_cell(f, pl_dataset__str(w, keys[k]), k == 0);
-		fputs(i + 1 == json_array_size(json_object_get(rep, "warnings")) ? "\n\n" : "\n", f);
+		for (int k = brd; k < 4; k++)
+			pl_csv_cell(f, pl_dataset__str(w, keys[k]), k == brd);
+		csv_end(o);
+		if (i + 1 == json_array_size(ws))
+			csv_line(o, NULL);
 	}
 	summary_of(&m, rep, 1);
-	fprintf(f, "Summary\nMeasure,Value\nParticipants,%lld\nHours,%s\nPD entries completed,%lld\n"
-	        "PLC meetings,%lld\nCredits,%s\nSpent ($),%s\nTitle II-A spent ($),%s\nFindings,%lld\n\n",
-	        m.participants, m.hours, m.pd_entries, m.plc_meetings, m.credits, m.spent, m.t2a,
-	        m.findings);
+	csv_line(o, "Summary");
+	csv_measure(o, "Measure", "Value");
+	csv_count(o, "Participants", m.participants);
+	csv_measure(o, "Hours", m.hours);
+	csv_count(o, "PD entries completed", m.pd_entries);
+	csv_count(o, "PLC meetings", m.plc_meetings);
+	csv_measure(o, "Credits", m.credits);
+	csv_measure(o, "Spent ($)", m.spent);
+	csv_measure(o, "Title II-A spent ($)", m.t2a);
+	csv_count(o, "Findings", m.findings);
+	csv_line(o, NULL);
+	if (pl_dataset__str(rep, "comparison_note")) {
+		csv_line(o, "Compared with the previous school year");
+		csv_line(o, pl_dataset__str(rep, "comparison_note"));
+		csv_line(o, NULL);
+	}
 	for (size_t i = 0; i < json_array_size(tables); i++)
-		csv_table(f, json_array_get(tables, i));
+		csv_table(o, json_array_get(tables, i));
 
-	fprintf(f, "Plan goals and outcomes\nSchool,Plan,Goal id,Number,Statement,Measure,Frequency,"
-	        "Overarching outcome,Year 1,Year 2,Year 3,Activities,Participations,Hours\n");
+	csv_line(o, "Plan goals and outcomes");
+	{
+		static const char *const head[] = { "School", "Plan", "Goal id", "Number", "Statement", "Measure",
+		                                    "Frequency", "Overarching outcome", "Year 1", "Year 2",
+		                                    "Year 3", "Activities", "Participations", "Hours", NULL };
+		static const char *const bhead[] = { "School", "Number", "Statement", "Measure", "Frequency",
+		                                     "Overarching outcome", "Year 1", "Year 2", "Year 3",
+		                                     "Activities", "Participations", "Hours", NULL };
+		csv_cells(o, brd ? bhead : head);
+	}
 	for (size_t i = 0; i < json_array_size(goals); i++) {
 		const json_t *g = json_array_get(goals, i);
 		static const char *const keys[] = { "school", "plan", "goal" };
 		static const char *const more[] = { "statement", "measure", "frequency", "outcome",
 		                                    "outcome_y1", "outcome_y2", "outcome_y3" };
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < (brd ? 1 : 3); k++)
 			pl_csv_cell(f, pl_dataset__str(g, keys[k]), k == 0);
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(json_object_get(g, "number")));
 		pl_csv_cell(f, buf, 0);
@@ -711,26 +875,36 @@ static void write_csv(FILE *f, const json_t *rep)
 		pl_csv_cell(f, buf, 0);
 		fmt_hours(a, centi(json_object_get(g, "hours")));
 		pl_csv_cell(f, a, 0);
-		fputc('\n', f);
+		csv_end(o);
 	}
-	fprintf(f, "\nFindings\nRule,Record,Kind,Staff,School,Why\n");
+	csv_line(o, NULL);
+	csv_line(o, "Findings");
+	if (brd) {
+		board_findings_note(buf, sizeof(buf), rep);
+		csv_line(o, buf);
+		return;
+	}
+	{
+		static const char *const head[] = { "Rule", "Record", "Kind", "Staff", "School", "Why", "Next step", NULL };
+		csv_cells(o, head);
+	}
 	for (size_t i = 0; i < json_array_size(fs); i++) {
 		const json_t *x = json_array_get(fs, i);
-		static const char *const keys[] = { "rule", "record", "kind", "staff", "school", "why" };
-		for (int k = 0; k < 6; k++)
+		static const char *const keys[] = { "rule", "record", "kind", "staff", "school", "why", "next" };
+		for (int k = 0; k < 7; k++)
 			pl_csv_cell(f, pl_dataset__str(x, keys[k]), k == 0);
-		fprintf(f, "\n");
+		csv_end(o);
 	}
 }
 
-int pl_report_write(FILE *f, const json_t *rep, const char *format)
+int pl_report_write(FILE *f, const json_t *rep, const char *format, int excel)
 {
 	if (!format || !strcmp(format, "html"))
 		write_html(f, rep);
 	else if (!strcmp(format, "md"))
 		write_md(f, rep);
 	else if (!strcmp(format, "csv"))
-		write_csv(f, rep);
+		write_csv(f, rep, excel);
 	else if (!strcmp(format, "json"))
 		return pl_json_write(f, rep);
 	else

@@ -7,7 +7,13 @@
  *
  *     { "rule": "approval_missing", "record": "LIN01-7K3Q2",
  *       "kind": "pd_entry", "staff": "E100" | null,
- *       "school": "LIN01" | null, "why": "one sentence" }
+ *       "school": "LIN01" | null, "why": "one sentence",
+ *       "action": "approve", "fields": [ "measure", ... ] }
+ *
+ * "action" names the next step (enum pl_finding_action, by
+ * pl_finding_action_name); "fields", only for complete_goal, the fields the
+ * goal lacks. The "why" never names a command: a program that wants to show
+ * one renders it from the action and the record (the CLI does, in cli/).
  *
  * The rules (pl_finding_rules() lists them with their titles):
  *
@@ -75,6 +81,28 @@ typedef struct pl_finding_rule {
 	const char *title;   /* one line for people */
 } pl_finding_rule;
 
+/* The next step a finding asks for, on its record. */
+typedef enum pl_finding_action {
+	PL_ACTION_NONE = 0,
+	PL_ACTION_APPROVE,          /* record the missing approval(s) */
+	PL_ACTION_APPROVE_EARLIER,  /* have approvals recorded before attending next time */
+	PL_ACTION_REVIEW_LIMIT,     /* mark it required for the job, or cancel it */
+	PL_ACTION_PLAN_RENEWAL,     /* plan the staff member's remaining renewal hours */
+	PL_ACTION_LINK_GOAL,        /* link it to a plan goal (or the goal to the data) */
+	PL_ACTION_ADD_FOLLOWUP,     /* describe the activity's follow-up */
+	PL_ACTION_COMPLETE_GOAL,    /* set the goal's missing fields ("fields") */
+	PL_ACTION_EVALUATE,         /* record the Guskey evaluation */
+	PL_ACTION_COUNT_
+} pl_finding_action;
+
+/* "approve", "evaluate", ...; "none" for PL_ACTION_NONE or out of range. */
+const char *pl_finding_action_name(pl_finding_action a);
+/* The action of a finding (its "action"); PL_ACTION_NONE if it has none. */
+pl_finding_action pl_finding_action_of(const json_t *finding);
+/* The next step in words for people, naming no program: "record the
+ * supervisor's and budget manager's approvals". */
+const char *pl_finding_next_step(pl_finding_action a);
+
 /* The rules, in order, ended by { NULL, NULL }. */
 const pl_finding_rule *pl_finding_rules(void);
 
@@ -91,18 +119,24 @@ int pl_findings(json_t **out, const json_t *dataset, const char *today,
 
 /*
  * Write `findings` (an array from pl_findings) to `f` as text for people,
- * two lines for each finding,
+ * three lines for each finding,
  *
  *     approval_missing: pd_entry LIN01-7K3Q2 (staff E100, school LIN01)
  *         <why>
+ *         next: <the next step>
  *
- * (no "staff" when the record is the staff member), then one line
- * "N finding(s) as of TODAY[ for YEAR]", or "no findings as of TODAY[ for
- * YEAR]" when there are none. `year` may be NULL. Ids and reasons quote
+ * (no "staff" when the record is the staff member; no "next" line when the
+ * finding has no action), then one line "N finding(s) as of TODAY[ for
+ * YEAR]", or "no findings as of TODAY[ for YEAR]" when there are none.
+ * `year` may be NULL. The next step is what `next` writes for the finding
+ * (a program renders its command there; it is called with its `arg`), or
+ * pl_finding_next_step's words when `next` is NULL. Ids and reasons quote
  * records from every node, so they are escaped for the terminal.
  * Errors: those of pl_error_from_errno when writing to `f` fails.
  */
-int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year);
+typedef void pl_finding_next_fn(FILE *f, const json_t *finding, void *arg);
+int pl_findings_write(FILE *f, const json_t *findings, const char *today, const char *year,
+                      pl_finding_next_fn *next, void *arg);
 
 /*
  * Write the list of rules to `f` for a command's help: a blank line,

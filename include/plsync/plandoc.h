@@ -27,13 +27,16 @@
 /*
  * Gather plan `plan_id` with its school, goals and activities from
  * `dataset`. *out is a new object owned by the caller.
- * Errors: PL_ENOTFOUND if there is no such plan ('plsync ls plan' lists them).
+ * Errors: PL_ENOTFOUND if there is no such plan.
  */
 int pl_plan_doc_build(json_t **out, const json_t *dataset, const char *plan_id);
 
 /*
  * Write the document as "text" (boxed tables, wrapped to about 110
- * columns), "md" (Markdown) or "html" (one self-contained page).
+ * columns), "md" (Markdown) or "html" (one self-contained page). What is
+ * not there yet is said in words ("(no goals yet)"); the step that adds
+ * it, from the document's "goals" and their "activities", is the
+ * program's to show.
  * Errors: PL_EUSAGE for another format; PL_EOS if writing fails.
  */
 int pl_plan_doc_write(FILE *f, const json_t *doc, const char *format);

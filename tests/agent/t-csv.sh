@@ -57,7 +57,7 @@ is "$(q show PD1 --json | grep '"title"')" "    \"title\": \"=cmd|' /C calc'!A0\
 desc "exporting the copy"; ok q export pd_entry --out "$T/pd2.csv"
 desc "gives the very same CSV"; ok cmp "$T/pd.csv" "$T/pd2.csv"
 
-desc "the report as CSV"; ok p report --year 2026-2027 --format csv --today 2026-12-01 --title "@evil report" --out "$T/report.csv"
+desc "the report as CSV"; ok p report --year 2026-2027 --for coordinator --format csv --today 2026-12-01 --title "@evil report" --out "$T/report.csv"
 is "$(cell "$T/report.csv" '^LIN01,' 2)" "'=HYPERLINK(\"http://evil.example/\",\"Lincoln\")" \
 	"the school name in the by-school table is neutralised"
 is "$(cell "$T/report.csv" 'evil report' 1)" "'@evil report 2026-2027" "so is the title given with --title"

@@ -150,19 +150,23 @@ desc "a bad --today is a usage error"; fails 2 p findings --today 2026-13-01
 # ---- report ----
 desc "report as CSV"; ok p report --year 2026-2027 --format csv --out "$T/r.csv"
 like "$(cat "$T/.out")" "wrote $T/r.csv" "report says where it wrote"
-is "$(sed -n '/^Participation and hours by school$/,/^$/p' "$T/r.csv" | grep '^Total')" "Total,,2,2,3,21.25,0.50" \
+is "$(sed -n '/^Participation and hours by school$/,/^$/p' "$T/r.csv" | grep '^Total')" "Total,2,2,3,21.25,0.50" \
 	"the by-school total: 2 people, 2 entries, 3 PLC attendances, 12 + 6.5 + 2.75 hours"
-is "$(sed -n '/^Hours over the year$/,/^$/p' "$T/r.csv" | awk -F, '/^20/ { s += $4 } END { printf "%.2f", s }')" "21.25" \
+is "$(sed -n '/^Hours over the year$/,/^$/p' "$T/r.csv" | awk -F, '/ 20[0-9][0-9],/ { s += $3 } END { printf "%.2f", s }')" "21.25" \
 	"the months add up to the total"
-is "$(sed -n '/^Spending by funding source$/,/^$/p' "$T/r.csv" | grep '^federal:title-ii-a')" \
-	"federal:title-ii-a,Federal Title II-A,2,120.00,1,2500.00" "Title II-A spending has its own row"
+is "$(sed -n '/^Spending by funding source$/,/^$/p' "$T/r.csv" | grep '^Federal Title II-A')" \
+	"Federal Title II-A,2,120.00,1,2500.00" "Title II-A spending has its own row, by its name"
+desc "the coordinator's report as CSV"; ok p report --year 2026-2027 --for coordinator --format csv --out "$T/rc.csv"
+is "$(sed -n '/^Spending by funding source$/,/^$/p' "$T/rc.csv" | grep '^federal:title-ii-a')" \
+	"federal:title-ii-a,Federal Title II-A,2,120.00,1,2500.00" "  it keeps the funding code"
 desc "report as Markdown"; ok p report --year 2026-2027 --format md --out "$T/r.md"
 like "$(head -n 1 "$T/r.md")" '^# Professional Learning Report 2026-2027' "the Markdown report has its title"
 like "$(grep -c '^## ' "$T/r.md")" '^1[0-9]$' "with a section per table, the goals and the findings"
 desc "report as HTML"; ok p report --year 2026-2027 --format html --out "$T/r.html"
 like "$(head -n 1 "$T/r.html")" '^<!DOCTYPE html>' "the HTML report is a page"
 is "$(grep -c '<svg' "$T/r.html")" "4" "with four inline charts"
-like "$(grep -c 'Lincoln Elementary (LIN01)' "$T/r.html")" '^[1-9]' "scoped to this school"
+like "$(grep -c 'Lincoln Elementary' "$T/r.html")" '^[1-9]' "scoped to this school, by its name"
+is "$(grep -c '(LIN01)' "$T/r.html")" "0" "  not its code"
 desc "report --format json"; ok sh -c "'$PLSYNC' report --year 2026-2027 --format json > '$T/r.json'"
 is "$(json_get "$T/r.json" 'j["summary"]["hours"]')" "21.25" "the JSON report has the same total"
 desc "report with an unknown format is a usage error"; fails 2 p report --format pdf

@@ -17,7 +17,7 @@ behind() { LD_PRELOAD="$T/shift.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_
 today=$(date -u +%F)
 y=${today%%-*} m=$(date -u +%m)
 if [ "${m#0}" -ge 7 ]; then year="$y-$((y + 1))"; from="$y-07-01"; else year="$((y - 1))-$y"; from="$((y - 1))-07-01"; fi
-rep() { district report "$R" --year "$year" --today "$today" "$@"; }
+rep() { district report "$R" --year "$year" --today "$today" --for coordinator "$@"; }
 
 desc "the district repository and the DISTRICT and LIN01 agents are set up"
 ok district_init "" DISTRICT LIN01
@@ -80,9 +80,24 @@ like "$(cat "$T/r.csv")" "^WAS02,Washington,no data in the year," "csv: warns of
 like "$(cat "$T/r.csv")" '^OAK03,Oak <Ridge> & Co,nothing received,' "csv: warns of OAK03"
 like "$(cat "$T/r.csv")" "^LIN01,Lincoln,$today [0-9:]+,3,$today [0-9:]+,0,1,ok$" "csv: LIN01's coverage row: ok"
 
+# --- the board's version: the same warnings, by the schools' names ---
+desc "the district's board report is written as html"
+ok district report "$R" --year "$year" --today "$today" --out "$T/b.html"
+like "$(cat "$T/b.html")" '<b>Washington: no data in the year</b>' "board html: warns of WAS02 by its name"
+is "$(grep -c 'WAS02\|OAK03\|LIN01' "$T/b.html")" "0" "board html: no school code in it"
+desc "the board report as csv"; ok district report "$R" --year "$year" --today "$today" --format csv --out "$T/b.csv"
+like "$(cat "$T/b.csv")" '^Washington,no data in the year,' "board csv: warns of WAS02 by its name"
+desc "the coordinator's csv for Excel"; ok rep --format csv --excel --out "$T/x.csv"
+is "$(head -c 3 "$T/x.csv" | od -An -tx1 | tr -d ' ')" "efbbbf" "  starts with a UTF-8 byte order mark"
+like "$(cat "$T/x.csv")" "$(printf '^WAS02,Washington,no data in the year,.*\r$')" "  its rows end in CRLF"
+desc "plsync-district report --excel without --format csv is a usage error"
+fails 2 district report "$R" --year "$year" --excel
+desc "plsync-district report --staff with an unknown value is a usage error"
+fails 2 district report "$R" --year "$year" --staff all
+
 # --- a school's own report ---
 desc "LIN01 syncs again (DISTRICT's OAK03 comes in)"; ok a sync
-desc "LIN01's own report is written as json"; ok a report --year "$year" --today "$today" --format json --out "$T/a.json"
+desc "LIN01's own report is written as json"; ok a report --year "$year" --today "$today" --for coordinator --format json --out "$T/a.json"
 is "$(pj 'join " ", map { "$_->{school}=$_->{status}" } @{$j->{warnings}}' < "$T/a.json")" "OAK03=nothing received" \
 	"plsync report: its store holds nothing of OAK03 and says so"
 is "$(pj "$cov"' $c{LIN01}{merged_seq} . " " . $c{LIN01}{status}' < "$T/a.json")" "3 ok" "plsync report: LIN01 is covered"

@@ -155,6 +155,14 @@ static size_t count(json_t *fs, const char *rule)
 	return n;
 }
 
+/* A program's rendering of a next step, for pl_findings_write. */
+static void write_cmd(FILE *f, const json_t *fd, void *arg)
+{
+	(void)arg;
+	fprintf(f, "CMD %s %s", pl_finding_action_name(pl_finding_action_of(fd)),
+	        json_string_value(json_object_get(fd, "record")));
+}
+
 static const char *why(json_t *fs, const char *rule, const char *record)
 {
 	json_t *f = find(fs, rule, record);
@@ -238,8 +246,13 @@ int main(void)
 	is_str(f ? json_string_value(json_object_get(f, "school")) : NULL, "LIN01", "  with the school of its plan");
 	ok(!find(fs, "activity_no_followup", "AC2"), "near miss: an activity with a follow-up is not");
 	ok(find(fs, "goal_incomplete", "G1") != NULL, "a goal without its Year 3 outcome is a finding");
-	ok(strstr(why(fs, "goal_incomplete", "G1"), "Year 3 outcome") && strstr(why(fs, "goal_incomplete", "G1"), "outcome_y3="),
-	   "  the why names what is missing and the field to set");
+	ok(strstr(why(fs, "goal_incomplete", "G1"), "Year 3 outcome") != NULL, "  the why names what is missing");
+	f = find(fs, "goal_incomplete", "G1");
+	is_str(f ? json_string_value(json_object_get(f, "action")) : NULL, "complete_goal",
+	       "  its action is complete_goal");
+	ok(f && json_array_size(json_object_get(f, "fields")) == 1 &&
+	   !strcmp(json_string_value(json_array_get(json_object_get(f, "fields"), 0)), "outcome_y3"),
+	   "  naming the one field to set: outcome_y3");
 	ok(!find(fs, "goal_incomplete", "G2"), "near miss: a goal with a measure and Year 1/2/3 outcomes is not");
 
 	/* evaluation_missing */
@@ -248,6 +261,42 @@ int main(void)
 	ok(!find(fs, "evaluation_missing", "V5"), "near miss: 29 days after completion is not yet");
 	ok(!find(fs, "evaluation_missing", "V2"), "near miss: 14 days after completion is not yet");
 	ok(!find(fs, "evaluation_missing", "V3"), "near miss: an evaluated entry is not");
+	f = find(fs, "evaluation_missing", "V1");
+	is_int(f ? (long long)pl_finding_action_of(f) : -1, PL_ACTION_EVALUATE, "  its action is evaluate");
+
+	/* actions: every finding has one, and no text of the library names a command */
+	{
+		int all = 1, nocmd = 1;
+		for (size_t i = 0; i < json_array_size(fs); i++) {
+			const json_t *x = json_array_get(fs, i);
+			pl_finding_action a = pl_finding_action_of(x);
+			all &= a != PL_ACTION_NONE;
+			nocmd &= !strstr(json_string_value(json_object_get(x, "why")), "plsync") &&
+			         !strstr(pl_finding_next_step(a), "plsync") && !strstr(json_string_value(json_object_get(x, "why")), "=");
+		}
+		ok(all && json_array_size(fs) > 10, "every finding has an action (%zu findings)", json_array_size(fs));
+		ok(nocmd, "no why and no next step names a command or a field=value");
+		is_str(pl_finding_action_name(PL_ACTION_COUNT_), "none", "an action out of range is named none");
+	}
+	/* the text: the next step in words, or what the program writes for it */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		json_t *one = json_array();
+		json_array_append(one, find(fs, "evaluation_missing", "V1"));
+		pl_findings_write(m, one, TODAY, NULL, NULL, NULL);
+		fclose(m);
+		ok(strstr(buf, "\n    next: record the participant's evaluation (Guskey levels 1 to 5)\n") != NULL,
+		   "the findings text gives the next step in words");
+		free(buf);
+		m = open_memstream(&buf, &len);
+		pl_findings_write(m, one, TODAY, NULL, write_cmd, NULL);
+		fclose(m);
+		ok(strstr(buf, "\n    next: CMD evaluate V1\n") != NULL, "  or what the program writes for it");
+		free(buf);
+		json_decref(one);
+	}
 
 	/* order */
 	{

@@ -226,6 +226,16 @@ static const json_t *table(const char *id)
 	bail("no table %s", id);
 }
 
+/* 1 if the report being checked has table `id`. */
+static int has_table(const char *id)
+{
+	const json_t *ts = json_object_get(rep, "tables");
+	for (size_t i = 0; i < json_array_size(ts); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(ts, i), "id")), id))
+			return 1;
+	return 0;
+}
+
 static long long num(const json_t *v)
 {
 	if (json_is_integer(v))
@@ -285,7 +295,7 @@ static char *written(const json_t *report, const char *format)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	if (!f || pl_report_write(f, report, format))
+	if (!f || pl_report_write(f, report, format, 0))
 		bail("pl_report_write %s: %s", format, pl_error_last()->message);
 	fclose(f);
 	return buf;
@@ -316,6 +326,8 @@ static void coverage_checks(const json_t *fixture_ds, const json_t *plain)
 	                        "merged_at", "2026-05-02T09:59:00.000Z",
 	                        "MAP05", "last_push", "2027-07-14T07:00:00.000Z", "merged_seq", (json_int_t)0);
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT, v1 = { 1, NULL, NULL, NULL, NULL };
+
+	ro.audience = PL_REPORT_COORDINATOR;
 	char *buf, want[512];
 
 	/* without coverage facts, only a school with no PL is told */
@@ -401,6 +413,141 @@ static void coverage_checks(const json_t *fixture_ds, const json_t *plain)
 	rep = saved;
 }
 
+static pl_report_options coordinator_opts(void)
+{
+	pl_report_options o = PL_REPORT_OPTIONS_INIT;
+	o.audience = PL_REPORT_COORDINATOR;
+	return o;
+}
+
+/* The board's version of the fixture's report (issue 12, item 5). */
+static void board_checks(const json_t *ds, const json_t *coord)
+{
+	pl_report_options bo = PL_REPORT_OPTIONS_INIT;
+	json_t *b = NULL, *hit;
+	const char *kind, *id;
+	json_t *recs, *r;
+	char *json, *html, *csv;
+	int keys = 0, ragged = 0;
+
+	is_int(pl_report_build(&b, ds, YEAR, TODAY, &bo), 0, "board: the default report is the board's");
+	is_str(json_string_value(json_object_get(b, "audience")), "board", "  it says so");
+	is_str(json_string_value(json_object_get(b, "staff")), "none", "  with staff none");
+	for (size_t i = 0; i < json_array_size(json_object_get(b, "tables")); i++) {
+		const json_t *t = json_array_get(json_object_get(b, "tables"), i);
+		size_t nc = json_array_size(json_object_get(t, "columns"));
+		for (size_t c = 0; c < nc; c++)
+			keys += json_is_true(json_object_get(json_array_get(json_object_get(t, "columns"), c), "key"));
+		for (size_t k = 0; k < json_array_size(json_object_get(t, "rows")); k++)
+			ragged += json_array_size(json_array_get(json_object_get(t, "rows"), k)) != nc;
+		ragged += json_array_size(json_object_get(t, "total")) && json_array_size(json_object_get(t, "total")) != nc;
+	}
+	is_int(keys, 0, "  no table has a code or id column left");
+	is_int(ragged, 0, "  and every row and total has a cell per column");
+	is_int((long long)json_array_size(json_object_get(b, "findings")), 0, "  no finding listed one by one");
+	is_int(json_integer_value(json_object_get(json_object_get(b, "summary"), "findings")),
+	       json_integer_value(json_object_get(json_object_get(coord, "summary"), "findings")),
+	       "  but the same count of findings as the coordinator's");
+	is_int(json_integer_value(json_object_get(json_object_get(b, "summary"), "participations")),
+	       json_integer_value(json_object_get(json_object_get(coord, "summary"), "participations")),
+	       "  and the same figures");
+	json = json_dumps(b, 0);
+	html = written(b, "html");
+	csv = written(b, "csv");
+	hit = json_array();
+	json_object_foreach(recs = (json_t *)ds, kind, r) {
+		const char *rid;
+		json_t *x;
+		(void)x;
+		json_object_foreach(r, rid, x) {
+			char quoted[128];
+			snprintf(quoted, sizeof(quoted), "\"%s\"", rid);
+			if (strstr(json, quoted) || strstr(html, rid) || strstr(csv, rid))
+				json_array_append_new(hit, json_string(rid));
+		}
+	}
+	(void)id;
+	is_int((long long)json_array_size(hit), 0, "  no record id of the fixture in its JSON, HTML or CSV%s",
+	       json_array_size(hit) ? " (one is)" : "");
+	ok(!strstr(html, "federal:") && strstr(html, "Federal Title II-A"), "  funding by name, not code");
+	ok(!strstr(html, "plsync "), "  no command line");
+	ok(strstr(csv, "\nFederal Title II-A,2,920.00,1,2500.00\n") != NULL, "  the CSV's funding row starts with its name");
+	free(json);
+	free(html);
+	free(csv);
+	json_decref(hit);
+	json_decref(b);
+
+	bo.staff = PL_REPORT_STAFF_NAMES;
+	is_int(pl_report_build(&b, ds, YEAR, TODAY, &bo), 0, "board with staff names");
+	rep = b;
+	ok(has_table("findings_by_staff"), "  has a findings-by-person table");
+	{
+		const json_t *t = table("findings_by_staff");
+		long long sum = 0;
+		for (size_t k = 0; k < json_array_size(json_object_get(t, "rows")); k++)
+			sum += json_integer_value(json_array_get(json_array_get(json_object_get(t, "rows"), k), 2));
+		is_int(sum, json_integer_value(json_object_get(json_object_get(b, "summary"), "findings")),
+		       "  whose rows add up to every finding");
+	}
+	rep = coord;
+	json_decref(b);
+
+	bo.audience = (pl_report_audience)7;
+	is_int(pl_report_build(&b, ds, YEAR, TODAY, &bo), PL_EUSAGE, "an unknown audience is refused");
+	is_int(pl_report_audience_of("coordinator"), PL_REPORT_COORDINATOR, "\"coordinator\" is the coordinator");
+	is_int(pl_report_staff_of("everyone"), 0, "\"everyone\" is no staff mode");
+
+	/* the coordinator's findings: each with its next step */
+	{
+		const json_t *fs = json_object_get(coord, "findings");
+		int all = json_array_size(fs) > 0;
+		for (size_t i = 0; i < json_array_size(fs); i++) {
+			const char *next = json_string_value(json_object_get(json_array_get(fs, i), "next"));
+			all &= next && *next && !strstr(next, "plsync");
+		}
+		ok(all, "coordinator: every finding has its next step in words (%zu)", json_array_size(fs));
+	}
+	/* the standards tables carry what the charts leave out */
+	{
+		const json_t *t;
+		rep = coord;
+		t = table("by_standard_2022");
+		ok(t && json_object_get(t, "unassigned") &&
+		   num(json_object_get(json_object_get(t, "unassigned"), "hours")) ==
+		   num(json_array_get(json_array_get(json_object_get(t, "rows"), json_array_size(json_object_get(t, "rows")) - 1), 3)),
+		   "the 2022 table's unassigned hours are its last row's");
+	}
+	/* the year before: P08 (T2, 5 hours, $10) and M4 (T1, 1 hour) */
+	{
+		const json_t *t = table("previous_year");
+		const json_t *rows = json_object_get(t, "rows");
+		ok(t && !json_object_get(coord, "comparison_note"), "the fixture has PL of 2025-2026: a comparison table");
+		is_int(num(json_array_get(json_array_get(rows, 0), 2)), 200, "  last year's participants: 2");
+		is_int(num(json_array_get(json_array_get(rows, 1), 2)), 200, "  last year's participations: 2");
+		is_int(num(json_array_get(json_array_get(rows, 2), 2)), 600, "  last year's hours: 5 + 1");
+		is_int(num(json_array_get(json_array_get(rows, 3), 2)), 100000, "  last year's spending: 1000 cents");
+		is_int(num(json_array_get(json_array_get(rows, 2), 3)),
+		       num(json_array_get(json_array_get(rows, 2), 1)) - 600, "  the change is this year's less last year's");
+		is_str(json_string_value(json_array_get(json_object_get(t, "row_types"), 3)), "cents",
+		       "  spending's cells are cents");
+	}
+	{
+		json_t *old = NULL;
+		pl_report_options co = coordinator_opts();
+		is_int(pl_report_build(&old, ds, "2025-2026", TODAY, &co), 0, "the 2025-2026 report");
+		rep = old;
+		ok(!has_table("previous_year") && json_string_value(json_object_get(old, "comparison_note")) &&
+		   strstr(json_string_value(json_object_get(old, "comparison_note")), "2024-2025"),
+		   "  no PL of 2024-2025 in the data: no comparison table, a note naming the year");
+		rep = coord;
+		json_decref(old);
+	}
+}
+
+static const pl_report_options coordinator = { PL_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL,
+                                                PL_REPORT_COORDINATOR, 0 };
+
 int main(void)
 {
 	json_t *ds = fixture(), *report = NULL;
@@ -409,7 +556,7 @@ int main(void)
 	int who[N(staff)] = { 0 };
 	long long participants = 0;
 
-	if (pl_report_build(&report, ds, YEAR, TODAY, NULL))
+	if (pl_report_build(&report, ds, YEAR, TODAY, &coordinator))
 		bail("pl_report_build: %s", pl_error_last()->message);
 	rep = report;
 
@@ -656,7 +803,7 @@ int main(void)
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "html"), 0, "the HTML report is written");
+		is_int(pl_report_write(f, rep, "html", 0), 0, "the HTML report is written");
 		fclose(f);
 		ok(!strncmp(buf, "<!DOCTYPE html>", 15) && strstr(buf, "</html>"), "  it is one whole HTML page");
 		ok(strstr(buf, "<svg") && strstr(buf, "Hours by standard (2011 set)") && strstr(buf, "Hours over the year") &&
@@ -668,13 +815,13 @@ int main(void)
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "md"), 0, "the Markdown report is written");
+		is_int(pl_report_write(f, rep, "md", 0), 0, "the Markdown report is written");
 		fclose(f);
 		ok(strstr(buf, "## Spending by funding source") && strstr(buf, "| **Total** |"), "  with its tables and totals");
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "csv"), 0, "the CSV report is written");
+		is_int(pl_report_write(f, rep, "csv", 0), 0, "the CSV report is written");
 		fclose(f);
 		{
 			char want[256];
@@ -690,12 +837,13 @@ int main(void)
 		free(buf);
 
 		f = open_memstream(&buf, &len);
-		is_int(pl_report_write(f, rep, "pdf"), PL_EUSAGE, "an unknown format is refused");
+		is_int(pl_report_write(f, rep, "pdf", 0), PL_EUSAGE, "an unknown format is refused");
 		fclose(f);
 		free(buf);
 	}
 
 	coverage_checks(ds, report);
+	board_checks(ds, report);
 	json_decref(report);
 	is_int(pl_report_build(&report, ds, "2026-27", TODAY, NULL), PL_EINVALID, "a malformed year is refused");
 	ok(strstr(pl_error_last()->message, "2026-2027") != NULL, "  and the message shows the form to use");

@@ -31,7 +31,7 @@ board() { # FROM TO ENTRIES HOURS: merge takes LIN01's ops FROM..TO; status and 
 	like "$(cat "$T/.out")" "merged nodes/LIN01 seq $1\.\.$2" "ops $1..$2 are merged"
 	desc "plsync-district status"; ok D status "$R" --json
 	is "$(sed -n '/"LIN01"/,/}/p' "$T/.out" | field merged_seq)" "$2" "status shows LIN01 merged to seq $2"
-	desc "the report"; ok D report "$R" --year 2026-2027 --format csv
+	desc "the report"; ok D report "$R" --year 2026-2027 --for coordinator --format csv
 	like "$(cat "$T/.out")" "^LIN01,Lincoln,1,$3,0,$4," "the report shows Lincoln: 1 participant, $3 entries, $4 hours"
 }
 rehash() { # IN OUT: OUT is IN's body with its checksum recomputed

@@ -32,7 +32,7 @@ static int cmd_findings(cli *c, int argc, char **argv)
 	if (as_json)
 		rc = pl_json_write(stdout, all) ? cli_fail(c) : EXIT_OK;
 	else
-		rc = pl_findings_write(stdout, all, day, year) ? cli_fail(c) : EXIT_OK;
+		rc = pl_findings_write(stdout, all, day, year, cli_finding_next, NULL) ? cli_fail(c) : EXIT_OK;
 cleanup:
 	json_decref(all);
 	json_decref(ds);

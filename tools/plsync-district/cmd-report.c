@@ -17,7 +17,7 @@
 #include "plsync/store.h"
 
 /* Write `rep` to `path` through a temporary file beside it. */
-static int write_out(const json_t *rep, const char *format, const char *path)
+static int write_out(const json_t *rep, const char *format, int excel, const char *path)
 {
 	char tmp[4096];
 	FILE *f;
@@ -25,7 +25,7 @@ static int write_out(const json_t *rep, const char *format, const char *path)
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	if (!(f = fopen(tmp, "w")))
 		return pl_error_from_errno(tmp);
-	if (pl_report_write(f, rep, format)) {
+	if (pl_report_write(f, rep, format, excel)) {
 		fclose(f);
 		unlink(tmp);
 		return PL_ERROR;
@@ -68,9 +68,12 @@ static int load(json_t **ds, json_t **cov, const char *repo)
 static int cmd_report(cli *c, int argc, char **argv)
 {
 	const char *repo, *year = NULL, *today = NULL, *format = "html", *out = NULL;
+	const char *who = NULL, *staff = NULL;
+	int excel = 0;
 	opt_spec specs[] = {
 		{ "year", 1, &year, NULL }, { "today", 1, &today, NULL }, { "format", 1, &format, NULL },
-		{ "out", 1, &out, NULL }, { NULL, 0, NULL, NULL }
+		{ "out", 1, &out, NULL }, { "for", 1, &who, NULL }, { "staff", 1, &staff, NULL },
+		{ "excel", 0, NULL, &excel }, { NULL, 0, NULL, NULL }
 	};
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
 	json_t *ds = NULL, *rep = NULL, *cov = NULL;
@@ -83,9 +86,11 @@ static int cmd_report(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_report_entry, "--year YYYY-YYYY is required (e.g. --year 2026-2027)");
 	if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))
 		return cli_usage(&cmd_report_entry, "--format is html, md, csv or json");
+	if ((rc = cli_report_args(&cmd_report_entry, &ro, who, staff, format, excel)))
+		return rc;
 	if (pl_date_today(day, today) || load(&ds, &cov, repo) ||
 	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) ||
-	    (out ? write_out(rep, format, out) : pl_report_write(stdout, rep, format))) {
+	    (out ? write_out(rep, format, excel, out) : pl_report_write(stdout, rep, format, excel))) {
 		rc = cli_fail_code(EXIT_FAIL);
 		goto cleanup;
 	}
@@ -100,7 +105,8 @@ cleanup:
 
 const cmd_entry cmd_report_entry = {
 	.name = "report",
-	.synopsis = "report REPO --year YYYY-YYYY [--format html|md|csv|json] [--out FILE] [--today DATE]",
+	.synopsis = "report REPO --year YYYY-YYYY [--for board|coordinator] [--staff none|ids|names] "
+	            "[--format html|md|csv|json] [--excel] [--out FILE] [--today DATE]",
 	.summary = "the annual professional learning report to the board",
 	.help =
 	"Builds the annual professional learning report to the board over every\n"
@@ -111,7 +117,15 @@ const cmd_entry cmd_report_entry = {
 	"school's last push, last merged op (seq and time) and the days since.\n"
 	"\n"
 	"Options:\n"
+	"Two versions, as `plsync report` has them: --for board (the default) in\n"
+	"names only, no record id and no command, findings counted; --for\n"
+	"coordinator with the codes, ids and each finding's next step.\n"
+	"\n"
 	"  --year Y          the school year reported on (required)\n"
+	"  --for WHO         board (default) or coordinator\n"
+	"  --staff HOW       none (the board's default: counts only), ids (the\n"
+	"                    coordinator's default) or names\n"
+	"  --excel           with --format csv: UTF-8 byte order mark and CRLF rows\n"
 	"  --format F        html (default: one self-contained page with charts),\n"
 	"                    md, csv (the tables) or json\n"
 	"  --out FILE        write to FILE (whole or not at all) instead of stdout\n"
@@ -119,6 +133,7 @@ const cmd_entry cmd_report_entry = {
 	"\n"
 	"Examples:\n"
 	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --out report.html\n"
-	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --format csv --out board.csv\n",
+	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --format csv --excel --out board.csv\n"
+	"  plsync-district report /srv/git/plsync.git --year 2026-2027 --for coordinator --out pl.html\n",
 	.exec = cmd_report,
 };
