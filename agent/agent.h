@@ -85,6 +85,15 @@ int config_add(const char *dir, const char *key, const char *value);
 /* "Name <email>" of the configured user, or $USER, into buf. */
 void config_actor(char *buf, size_t sz, const char *dir);
 
+/* Every config key: name, default as shown, meaning, multi-valued. Ends with a NULL name. */
+typedef struct config_key {
+	const char *name, *def, *help;
+	int         multi;
+} config_key;
+extern const config_key config_keys[];
+/* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
+int config_duration(int *out, const char *text);
+
 /* Sync settings from <dir>/config (remote.url, user.*, sync.*), owned here. */
 typedef struct sync_cfg {
 	pl_sync_options opts;
