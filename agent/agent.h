@@ -72,6 +72,9 @@ int kind_unknown(const char *kind);
 /* {"id","kind","owner","created","updated","fields"} for --json output. */
 json_t *record_json(const pl_record *r);
 
+/* `plsync __complete WHAT [ARG]` (completion.c): words for the shell completion. */
+int completion_main(const cmd_entry *const *commands, const char *dir, int argc, char **argv);
+
 /* Configuration in <dir>/config (git-config format, via libgit2). */
 int config_write_init(const char *dir, const char *node, const char *name,
                       const char *user, const char *remote);

@@ -35,16 +35,16 @@ const config_key config_keys[] = {
 	{ "sync.password", "$PLSYNC_PASSWORD", "the http(s) password; the config file is kept mode 0600", 0 },
 	{ "sync.cafile", "(the system's CAs)", "PEM file of the CA that signed the https server's certificate", 0 },
 	{ "sync.sshkey", "(ssh-agent)", "private key file for ssh:// (KEY.pub beside it)", 0 },
-	{ "sync.knownhosts", "~/.ssh/known_hosts", "known_hosts file the ssh:// server's host key must be in, "
+	{ "sync.knownhosts", "~/.ssh/known_hosts", "the known_hosts file the ssh:// server's host key must be in, "
 	  "under \"[host]:port\" for a port other than 22", 0 },
 	{ "sync.timeout", "30", "seconds the server may say nothing, to connect and answer; 0: no limit", 0 },
 	{ "sync.lowspeed", "1024/60", "BYTES/SECONDS: fail when, while data flows, fewer than BYTES pass in "
 	  "SECONDS; 0: no limit", 0 },
-	{ "sync.interval", "15m", "sync --watch and serve: time between syncs while all is well (a duration: "
-	  "seconds, or a number with s, m, h or d)", 0 },
-	{ "sync.backoff", "30s", "sync --watch and serve: the bound of the first retry after a failed sync; "
-	  "it doubles with each failure in a row (each wait drawn at random under it)", 0 },
-	{ "sync.backoffmax", "1h", "sync --watch and serve: the cap of that bound", 0 },
+	{ "sync.interval", "15m", "the time between two syncs of sync --watch (and serve) while all is well "
+	  "(a duration: seconds, or a number with s, m, h or d)", 0 },
+	{ "sync.backoff", "30s", "the bound of sync --watch's (and serve's) first retry after a failed "
+	  "sync; it doubles with each failure in a row (each wait drawn at random under it)", 0 },
+	{ "sync.backoffmax", "1h", "the cap of that bound (sync --watch and serve)", 0 },
 	{ NULL, NULL, NULL, 0 }
 };
 

@@ -31,6 +31,7 @@ is "$(grep -l '@BINDIR@' "$units"/* | wc -l)" "0" "every @BINDIR@ became the ins
 is "$(grep -h '^ExecStart=' "$units"/*.service | cut -d' ' -f1 | sort -u | tr '\n' ' ')" \
 	"ExecStart=/usr/bin/plsync ExecStart=/usr/bin/plsync-district " "the units run the installed programs"
 
+is "$(ls "$R/usr/share/man/man1" "$R/usr/share/man/man5" | grep -c '^plsync')" "4" "and the man pages their Documentation= names"
 # the targets and services the units name, from the machine's own systemd
 mkdir -p "$R/etc/systemd/system" "$T/host"
 cp -a /usr/lib/systemd/system/. "$T/host/"
@@ -39,8 +40,17 @@ cp -an "$T/host/." "$units/"
 inst=$(systemd-escape --path /var/lib/plsync/lin01)
 is "$inst" "var-lib-plsync-lin01" "the instance is the escaped data dir path"
 
+# Documentation=man:... is checked with man, through MANPATH: the pages
+# installed in the root beside the machine's own (no man here: not checked).
+if command -v man >/dev/null 2>&1; then
+	mancheck="--man=yes"
+	MANPATH="$R/usr/share/man:$(manpath 2>/dev/null)"
+	export MANPATH
+else
+	mancheck="--man=no"
+fi
 verify() { # unit...: exit 0 and not a word
-	(cd "$units" && systemd-analyze verify --man=no --root="$R" "$@") >"$T/verify.out" 2>&1
+	(cd "$units" && systemd-analyze verify "$mancheck" --root="$R" "$@") >"$T/verify.out" 2>&1
 	_rc=$?
 	[ $_rc = 0 ] && [ ! -s "$T/verify.out" ] || { sed 's/^/# /' "$T/verify.out" >&2; return 1; }
 }
@@ -54,6 +64,12 @@ mv "$R/usr/bin/plsync" "$T/plsync.moved"
 fails 1 verify "plsync-sync@$inst.service"
 mv "$T/plsync.moved" "$R/usr/bin/plsync"
 like "$(cat "$T/verify.out")" "/usr/bin/plsync is not executable" "it names the missing program"
+if [ "$mancheck" = --man=yes ]; then
+	desc "verify fails when a page the unit's Documentation= names is missing"
+	mv "$R/usr/share/man/man5/plsync-config.5" "$T/page.moved"
+	fails 1 verify "plsync-sync@$inst.service"
+	mv "$T/page.moved" "$R/usr/share/man/man5/plsync-config.5"
+fi
 
 for u in plsync-sync@.service plsync-serve@.service plsync-district-merge.service; do
 	for key in ProtectSystem=strict ReadWritePaths= PrivateTmp=yes NoNewPrivileges=yes User=plsync; do
