@@ -8,7 +8,10 @@
  *   options CMD       the long options of CMD: those its synopsis names and
  *                     those its help lists (lines starting with "--")
  *   kinds             the record kinds (the schema)
- *   fields KIND       KIND's fields, nested ones dotted (the schema)
+ *   fields KIND|ID    the fields of KIND, or of the kind of record ID in the
+ *                     store, nested ones dotted (the schema)
+ *   values CMD OPT    the values CMD's synopsis gives option OPT
+ *                     ("--format csv|jsonl": csv, jsonl)
  *   ids [KIND]        the ids of the live records (of KIND, else of every
  *                     kind) in the data dir's store
  *   config-keys       the config keys (config_keys[]); with --long, each as
@@ -86,6 +89,52 @@ static int print_id(const pl_record *r, void *payload)
 	return 0;
 }
 
+/* The kind of record `id` in the data dir's store, into buf; -1 if there is none. */
+static int kind_of(char *buf, size_t sz, const char *dir, const char *id)
+{
+	pl_store *st = NULL;
+	pl_record *r = NULL;
+	int rc = -1;
+
+	if (!pl_init() && !pl_store_open(&st, dir, NULL) && !pl_store_get(&r, st, id)) {
+		snprintf(buf, sz, "%s", r->kind);
+		rc = 0;
+	}
+	pl_record_free(r);
+	pl_store_free(st);
+	pl_shutdown();
+	return rc;
+}
+
+/* "--format csv|jsonl" in synopsis: each of csv, jsonl. */
+static int option_values(const char *synopsis, const char *opt)
+{
+	size_t n = strlen(opt);
+	int found = 0;
+
+	for (const char *p = synopsis; (p = strstr(p, opt)); p += n) {
+		const char *v = p + n, *e;
+		if (p[-1] != ' ' && p[-1] != '[')
+			continue;
+		if (*v != ' ' && *v != '=')
+			continue;
+		v++;
+		for (e = v; *e && *e != ' ' && *e != ']'; e++)
+			;
+		if (!memchr(v, '|', (size_t)(e - v)))
+			continue;
+		for (const char *w = v; w < e; ) {
+			const char *bar = memchr(w, '|', (size_t)(e - w));
+			const char *end = bar ? bar : e;
+			printf("%.*s\n", (int)(end - w), w);
+			w = end + 1;
+		}
+		found = 1;
+		break;
+	}
+	return found ? EXIT_OK : EXIT_FAIL;
+}
+
 static int ids(const char *dir, const char *kind)
 {
 	const pl_kind_def *const *kinds = pl_schema_kinds();
@@ -132,9 +181,17 @@ int completion_main(const cmd_entry *const *commands, const char *dir, int argc,
 			printf("%s\n", (*k)->name);
 	} else if (!strcmp(what, "fields") && arg) {
 		const pl_kind_def *k = pl_schema_kind(arg);
+		char kind[64];
+		if (!k && kind_of(kind, sizeof(kind), dir, arg) == 0)
+			k = pl_schema_kind(kind);
 		if (!k)
 			return EXIT_FAIL;
 		field_names(k->fields, "");
+	} else if (!strcmp(what, "values") && arg && argc > 2) {
+		for (int i = 0; commands[i]; i++)
+			if (!strcmp(commands[i]->name, arg))
+				return option_values(commands[i]->synopsis, argv[2]);
+		return EXIT_FAIL;
 	} else if (!strcmp(what, "ids")) {
 		return ids(dir, arg);
 	} else if (!strcmp(what, "config-keys")) {

@@ -77,10 +77,13 @@ ok make -s -C "$top" install-files BUILD="$build" DESTDIR="$S" PREFIX=/usr
 (cd "$S" && find . -type f | sort) >"$T/files"
 for f in ./usr/bin/plsync ./usr/bin/plsync-district ./usr/bin/plsync-audit ./usr/share/man/man1/plsync.1 \
 	./usr/share/man/man1/plsync-district.1 ./usr/share/man/man1/plsync-audit.1 ./usr/share/man/man5/plsync-config.5 \
-	./usr/lib/systemd/system/plsync-sync@.timer ./usr/lib/NetworkManager/dispatcher.d/90-plsync; do
+	./usr/lib/systemd/system/plsync-sync@.timer ./usr/lib/NetworkManager/dispatcher.d/90-plsync \
+	./usr/share/bash-completion/completions/plsync; do
 	grep -qx "$f" "$T/files" || echo "missing $f"
 done >"$T/missing"
-is "$(cat "$T/missing")" "" "the programs, the pages, the units and the hook are installed"
+is "$(cat "$T/missing")" "" "the programs, the pages, the units, the hook and the completion are installed"
+is "$(readlink "$S/usr/share/bash-completion/completions/plsync-district")/$(readlink "$S/usr/share/bash-completion/completions/plsync-audit")" \
+	"plsync/plsync" "the tools' completions are links to plsync's"
 is "$(stat -c %a "$S/usr/share/man/man1/plsync.1")/$(stat -c %a "$S/usr/bin/plsync")" "644/755" \
 	"pages are 644, programs 755"
 is "$("$S/usr/bin/plsync" --version | cut -d' ' -f1)" "plsync" "the installed plsync runs"
