@@ -383,7 +383,7 @@ static const char *wait_next(sync_loop *l)
 			/* a second for the route and the resolver to settle */
 			double until = now_mono() + 1;
 			while (!atomic_load(&l->stop) && now_mono() < until)
-				poll(p, 1, 200);
+				nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
 			return "link up";
 		}
 	}
