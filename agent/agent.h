@@ -72,6 +72,9 @@ int kind_unknown(const char *kind);
 /* {"id","kind","owner","created","updated","fields"} for --json output. */
 json_t *record_json(const pl_record *r);
 
+/* `plsync __complete WHAT [ARG]` (completion.c): words for the shell completion. */
+int completion_main(const cmd_entry *const *commands, const char *dir, int argc, char **argv);
+
 /* Configuration in <dir>/config (git-config format, via libgit2). */
 int config_write_init(const char *dir, const char *node, const char *name,
                       const char *user, const char *remote);
@@ -84,6 +87,15 @@ int config_get_all(json_t **out, const char *dir, const char *key);
 int config_add(const char *dir, const char *key, const char *value);
 /* "Name <email>" of the configured user, or $USER, into buf. */
 void config_actor(char *buf, size_t sz, const char *dir);
+
+/* Every config key: name, default as shown, meaning, multi-valued. Ends with a NULL name. */
+typedef struct config_key {
+	const char *name, *def, *help;
+	int         multi;
+} config_key;
+extern const config_key config_keys[];
+/* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
+int config_duration(int *out, const char *text);
 
 /* Sync settings from <dir>/config (remote.url, user.*, sync.*), owned here. */
 typedef struct sync_cfg {

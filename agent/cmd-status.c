@@ -1,11 +1,22 @@
 /*
- * cmd-status.c — `plsync status`: what this data dir holds.
+ * cmd-status.c — `plsync status`: what this data dir holds, and how its
+ * syncs go (<dir>/sync-state, sync-state.c: last try, last success, last
+ * error, failures in a row; while `sync --watch` or serve runs, the next try).
  */
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "agent.h"
+#include "sync-loop.h"
+
+static json_t *time_or_null(int64_t t)
+{
+	char buf[32];
+
+	sync_state_time(buf, sizeof(buf), t);
+	return buf[0] ? json_string(buf) : json_null();
+}
 
 static int cmd_status(cli *c, int argc, char **argv)
 {
@@ -15,6 +26,8 @@ static int cmd_status(cli *c, int argc, char **argv)
 	pl_store_stats s;
 	char **pos, when[32], *name = NULL, *remote = NULL, shown[4096] = "";
 	pl_sync_status ss = { 0 };
+	sync_state st;
+	char tnext[32], terr[32];
 	size_t nconf = 0;
 	int has_sync = 0;
 
@@ -25,6 +38,10 @@ static int cmd_status(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_status_entry, "no arguments expected");
 	if (pl_store_stats_get(&s, c->store) || pl_store_conflict_count(&nconf, c->store))
 		return cli_fail(c);
+	if (sync_state_read(&st, c->dir)) /* a damaged state file: said, and status goes on */
+		cli_fail(c);
+	sync_state_time(tnext, sizeof(tnext), st.next_try);
+	sync_state_time(terr, sizeof(terr), st.last_error_at);
 	config_get(&name, c->dir, "core.name");
 	config_get(&remote, c->dir, "remote.url");
 	if (remote) /* never the password a URL may hold */
@@ -61,6 +78,17 @@ static int cmd_status(cli *c, int argc, char **argv)
 		                    "unpushed_ops", (json_int_t)(s.seq - ss.pushed),
 		                    "unpushed_commits", (json_int_t)ss.unpushed_commits,
 		                    "last_sync", ss.last_sync, "remote_tip", ss.remote_tip));
+		{
+			json_t *sy = json_object_get(o, "sync");
+			json_object_set_new(sy, "last_try", time_or_null(st.last_try));
+			json_object_set_new(sy, "last_ok", time_or_null(st.last_ok));
+			json_object_set_new(sy, "failures", json_integer(st.failures));
+			json_object_set_new(sy, "last_error", st.last_error[0] ? json_string(st.last_error) : json_null());
+			json_object_set_new(sy, "last_error_at", time_or_null(st.last_error_at));
+			json_object_set_new(sy, "watch_pid", st.watch_pid ? json_integer(st.watch_pid) : json_null());
+			json_object_set_new(sy, "next_try", time_or_null(st.next_try));
+			json_object_set_new(sy, "backoff_ceiling", json_real(st.ceiling));
+		}
 		rc = pl_json_write(stdout, o) ? cli_fail(c) : EXIT_OK;
 		json_decref(o);
 	} else {
@@ -81,6 +109,20 @@ static int cmd_status(cli *c, int argc, char **argv)
 			       ss.unpushed_commits == 1 ? "" : "s");
 		printf("\n");
 		printf("last sync:    %s\n", ss.last_sync[0] ? ss.last_sync : "never");
+		if (st.failures) {
+			printf("sync errors:  %u failed sync%s in a row, the last at %s: ", st.failures,
+			       st.failures == 1 ? "" : "s", terr);
+			pl_term_fputs(stdout, st.last_error);
+			putchar('\n');
+		}
+		if (st.watch_pid && st.next_try) {
+			printf("next sync:    %s (sync --watch or serve, process %ld", tnext, st.watch_pid);
+			if (st.ceiling > 0)
+				printf("; retry %u, backoff up to %.0f s", st.failures, st.ceiling);
+			printf(")\n");
+		} else if (st.watch_pid) {
+			printf("next sync:    now (sync --watch or serve, process %ld)\n", st.watch_pid);
+		}
 		if (ss.remote_tip[0])
 			printf("remote tip:   nodes/%s at %.12s (seq %" PRIu64 ")\n", s.node, ss.remote_tip, ss.pushed);
 		printf("records:      %llu\n", (unsigned long long)s.records);
@@ -109,6 +151,12 @@ const cmd_entry cmd_status_entry = {
 	"the number of records with an open conflict (`plsync conflicts` lists them;\n"
 	"\"conflicts\" in --json) and the store's size. --json prints the same as\n"
 	"canonical JSON.\n"
+	"\n"
+	"How the syncs go, from <dir>/sync-state (written by every sync): failed syncs\n"
+	"in a row and the last error; while `plsync sync --watch` (or serve) runs, the\n"
+	"time of its next sync and, after failures, the backoff bound. In --json under\n"
+	"\"sync\": last_try, last_ok, failures, last_error, last_error_at, watch_pid,\n"
+	"next_try, backoff_ceiling (null when none).\n"
 	"\n"
 	"Example:\n"
 	"  plsync status\n",

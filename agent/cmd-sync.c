@@ -1,15 +1,21 @@
 /*
- * cmd-sync.c — `plsync sync`: commit unpushed ops, push, fetch, apply.
+ * cmd-sync.c — `plsync sync`: commit unpushed ops, push, fetch, apply; with
+ * --watch, the same again and again by itself (sync-loop.c) until SIGTERM
+ * or SIGINT. Every sync's outcome goes to <dir>/sync-state for `plsync
+ * status` and monitors (sync-state.c).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
 
 #include "agent.h"
+#include "sync-loop.h"
 
 /* A whole number of seconds or bytes (0 to 86400 * 1024), into *out; -1 if it is not one. */
 static int limit_number(int *out, const char *p, char **end)
@@ -134,11 +140,112 @@ static void tell_conflicts(const json_t *fresh)
 		       "'plsync conflicts' lists them\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "ve");
 }
 
+/* "12 s", "15 min", "1 h": a duration as the log says it. */
+static void say_secs(char *buf, size_t sz, double secs)
+{
+	if (secs < 120)
+		snprintf(buf, sz, "%.1f s", secs);
+	else if (secs < 7200)
+		snprintf(buf, sz, "%.0f min", secs / 60);
+	else
+		snprintf(buf, sz, "%.1f h", secs / 3600);
+}
+
+/* The watch's log, one line a sync: results on stdout, failures on stderr (the journal under systemd). */
+static void watch_told(const sync_loop_state *s, void *payload)
+{
+	int quiet = *(int *)payload;
+	char next[32], d[32], cap[32];
+
+	sync_state_time(next, sizeof(next), s->next_try);
+	if (s->phase == SYNC_LOOP_SYNCING) {
+		if (!quiet && s->syncs == 0) {
+			char iv[32], b[32], bm[32];
+			say_secs(iv, sizeof(iv), s->interval);
+			say_secs(b, sizeof(b), s->backoff);
+			say_secs(bm, sizeof(bm), s->backoff_max);
+			printf("plsync: syncing every %s; after a failure retrying within %s, doubling up to %s; "
+			       "SIGTERM or Ctrl-C stops\n", iv, b, bm);
+		}
+	} else if (s->phase == SYNC_LOOP_STOPPED) {
+		if (!quiet)
+			printf("plsync: stopped after %u sync%s\n", s->syncs, s->syncs == 1 ? "" : "s");
+	} else if (s->rc == PL_EEXISTS) {
+		fprintf(stderr, "plsync: another sync was running on this data dir; next try at %s\n", next);
+	} else if (s->rc) {
+		say_secs(d, sizeof(d), s->delay);
+		say_secs(cap, sizeof(cap), s->ceiling);
+		fprintf(stderr, "plsync: sync failed (%u in a row; %s): %s; next try in %s (backoff up to %s), at %s\n",
+		        s->failures, s->reason, s->error, d, cap, next);
+	} else if (!quiet) {
+		printf("plsync: synced (%s): ", s->reason);
+		if (s->res.committed_to)
+			printf("committed ops %" PRIu64 "..%" PRIu64 ", ", s->res.committed_from, s->res.committed_to);
+		printf("pushed seq %" PRIu64 ", %zu new op%s applied; next sync at %s\n", s->res.pushed_seq,
+		       s->res.applied, s->res.applied == 1 ? "" : "s", next);
+	}
+	fflush(stdout);
+	fflush(stderr);
+}
+
+/*
+ * --watch: the loop runs in this thread; another takes the signals (blocked
+ * everywhere else before it starts, so they come only to it): TERM and INT
+ * stop the loop, HUP and USR1 make it sync now.
+ */
+struct watch_signals {
+	sync_loop *loop;
+	sigset_t   set;
+};
+
+static void *watch_signals_main(void *arg)
+{
+	struct watch_signals *w = arg;
+	int sig = 0;
+
+	while (sigwait(&w->set, &sig) == 0 && (sig == SIGHUP || sig == SIGUSR1))
+		sync_loop_wake(w->loop);
+	sync_loop_stop(w->loop);
+	return NULL;
+}
+
+static int sync_watch(cli *c, const char *remote, int quiet)
+{
+	sync_loop_options o = SYNC_LOOP_OPTIONS_INIT;
+	struct watch_signals w = { NULL };
+	pthread_t sigthread;
+	int e;
+
+	o.dir = c->dir;
+	o.store = c->store;
+	o.remote = remote;
+	o.cb = watch_told;
+	o.payload = &quiet;
+	sigemptyset(&w.set);
+	sigaddset(&w.set, SIGTERM);
+	sigaddset(&w.set, SIGINT);
+	sigaddset(&w.set, SIGHUP);
+	sigaddset(&w.set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &w.set, NULL);
+	if (sync_loop_new(&w.loop, &o))
+		return cli_fail(c);
+	if ((e = pthread_create(&sigthread, NULL, watch_signals_main, &w))) {
+		sync_loop_free(w.loop);
+		return cli_error(EXIT_FAIL, "cannot start the signal thread: %s", strerror(e));
+	}
+	sync_loop_run(w.loop); /* until a signal stops it */
+	pthread_kill(sigthread, SIGTERM); /* it has ended, or ends on this */
+	pthread_join(sigthread, NULL);
+	sync_loop_free(w.loop);
+	return EXIT_OK;
+}
+
 static int cmd_sync(cli *c, int argc, char **argv)
 {
 	const char *remote = NULL;
-	int quiet = 0, npos, rc;
-	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet }, { NULL, 0, NULL, NULL } };
+	int quiet = 0, watch = 0, npos, rc;
+	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet },
+	                     { "watch", 0, NULL, &watch }, { NULL, 0, NULL, NULL } };
 	pl_sync_result res = { 0 };
 	pl_mirror *m = NULL;
 	json_t *had = NULL, *fresh = NULL;
@@ -150,14 +257,16 @@ static int cmd_sync(cli *c, int argc, char **argv)
 	free(pos);
 	if (npos)
 		return cli_usage(&cmd_sync_entry, "no arguments expected");
+	/* a link cut mid-transfer must be an error to report, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
+	if (watch)
+		return sync_watch(c, remote, quiet);
 	if (sync_cfg_load(&sc, c->dir, remote)) {
 		rc = cli_fail(c);
 		goto done;
 	}
 	if (!quiet && isatty(2))
 		sc.opts.progress = progress;
-	/* a link cut mid-transfer must be an error to report, not a silent death */
-	signal(SIGPIPE, SIG_IGN);
 	if (pl_mirror_open(&m, c->dir)) {
 		rc = cli_fail(c);
 		goto done;
@@ -197,12 +306,19 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		        "hold (of nodes it does not follow, or ops that never existed); the district merge reports "
 		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
 	if (rc) {
+		/* for status and monitors (a busy data dir is not this sync's failure) */
+		char text[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+		int code = pl_error_last()->code;
+		cli_error_text(text, sizeof(text));
 		rc = cli_fail(c);
+		if (code != PL_EEXISTS)
+			sync_state_note(c->dir, code, text, time(NULL));
 		/* ops applied before the failure may have brought conflicts: told
 		 * all the same (after the error, which this must not overwrite) */
 		if (res.applied && !quiet && pl_store_conflicted(&fresh, c->store, had) == 0)
 			tell_conflicts(fresh);
 	} else {
+		sync_state_note(c->dir, 0, NULL, time(NULL));
 		rc = EXIT_OK;
 	}
 done:
@@ -215,7 +331,7 @@ done:
 
 const cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.synopsis = "sync [--remote URL] [--quiet]",
+	.synopsis = "sync [--remote URL] [--quiet] [--watch]",
 	.summary = "commit new ops, push them to the district repository, fetch and apply others'",
 	.help =
 	"Works with whatever link there is and loses nothing when it drops:\n"
@@ -230,6 +346,16 @@ const cmd_entry cmd_sync_entry = {
 	"them, `plsync resolve` settles one).\n"
 	"Run it again after a failure: it finishes the work. Progress goes to stderr on\n"
 	"a terminal; --quiet prints nothing but errors.\n"
+	"\n"
+	"--watch syncs by itself until SIGTERM or SIGINT (which end a wait at once,\n"
+	"and abandon a running sync safely: exit 0): now, then every sync.interval;\n"
+	"after a failure it retries with exponential backoff and full jitter (the n-th\n"
+	"retry in a row waits a random time up to sync.backoff * 2^(n-1), at most\n"
+	"sync.backoffmax), at once when a network link comes up, or on SIGHUP or\n"
+	"SIGUSR1. It logs one line a sync (failures on stderr). One watch per data dir:\n"
+	"a second one is refused (exit 1); a `plsync sync` meanwhile is fine (syncs\n"
+	"never overlap: one waits for the other's next turn). `plsync status` shows\n"
+	"the next try. Under systemd, the plsync-sync@.timer runs plain syncs instead.\n"
 	"\n"
 	"The remote is --remote URL or remote.url: a path or file:// URL to a bare\n"
 	"repository, git://, http(s):// (git http-backend), or ssh://.\n"
@@ -249,6 +375,10 @@ const cmd_entry cmd_sync_entry = {
 	"                    (default 30; 0: no limit)\n"
 	"  sync.lowspeed     BYTES/SECONDS: fail when, while data flows, fewer than BYTES\n"
 	"                    pass in SECONDS (default 1024/60; 0: no limit)\n"
+	"  sync.interval     --watch: time between syncs (default 15m; a duration:\n"
+	"                    seconds, or a number with s, m, h or d: 30s, 15m, 1h)\n"
+	"  sync.backoff      --watch: bound of the first retry (default 30s)\n"
+	"  sync.backoffmax   --watch: cap of the retry bound (default 1h)\n"
 	"\n"
 	"Exit status 1 with advice: a dropped or refused connection, a silent server\n"
 	"or a stalled transfer (retry later: the limit hit is named),\n"
@@ -259,7 +389,8 @@ const cmd_entry cmd_sync_entry = {
 	"Examples:\n"
 	"  plsync config remote.url https://plsync.district.example/plsync.git\n"
 	"  plsync sync\n"
-	"  plsync sync --remote /srv/git/plsync.git\n",
+	"  plsync sync --remote /srv/git/plsync.git\n"
+	"  plsync sync --watch\n",
 	.needs_store = 1,
 	.exec = cmd_sync,
 };

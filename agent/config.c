@@ -1,8 +1,9 @@
 /*
  * config.c — the agent's configuration: <dir>/config in git-config format,
  * read and written through libgit2's config API, so `git config -f` reads it
- * too. Keys: core.node, core.name, user.name, user.email, remote.url,
- * sync.follow.
+ * too. Every key the programs read is in config_keys[] below, with its
+ * default and meaning: `plsync help config`, the man page plsync-config(5)
+ * and the shell completion are made from (or checked against) that table.
  *
  * The file may hold sync.password (and remote.url a password): it is the
  * owner's alone, mode 0600, from its creation (written with umask 077) and
@@ -19,6 +20,57 @@
 #include <git2.h>
 
 #include "agent.h"
+
+const config_key config_keys[] = {
+	{ "core.node", "(set by init)", "the node code of this data dir (a school's code, or DISTRICT); "
+	  "fixed for life at init", 0 },
+	{ "core.name", "(none)", "the school's name, shown by status", 0 },
+	{ "user.name", "$USER", "the name recorded as the actor of every op and as the author of sync commits", 0 },
+	{ "user.email", "$USER@host", "the email beside user.name", 0 },
+	{ "remote.url", "(none)", "the district repository: a path or file:// URL to a bare repository, "
+	  "git://, http(s):// or ssh://", 0 },
+	{ "sync.follow", "(none)", "more nodes to fetch besides DISTRICT; repeatable (git config -f DIR/config "
+	  "--add sync.follow LIN01)", 1 },
+	{ "sync.username", "(none)", "the http(s) basic-auth user (or in the URL)", 0 },
+	{ "sync.password", "$PLSYNC_PASSWORD", "the http(s) password; the config file is kept mode 0600", 0 },
+	{ "sync.cafile", "(the system's CAs)", "PEM file of the CA that signed the https server's certificate", 0 },
+	{ "sync.sshkey", "(ssh-agent)", "private key file for ssh:// (KEY.pub beside it)", 0 },
+	{ "sync.knownhosts", "~/.ssh/known_hosts", "the known_hosts file the ssh:// server's host key must be in, "
+	  "under \"[host]:port\" for a port other than 22", 0 },
+	{ "sync.timeout", "30", "seconds the server may say nothing, to connect and answer; 0: no limit", 0 },
+	{ "sync.lowspeed", "1024/60", "BYTES/SECONDS: fail when, while data flows, fewer than BYTES pass in "
+	  "SECONDS; 0: no limit", 0 },
+	{ "sync.interval", "15m", "the time between two syncs of sync --watch (and serve) while all is well "
+	  "(a duration: seconds, or a number with s, m, h or d)", 0 },
+	{ "sync.backoff", "30s", "the bound of sync --watch's (and serve's) first retry after a failed "
+	  "sync; it doubles with each failure in a row (each wait drawn at random under it)", 0 },
+	{ "sync.backoffmax", "1h", "the cap of that bound (sync --watch and serve)", 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+int config_duration(int *out, const char *text)
+{
+	char *end;
+	long v, mult = 1;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (v > 366L * 86400 / mult)
+		return -1;
+	*out = (int)(v * mult);
+	return 0;
+}
 
 /* Narrow path to the owner (no group or other bits), if it exists. */
 static int make_private(const char *path)

@@ -82,6 +82,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* hidden: the shell completion's words (completion.c) */
+	if (i < argc && !strcmp(argv[i], "__complete")) {
+		if (!dir)
+			dir = default_dir();
+		rc = dir ? completion_main(commands, dir, argc - i - 1, argv + i + 1) : EXIT_FAIL;
+		free(dir);
+		return cli_finish(rc);
+	}
 	if ((rc = cli_dispatch(&program, argc - i, argv + i, &e)) >= 0) {
 		free(dir);
 		return rc;
