@@ -104,4 +104,14 @@ like "$(cd "$S" && find . -type f | sort | tr '\n' ' ')" "\./usr/local/share/man
 ok make -s -C "$top" uninstall BUILD="$build" DESTDIR="$S"
 is "$(cd "$S" && find . | sort)" "$(cat "$T/before")" "and uninstall leaves nothing behind"
 
+# The COMMANDS sections are made from the programs' --help texts
+# (scripts/man-commands): a page that says other things than its help is
+# out of date.
+for prog in plsync plsync-district plsync-audit; do
+	cp "$man/$prog.1" "$T/$prog.1"
+	python3 "$top/scripts/man-commands" "$build/bin/$prog" "$T/$prog.1"
+	desc "man/$prog.1's COMMANDS section is what scripts/man-commands makes from --help"
+	ok cmp -s "$T/$prog.1" "$man/$prog.1"
+done
+
 done_testing
