@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include "agent.h"
+#include "plsync/key.h"
 
 /* A whole number of seconds or bytes (0 to 86400 * 1024), into *out; -1 if it is not one. */
 static int limit_number(int *out, const char *p, char **end)
@@ -161,6 +162,19 @@ static int cmd_sync(cli *c, int argc, char **argv)
 	if (pl_mirror_open(&m, c->dir)) {
 		rc = cli_fail(c);
 		goto done;
+	}
+	{
+		/* a data dir made before signing gets its key now (the commit would make it anyway) */
+		pl_key k;
+		int made = 0;
+		if (pl_key_ensure(&k, &made, c->dir, pl_store_node(c->store))) {
+			rc = cli_fail(c);
+			goto done;
+		}
+		if (made)
+			fprintf(stderr, "plsync: this data dir had no signing key: made %s/%s; give the district "
+			        "office its line (plsync key --public) to enrol\n", c->dir, PL_KEY_FILE);
+		pl_key_clear(&k);
 	}
 	/* the records with an open conflict before: the ones after that are not
 	 * among them are the conflicts this sync brought */
