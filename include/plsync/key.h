@@ -126,6 +126,11 @@ int pl_keyring_has(const pl_keyring *kr, const char *node);
  */
 int pl_keyring_enroll(const char *repo_path, const char *node, const char *pub, int64_t valid_after);
 int pl_keyring_revoke(const char *repo_path, const char *node, const char *fp, int64_t when);
+/* A time given by a user: "YYYY-MM-DD", "YYYY-MM-DDThh:mm:ssZ" or
+ * "YYYYMMDD[hhmm[ss]]Z", UTC. PL_EUSAGE naming it. */
+int pl_keyring_parse_time(int64_t *out, const char *s);
+/* "YYYY-MM-DDThh:mm:ssZ" (32 bytes are enough). */
+void pl_keyring_fmt_time(char *buf, size_t sz, int64_t t);
 /* The district key of repo_path (made if missing; *made says so). */
 int pl_keyring_district_key(pl_key *k, int *made, const char *repo_path);
 
