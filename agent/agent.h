@@ -93,7 +93,7 @@ void config_actor(char *buf, size_t sz, const char *dir);
 /* Sync settings from <dir>/config (remote.url, user.*, sync.*), owned here. */
 typedef struct sync_cfg {
 	pl_sync_options opts;
-	char   *url, *name, *email, *sshkey, *knownhosts, *user, *password, *cafile;
+	char   *url, *name, *email, *sshkey, *knownhosts, *user, *password, *cafile, *districtkey;
 	json_t *follow;      /* array of node codes */
 	const char **follow_v;
 } sync_cfg;

@@ -68,11 +68,11 @@ int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name
 
 static int cmd_init(cli *c, int argc, char **argv)
 {
-	const char *node = NULL, *name = NULL, *user = NULL, *remote = NULL, *key = NULL;
+	const char *node = NULL, *name = NULL, *user = NULL, *remote = NULL, *key = NULL, *dkey = NULL;
 	opt_spec specs[] = {
 		{ "node", 1, &node, NULL }, { "name", 1, &name, NULL },
 		{ "user", 1, &user, NULL }, { "remote", 1, &remote, NULL }, { "key", 1, &key, NULL },
-		{ NULL, 0, NULL, NULL }
+		{ "district-key", 1, &dkey, NULL }, { NULL, 0, NULL, NULL }
 	};
 	char **pos;
 	int npos, rc;
@@ -82,6 +82,10 @@ static int cmd_init(cli *c, int argc, char **argv)
 	free(pos);
 	if (npos)
 		return cli_usage(&cmd_init_entry, "unexpected argument '%s'", argv[0]);
+	if (dkey && (strncmp(dkey, "SHA256:", 7) || strlen(dkey) != 50 ||
+	             strspn(dkey + 7, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") != 43))
+		return cli_usage(&cmd_init_entry, "--district-key takes the district key's fingerprint, "
+		                 "SHA256: and 43 characters (plsync-district keys prints it)");
 	if (key && node && pl_node_valid(node)) { /* a bad key file refuses before anything is made */
 		pl_key k;
 		if (pl_key_load(&k, key))
@@ -90,13 +94,15 @@ static int cmd_init(cli *c, int argc, char **argv)
 	}
 	if ((rc = init_data_dir(c, &cmd_init_entry, node, name, user, remote)))
 		return rc;
+	if (dkey && config_set(c->dir, "sync.districtkey", dkey))
+		return cli_fail(c);
 	printf("Initialised plsync data dir %s for node %s\n", c->dir, node);
 	return init_key(c, node, key);
 }
 
 const cmd_entry cmd_init_entry = {
 	.name = "init",
-	.synopsis = "init --node CODE [--name TEXT] [--user \"Name <email>\"] [--remote URL] [--key FILE]",
+	.synopsis = "init --node CODE [--name TEXT] [--user \"Name <email>\"] [--remote URL] [--key FILE] [--district-key FP]",
 	.summary = "create a data dir for a school (or the district office)",
 	.help =
 	"Creates the data dir (see --dir) with an empty store and a config file in\n"
@@ -111,6 +117,11 @@ const cmd_entry cmd_init_entry = {
 	"  --remote URL   the district repository to sync with (later: plsync sync)\n"
 	"  --key FILE     sign with this existing key (an unencrypted OpenSSH\n"
 	"                 ssh-ed25519 private key) instead of a new one\n"
+	"  --district-key FINGERPRINT\n"
+	"                 pin the district key (SHA256:..., as the district office\n"
+	"                 reads it to you): sync then applies DISTRICT's (and every\n"
+	"                 followed node's) commits only if they are signed by a key\n"
+	"                 that district key enrolled (config sync.districtkey)\n"
 	"\n"
 	"It makes the node's signing key, DIR/node.key (mode 0600), and prints its\n"
 	"public line and fingerprint: the district office enrols that line\n"

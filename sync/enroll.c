@@ -246,8 +246,13 @@ int pl_keyring_district_key(pl_key *k, int *made, const char *repo_path)
 	return 0;
 }
 
-/* The keyring at the ref's tip, its signature checked against `district` (public). */
 static int read_ring(pl_keyring *kr, git_repository *repo, const pl_key *district)
+{
+	return pl_sync__keyring_read(kr, repo, PL_KEY_REF, district, NULL);
+}
+
+int pl_sync__keyring_read(pl_keyring *kr, git_repository *repo, const char *refname, const pl_key *district,
+                          const char *district_fp)
 {
 	git_oid tip;
 	git_commit *c = NULL;
@@ -259,18 +264,21 @@ static int read_ring(pl_keyring *kr, git_repository *repo, const pl_key *distric
 	int grc, rc;
 
 	pl_keyring_clear(kr);
-	if ((grc = git_reference_name_to_id(&tip, repo, PL_KEY_REF)) == GIT_ENOTFOUND)
+	if ((grc = git_reference_name_to_id(&tip, repo, refname)) == GIT_ENOTFOUND)
 		return 0;
 	if (grc < 0)
-		return pl_error_from_git(grc, PL_KEY_REF);
+		return pl_error_from_git(grc, refname);
 	if ((rc = pl_sync__commit_signer(&signer, why, sizeof(why), repo, &tip)) < 0)
 		return rc;
-	if (rc == 1 || memcmp(signer.pk, district->pk, 32)) {
+	{
 		char fp[PL_KEY_FP_MAX];
 		pl_key_fingerprint(fp, sizeof(fp), &signer);
-		return pl_error_set(PL_ECORRUPT, "%s (commit %.12s) is not signed by the district key: %s; the "
-		                    "enrolled keys cannot be trusted and nothing is checked against them", PL_KEY_REF,
-		                    git_oid_tostr_s(&tip), rc == 1 ? why : fp);
+		if (rc == 1 || (district && memcmp(signer.pk, district->pk, 32)) ||
+		    (district_fp && strcmp(fp, district_fp)))
+			return pl_error_set(PL_ECORRUPT, "%s (commit %.12s) is not signed by the district key%s%s: %s; "
+			                    "the enrolled keys cannot be trusted and nothing is checked against them",
+			                    PL_KEY_REF, git_oid_tostr_s(&tip), district_fp ? " " : "",
+			                    district_fp ? district_fp : "", rc == 1 ? why : fp);
 	}
 	if ((grc = git_commit_lookup(&c, repo, &tip)) < 0 || (grc = git_commit_tree(&t, c)) < 0 ||
 	    (grc = git_tree_entry_bypath(&e, t, PL_KEY_SIGNERS)) < 0 ||

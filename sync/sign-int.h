@@ -56,6 +56,14 @@ int pl_sync__commit_signed(git_oid *out, git_repository *repo, const pl_key *k, 
 int pl_sync__commit_signer(pl_key *signer, char *why, size_t sz, git_repository *repo, const git_oid *commit);
 
 /*
+ * The keyring on `ref` of repo (empty if the ref does not exist), its tip
+ * checked to be signed by `district` (if not NULL) or by the key with
+ * fingerprint district_fp (if not NULL). PL_ECORRUPT if not.
+ */
+int pl_sync__keyring_read(pl_keyring *kr, git_repository *repo, const char *ref, const pl_key *district,
+                          const char *district_fp);
+
+/*
  * The merge's check of node commit `commit` of `node` (kr holds a key for
  * node): 0 if signed by a key enrolled for node and valid at the commit's
  * committer time; 1 with the reason in why; a negative PL_E* code on a

@@ -162,6 +162,31 @@ git -C "$R" update-ref refs/plsync/keys "$good_keys"
 merge_json
 is "$(merged)" "WAS02" "with the district's keys back, WAS02 merges"
 
+# --- a school that pinned the district key checks DISTRICT's commits ---
+dfp=$(district keys "$R" | sed -n 's/^district key \(SHA256:[^ ]*\) .*/\1/p')
+like "$dfp" "^SHA256:.{43}$" "keys prints the district key's fingerprint"
+agents_init "" DISTRICT >/dev/null
+d add staff --id E900 name='Dee Office' category=noninstructional >/dev/null; d sync >/dev/null
+"$PLSYNC" --dir "$T/pin" init --node PIN07 --remote "$R" --district-key "$dfp" >/dev/null
+desc "a pinned school refuses DISTRICT's ops while DISTRICT has no enrolled key"; fails 1 p pin sync
+like "$(cat "$T/.err")" "enrolled no key for nodes/DISTRICT" "... saying so"
+is "$(p pin ls staff --json | grep -c E900)" 0 "... and applies none of them"
+d key --public >"$T/DISTRICT.pub"; district enroll "$R" DISTRICT "$T/DISTRICT.pub" >/dev/null
+desc "once DISTRICT's key is enrolled, the pinned school applies its ops"; ok p pin sync
+is "$(p pin ls staff --json | grep -c E900)" 1 "... E900 is there"
+desc "a forger restores DISTRICT's history and pushes a range signed with WAS02's key"
+ok p dforge restore --node DISTRICT --remote "$R"
+rm -f "$T/dforge/node.key"; cp "$T/was/node.key" "$T/dforge/node.key"
+p dforge add staff --id E901 name='Not Real' category=noninstructional >/dev/null; p dforge sync >/dev/null
+desc "the pinned school refuses it"; fails 1 p pin sync
+like "$(cat "$T/.err")" "enrolled for node WAS02, not DISTRICT: .*; nothing of it is applied" "... naming the key's node"
+is "$(p pin ls staff --json | grep -c E901)" 0 "... and applies nothing of it"
+"$PLSYNC" --dir "$T/pin2" init --node PIN08 --remote "$R" \
+	--district-key "$(ssh-keygen -lf "$T/WAS02.pub" | cut -d' ' -f2)" >/dev/null
+desc "a school that pinned another key refuses the district's keys"; fails 1 p pin2 sync
+like "$(cat "$T/.err")" "refs/plsync/keys .* is not signed by the district key SHA256:" "... saying so"
+desc "--district-key must be a fingerprint"; fails 2 "$PLSYNC" --dir "$T/pin3" init --node PIN09 --district-key abc
+
 desc "git fsck --strict passes on the repository and every mirror"
 ok sh -c "for g in '$R' '$T'/*/git; do git -C \"\$g\" fsck --strict --no-progress >/dev/null 2>&1 || { echo \$g >&2; exit 1; }; done"
 done_testing
