@@ -192,6 +192,35 @@ int main(void)
 	free(text);
 	is_int(pl_sshsig_sign(&sig, &k2, "git", msg, 3), PL_EINVALID, "a public-only key cannot sign");
 
+	/* ---- the allowed_signers text ---- */
+	{
+		pl_keyring kr = { 0 };
+		char st[1024], *out;
+		pl_key_public_line(line, sizeof(line), &k);
+		snprintf(st, sizeof(st), "# comment\n\nLIN01 namespaces=\"git\",valid-after=\"20260901\","
+		         "valid-before=\"20270630120000Z\" %s\r\nWAS02 %s\n", line, line);
+		ok(pl_keyring_parse(&kr, st, strlen(st)) == 0 && kr.n == 2 && !strcmp(kr.e[0].node, "LIN01") &&
+		   kr.e[0].valid_after == 1788220800 && kr.e[0].valid_before == 1814356800 && !kr.e[1].valid_after &&
+		   !memcmp(kr.e[1].key.pk, k.pk, 32), "an allowed_signers text parses: principals, validity, keys");
+		out = pl_keyring_format(&kr);
+		ok(out && strstr(out, "LIN01 namespaces=\"git\",valid-after=\"20260901000000Z\","
+		                      "valid-before=\"20270630120000Z\" ssh-ed25519 "), "and is written back the same");
+		{
+			pl_keyring kr2 = { 0 };
+			ok(out && pl_keyring_parse(&kr2, out, strlen(out)) == 0 && kr2.n == 2 &&
+			   kr2.e[0].valid_before == kr.e[0].valid_before, "what it writes parses back");
+			pl_keyring_clear(&kr2);
+		}
+		free(out);
+		snprintf(st, sizeof(st), "LIN01 cert-authority %s\n", line);
+		is_int(pl_keyring_parse(&kr, st, strlen(st)), PL_EINVALID, "an option plsync does not write is refused");
+		snprintf(st, sizeof(st), "LIN01 valid-after=\"2026139\" %s\n", line);
+		is_int(pl_keyring_parse(&kr, st, strlen(st)), PL_EINVALID, "a bad time is refused");
+		snprintf(st, sizeof(st), "lin01,x %s\n", line);
+		is_int(pl_keyring_parse(&kr, st, strlen(st)), PL_EINVALID, "a principal that is no node code is refused");
+		pl_keyring_clear(&kr);
+	}
+
 	pl_key_clear(&k);
 	pl_key_clear(&other);
 	tl_rm_rf(dir);
