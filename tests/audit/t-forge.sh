@@ -162,6 +162,20 @@ git -C "$R" update-ref refs/plsync/keys "$good_keys"
 merge_json
 is "$(merged)" "WAS02" "with the district's keys back, WAS02 merges"
 
+# --- the merge commits are signed by the district key ---
+verify_main() {
+	for c in $(git -C "$R" rev-list --first-parent main); do
+		git -C "$R" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$T/dk" verify-commit "$c" 2>"$T/.v" ||
+			{ cat "$T/.v" >&2; return 1; }
+	done
+}
+desc "git verify-commit accepts every commit on main's first-parent chain (the root too) with the district key"
+ok verify_main
+[ "$(git -C "$R" rev-list --first-parent main | wc -l)" -ge 10 ]; is $? 0 "... ten of them and more"
+desc "an unsigned commit on main is refused by git verify-commit"
+fails 1 git -C "$R" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$T/dk" verify-commit \
+	"$(git -C "$R" commit-tree -p main -m x "$(git -C "$R" rev-parse 'main^{tree}')")"
+
 # --- a school that pinned the district key checks DISTRICT's commits ---
 dfp=$(district keys "$R" | sed -n 's/^district key \(SHA256:[^ ]*\) .*/\1/p')
 like "$dfp" "^SHA256:.{43}$" "keys prints the district key's fingerprint"
