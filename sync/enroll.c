@@ -58,11 +58,12 @@ static int parse_time(int64_t *out, const char *s, size_t n)
 	tm.tm_hour = v[4];
 	tm.tm_min = v[5];
 	tm.tm_sec = v[6];
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
+	/* from 1970 (a time before has no use and would not print back as 4 digits) to 9999 */
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 	*out = (int64_t)timegm(&tm);
-	return 0;
+	return *out < 0 ? -1 : 0;
 }
 
 int pl_keyring_parse_time(int64_t *out, const char *s)
