@@ -30,25 +30,6 @@ static int approved_by(const pl_record *e, pl_role role)
 	return d && !strcmp(d, "approved");
 }
 
-/* What the entry waits for, in words. */
-static const char *next_step(const pl_record *e)
-{
-	const char *st = field(e, "status");
-
-	if (!st)
-		return "";
-	if (!strcmp(st, "requested"))
-		return !approved_by(e, PL_ROLE_SUPERVISOR) && !approved_by(e, PL_ROLE_BUDGET) ?
-		       "waiting for the supervisor and the budget manager" :
-		       !approved_by(e, PL_ROLE_SUPERVISOR) ? "waiting for the supervisor" :
-		       "waiting for the budget manager";
-	if (!strcmp(st, "approved"))
-		return "approved: to be completed after it takes place";
-	if (!strcmp(st, "completed"))
-		return json_object_get(e->fields, "evaluation") ? "done" : "completed: to be evaluated";
-	return st;
-}
-
 /* The roles `me` holds for entry e that have not decided yet. */
 static int my_roles(web_req *r, const pl_record *e, pl_role roles[2])
 {
@@ -101,7 +82,7 @@ static int list_cb(const pl_record *e, void *payload)
 			return 0;
 		snprintf(what, sizeof(what), "to be completed");
 	} else {
-		snprintf(what, sizeof(what), "%s", next_step(e));
+		snprintf(what, sizeof(what), "%s", web_next_step(e));
 	}
 	if (!l->n++)
 		web_html(l->r, "<table><tr><th>Title</th><th>Staff</th><th>Start</th><th>Next</th></tr>\n");

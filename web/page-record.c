@@ -229,6 +229,11 @@ static int show(web_req *r, const char *id, const char *msg, const char *cls)
 	web_html(r, " ");
 	web_text(r, rec->id);
 	web_html(r, "</p>\n");
+	if (!strcmp(rec->kind, "pd_entry")) {
+		web_html(r, "<p class=\"status\">Status: ");
+		web_text(r, web_next_step(rec));
+		web_html(r, "</p>\n");
+	}
 	fields_table(r, rec);
 	if (!strcmp(rec->kind, "pd_entry"))
 		step_forms(r, rec);

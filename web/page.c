@@ -86,7 +86,8 @@ void web_page_begin(web_req *r, const char *title)
 
 	web_html(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	         "<link rel=\"stylesheet\" href=\"/style.css\"><title>");
+	         "<link rel=\"stylesheet\" href=\"/style.css\">"
+	         "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><title>");
 	web_text(r, title);
 	if (r->cfg->school) {
 		web_html(r, " — ");
@@ -119,4 +120,30 @@ void web_page_begin(web_req *r, const char *title)
 void web_page_end(web_req *r)
 {
 	web_html(r, "</main></body></html>\n");
+}
+
+static int approved_by(const pl_record *e, const char *role)
+{
+	const char *d = json_string_value(json_object_get(
+		json_object_get(json_object_get(e->fields, "approvals"), role), "decision"));
+	return d && !strcmp(d, "approved");
+}
+
+const char *web_next_step(const pl_record *e)
+{
+	const char *st = json_string_value(json_object_get(e->fields, "status"));
+	int sup = approved_by(e, "supervisor"), bud = approved_by(e, "budget");
+
+	if (!st)
+		return "";
+	if (!strcmp(st, "requested"))
+		return !sup && !bud ? "waiting for the supervisor and the budget manager" :
+		       !sup ? "waiting for the supervisor" : "waiting for the budget manager";
+	if (!strcmp(st, "approved"))
+		return "approved: to be completed after it takes place";
+	if (!strcmp(st, "completed"))
+		return json_object_get(e->fields, "evaluation") ? "completed and evaluated" : "completed: to be evaluated";
+	if (!strcmp(st, "rejected"))
+		return "rejected";
+	return st;
 }

@@ -163,6 +163,8 @@ void web_notice(web_req *r, const char *cls, const char *msg);
 void web_record_link(web_req *r, const char *id, const char *text);
 /* The staff member's name (from the store), or the id; into buf. */
 const char *web_staff_name(web_req *r, const char *id, char *buf, size_t sz);
+/* What a pd_entry waits for, in words ("waiting for the supervisor"). */
+const char *web_next_step(const pl_record *e);
 /* The user may see every record of the school: a clerk, coordinator or admin. */
 int web_sees_all(const web_req *r);
 /* The user may see staff member `staff`'s records: their own, everyone's
