@@ -106,6 +106,35 @@ is "$(login E300)" 429 "the right password is refused too while the account wait
 is "$(login E400)" 303 "another account logs in from the same address"
 is "$(login nobody x-password)" 401 "an unknown account is 401, as a wrong password"
 
+# a bad value: the library's message, the form again with what was typed
+is "$(code E100 --data-urlencode "csrf=$csrf" --data-urlencode 'title=Bad date' --data-urlencode type=workshop \
+	--data-urlencode start=2027-13-01 "${URL}requests")" 422 "a request with a bad date is 422"
+like "$(cat "$T/.body")" 'Not sent: .*start.*2027-13-01' "the page gives the library's message naming the field"
+like "$(cat "$T/.body")" 'value="Bad date"' "and keeps what was typed"
+is "$(code E100 --data-urlencode "csrf=$csrf" --data-urlencode 'title=x' --data-urlencode type=workshop \
+	--data-urlencode cost=12,50 "${URL}requests")" 422 "a cost that is not dollars is 422"
+is "$(code E100 --data-urlencode "csrf=$csrf" --data-urlencode 'title=x' --data-urlencode title=y \
+	--data-urlencode type=workshop "${URL}requests")" 400 "a field sent twice is 400"
+
+# a rejection, with its reason, by the recorded supervisor
+second=$("$PLSYNC" ls pd_entry | awk '/Second/ {print $1}')
+is "$(login E200)" 303 "the supervisor logs in"
+c2=$(csrf_of E200)
+like "$(web E200 "$URL")" 'My approval queue.*' "her home page has the approval queue"
+like "$(cat "$T/.body")" 'Second' "... with the teacher's request"
+is "$(code E200 --data-urlencode "csrf=$c2" --data-urlencode role=supervisor "${URL}records/$second/reject")" 422 \
+	"a rejection without its reason is refused"
+like "$(cat "$T/.body")" 'needs its reason' "the page says why"
+is "$(code E200 --data-urlencode "csrf=$c2" --data-urlencode role=supervisor --data-urlencode 'note=not this year' \
+	"${URL}records/$second/reject")" 303 "with a reason it is taken"
+like "$(web E200 "${URL}records/$second")" 'Status: rejected' "the entry is rejected"
+like "$("$PLSYNC" log "$second")" 'Pat Rivera \(E200\) <pat@lincoln.example>.*supervisor rejection by E200: not this year' \
+	"plsync log names the supervisor, with her reason"
+is "$(code E200 --data-urlencode "csrf=$csrf" --data-urlencode role=supervisor "${URL}records/$second/approve")" 403 \
+	"another session's csrf token is refused"
+is "$(code anon --data-urlencode "csrf=$c2" --data-urlencode role=supervisor "${URL}records/$second/approve")" 403 \
+	"a POST without a session is refused"
+
 # logout
 cp "$T/E100.jar" "$T/old.jar"
 is "$(code E100 --data-urlencode "csrf=$csrf" "${URL}logout")" 303 "logout"
