@@ -63,6 +63,12 @@ static int cmd_serve(cli *c, int argc, char **argv)
 		free(name);
 		return rc;
 	}
+	/*
+	 * The background sync (issue 13 item 4) starts here: its own thread,
+	 * taking web_store_lock(srv) for each of its store steps, and giving
+	 * the pages its state through cfg.status (set before web_start); it is
+	 * stopped after web_stop below and before the store is closed.
+	 */
 	printf("plsync serve: %s (stop with Ctrl-C or SIGTERM)\n", web_url(srv));
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)

@@ -111,8 +111,17 @@ void web_page_begin(web_req *r, const char *title)
 		web_button(r, "Log out", NULL, NULL);
 		web_form_end(r);
 	}
-	/* the place of the sync status line (the background sync, to come) */
-	web_html(r, "</header>\n<main><h1>");
+	web_html(r, "</header>\n");
+	if (r->logged_in && r->cfg->status) {
+		char line[512] = "";
+		r->cfg->status(r->cfg->status_ctx, line, sizeof(line));
+		if (*line) {
+			web_html(r, "<p class=\"sync\">");
+			web_text(r, line);
+			web_html(r, "</p>\n");
+		}
+	}
+	web_html(r, "<main><h1>");
 	web_text(r, title);
 	web_html(r, "</h1>\n");
 }

@@ -46,6 +46,13 @@ typedef struct web_config {
 	size_t      body_max;    /* bytes of a request body; 0 = 64 KiB */
 	unsigned    login_user_max;  /* failed logins per account per 15 min; 0 = 5 */
 	unsigned    login_addr_max;  /* failed logins per address per 15 min; 0 = 20 */
+	/* The sync status line at the top of every page ("Offline since 10:42 —
+	 * 14 changes saved on this computer ..."), or NULL for none: writes one
+	 * sentence into buf. The background sync (issue 13 item 4, to come)
+	 * gives it; it is called from any request thread, with or without the
+	 * store lock, so it must keep its own state thread-safe. */
+	void      (*status)(void *ctx, char *buf, size_t size);
+	void       *status_ctx;
 } web_config;
 
 /*
