@@ -8,9 +8,10 @@
  *    form bodies go through MHD's post processor;
  *  - listening on an address other than loopback needs TLS (MHD with
  *    GnuTLS): refused without --tls-cert/--tls-key;
- *  - the Host header must name this server (the listen address, localhost
- *    for a loopback one, or a name given with --host), and an Origin header,
- *    when sent, the same: a DNS-rebinding page cannot talk to it;
+ *  - the Host header must name this server (the listen address; localhost
+ *    for a loopback one; the loopback names and this computer's name for
+ *    0.0.0.0 or [::]; a name given with --host), and an Origin header, when
+ *    sent, the same: a DNS-rebinding page cannot talk to it;
  *  - only GET, HEAD and POST; a POST is a form (urlencoded) of at most
  *    body_max bytes: 413 when its Content-Length is more, the connection
  *    dropped when a chunked body grows past it;
@@ -648,7 +649,7 @@ int web_start(web_server **out, pl_store *st, const web_config *cfg)
 	web_server *s;
 	struct sockaddr_storage ss;
 	char host[80];
-	int v6 = 0, loopback = 0, rc;
+	int v6 = 0, loopback = 0, wildcard, rc;
 	unsigned port, flags;
 	const union MHD_DaemonInfo *di;
 
@@ -670,6 +671,7 @@ int web_start(web_server **out, pl_store *st, const web_config *cfg)
 	pthread_cond_init(&s->conn_cv, NULL);
 	if ((rc = listen_parse(&ss, &v6, &loopback, host, sizeof(host), s->cfg.listen)))
 		goto fail;
+	wildcard = !strcmp(host, "0.0.0.0") || !strcmp(host, "[::]");
 	if (!cfg->tls_cert != !cfg->tls_key) {
 		rc = pl_error_set(PL_EUSAGE, "TLS needs both the certificate and its key");
 		goto fail;
@@ -722,10 +724,20 @@ int web_start(web_server **out, pl_store *st, const web_config *cfg)
 	}
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	port = di ? di->port : 0;
-	host_add(s, host, port);
-	if (loopback) {
+	if (wildcard) {
+		/* every address of this computer: its own name (the URL) and the loopback names */
+		char self[64] = "";
+		if (gethostname(self, sizeof(self) - 1) || !*self)
+			strcpy(self, "127.0.0.1");
+		snprintf(host, sizeof(host), "%s", self);
+		host_add(s, host, port);
+		host_add(s, "127.0.0.1", port);
+	} else {
+		host_add(s, host, port);
+	}
+	if (loopback || wildcard) {
 		host_add(s, "localhost", port);
-		host_add(s, v6 ? "127.0.0.1" : "[::1]", port);
+		host_add(s, v6 || wildcard ? "127.0.0.1" : "[::1]", port);
 	}
 	if (cfg->hosts) {
 		char buf[1024], *save = NULL;

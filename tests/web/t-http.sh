@@ -116,6 +116,19 @@ is "$(code E100 --data-urlencode "csrf=$csrf" --data-urlencode 'title=x' --data-
 is "$(code E100 --data-urlencode "csrf=$csrf" --data-urlencode 'title=x' --data-urlencode title=y \
 	--data-urlencode type=workshop "${URL}requests")" 400 "a field sent twice is 400"
 
+# 20 requests at once through the thread pool: every one written, the store sound
+before=$("$PLSYNC" ls pd_entry | wc -l)
+pids=""
+for i in $(seq 1 20); do
+	curl -s -o /dev/null -w '%{http_code}\n' -b "$T/E100.jar" --data-urlencode "csrf=$csrf" \
+		--data-urlencode "title=Parallel $i" --data-urlencode type=seminar "${URL}requests" >"$T/par.$i" &
+	pids="$pids $!"
+done
+wait $pids   # the curls, not the server
+is "$(cat "$T"/par.* | sort | uniq -c | tr -s ' ')" " 20 303" "20 requests at once are all answered 303"
+is "$(( $("$PLSYNC" ls pd_entry | wc -l) - before ))" 20 "and all 20 are in the store"
+desc "the store checks out after them"; ok "$PLSYNC" check
+
 # a rejection, with its reason, by the recorded supervisor
 second=$("$PLSYNC" ls pd_entry | awk '/Second/ {print $1}')
 is "$(login E200)" 303 "the supervisor logs in"
@@ -161,5 +174,13 @@ like "$(curl -sk -D - -o /dev/null "${URL}login")" 'plsync_login=[0-9a-f]+; Path
 	"cookies are Secure under TLS"
 serve_stop
 is "$SERVE_RC" 0 "the TLS server stops too"
+desc "with TLS, listening on every address is allowed"
+ok serve_start --listen 0.0.0.0:0 --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" --host office-pc.lincoln.lan
+port=$(printf '%s' "$URL" | sed 's|.*:\([0-9]*\)/$|\1|')
+is "$(code tls -k "https://127.0.0.1:$port/healthz")" 200 "it answers on loopback"
+is "$(code tls -k -H "Host: office-pc.lincoln.lan:$port" "https://127.0.0.1:$port/healthz")" 200 "and for the --host name"
+is "$(code tls -k -H "Host: $(hostname):$port" "https://127.0.0.1:$port/healthz")" 200 "and for this computer's name"
+is "$(code tls -k -H "Host: evil.example:$port" "https://127.0.0.1:$port/healthz")" 421 "but not for another name"
+serve_stop
 
 done_testing
