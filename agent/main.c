@@ -13,13 +13,16 @@
 
 #include "agent.h"
 
+extern const cmd_entry cmd_user_entry, cmd_serve_entry;
+
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_add_entry, &cmd_set_entry, &cmd_rm_entry, &cmd_show_entry,
 	&cmd_ls_entry, &cmd_import_entry, &cmd_export_entry, &cmd_log_entry,
 	&cmd_status_entry, &cmd_config_entry, &cmd_check_entry, &cmd_sync_entry, &cmd_bundle_entry,
 	&cmd_request_entry, &cmd_approve_entry, &cmd_reject_entry, &cmd_complete_entry,
 	&cmd_evaluate_entry, &cmd_transcript_entry, &cmd_findings_entry, &cmd_report_entry, &cmd_plan_entry,
-	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, &cmd_key_entry, NULL
+	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, &cmd_key_entry, &cmd_user_entry,
+	&cmd_serve_entry, NULL
 };
 
 static const cli_program program = {
