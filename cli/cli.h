@@ -86,6 +86,23 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
                char ***pos, int *npos);
 
 /*
+ * The district and audit tools' REPO argument defaults to $PLSYNC_REPO:
+ * when the command takes `want` positional arguments, REPO first, and got
+ * one fewer, $PLSYNC_REPO (if set and not empty) is put in front. `pos` is
+ * the array opts_parse made (it has room for one more).
+ */
+void cli_default_repo(char **pos, int *npos, int want);
+
+/* Levenshtein distance between a and b; (size_t)-1 when b is 63 bytes or longer. */
+size_t cli_edit_distance(const char *a, const char *b);
+/*
+ * For "did you mean": of the names name_at(0, arg), name_at(1, arg), ...
+ * (ended by NULL), the one nearest to `word` by edit distance if it is
+ * near enough (at most 2 edits, or a third of word's length), else NULL.
+ */
+const char *cli_nearest(const char *word, const char *(*name_at)(size_t i, const void *arg), const void *arg);
+
+/*
  * The last library error as the user reads it: its message, then the text
  * of its hint (cli/hints.c: the command to run next, in this program's
  * words). Fills buf (PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256 is enough) and

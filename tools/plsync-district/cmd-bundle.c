@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "district.h"
 #include "plsync/errors.h"
@@ -34,6 +35,13 @@ static int apply_one(const char *repo, const char *file)
 	return EXIT_OK;
 }
 
+/* A bundle is a file; REPO, a bare repository, is a directory. */
+static int is_file(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 static int cmd_bundle(cli *c, int argc, char **argv)
 {
 	char **pos = NULL;
@@ -41,6 +49,11 @@ static int cmd_bundle(cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&cmd_bundle_entry, argc, argv, NULL, &pos, &npos)))
 		return rc;
+	if (npos >= 2 && !strcmp(pos[0], "apply") && is_file(pos[1])) { /* no REPO: $PLSYNC_REPO */
+		int files = npos - 1;
+		cli_default_repo(pos + 1, &files, files + 1);
+		npos = files + 1;
+	}
 	if (npos < 3 || strcmp(pos[0], "apply")) {
 		free(pos);
 		return cli_usage(&cmd_bundle_entry, "give 'apply REPO FILE...'");
