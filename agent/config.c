@@ -52,26 +52,7 @@ const config_key config_keys[] = {
 
 int config_duration(int *out, const char *text)
 {
-	char *end;
-	long v, mult = 1;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || v < 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': mult = 1; break;
-	case 'm': mult = 60; break;
-	case 'h': mult = 3600; break;
-	case 'd': mult = 86400; break;
-	default: return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (v > 366L * 86400 / mult)
-		return -1;
-	*out = (int)(v * mult);
-	return 0;
+	return cli_duration(out, text);
 }
 
 /* Narrow path to the owner (no group or other bits), if it exists. */

@@ -13,6 +13,7 @@
 #ifndef PLSYNC_CLI_H
 #define PLSYNC_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "plsync/errors.h"
@@ -148,6 +149,28 @@ void cli_plan_next(FILE *f, const struct json_t *doc);
  * checked (a usage error, EXIT_USAGE, for an unknown value or --excel
  * without --format csv) and set in `ro`. 0 when all is well.
  */
+/*
+ * Health for monitoring (cli/health.c), for `status --check`: the Nagios
+ * plugin states as exit codes, the thresholds --warn and --crit (default
+ * 1d and 3d) on the age of the last success.
+ */
+enum { CLI_OK = 0, CLI_WARNING = 1, CLI_CRITICAL = 2, CLI_UNKNOWN = 3 };
+typedef struct cli_check {
+	int warn, crit; /* seconds */
+} cli_check;
+/* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
+int cli_duration(int *out, const char *text);
+/* --warn and --crit (NULL: the defaults) into ck; a usage error (EXIT_USAGE) or 0. */
+int cli_check_args(const cmd_entry *e, cli_check *ck, const char *warn, const char *crit);
+/* CLI_OK, CLI_WARNING or CLI_CRITICAL for the age (seconds) of the last success. */
+int cli_check_age(const cli_check *ck, int64_t age);
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *cli_check_name(int state);
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC); 0 if it is not that. */
+int64_t cli_time_parse(const char *text);
+/* An age for a person: "45s", "12m", "5h", "3d". */
+void cli_age_text(char *buf, size_t sz, int64_t age);
+
 struct pl_report_options;
 int cli_report_args(const cmd_entry *e, struct pl_report_options *ro, const char *who,
                     const char *staff, const char *format, int excel);
