@@ -10,6 +10,8 @@
  * messages; nothing else here keeps state.
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,12 +243,28 @@ static const cmd_entry *find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * Tables align by display width (pl_term_width), which asks wcwidth(3):
+ * the user's LC_CTYPE if it is UTF-8, else C.UTF-8 if the system has it
+ * (only LC_CTYPE: numbers and dates stay in the C locale).
+ */
+static void use_utf8_ctype(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") && (cs = nl_langinfo(CODESET)) && !strcmp(cs, "UTF-8"))
+		return;
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C");
+}
+
 int cli_dispatch(const cli_program *p, int argc, char **argv, const cmd_entry **e)
 {
 	const char *name = p->name;
 
 	program = p;
 	*e = NULL;
+	use_utf8_ctype();
 	if (argc < 1) {
 		cli_print_usage(stderr);
 		return EXIT_USAGE;

@@ -4,7 +4,8 @@
 # usage; a missing option value named as such; REPO from $PLSYNC_REPO;
 # --year defaulting to the school year holding today; plsync config --list,
 # unknown keys refused with the nearest one, /etc/plsync/config layered
-# under the data dir's config ($PLSYNC_SYSCONFIG in the test).
+# under the data dir's config ($PLSYNC_SYSCONFIG in the test); table
+# columns aligned by display width (García, CJK), in any locale.
 . "$(dirname "$0")/../lib.sh"
 DISTRICT="$build/bin/plsync-district"
 AUDIT="$build/bin/plsync-audit"
@@ -102,5 +103,17 @@ like "$(grep password "$T/.out")" '^sync.password=\(set\)$' "shown as (set)"
 desc "the actor comes from the system-wide user.name"; ok pl status --json
 like "$(cat "$T/.out")" '"user": "District IT <' "when the data dir sets none"
 unset PLSYNC_SYSCONFIG
+
+# --- columns aligned by display width, whatever the locale ---
+ok pl add school --id LIN01 code=LIN01 name="Lincoln" level=elementary
+ok pl add staff --id E100 name="García Pérez" category=certified school=LIN01
+ok pl add staff --id E200 name="王小明" category=certified school=LIN01
+ok pl add staff --id E300 name="Ann Lee" category=noninstructional school=LIN01
+for loc in C.UTF-8 C; do
+	desc "ls staff under LC_ALL=$loc"; ok env LC_ALL=$loc "$PLSYNC" --dir "$T/lin" ls staff
+	is "$(sed -n 2,4p "$T/.out" | cut -c1-60 | sed 's/ *$//')" "E100  García Pérez  certified         LIN01
+E200  王小明        certified         LIN01
+E300  Ann Lee       noninstructional  LIN01" "LC_ALL=$loc: García (12 columns) and 王小明 (6 columns, 9 bytes) pad to the same column"
+done
 
 done_testing
