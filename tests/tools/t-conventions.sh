@@ -116,4 +116,34 @@ E200  王小明        certified         LIN01
 E300  Ann Lee       noninstructional  LIN01" "LC_ALL=$loc: García (12 columns) and 王小明 (6 columns, 9 bytes) pad to the same column"
 done
 
+# --- --json: one JSON object on stdout, messages on stderr ---
+# jkey FILE KEY: FILE holds exactly one JSON object; print its KEY
+jkey() { python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert isinstance(o, dict); v=o.get(sys.argv[2]); print(json.dumps(v) if not isinstance(v, str) else v)' "$1" "$2"; }
+ok pl config remote.url "$T/r.git"
+ok pl add plan school=LIN01 year=2026-2027
+plan=$(cat "$T/.out")
+desc "sync --json"; ok pl sync --json
+is "$(jkey "$T/.out" ok)/$(jkey "$T/.out" committed_from)/$(jkey "$T/.out" pushed_seq)/$(jkey "$T/.out" error)" "true/1/5/null" 	"one object: ok, committed_from, pushed_seq, no error"
+desc "sync --json to a remote that is not there"; fails 1 pl sync --json --remote "$T/none.git"
+is "$(jkey "$T/.out" ok)" "false" "still one object, ok false"
+like "$(jkey "$T/.out" error)" "none.git" "with the error"
+like "$(cat "$T/.err")" "none.git" "which stays on stderr too"
+desc "sync --json --watch is a usage error"; fails 2 pl sync --json --watch
+printf 'name,category,school\nPat Rivera,certified,LIN01\n' >"$T/staff.csv"
+desc "import --dry-run --json"; ok pl import staff "$T/staff.csv" --dry-run --json
+is "$(jkey "$T/.out" dry_run)/$(jkey "$T/.out" new)/$(jkey "$T/.out" first)" "true/1/null" "what would happen"
+desc "import --json"; ok pl import staff "$T/staff.csv" --json
+is "$(jkey "$T/.out" dry_run)/$(jkey "$T/.out" new)/$(jkey "$T/.out" kind)" "false/1/staff" "what happened"
+like "$(jkey "$T/.out" first)" "^LIN01-" "and the new id"
+desc "import --undo --json"; ok pl import --undo --json
+is "$(jkey "$T/.out" undone)/$(jkey "$T/.out" deleted)" "staff/1" "what was taken back"
+desc "bundle create --json"; ok pl bundle create "$T/b.plsync" --since 0 --json
+is "$(jkey "$T/.out" action)/$(jkey "$T/.out" first)/$(jkey "$T/.out" node)" "create/1/LIN01" "the range written"
+desc "plsync-district bundle apply --json (REPO from PLSYNC_REPO)"; ok env PLSYNC_REPO="$T/r.git" "$DISTRICT" bundle apply "$T/b.plsync" --json
+like "$(tr -d ' \n' <"$T/.out")" '^\{"bundles":\[\{"already":false,"commits":1,' "one object, one entry per bundle"
+desc "plan show --json"; ok pl plan show "$plan" --json
+like "$(tr -d ' \n' <"$T/.out")" '^\{.*"goals":\[\]' "the plan document"
+desc "plsync-district merge --json"; ok D merge "$T/r.git" --json
+is "$(jkey "$T/.out" committed)" "true" "the merge's outcome"
+
 done_testing
