@@ -109,6 +109,16 @@ static int cmd_status(cli *c, int argc, char **argv)
 		return rc;
 	if (check + prom + as_json > 1)
 		return cli_usage(&cmd_status_entry, "one of --json, --check and --prometheus");
+	/* opened here, not by main: a check that cannot open the store is UNKNOWN (3), not a failure */
+	if (pl_store_open(&c->store, c->dir, NULL)) {
+		if (check) {
+			char msg[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+			printf("PLSYNC UNKNOWN - %s\n", cli_error_text(msg, sizeof(msg)));
+			return CLI_UNKNOWN;
+		}
+		return cli_fail(c);
+	}
+	config_actor(c->actor, sizeof(c->actor), c->dir);
 	if (pl_store_stats_get(&s, c->store) || pl_store_conflict_count(&nconf, c->store))
 		return cli_fail(c);
 	if (sync_state_read(&st, c->dir)) { /* a damaged state file: said, and status goes on */
@@ -274,6 +284,5 @@ const cmd_entry cmd_status_entry = {
 	"  plsync status --check --warn 12h --crit 2d\n"
 	"  plsync status --prometheus > /var/lib/node_exporter/textfile/plsync.prom.$$ &&\n"
 	"    mv /var/lib/node_exporter/textfile/plsync.prom.$$ /var/lib/node_exporter/textfile/plsync.prom\n",
-	.needs_store = 1,
 	.exec = cmd_status,
 };

@@ -123,7 +123,8 @@ ok pl config remote.url "$T/r.git"
 ok pl add plan school=LIN01 year=2026-2027
 plan=$(cat "$T/.out")
 desc "sync --json"; ok pl sync --json
-is "$(jkey "$T/.out" ok)/$(jkey "$T/.out" committed_from)/$(jkey "$T/.out" pushed_seq)/$(jkey "$T/.out" error)" "true/1/5/null" 	"one object: ok, committed_from, pushed_seq, no error"
+is "$(jkey "$T/.out" ok)/$(jkey "$T/.out" committed_from)/$(jkey "$T/.out" pushed_seq)/$(jkey "$T/.out" error)" "true/1/5/null" \
+	"one object: ok, committed_from, pushed_seq, no error"
 desc "sync --json to a remote that is not there"; fails 1 pl sync --json --remote "$T/none.git"
 is "$(jkey "$T/.out" ok)" "false" "still one object, ok false"
 like "$(jkey "$T/.out" error)" "none.git" "with the error"

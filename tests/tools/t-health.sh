@@ -26,6 +26,9 @@ URL="git://127.0.0.1:$port/district.git"
 health() { pl "$1" status --json | sed -n '/"health"/,/}/p' | field "$2"; }
 
 # --- before any sync ---
+desc "a data dir that is not there is UNKNOWN"; fails 3 "$PLSYNC" --dir "$T/none" status --check
+like "$(cat "$T/.out")" "^PLSYNC UNKNOWN - .*not a plsync data dir" "said on stdout, as a plugin does"
+desc "without --check that is a failure"; fails 1 "$PLSYNC" --dir "$T/none" status
 ok "$PLSYNC" --dir "$T/alone" init --node ALN01
 desc "a data dir with no remote is UNKNOWN"; fails 3 pl alone status --check
 like "$(cat "$T/.out")" "^PLSYNC UNKNOWN - ALN01: no remote.url set" "saying why, on one line"
