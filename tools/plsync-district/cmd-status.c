@@ -70,13 +70,12 @@ static int health(json_t *st, const cli_check *ck, int64_t now)
 		if (state == worst && state != CLI_OK) {
 			size_t len = strlen(why);
 			cli_age_text(a, sizeof(a), age);
-			if (bad++ < 5)
-				snprintf(why + len, sizeof(why) - len, "%s%s %s", len ? ", " : "", node,
-				         quarantined ? "has a range in quarantine" : "last pushed");
-			if (bad <= 5 && !quarantined) {
-				len = strlen(why);
-				snprintf(why + len, sizeof(why) - len, " %s ago", a);
-			}
+			if (bad++ < 5 && quarantined)
+				snprintf(why + len, sizeof(why) - len, "%s%s has a range in quarantine", len ? ", " : "", node);
+			else if (bad <= 5 && !t)
+				snprintf(why + len, sizeof(why) - len, "%s%s: its last push has no time", len ? ", " : "", node);
+			else if (bad <= 5)
+				snprintf(why + len, sizeof(why) - len, "%s%s last pushed %s ago", len ? ", " : "", node, a);
 		}
 	}
 	if (worst < 0) {
