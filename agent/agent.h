@@ -99,6 +99,14 @@ typedef struct config_key {
 	int         multi;
 } config_key;
 extern const config_key config_keys[];
+/* The key named `name` (case aside, as git-config keys), or NULL. */
+const config_key *config_key_find(const char *name);
+/* The system-wide config read under <dir>/config: $PLSYNC_SYSCONFIG, else
+ * /etc/plsync/config. */
+const char *config_system_path(void);
+/* Every key set, in file order, the system-wide file's first: an array of
+ * {"key", "value", "origin": "system" or "dir"}. */
+int config_list(json_t **out, const char *dir);
 /* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
 int config_duration(int *out, const char *text);
 

@@ -82,16 +82,18 @@ static int ls_cb(const pl_record *r, void *payload)
 	return 0;
 }
 
+/* The table, aligned by display width (pl_term_width: "García", CJK); a
+ * cell wider than 40 columns cut to 37 and "...". */
 static void print_table(const json_t *rows, const char *const *cols)
 {
 	size_t ncol = 1, w[8] = { 2 };
-	char cell[64];
+	char cell[512], cut[256];
 
 	for (int i = 0; cols[i]; i++, ncol++)
 		w[ncol] = strlen(cols[i]);
 	for (size_t r = 0; r < json_array_size(rows); r++)
 		for (size_t c = 0; c < ncol; c++) {
-			size_t n = strlen(json_string_value(json_array_get(json_array_get(rows, r), c)));
+			size_t n = pl_term_width(json_string_value(json_array_get(json_array_get(rows, r), c)));
 			if (n > w[c])
 				w[c] = n > 40 ? 40 : n;
 		}
@@ -102,14 +104,15 @@ static void print_table(const json_t *rows, const char *const *cols)
 	for (size_t r = 0; r < json_array_size(rows); r++) {
 		for (size_t c = 0; c < ncol; c++) {
 			const char *s = json_string_value(json_array_get(json_array_get(rows, r), c));
-			if (strlen(s) > 40)
-				snprintf(cell, sizeof(cell), "%.37s...", s);
-			else
-				snprintf(cell, sizeof(cell), "%s", s);
+			if (pl_term_width(s) > 40) {
+				pl_term_cell(cut, sizeof(cut) - 3, s, 37, 1);
+				strcat(cut, "...");
+				s = cut;
+			}
 			if (c + 1 == ncol)
-				printf("%s%s", c ? "  " : "", cell);
+				printf("%s%s", c ? "  " : "", s);
 			else
-				printf("%s%-*s", c ? "  " : "", (int)w[c], cell);
+				printf("%s%s", c ? "  " : "", pl_term_cell(cell, sizeof(cell), s, w[c], 0));
 		}
 		printf("\n");
 	}

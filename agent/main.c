@@ -78,6 +78,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
 			free(dir);
 			dir = strdup(argv[++i]);
+		} else if (!strcmp(argv[i], "--dir")) {
+			free(dir);
+			return cli_error(EXIT_USAGE, "--dir needs a value (the data dir)");
 		} else if (!strncmp(argv[i], "--dir=", 6)) {
 			free(dir);
 			dir = strdup(argv[i] + 6);

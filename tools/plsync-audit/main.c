@@ -52,6 +52,8 @@ static const cli_program program = {
 	"  plsync-audit verify /srv/git/plsync.git\n"
 	"  git -C /srv/git/plsync.git log -p --first-parent main -- 'state/pd_entry/*/*/LIN01-7K3Q2.json'\n"
 	"\n"
+	"REPO may be left out when $PLSYNC_REPO names the repository.\n"
+	"\n"
 	"Options:\n"
 	"  --version    print the version\n"
 	"  -h, --help   this text\n"
@@ -111,6 +113,7 @@ int audit_args(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
 	pos[0] = pos[1] = NULL;
 	if ((rc = opts_parse(e, argc, argv, specs, &p, &n)))
 		return rc;
+	cli_default_repo(p, &n, want);
 	if (n > want)
 		rc = cli_usage(e, "takes %s (got %d arguments)", want == 1 ? "one REPO" : "REPO and one record ID", n);
 	else if (n < want)
