@@ -1,0 +1,197 @@
+/*
+ * offering.c — a PD offering: its sessions, their hours, and the sign-in
+ * code of each session (plsync/offering.h).
+ *
+ * Rules kept here:
+ *  - a session is "YYYY-MM-DD HH:MM-HH:MM [PLACE]", a real date, and ends
+ *    after it starts on the same day;
+ *  - an offering's hours are, unless given, the total of its sessions;
+ *  - a session's sign-in code is a function of the offering's signin_key,
+ *    its id and the session's number alone, so every node checks it
+ *    offline and the same code is shown on every node.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <git2.h>
+
+#include "plsync/calendar.h"
+#include "plsync/errors.h"
+#include "plsync/offering.h"
+#include "plsync/schema.h"
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static int hhmm(int *min, const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+int pl_session_parse(pl_session *out, const char *text)
+{
+	long days;
+	int a, b;
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (!text || strlen(text) < 22 || text[10] != ' ' || text[16] != '-' ||
+	    (text[22] && text[22] != ' '))
+		goto bad;
+	memcpy(out->date, text, 10);
+	if (pl_date_days(&days, out->date) || hhmm(&a, text + 11) || hhmm(&b, text + 17))
+		goto bad;
+	if (b <= a)
+		return pl_error_set(PL_EINVALID, "session \"%s\": it ends (%.5s) before it starts (%.5s)",
+		                    text, text + 17, text + 11);
+	memcpy(out->start, text + 11, 5);
+	memcpy(out->end, text + 17, 5);
+	out->minutes = b - a;
+	for (p = text + 22; *p == ' '; p++)
+		;
+	snprintf(out->place, sizeof(out->place), "%s", p);
+	return 0;
+bad:
+	return pl_error_set(PL_EINVALID, "session \"%s\" is not \"YYYY-MM-DD HH:MM-HH:MM PLACE\" "
+	                    "(e.g. \"2026-10-05 15:30-17:30 Room 4\")", text ? text : "");
+}
+
+int pl_offering_sessions(pl_session **out, size_t *n, const json_t *fields)
+{
+	const json_t *list = json_object_get(fields, "sessions");
+	size_t k = json_array_size(list);
+	pl_session *v;
+
+	*out = NULL;
+	*n = 0;
+	if (!k)
+		return 0;
+	if (!(v = calloc(k, sizeof(*v))))
+		return pl_error_set(PL_ERROR, "out of memory");
+	for (size_t i = 0; i < k; i++) {
+		int rc = pl_session_parse(&v[i], json_string_value(json_array_get(list, i)));
+		if (rc) {
+			free(v);
+			return pl_error_prefix("offering.sessions[%zu]", i + 1);
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+long long pl_session_centi(const pl_session *s)
+{
+	return ((long long)s->minutes * 100 + 30) / 60;
+}
+
+int pl_offering_code(char out[PL_SIGNIN_CODE_SIZE], const char *id, const json_t *fields, size_t session)
+{
+	const char *key = json_string_value(json_object_get(fields, "signin_key"));
+	size_t n = json_array_size(json_object_get(fields, "sessions"));
+	char buf[512];
+	git_oid oid;
+	unsigned long long bits = 0;
+	int len;
+
+	out[0] = '\0';
+	if (!key || !*key)
+		return pl_error_set(PL_EINVALID, "offering %s has no signin_key: its sessions have no "
+		                    "sign-in code", id);
+	if (session < 1 || session > n)
+		return pl_error_set(PL_EINVALID, "offering %s has %zu session%s; there is no session %zu",
+		                    id, n, n == 1 ? "" : "s", session);
+	len = snprintf(buf, sizeof(buf), "plsync-signin\n%s\n%s\n%zu", key, id, session);
+	if (len < 0 || (size_t)len >= sizeof(buf))
+		return pl_error_set(PL_EINVALID, "offering %s: signin_key too long", id);
+	if (git_odb_hash(&oid, buf, (size_t)len, GIT_OBJECT_BLOB))
+		return pl_error_set(PL_ERROR, "hashing the sign-in code failed");
+	for (int i = 0; i < 4; i++)
+		bits = bits << 8 | oid.id[i];
+	for (int i = 0; i < 6; i++)
+		out[i] = crockford[(bits >> (27 - 5 * i)) & 31];   /* 30 of the 32 bits */
+	out[6] = '\0';
+	return 0;
+}
+
+int pl_offering_code_ok(const char *id, const json_t *fields, size_t session, const char *given)
+{
+	char want[PL_SIGNIN_CODE_SIZE], got[PL_SIGNIN_CODE_SIZE];
+	size_t n = 0;
+
+	if (!given || pl_offering_code(want, id, fields, session))
+		return 0;
+	for (const char *p = given; *p; p++) {
+		int c = toupper((unsigned char)*p);
+		if (c == ' ' || c == '-' || c == '\t')
+			continue;
+		if (c == 'O')
+			c = '0';
+		else if (c == 'I' || c == 'L')
+			c = '1';
+		if (n == 6)
+			return 0;
+		got[n++] = (char)c;
+	}
+	got[n] = '\0';
+	return n == 6 && !strcmp(got, want);
+}
+
+int pl_offering_create(pl_store *st, const char *actor, const char *id, const json_t *fields,
+                       char id_out[PL_ID_MAX + 1])
+{
+	pl_change ch = { PL_CHANGE_CREATE, "offering", id, NULL, "offering published" };
+	pl_session *ss = NULL;
+	size_t n = 0;
+	json_t *f = NULL, *list;
+	int rc;
+
+	if (!json_is_object(fields))
+		return pl_error_set(PL_EUSAGE, "an offering needs its fields: title, type, sessions ...");
+	if (!(f = json_deep_copy(fields)))
+		return pl_error_set(PL_ERROR, "out of memory");
+	/* sessions as the schema will store them (a comma-separated string is a list) */
+	list = json_object_get(f, "sessions");
+	if (json_is_string(list)) {
+		json_t *v = NULL;
+		if ((rc = pl_schema_coerce(&v, pl_schema_kind("offering"), "sessions", list)))
+			goto cleanup;
+		json_object_set_new(f, "sessions", v);
+	}
+	if ((rc = pl_offering_sessions(&ss, &n, f)))
+		goto cleanup;
+	if (n && !json_object_get(f, "hours")) {
+		long long c = 0;
+		char buf[32];
+		for (size_t i = 0; i < n; i++)
+			c += pl_session_centi(&ss[i]);
+		snprintf(buf, sizeof(buf), "%lld.%02lld", c / 100, c % 100);
+		json_object_set_new(f, "hours", json_string(buf));
+	}
+	if (!json_object_get(f, "signin_key")) {
+		unsigned char raw[16];
+		char hex[33];
+		if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+			rc = pl_error_set(PL_ERROR, "no random bytes for the sign-in key");
+			goto cleanup;
+		}
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+		json_object_set_new(f, "signin_key", json_string(hex));
+	}
+	ch.fields = f;
+	rc = pl_store_change(st, actor, &ch, id_out);
+cleanup:
+	free(ss);
+	json_decref(f);
+	return rc;
+}
