@@ -145,14 +145,23 @@ cleanup:
 	return rc;
 }
 
-/* The op's value of `key` and the record's now, as text, must agree. */
+static void chomp(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+/* What the op set at `key` (when it set it) and the record's value now must agree. */
 static int same(const pl_op *op, const pl_record *e, const char *key, const char *code)
 {
 	const json_t *a = json_object_get(op->fields, key), *b = json_object_get(e->fields, key);
 	char *sa = a ? pl_json_canonical(a) : NULL, *sb = b ? pl_json_canonical(b) : NULL;
 	int rc = 0;
 
-	if ((a || b) && (!a || !b || !sa || !sb || strcmp(sa, sb)))
+	chomp(sa);
+	chomp(sb);
+	if (a && (!b || !sa || !sb || strcmp(sa, sb)))
 		rc = pl_error_set(PL_EINVALID, "certificate %s: pd_entry %s was changed after it was completed: "
 		                  "%s was %s, is now %s", code, e->id, key, sa ? sa : "(unset)", sb ? sb : "(unset)");
 	free(sa);
