@@ -9,7 +9,8 @@
 # schools approve their registrations; T1, T2 and T3 sign in to both
 # sessions with the codes (checked offline) and their entries complete with
 # the sessions' hours (summed here from the session times). A wrong code is
-# refused. Each certificate's code verifies against the district repository
+# refused. The district's report counts the presenter (PL provided by
+# staff). Each certificate's code verifies against the district repository
 # with plsync-audit certificate; a forged code (one digit changed) and the
 # id of an op that completes nothing do not. The repository passes git fsck.
 . "$(dirname "$0")/../lib.sh"
@@ -130,6 +131,11 @@ like "$(cat "$T/.err")" "no op of this repository has that id" "the refusal says
 regop=$(audit log "$R" "$e1" | awk '$1 == "op" { print $2; exit }')
 desc "the id of an op that completes nothing is refused"; fails 1 audit certificate "$R" "$regop"
 desc "a code that is not a code is refused"; fails 1 audit certificate "$R" "not-a-code"
+
+# the report counts PL provided by staff (Rule 4370.2)
+district report "$R" --year 2026-2027 --for coordinator --staff ids --format json --today 2026-10-20 >"$T/r.json"
+is "$(pj 'my ($t) = grep { $_->{id} eq "presenters" } @{$j->{tables}}; join "|", map { join ",", @$_ } @{$t->{rows}}' <"$T/r.json")" \
+	"P1,,1,2,3.75,3" "the report counts the presenter: one offering, two sessions, their hours, three completed"
 
 desc "the repository passes git fsck --strict"; ok git -C "$R" fsck --strict
 done_testing

@@ -120,7 +120,7 @@ int main(void)
 	json_t *fields;
 	int n;
 
-	plan(34);
+	plan(36);
 	change(st, "staff", "S1", "{\"name\":\"Sue\",\"category\":\"certified\"}");
 	change(st, "staff", "B1", "{\"name\":\"Bob\",\"category\":\"noninstructional\"}");
 	change(st, "staff", "E1", "{\"name\":\"E one\",\"category\":\"certified\",\"supervisor\":\"S1\",\"budget_manager\":\"B1\"}");
