@@ -87,6 +87,11 @@ static int mark_fn(pl_write *w, void *payload)
 		                  off->id, n, n == 1 ? "" : "s", o->session);
 		goto cleanup;
 	}
+	if (strcmp(o->today, ss[o->session - 1].date) < 0) {
+		rc = pl_error_set(PL_EINVALID, "session %zu of offering %s is on %s; nobody attended it yet "
+		                  "(today is %s)", o->session, off->id, ss[o->session - 1].date, o->today);
+		goto cleanup;
+	}
 	if (o->code && !pl_offering_code_ok(off->id, off->fields, o->session, o->code)) {
 		rc = pl_error_set(PL_EINVALID, "that is not the sign-in code of session %zu of offering %s",
 		                  o->session, off->id);

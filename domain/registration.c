@@ -238,7 +238,8 @@ static int register_fn(pl_write *w, void *payload)
 		return rc;
 	g->out->capacity = json_integer_value(json_object_get(off->fields, "capacity"));
 	if (!(rc = pl_store_foreach(pl_write_store(w), "pd_entry", "offering", off->id, collect, &s))) {
-		qsort(s.v, s.n, sizeof(*s.v), cmp_seat);
+		if (s.n)
+			qsort(s.v, s.n, sizeof(*s.v), cmp_seat);
 		rc = g->o->cancel ? do_cancel(g, w, off, &s) : do_register(g, w, off, &s);
 	}
 	seats_clear(&s);

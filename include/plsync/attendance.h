@@ -7,7 +7,8 @@
  * sign-in is one op adding the session's number to the registration's
  * pd_entry `sessions_attended`, made in one store write with the checks:
  * the staff member has a live registration (registered, not waitlisted or
- * cancelled), the session exists, the code is that session's. When every
+ * cancelled), the session exists and its day has come, the code is that
+ * session's. When every
  * session is attended (or the caller asks, o->finish), the entry is
  * completed through pl_workflow_complete with the hours of the sessions
  * attended and the date of the last one, so the approvals and the sense
@@ -48,7 +49,8 @@ typedef struct pl_attendance_result {
 /*
  * Mark o->staff present at session o->session of o->offering.
  * Errors: PL_ENOTFOUND (no such offering, or no registration of the staff
- * member); PL_EINVALID: not an offering, no such session, a waitlisted or
+ * member); PL_EINVALID: not an offering, no such session, a session
+ * whose date is after o->today, a waitlisted or
  * cancelled registration, a code that is not the session's (the message
  * says so and names neither code); PL_EUSAGE: a missing option. A
  * completion refused by the workflow is not an error (see above).

@@ -7,7 +7,8 @@
  * up in the same write, so the seats are still two. The sign-in code is
  * six characters, the same each time it is derived, different for the
  * other session, checked whatever the case and dashes; a wrong code and a
- * waitlisted person's sign-in are refused and write nothing. An approved
+ * cancelled person's sign-in, and one before the session's day, are
+ * refused and write nothing. An approved
  * teacher who attends session 1 only and asks to finish is completed with
  * session 1's hours (2 h 15), not the offering's total; one not approved
  * keeps the attendance and is not completed, the result saying why.
@@ -79,6 +80,8 @@ static int reg(pl_registration_result *r, pl_store *st, const char *staff, const
 	return pl_registration_register(st, ACTOR, &o, r);
 }
 
+static const char *attend_day = "2026-10-20";
+
 static int attend(pl_attendance_result *r, pl_store *st, const char *staff, size_t session, const char *code,
                   int finish)
 {
@@ -87,7 +90,7 @@ static int attend(pl_attendance_result *r, pl_store *st, const char *staff, size
 	o.staff = staff;
 	o.session = session;
 	o.code = code;
-	o.today = "2026-10-20";
+	o.today = attend_day;
 	o.finish = finish;
 	return pl_attendance_mark(st, ACTOR, &o, r);
 }
@@ -120,7 +123,7 @@ int main(void)
 	json_t *fields;
 	int n;
 
-	plan(36);
+	plan(37);
 	change(st, "staff", "S1", "{\"name\":\"Sue\",\"category\":\"certified\"}");
 	change(st, "staff", "B1", "{\"name\":\"Bob\",\"category\":\"noninstructional\"}");
 	change(st, "staff", "E1", "{\"name\":\"E one\",\"category\":\"certified\",\"supervisor\":\"S1\",\"budget_manager\":\"B1\"}");
@@ -188,6 +191,9 @@ int main(void)
 	n = ops(st);
 	is_int(attend(&a, st, "E2", 1, c2, 0), PL_EINVALID, "session 2's code does not sign in to session 1");
 	is_int(attend(&a, st, "E1", 1, c1, 0), PL_EINVALID, "a cancelled registration cannot sign in");
+	attend_day = "2026-10-04";
+	is_int(attend(&a, st, "E2", 1, c1, 0), PL_EINVALID, "nobody signs in to a session before its day");
+	attend_day = "2026-10-20";
 	is_int(ops(st), n, "the refused sign-ins wrote nothing");
 	is_int(attend(&a, st, "E2", 1, c1, 0), 0, "E2 signs in to session 1");
 	ok(!a.completed && a.attended == 1 && a.sessions == 2, "one session of two: not completed yet");
