@@ -147,6 +147,31 @@ static int offering_show(cli *c, const char *id)
 		rc = cli_fail(c);
 	if (!rc && !g.n)
 		puts("  none");
+	if (!rc) {
+		json_t *res = NULL;
+		if (pl_offering_results(&res, c->store, r->id)) {
+			rc = cli_fail(c);
+		} else {
+			json_t *lv = json_object_get(res, "levels");
+			printf("results: %lld registered, %lld waitlisted, %lld cancelled, %lld completed, %lld evaluated\n",
+			       (long long)json_integer_value(json_object_get(res, "registered")),
+			       (long long)json_integer_value(json_object_get(res, "waitlisted")),
+			       (long long)json_integer_value(json_object_get(res, "cancelled")),
+			       (long long)json_integer_value(json_object_get(res, "completed")),
+			       (long long)json_integer_value(json_object_get(res, "evaluations")));
+			for (size_t i = 0; i < json_array_size(lv); i++) {
+				json_t *l = json_array_get(lv, i), *m = json_object_get(l, "mean");
+				printf("  level %lld %-48s ", (long long)json_integer_value(json_object_get(l, "level")),
+				       sget(l, "title"));
+				if (json_is_number(m))
+					printf("mean %.2f of %lld\n", json_number_value(m),
+					       (long long)json_integer_value(json_object_get(l, "n")));
+				else
+					puts("not rated");
+			}
+		}
+		json_decref(res);
+	}
 	free(ss);
 	pl_record_free(r);
 	return rc;
@@ -177,7 +202,8 @@ const cmd_entry cmd_offering_entry = {
 	"       separated; hours default to the sessions' total. Published by\n"
 	"       DISTRICT it reaches every school with the next sync. Presenters are\n"
 	"       staff ids (PL provided by staff, Rule 4370.2).\n"
-	"show   the offering, its sessions and its registrations.\n"
+	"show   the offering, its sessions, its registrations, and its results: how many\n"
+	"       completed, and their Guskey evaluation level by level.\n"
 	"codes  the sign-in code of each session, for the presenter to show: an\n"
 	"       attendee signs in with `plsync attend` (or the web app), and every\n"
 	"       node checks the code offline.\n"

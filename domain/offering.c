@@ -6,6 +6,8 @@
  *  - a session is "YYYY-MM-DD HH:MM-HH:MM [PLACE]", a real date, and ends
  *    after it starts on the same day;
  *  - an offering's hours are, unless given, the total of its sessions;
+ *  - an offering's results are counted from the entries registered for
+ *    it, and its evaluation from the completed ones, level by level;
  *  - a session's sign-in code is a function of the offering's signin_key,
  *    its id and the session's number alone, so every node checks it
  *    offline and the same code is shown on every node.
@@ -193,5 +195,79 @@ int pl_offering_create(pl_store *st, const char *actor, const char *id, const js
 cleanup:
 	free(ss);
 	json_decref(f);
+	return rc;
+}
+
+/* ---- results ---- */
+
+struct results {
+	long long reg, wait, cancel, done, evals;
+	long long n[5], sum[5];
+};
+
+static int results_cb(const pl_record *r, void *payload)
+{
+	struct results *x = payload;
+	const char *reg = json_string_value(json_object_get(r->fields, "registration"));
+	const char *st = json_string_value(json_object_get(r->fields, "status"));
+	const json_t *ev = json_object_get(r->fields, "evaluation");
+	const pl_guskey_level *lv = pl_schema_guskey_levels();
+	int any = 0;
+
+	if (!reg)
+		return 0;
+	x->reg += !strcmp(reg, "registered");
+	x->wait += !strcmp(reg, "waitlisted");
+	x->cancel += !strcmp(reg, "cancelled");
+	if (!st || strcmp(st, "completed"))
+		return 0;
+	x->done++;
+	for (int i = 0; i < 5 && lv[i].field; i++) {
+		const json_t *v = json_object_get(ev, lv[i].field->name);
+		if (json_is_integer(v)) {
+			x->n[i]++;
+			x->sum[i] += json_integer_value(v);
+			any = 1;
+		}
+	}
+	x->evals += any;
+	return 0;
+}
+
+int pl_offering_results(json_t **out, pl_store *st, const char *id)
+{
+	const pl_guskey_level *lv = pl_schema_guskey_levels();
+	struct results x = { 0 };
+	pl_record *r = NULL;
+	json_t *o = NULL, *levels;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pl_store_get_state(&r, st, id)))
+		return rc;
+	if (r->deleted || strcmp(r->kind, "offering")) {
+		rc = pl_error_set(PL_EINVALID, "%s is %s, not an offering", id, r->deleted ? "deleted" : r->kind);
+		goto cleanup;
+	}
+	if ((rc = pl_store_foreach(st, "pd_entry", "offering", id, results_cb, &x)))
+		goto cleanup;
+	if (!(levels = json_array()) ||
+	    !(o = json_pack("{sI sI sI sI sI so}", "registered", (json_int_t)x.reg, "waitlisted",
+	                    (json_int_t)x.wait, "cancelled", (json_int_t)x.cancel, "completed",
+	                    (json_int_t)x.done, "evaluations", (json_int_t)x.evals, "levels", levels))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (int i = 0; i < 5 && lv[i].field; i++) {
+		json_t *mean = x.n[i] ? json_real((double)((x.sum[i] * 100 + x.n[i] / 2) / x.n[i]) / 100.0) : json_null();
+		json_array_append_new(levels, json_pack("{si ss ss sI so}", "level", lv[i].level, "field",
+		                                        lv[i].field->name, "title", lv[i].title, "n",
+		                                        (json_int_t)x.n[i], "mean", mean));
+	}
+	*out = o;
+	o = NULL;
+cleanup:
+	json_decref(o);
+	pl_record_free(r);
 	return rc;
 }

@@ -80,4 +80,21 @@ int pl_offering_code_ok(const char *id, const json_t *fields, size_t session, co
 int pl_offering_create(pl_store *st, const char *actor, const char *id, const json_t *fields,
                        char id_out[PL_ID_MAX + 1]);
 
+/*
+ * What became of offering `id` in `st` (the web app's offering page, the
+ * CLI's show): *out (the caller's) gets
+ *   { "registered": N, "waitlisted": N, "cancelled": N, "completed": N,
+ *     "evaluations": N,
+ *     "levels": [ { "level": 1, "field": "reaction",
+ *                   "title": "Participants' reactions",
+ *                   "n": N, "mean": X or null }, ... five ] }
+ * over the pd_entries registered for it (pd_entry.offering): the
+ * registrations by state, the completed entries, and the Guskey
+ * evaluation of the completed ones, level by level (the levels of
+ * pl_schema_guskey_levels; mean rounded to two decimals, null when
+ * nobody rated that level). Errors: PL_ENOTFOUND; PL_EINVALID: not an
+ * offering; PL_ERROR.
+ */
+int pl_offering_results(json_t **out, pl_store *st, const char *id);
+
 #endif

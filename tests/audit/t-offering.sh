@@ -132,6 +132,11 @@ regop=$(audit log "$R" "$e1" | awk '$1 == "op" { print $2; exit }')
 desc "the id of an op that completes nothing is refused"; fails 1 audit certificate "$R" "$regop"
 desc "a code that is not a code is refused"; fails 1 audit certificate "$R" "not-a-code"
 
+desc "T1 evaluates the offering"; ok a evaluate "$e1" reaction=5 transfer=4 --today 2026-10-20
+like "$(a offering show OFF-MATH)" "results: 2 registered, 0 waitlisted, 0 cancelled, 2 completed, 1 evaluated" \
+	"Lincoln's offering page counts its registrations and completions"
+like "$(a offering show OFF-MATH | grep 'level 1 ')" "mean 5.00 of 1" "and gives the evaluation by level"
+
 # the report counts PL provided by staff (Rule 4370.2)
 district report "$R" --year 2026-2027 --for coordinator --staff ids --format json --today 2026-10-20 >"$T/r.json"
 is "$(pj 'my ($t) = grep { $_->{id} eq "presenters" } @{$j->{tables}}; join "|", map { join ",", @$_ } @{$t->{rows}}' <"$T/r.json")" \

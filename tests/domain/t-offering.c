@@ -11,7 +11,9 @@
  * refused and write nothing. An approved
  * teacher who attends session 1 only and asks to finish is completed with
  * session 1's hours (2 h 15), not the offering's total; one not approved
- * keeps the attendance and is not completed, the result saying why.
+ * keeps the attendance and is not completed, the result saying why. The
+ * offering's results count the registrations by state and give the
+ * completed entries' evaluation level by level.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +125,7 @@ int main(void)
 	json_t *fields;
 	int n;
 
-	plan(37);
+	plan(40);
 	change(st, "staff", "S1", "{\"name\":\"Sue\",\"category\":\"certified\"}");
 	change(st, "staff", "B1", "{\"name\":\"Bob\",\"category\":\"noninstructional\"}");
 	change(st, "staff", "E1", "{\"name\":\"E one\",\"category\":\"certified\",\"supervisor\":\"S1\",\"budget_manager\":\"B1\"}");
@@ -203,6 +205,30 @@ int main(void)
 	is_int(attend(&a, st, "E3", 1, NULL, 1), 0, "E3 (not approved) is marked on the roster");
 	ok(!a.completed && a.complete_reason == PL_WORKFLOW_UNAPPROVED && strstr(a.why, "not approved"),
 	   "and is not completed: the result says it is not approved");
+
+	/* results */
+	{
+		pl_workflow_options wo = PL_WORKFLOW_OPTIONS_INIT;
+		json_t *res = NULL, *lv;
+		wo.id = e2;
+		wo.stamp = "2026-10-21";
+		wo.fields = json_pack("{si si}", "reaction", 4, "transfer", 3);
+		if (pl_workflow_evaluate(st, ACTOR, &wo, NULL))
+			bail("evaluate: %s", pl_error_last()->message);
+		json_decref(wo.fields);
+		is_int(pl_offering_results(&res, st, "OFF1"), 0, "the offering's results are counted");
+		lv = json_object_get(res, "levels");
+		ok(json_integer_value(json_object_get(res, "registered")) == 2 &&
+		   json_integer_value(json_object_get(res, "cancelled")) == 1 &&
+		   json_integer_value(json_object_get(res, "completed")) == 1 &&
+		   json_integer_value(json_object_get(res, "evaluations")) == 1,
+		   "two registered, one cancelled, one completed and evaluated");
+		ok(json_array_size(lv) == 5 && json_number_value(json_object_get(json_array_get(lv, 0), "mean")) == 4.0 &&
+		   json_is_null(json_object_get(json_array_get(lv, 1), "mean")) &&
+		   json_number_value(json_object_get(json_array_get(lv, 3), "mean")) == 3.0,
+		   "the evaluation by level: reaction 4, learning not rated, transfer 3");
+		json_decref(res);
+	}
 
 	tl_store_done(st, dir);
 	return done_testing();
