@@ -516,9 +516,10 @@ static int cmp_seat(const void *a, const void *b)
 	return c ? c : strcmp(p->id, q->id);
 }
 
-/* An offering's live registrations (registered or waitlisted, at any
- * school) counted together: those past its capacity that their school
- * took as registered (it could not see the others offline). */
+/* An offering's registrations taken as seats (registration registered, not
+ * rejected or cancelled) at every school, counted together: those past its
+ * capacity in registration order. Each school filled the seats it could
+ * see offline; a waitlisted registration is no seat and never a finding. */
 static int rule_capacity(ctx *x)
 {
 	json_t *offerings = pl_dataset_kind(x->ds, "offering"), *entries = pl_dataset_kind(x->ds, "pd_entry");
@@ -531,14 +532,14 @@ static int rule_capacity(ctx *x)
 		return pl_error_set(PL_ERROR, "out of memory");
 	json_object_foreach(offerings, oid, off) {
 		long long cap = pl_dataset__int(off, "capacity");
-		size_t n = 0, over = 0;
+		size_t n = 0;
 		char why[1024];
 
 		if (cap <= 0)
 			continue;
 		json_object_foreach(entries, id, e) {
 			const char *reg = pl_dataset__str(e, "registration"), *of = pl_dataset__str(e, "offering");
-			if (!of || strcmp(of, oid) || !reg || !strcmp(reg, "cancelled") || dead(e))
+			if (!of || strcmp(of, oid) || !reg || strcmp(reg, "registered") || dead(e))
 				continue;
 			v[n].id = id;
 			v[n].at = pl_dataset__str(e, "requested_at") ? pl_dataset__str(e, "requested_at") : "";
@@ -547,13 +548,12 @@ static int rule_capacity(ctx *x)
 		if (n <= (size_t)cap)
 			continue;
 		qsort(v, n, sizeof(*v), cmp_seat);
-		snprintf(why, sizeof(why), "%zu registrations for %lld seats; past capacity, in registration "
-		         "order:", n, cap);
+		snprintf(why, sizeof(why), "%zu registered for %lld seats; past capacity, in registration order:",
+		         n, cap);
 		for (size_t k = (size_t)cap; k < n; k++) {
-			const json_t *r = pl_dataset_get(x->ds, "pd_entry", v[k].id);
-			const char *reg = pl_dataset__str(r, "registration");
-			pl_dataset__cat(why, sizeof(why), "%s %s (%s, %s)", over++ ? "," : "", v[k].id,
-			                pl_dataset__str(r, "staff") ? pl_dataset__str(r, "staff") : "?", reg);
+			const char *staff = pl_dataset__str(pl_dataset_get(x->ds, "pd_entry", v[k].id), "staff");
+			pl_dataset__cat(why, sizeof(why), "%s %s (%s)", k > (size_t)cap ? "," : "", v[k].id,
+			                staff ? staff : "?");
 		}
 		if ((rc = add(x, "offering_over_capacity", "offering", oid, NULL, NULL, why)))
 			break;

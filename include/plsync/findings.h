@@ -51,13 +51,13 @@
  *                         outcome.
  *  evaluation_missing     a completed pd_entry with no Guskey evaluation
  *                         `evaluation_days` (30) days or more after it ended.
- *  offering_over_capacity an offering with a capacity and more live
- *                         registrations (pd_entry.offering, registration
- *                         registered or waitlisted, not rejected/cancelled)
- *                         than seats, counted over the whole dataset (schools
- *                         register offline); one finding per offering naming
- *                         the registrations past capacity in registration
- *                         order (requested_at, then id).
+ *  offering_over_capacity an offering with a capacity and more seats taken
+ *                         (pd_entry.offering with registration registered,
+ *                         not rejected/cancelled) than it has, counted over
+ *                         the whole dataset (schools register offline); one
+ *                         finding per offering naming the registrations past
+ *                         capacity in registration order (requested_at, then
+ *                         id). Waitlisted registrations take no seat.
  *
  * Findings come sorted by rule (in the order above), then school, then
  * record.

@@ -70,7 +70,7 @@ district findings "$R" --today 2026-09-10 --json >"$T/f.json"
 is "$(pj 'join ",", map { $_->{record} } grep { $_->{rule} eq "offering_over_capacity" } @$j' <"$T/f.json")" \
 	"OFF-MATH" "the merge's findings report the offering over capacity"
 like "$(pj '(grep { $_->{rule} eq "offering_over_capacity" } @$j)[0]{why}' <"$T/f.json")" \
-	"^4 registrations for 3 seats; past capacity, in registration order: $e4 \\(T4, registered\\)$" \
+	"^4 registered for 3 seats; past capacity, in registration order: $e4 \\(T4\\)$" \
 	"the finding names the registration past capacity: T4's, the last one made"
 
 desc "the schools approve their registrations"

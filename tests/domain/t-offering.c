@@ -21,6 +21,8 @@
 
 #include "plsync/plsync.h"
 #include "plsync/attendance.h"
+#include "plsync/dataset.h"
+#include "plsync/findings.h"
 #include "plsync/offering.h"
 #include "plsync/registration.h"
 #include "plsync/workflow.h"
@@ -125,7 +127,7 @@ int main(void)
 	json_t *fields;
 	int n;
 
-	plan(40);
+	plan(44);
 	change(st, "staff", "S1", "{\"name\":\"Sue\",\"category\":\"certified\"}");
 	change(st, "staff", "B1", "{\"name\":\"Bob\",\"category\":\"noninstructional\"}");
 	change(st, "staff", "E1", "{\"name\":\"E one\",\"category\":\"certified\",\"supervisor\":\"S1\",\"budget_manager\":\"B1\"}");
@@ -206,6 +208,38 @@ int main(void)
 	ok(!a.completed && a.complete_reason == PL_WORKFLOW_UNAPPROVED && strstr(a.why, "not approved"),
 	   "and is not completed: the result says it is not approved");
 
+	/* the finding: a waitlist is no finding; a seat taken past capacity is */
+	{
+		json_t *ds = NULL, *f = NULL;
+		size_t nf = 0;
+		reg(&r, st, "E1", "2026-09-06", 0);   /* E1 again: waitlisted */
+		is_str(r.registration, "waitlisted", "E1 registers again and is waitlisted");
+		if (pl_dataset_load(&ds, st) || pl_findings(&f, ds, "2026-10-20", NULL))
+			bail("findings: %s", pl_error_last()->message);
+		for (size_t i = 0; i < json_array_size(f); i++)
+			nf += !strcmp(json_string_value(json_object_get(json_array_get(f, i), "rule")), "offering_over_capacity");
+		is_int((long long)nf, 0, "a waitlisted registration is no over-capacity finding");
+		json_decref(f);
+		json_decref(ds);
+		change(st, "pd_entry", "X9", "{\"staff\":\"E1\",\"title\":\"Math routines\",\"type\":\"workshop\","
+		       "\"offering\":\"OFF1\",\"registration\":\"registered\",\"requested_at\":\"2026-09-29\"}");
+		if (pl_dataset_load(&ds, st) || pl_findings(&f, ds, "2026-10-20", NULL))
+			bail("findings: %s", pl_error_last()->message);
+		nf = 0;
+		for (size_t i = 0; i < json_array_size(f); i++) {
+			json_t *x = json_array_get(f, i);
+			if (strcmp(json_string_value(json_object_get(x, "rule")), "offering_over_capacity"))
+				continue;
+			nf++;
+			is_str(json_string_value(json_object_get(x, "why")),
+			       "3 registered for 2 seats; past capacity, in registration order: X9 (E1)",
+			       "a third seat taken (recorded elsewhere) is the finding, naming it");
+		}
+		is_int((long long)nf, 1, "one finding for the offering");
+		json_decref(f);
+		json_decref(ds);
+	}
+
 	/* results */
 	{
 		pl_workflow_options wo = PL_WORKFLOW_OPTIONS_INIT;
@@ -218,11 +252,12 @@ int main(void)
 		json_decref(wo.fields);
 		is_int(pl_offering_results(&res, st, "OFF1"), 0, "the offering's results are counted");
 		lv = json_object_get(res, "levels");
-		ok(json_integer_value(json_object_get(res, "registered")) == 2 &&
+		ok(json_integer_value(json_object_get(res, "registered")) == 3 &&
+		   json_integer_value(json_object_get(res, "waitlisted")) == 1 &&
 		   json_integer_value(json_object_get(res, "cancelled")) == 1 &&
 		   json_integer_value(json_object_get(res, "completed")) == 1 &&
 		   json_integer_value(json_object_get(res, "evaluations")) == 1,
-		   "two registered, one cancelled, one completed and evaluated");
+		   "three registered, one waitlisted, one cancelled, one completed and evaluated");
 		ok(json_array_size(lv) == 5 && json_number_value(json_object_get(json_array_get(lv, 0), "mean")) == 4.0 &&
 		   json_is_null(json_object_get(json_array_get(lv, 1), "mean")) &&
 		   json_number_value(json_object_get(json_array_get(lv, 3), "mean")) == 3.0,
