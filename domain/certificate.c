@@ -182,11 +182,14 @@ int pl_certificate_verify(json_t **out, pl_store *st, const char *code)
 	int rc;
 
 	*out = NULL;
-	for (int i = 0; code && code[i] && i < PL_OID_HEXSZ + 1; i++)
-		hex[i] = (char)tolower((unsigned char)code[i]), hex[i + 1] = '\0';
+	if (code && strlen(code) == PL_OID_HEXSZ) {
+		for (int i = 0; i < PL_OID_HEXSZ; i++)
+			hex[i] = (char)tolower((unsigned char)code[i]);
+		hex[PL_OID_HEXSZ] = '\0';
+	}
 	if (!code || strlen(code) != PL_OID_HEXSZ || pl_oid_parse(&id, hex))
-		return pl_error_set(PL_EINVALID, "\"%s\" is not a verification code (40 hex digits)",
-		                    code ? code : "");
+		return pl_error_set(PL_EINVALID, "that is not a verification code: a code is 40 hex "
+		                    "digits (%zu characters given)", code ? strlen(code) : 0);
 	if ((rc = pl_store_op_by_id(&enc, &len, st, &id))) {
 		if (rc == PL_ENOTFOUND)
 			rc = pl_error_set(PL_ENOTFOUND, "certificate %s: no op of this repository has that id: "

@@ -131,6 +131,7 @@ like "$(cat "$T/.err")" "no op of this repository has that id" "the refusal says
 regop=$(audit log "$R" "$e1" | awk '$1 == "op" { print $2; exit }')
 desc "the id of an op that completes nothing is refused"; fails 1 audit certificate "$R" "$regop"
 desc "a code that is not a code is refused"; fails 1 audit certificate "$R" "not-a-code"
+desc "a code with a digit too many is refused"; fails 1 audit certificate "$R" "${code1}0"
 
 desc "T1 evaluates the offering"; ok a evaluate "$e1" reaction=5 transfer=4 --today 2026-10-20
 like "$(a offering show OFF-MATH)" "results: 2 registered, 0 waitlisted, 0 cancelled, 2 completed, 1 evaluated" \
