@@ -27,46 +27,6 @@
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-static int hhmm(int *min, const char *s)
-{
-	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-		return -1;
-	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	*min = h * 60 + m;
-	return 0;
-}
-
-int pl_session_parse(pl_session *out, const char *text)
-{
-	long days;
-	int a, b;
-	const char *p;
-
-	memset(out, 0, sizeof(*out));
-	if (!text || strlen(text) < 22 || text[10] != ' ' || text[16] != '-' ||
-	    (text[22] && text[22] != ' '))
-		goto bad;
-	memcpy(out->date, text, 10);
-	if (pl_date_days(&days, out->date) || hhmm(&a, text + 11) || hhmm(&b, text + 17))
-		goto bad;
-	if (b <= a)
-		return pl_error_set(PL_EINVALID, "session \"%s\": it ends (%.5s) before it starts (%.5s)",
-		                    text, text + 17, text + 11);
-	memcpy(out->start, text + 11, 5);
-	memcpy(out->end, text + 17, 5);
-	out->minutes = b - a;
-	for (p = text + 22; *p == ' '; p++)
-		;
-	snprintf(out->place, sizeof(out->place), "%s", p);
-	return 0;
-bad:
-	return pl_error_set(PL_EINVALID, "session \"%s\" is not \"YYYY-MM-DD HH:MM-HH:MM PLACE\" "
-	                    "(e.g. \"2026-10-05 15:30-17:30 Room 4\")", text ? text : "");
-}
-
 int pl_offering_sessions(pl_session **out, size_t *n, const json_t *fields)
 {
 	const json_t *list = json_object_get(fields, "sessions");
@@ -89,11 +49,6 @@ int pl_offering_sessions(pl_session **out, size_t *n, const json_t *fields)
 	*out = v;
 	*n = k;
 	return 0;
-}
-
-long long pl_session_centi(const pl_session *s)
-{
-	return ((long long)s->minutes * 100 + 30) / 60;
 }
 
 int pl_offering_code(char out[PL_SIGNIN_CODE_SIZE], const char *id, const json_t *fields, size_t session)

@@ -11,7 +11,8 @@
  * Sessions are a list of text, one "YYYY-MM-DD HH:MM-HH:MM PLACE" each
  * (the place may be left out): the schema has no list of maps, and a line
  * a person can type is what the CLI and the import give. Each session is
- * numbered from 1 in list order.
+ * numbered from 1 in list order. Every local write of an offering checks
+ * that its sessions parse (the store's sense rules, pl_schema_prepare).
  *
  * Sign-in codes are derived, not stored: six characters of Crockford base32
  * from the SHA-1 of the offering's `signin_key`, its id and the session's

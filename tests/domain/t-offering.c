@@ -127,7 +127,7 @@ int main(void)
 	json_t *fields;
 	int n;
 
-	plan(44);
+	plan(45);
 	change(st, "staff", "S1", "{\"name\":\"Sue\",\"category\":\"certified\"}");
 	change(st, "staff", "B1", "{\"name\":\"Bob\",\"category\":\"noninstructional\"}");
 	change(st, "staff", "E1", "{\"name\":\"E one\",\"category\":\"certified\",\"supervisor\":\"S1\",\"budget_manager\":\"B1\"}");
@@ -145,6 +145,13 @@ int main(void)
 	                   "registration_opens", "2026-09-01", "registration_closes", "2026-09-30");
 	json_object_set_new(fields, "sessions", json_string("2026-10-05 15:30-17:45 Room 4,bad"));
 	is_int(pl_offering_create(st, ACTOR, "OFF0", fields, made), PL_EINVALID, "an offering with a bad session is refused");
+	{
+		json_t *bad = json_pack("{ss ss s[s]}", "title", "T", "type", "workshop", "sessions", "2026-10-05 9:00-10:00");
+		pl_change ch = { PL_CHANGE_CREATE, "offering", "OFF0", bad, NULL };
+		is_int(pl_store_change(st, ACTOR, &ch, NULL), PL_EINVALID,
+		       "so is one written as a plain record (the store's sense rule)");
+		json_decref(bad);
+	}
 	json_object_set_new(fields, "sessions", json_pack("[ss]", "2026-10-05 15:30-17:45 Room 4",
 	                                                  "2026-10-12 15:30-17:00 Room 4"));
 	is_int(pl_offering_create(st, ACTOR, "OFF1", fields, made), 0, "the offering is published");
