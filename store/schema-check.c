@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "plsync/errors.h"
-#include "plsync/offering.h"
+#include "plsync/session.h"
 #include "plsync/schema.h"
 #include "store-int.h"
 

@@ -1,6 +1,6 @@
 /*
  * session.c — one session of an offering, "YYYY-MM-DD HH:MM-HH:MM [PLACE]"
- * (plsync/offering.h): parsed here, in the store, because every local write
+ * (plsync/session.h): parsed here, in the store, because every local write
  * of an offering checks its sessions (schema-check.c's sense rules) and
  * the offering, registration and attendance code reads them back.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "plsync/errors.h"
-#include "plsync/offering.h"
+#include "plsync/session.h"
 #include "store-int.h"
 
 static int valid_day(const char *s)

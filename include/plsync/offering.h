@@ -27,22 +27,8 @@
 
 #include <jansson.h>
 
+#include "plsync/session.h"
 #include "plsync/store.h"
-
-/* One session of an offering, parsed. */
-typedef struct pl_session {
-	char date[11];       /* YYYY-MM-DD */
-	char start[6];       /* HH:MM */
-	char end[6];         /* HH:MM, after start */
-	int  minutes;        /* end - start */
-	char place[128];     /* "" when none was given (cut at 127 bytes) */
-} pl_session;
-
-/*
- * Parse one session "YYYY-MM-DD HH:MM-HH:MM [PLACE]" into *out.
- * Errors: PL_EINVALID naming the text and what a session looks like.
- */
-int pl_session_parse(pl_session *out, const char *text);
 
 /*
  * The sessions of an offering's fields (its "sessions" list) into a
@@ -50,9 +36,6 @@ int pl_session_parse(pl_session *out, const char *text);
  * there is none). Errors: PL_EINVALID naming the session number and text.
  */
 int pl_offering_sessions(pl_session **out, size_t *n, const json_t *fields);
-
-/* Minutes of sessions, as hours in hundredths (90 minutes: 150). */
-long long pl_session_centi(const pl_session *s);
 
 /* Size of a sign-in code with its terminator. */
 #define PL_SIGNIN_CODE_SIZE 7
