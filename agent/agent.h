@@ -51,6 +51,8 @@ int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name
 extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
 	cmd_complete_entry, cmd_evaluate_entry, cmd_transcript_entry, cmd_findings_entry,
 	cmd_report_entry, cmd_plan_entry;
+/* Offerings, registration, attendance, certificates (agent/cmd-offering.c ...). */
+extern const cmd_entry cmd_offering_entry, cmd_register_entry, cmd_attend_entry, cmd_certificate_entry;
 
 /*
  * Parse "path=value" arguments into a nested object (dots nest); an empty
