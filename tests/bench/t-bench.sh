@@ -1,0 +1,17 @@
+#!/bin/sh
+# The benchmarks run at a tiny size and print every figure beside its
+# reference and its goal (issue 17). Nothing about their speed is asserted:
+# only that each runs to the end and says what it measured against what.
+. "$(dirname "$0")/../lib.sh"
+B="$build/bench"
+
+desc "bench/write runs (200 rows, 20 single writes)"
+ok env TMPDIR="$T" "$B/write" --rows 200 --singles 20
+out=$(cat "$T/.out")
+like "$out" "load average at start: [0-9.]+ " "it says the machine's load"
+like "$out" "bulk rows/s, one transaction +[0-9]+ +[0-9]+ +[0-9.]+ +>= 0.5" "plsync beside SQLite in one transaction, with the goal"
+like "$out" "SQLite commits every 1,000 +[0-9]+ +[0-9]+" "and beside SQLite committing every 1,000 rows"
+like "$out" "bytes per record on disk +[0-9]+ +[0-9]+ +[0-9.]+ +<= 3" "bytes per record beside SQLite's"
+like "$out" "durable single writes 20 +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+" "single writes beside raw LMDB"
+is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
+done_testing
