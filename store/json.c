@@ -272,6 +272,35 @@ int pl_json_write(FILE *f, const json_t *v)
 	return rc;
 }
 
+static int write_buf(FILE *f, buf *b)
+{
+	int rc = 0;
+	if (b->oom)
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	else if (b->len && fwrite(b->p, 1, b->len, f) != b->len)
+		rc = pl_error_from_errno("writing JSON");
+	free(b->p);
+	return rc;
+}
+
+/* What emit() writes for element i of an array at depth 0, with what goes before it. */
+int pl_json_array_item(pl_json_array_out *a, const json_t *v)
+{
+	buf b = { NULL, 0, 0, 0 };
+	puts_(&b, a->n ? ",\n" : "[\n");
+	indent(&b, 1);
+	emit(&b, v, 1);
+	a->n++;
+	return write_buf(a->f, &b);
+}
+
+int pl_json_array_end(pl_json_array_out *a)
+{
+	buf b = { NULL, 0, 0, 0 };
+	puts_(&b, a->n ? "\n]\n" : "[]\n");
+	return write_buf(a->f, &b);
+}
+
 static void flatten_into(json_t *out, const char *prefix, const json_t *obj)
 {
 	const char *k;
