@@ -14,4 +14,15 @@ like "$out" "SQLite commits every 1,000 +[0-9]+ +[0-9]+" "and beside SQLite comm
 like "$out" "bytes per record on disk +[0-9]+ +[0-9]+ +[0-9.]+ +<= 3" "bytes per record beside SQLite's"
 like "$out" "durable single writes 20 +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+" "single writes beside raw LMDB"
 is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
+
+desc "bench/read runs (300 records)"
+ok env TMPDIR="$T" "$B/read" --records 300
+out=$(cat "$T/.out")
+like "$out" "load average at start: [0-9.]+ " "it says the machine's load"
+for c in "ls pd_entry --json" "export pd_entry \\(CSV\\)" "export pd_entry --format jsonl" "log --json"; do
+	like "$out" "$c +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ *\$" "$c: records/s beside the raw scan's, and RSS"
+done
+like "$out" "300 / 30[0-9] *\$|300 / 30[0-9]\s" "the raw scan saw the records"
+is "$(echo "$out" | grep -c FAILED)" "0" "no command failed"
+is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
 done_testing
