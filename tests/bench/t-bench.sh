@@ -25,4 +25,20 @@ done
 like "$out" "value byte, 302 / 302" "the raw scan saw the records (and the school and staff), and as many ops"
 is "$(echo "$out" | grep -c FAILED)" "0" "no command failed"
 is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
+desc "bench/import runs (20-row imports into 0 and 300 records)"
+ok env TMPDIR="$T" "$B/import" --rows 20 --staff 10 --sizes 0,300
+out=$(cat "$T/.out")
+like "$out" "load average at start: [0-9.]+ " "it says the machine's load"
+like "$out" "
+  300 +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.5 +[0-9.]+ +[0-9.]+" "the big store's time beside the empty one's, the goal, RSS and heap"
+is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
+
+desc "bench/report runs (300 records)"
+ok env TMPDIR="$T" "$B/report" --records 300 --staff 20
+out=$(cat "$T/.out")
+like "$out" "findings --json +[0-9.]+ +[0-9]+ +[0-9.]+ +5 s, 512 MiB" "findings: time and RSS beside the goal"
+like "$out" "report 2024-2025, board +[0-9.]+ +[0-9]+ +[0-9.]+ +5 s, 512 MiB" "the board's report"
+like "$out" "report 2024-2025, coordinator +[0-9.]+" "the coordinator's report"
+is "$(echo "$out" | grep -c FAILED)" "0" "no command failed"
+is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
 done_testing
