@@ -30,7 +30,7 @@ ok env TMPDIR="$T" "$B/import" --rows 20 --staff 10 --sizes 0,300
 out=$(cat "$T/.out")
 like "$out" "load average at start: [0-9.]+ " "it says the machine's load"
 like "$out" "
-  300 +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.5 +[0-9.]+ +[0-9.]+" "the big store's time beside the empty one's, the goal, RSS and heap"
+  300 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.5 +[0-9.]+ +[0-9.]+" "the big store's time (and its parse) beside the empty one's, the goal, RSS and heap"
 is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
 
 desc "bench/report runs (300 records)"
