@@ -24,6 +24,9 @@ static const char style_css[] =
 	".sync{margin:0;padding:.3em 1.2em;background:#fff4d6;border-bottom:1px solid #e6cf8f}\n"
 	".ok{background:#e2f4e3;border:1px solid #9ccf9f}.muted{color:#5c6675}\n"
 	"fieldset{border:1px solid #c9ced6;margin:1em 0}\n"
+	".field.bad input,.field.bad select,.field.bad textarea{border:2px solid #c0392b}\n"
+	".field-error{display:block;color:#a12a1e;font-weight:bold;margin:0 0 .5em}\n"
+	"label.check{display:inline-block;margin:.2em 1em .2em 0}\n"
 	"@media print{header,form,button{display:none}main{max-width:none}}\n";
 
 /* The tab's icon: a book, in the header's blue. */

@@ -258,6 +258,17 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	char *val;
 
 	if (off == 0 && old) {
+		/* NAME[] (a multi-select, checkboxes): the values joined by newlines */
+		size_t kn = strlen(key);
+		if (kn > 2 && !strcmp(key + kn - 2, "[]") && !strchr(data ? data : "", '\n')) {
+			if (!(val = malloc(strlen(json_string_value(old)) + size + 2)))
+				return MHD_NO;
+			sprintf(val, "%s\n", json_string_value(old));
+			strncat(val, data ? data : "", size);
+			json_object_set_new(x->form, key, json_stringn(val, strlen(val)));
+			free(val);
+			return MHD_YES;
+		}
 		x->dup = 1;
 		return MHD_YES;
 	}
@@ -352,6 +363,12 @@ static int route(web_req *r)
 		rc = page_transcript(r);
 	else if (!strncmp(p, "/records/", 9) && !split_record(p + 9, id, action) && get == !*action)
 		rc = get ? page_record(r, id) : page_record_action(r, id, action);
+	else if (!strcmp(p, "/new") || !strncmp(p, "/new/", 5))
+		rc = page_new(r, p[4] ? p + 5 : "");
+	else if (!strncmp(p, "/edit/", 6) && !split_record(p + 6, id, action) && !*action)
+		rc = page_edit(r, id);
+	else if (get && !strcmp(p, "/search"))
+		rc = page_search(r);
 	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
 		rc = page_api_record(r, id);
 	else

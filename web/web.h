@@ -27,7 +27,9 @@
 
 #include <jansson.h>
 
+#include "plsync/errors.h"
 #include "plsync/op.h"
+#include "plsync/schema.h"
 #include "plsync/store.h"
 
 typedef struct web_server web_server;
@@ -157,6 +159,30 @@ void web_select(web_req *r, const char *label, const char *name, const char *con
                 const char *selected);
 void web_button(web_req *r, const char *label, const char *name, const char *value);
 
+/* ---- forms of a record kind, from the schema (form-field.c) ---- */
+
+/* The field a refused write names, and the library's message. */
+typedef struct web_form_errors {
+	char field[96];                  /* dotted path, or "" (not one field) */
+	char message[PL_ERROR_MSG_MAX];
+} web_form_errors;
+
+/* The inputs of every field of kind k but `skip` (NULL-terminated names),
+ * valued from `fields` (the record), or the POST when from_post; err's
+ * message shown next to its field. */
+void web_kind_fields(web_req *r, const pl_kind_def *k, const json_t *fields, int from_post,
+                     const char *const *skip, const web_form_errors *err);
+/* The POST's fields as a change (dotted paths -> strings, arrays, null to
+ * unset) of what differs from `current` (NULL: a create). 0, or -1 with
+ * err filled (a bad dollar amount). */
+int web_kind_change(json_t **out, web_req *r, const pl_kind_def *k, const json_t *current,
+                    const char *const *skip, web_form_errors *err);
+/* The field the library's message names (err->field "" if none). */
+void web_error_field(web_form_errors *err, const pl_kind_def *k, const char *message);
+int web_field_is_money(const pl_field_def *f);
+/* "250" or "250.50" (or "$250") dollars -> cents "25050"; -1 if not money. */
+int web_dollars_to_cents(char out[32], const char *dollars);
+
 /* ---- the page frame (page.c) ---- */
 
 void web_page_begin(web_req *r, const char *title);
@@ -191,6 +217,9 @@ int page_request_post(web_req *r);   /* POST /requests */
 int page_staff(web_req *r);          /* GET /staff */
 int page_transcript(web_req *r);     /* GET /transcript */
 int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records/ID */
+int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND */
+int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
+int page_search(web_req *r);         /* GET /search?q= */
 
 /* ---- embedded assets (assets.c) ---- */
 
