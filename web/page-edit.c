@@ -81,6 +81,35 @@ static void form(web_req *r, const pl_kind_def *k, const pl_record *rec, int fro
 	web_page_end(r);
 }
 
+/* A plan, goal or activity saved: back to its plan's page ("/plans/ID"). */
+static void plan_of(char *where, size_t sz, web_req *r, const char *kind, const char *id)
+{
+	char cur[PL_ID_MAX + 1];
+	pl_record *rec = NULL;
+
+	snprintf(cur, sizeof(cur), "%s", id);
+	if (is(kind, "plan")) {
+		snprintf(where, sz, "/plans/%s", cur);
+		return;
+	}
+	for (int hop = 0; hop < 2 && (is(kind, "goal") || is(kind, "activity")); hop++) {
+		const char *up;
+		if (pl_store_get_state(&rec, r->store, cur) || rec->deleted)
+			break;
+		up = json_string_value(json_object_get(rec->fields, is(rec->kind, "goal") ? "plan" : "goal"));
+		if (!up || strlen(up) > PL_ID_MAX)
+			break;
+		if (is(rec->kind, "goal")) {
+			snprintf(where, sz, "/plans/%s", up);
+			break;
+		}
+		snprintf(cur, sizeof(cur), "%s", up);
+		pl_record_free(rec);
+		rec = NULL;
+	}
+	pl_record_free(rec);
+}
+
 static int save(web_req *r, const pl_kind_def *k, const pl_record *rec)
 {
 	web_form_errors err = { "", "" };
@@ -125,6 +154,7 @@ static int save(web_req *r, const pl_kind_def *k, const pl_record *rec)
 		return 0;
 	}
 	snprintf(where, sizeof(where), "/records/%s", rec ? rec->id : id);
+	plan_of(where, sizeof(where), r, k->name, rec ? rec->id : id);
 	return web_redirect(r, where);
 }
 

@@ -369,6 +369,10 @@ static int route(web_req *r)
 		rc = page_edit(r, id);
 	else if (get && !strcmp(p, "/search"))
 		rc = page_search(r);
+	else if (get && !strcmp(p, "/plans"))
+		rc = page_plans(r);
+	else if (get && !strncmp(p, "/plans/", 7) && !split_record(p + 7, id, action) && !*action)
+		rc = page_plan(r, id);
 	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
 		rc = page_api_record(r, id);
 	else

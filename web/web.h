@@ -220,6 +220,8 @@ int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records
 int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND */
 int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
 int page_search(web_req *r);         /* GET /search?q= */
+int page_plans(web_req *r);          /* GET /plans */
+int page_plan(web_req *r, const char *id);                /* GET /plans/ID */
 
 /* ---- embedded assets (assets.c) ---- */
 

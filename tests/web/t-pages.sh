@@ -73,6 +73,22 @@ is "$("$PLSYNC" show A1 --json | python3 -c 'import json,sys; f=json.load(sys.st
 	"130000 Coach <i>" "the budget in cents, the follow-up who"
 is "$("$PLSYNC" log A1 | tail -1 | grep -c "title=")" 0 "the unchanged title was not written again"
 
+# the plan in the template's shape, edited from there
+page=$(web E100 "${URL}plans/P1")
+is "$(cat "$T/.code")" 200 "the plan page is 200 for a teacher"
+like "$(printf '%s' "$page" | tr -d '\n')" 'Who We Are.*What We Believe.*What We Want to Accomplish.*Goal 1.*Year 2 outcome</th><td>old y2.*Coaching.*Coach &lt;i&gt;' \
+	"the template's parts in order: profile, beliefs, goals with Year 1-3 outcomes, activities with follow-up"
+is "$(printf '%s' "$page" | grep -c 'href="/edit/G1"')" 0 "a teacher gets no edit link"
+like "$(web E500 "${URL}plans/P1")" 'href="/edit/G1"' "the coordinator gets one per goal"
+like "$(web E500 "${URL}plans")" 'href="/plans/P1"' "the plans page lists the plan"
+loc=$(curl -s -D - -o /dev/null -b "$T/E500.jar" --data-urlencode plan=P1 --data-urlencode number=1 \
+	--data-urlencode statement="Reading <b>first</b>" --data-urlencode outcome_y2="New year 2" --data-urlencode "csrf=$c500" \
+	"${URL}edit/G1" | sed -n 's/^Location: \(.*\)\r$/\1/p')
+is "$loc" /plans/P1 "saving the goal goes back to the plan"
+is "$("$PLSYNC" show G1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["fields"]["outcome_y2"])')" "New year 2" \
+	"the Year 2 outcome is changed"
+is "$(code E100 "${URL}plans/NOPE")" 404 "an unknown plan is 404"
+
 # roles
 "$PLSYNC" add pd_entry --id PD1 staff=E101 title="Bo's course" type=course >/dev/null
 "$PLSYNC" add pd_entry --id PD2 staff=E100 title="Ann's workshop on phonics" type=workshop >/dev/null
