@@ -369,6 +369,10 @@ static int route(web_req *r)
 		rc = page_edit(r, id);
 	else if (get && !strcmp(p, "/search"))
 		rc = page_search(r);
+	else if (get && !strcmp(p, "/conflicts"))
+		rc = page_conflicts(r);
+	else if (!get && !strncmp(p, "/conflicts/", 11) && !split_record(p + 11, id, action) && !*action)
+		rc = page_conflict_resolve(r, id);
 	else if (get && !strcmp(p, "/plans"))
 		rc = page_plans(r);
 	else if (get && !strncmp(p, "/plans/", 7) && !split_record(p + 7, id, action) && !*action)

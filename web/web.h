@@ -221,6 +221,8 @@ int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND 
 int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
 int page_search(web_req *r);         /* GET /search?q= */
 int page_plans(web_req *r);          /* GET /plans */
+int page_conflicts(web_req *r);      /* GET /conflicts */
+int page_conflict_resolve(web_req *r, const char *id);    /* POST /conflicts/ID */
 int page_plan(web_req *r, const char *id);                /* GET /plans/ID */
 
 /* ---- embedded assets (assets.c) ---- */
