@@ -393,6 +393,8 @@ static int route(web_req *r)
 		rc = page_search(r);
 	else if (!strcmp(p, "/import") || !strncmp(p, "/import/", 8))
 		rc = page_import(r, p[7] ? p + 8 : "");
+	else if (get && !strcmp(p, "/report"))
+		rc = page_report(r);
 	else if (get && !strcmp(p, "/conflicts"))
 		rc = page_conflicts(r);
 	else if (!get && !strncmp(p, "/conflicts/", 11) && !split_record(p + 11, id, action) && !*action)

@@ -247,6 +247,7 @@ int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND 
 int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
 int page_search(web_req *r);         /* GET /search?q= */
 int page_plans(web_req *r);          /* GET /plans */
+int page_report(web_req *r);         /* GET /report?year=&for=board|coordinator */
 int page_import(web_req *r, const char *rest);            /* GET/POST /import[/ID[/map|commit]|/undo] */
 int page_conflicts(web_req *r);      /* GET /conflicts */
 int page_conflict_resolve(web_req *r, const char *id);    /* POST /conflicts/ID */

@@ -10,6 +10,8 @@ reuses the DevTools pipe of tests/report/browser.py. One command a line
   fill NAME VALUE      set the form field named NAME (input, select, textarea)
   pick NAME VALUE...   select those options of the (multiple) select NAME, or
                        check those of the checkboxes NAME (the rest unchecked)
+  upload NAME FILE     put FILE in the file input NAME (as the file picker would)
+  select NAME TEXT     in the select NAME, pick the option whose text is TEXT
   click TEXT           click the button whose text is TEXT, wait for the next page
   follow TEXT          click the link whose text is TEXT, wait for the next page
   near FIELD TEXT      the form's field FIELD (its block, id f-FIELD) shows TEXT:
@@ -99,6 +101,22 @@ class Tab:
                 "return n;})()" % (json_str(values), json_str(json_str(name))))
         return self.js(expr) == len(values), "%s=%s" % (name, ",".join(values))
 
+    def upload(self, name, path):
+        r = self.b.call("Runtime.evaluate", {"expression": "document.querySelector('[name=' + %s + ']')"
+                                             % json_str(json_str(name))}, session=self.s)
+        obj = r.get("result", {}).get("objectId")
+        if not obj:
+            return False, "no file input %s" % name
+        self.b.call("DOM.setFileInputFiles", {"files": [os.path.abspath(path)], "objectId": obj}, session=self.s)
+        n = self.js("document.querySelector('[name=' + %s + ']').files.length" % json_str(json_str(name)))
+        return n == 1, "%s=%s" % (name, os.path.basename(path))
+
+    def select(self, name, text):
+        expr = ("(function(){var e=document.querySelector('[name=' + %s + ']'); if(!e) return false;"
+                "for(var j=0;j<e.options.length;j++) if(e.options[j].textContent.trim()===%s)"
+                "{e.selectedIndex=j; return true;} return false;})()" % (json_str(json_str(name)), json_str(text)))
+        return bool(self.js(expr)), "%s: %s" % (name, text)
+
     def follow(self, text):
         find = ("(function(){var as=document.querySelectorAll('a');"
                 "for(var i=0;i<as.length;i++) if(as[i].textContent.trim()===%s) return i; return -1;})()"
@@ -160,6 +178,10 @@ def main():
                     good, what = tab.fill(args[0], args[1])
                 elif cmd == "click":
                     good, what = tab.click(args[0])
+                elif cmd == "upload":
+                    good, what = tab.upload(args[0], args[1])
+                elif cmd == "select":
+                    good, what = tab.select(args[0], args[1])
                 elif cmd == "pick":
                     good, what = tab.pick(args[0], args[1:])
                 elif cmd == "follow":

@@ -114,5 +114,22 @@ like "$page" "Ann&#39;s workshop|Ann&apos;s workshop|Ann's workshop" "and PD by 
 page=$(web E100 "${URL}search?q=course")
 is "$(printf '%s' "$page" | grep -c 'PD1')" 0 "a teacher does not find another's PD"
 like "$(web E100 "${URL}search?q=%3Cscript%3E")" 'value="&lt;script&gt;"' "the query comes back escaped"
+# the annual report (board and coordinator), print-friendly
+"$PLSYNC" add pd_entry --id PD3 staff=E100 title="Phonics <institute>" type=institute status=completed \
+	start=2026-09-10 end=2026-09-10 hours=6 cost_cents=25000 funding=federal:title-ii-a standards=leadership >/dev/null
+page=$(web E500 "${URL}report?year=2026-2027")
+is "$(cat "$T/.code")" 200 "the coordinator opens the board's report"
+like "$page" '<h2>Summary</h2>' "with its summary"
+like "$(printf '%s' "$page" | tr -d '\n')" '<th>Hours</th><td>7\.5</td>' "the hours of the year's completed PL and PLC meetings (6 + 2 x 45 min)"
+like "$page" '\$250\.00' "money in dollars"
+like "$page" 'Federal Title II-A' "the board's words for the funding"
+is "$(printf '%s' "$page" | grep -c 'federal:title-ii-a')" 0 "no code in the board's version"
+like "$(web E500 "${URL}report?year=2026-2027&for=coordinator")" 'federal:title-ii-a|LIN01' "the coordinator's version has the codes"
+is "$(code E500 "${URL}report?year=nonsense")" 400 "a bad year is 400"
+is "$(code E100 "${URL}report")" 403 "a teacher may not open the report"
+is "$(code E400 "${URL}report")" 403 "nor a clerk"
+like "$(web E100 "${URL}style.css")" '@media print\{header,form,button,nav' "the style sheet drops the navigation and forms in print"
+like "$(web E100 "${URL}transcript")" 'Phonics &lt;institute&gt;' "the transcript shows the PD, escaped"
+
 serve_stop
 done_testing
