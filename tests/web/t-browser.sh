@@ -190,6 +190,8 @@ EOF2
 is "$("$PLSYNC" show G1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["fields"]["outcome_y2"])')" \
 	"Grade 3 reading at 80% proficient" "the goal's Year 2 outcome is changed in the store"
 like "$("$PLSYNC" log G1)" 'Di Moss \(E500\)' "by the coordinator"
+printf '%s\n' "$(as E500)" 'follow Report' 'expect "Summary"' 'expect "Professional Learning Report"' \
+	"shot $T/report.png" 'follow Search' 'fill q "chen"' 'click Search' 'expect "Bo Chen"' clean >"$T/steps"; flow
 
 # 8. the clerk imports a spreadsheet: its "Staff type" column names no field,
 # so the preview lists an error per row and nothing is written; she maps
@@ -226,7 +228,7 @@ like "$("$PLSYNC" ls staff)" 'E600.*Ida Park' "plsync ls shows the imported staf
 like "$("$PLSYNC" ls staff)" 'E601.*Jo Kim' "and the other"
 
 for png in home-teacher request record-clerk home-approver staff record transcript form-error plc search plan \
-           import-errors import-ready; do
+           import-errors import-ready report; do
 	desc "the screenshot $png.png is not blank"; ok pngcheck "$T/$png.png"
 done
 
