@@ -8,8 +8,8 @@
  * Who may write what:
  *  - a coordinator or admin: every kind;
  *  - a clerk: staff, pd_entry and plc_meeting records;
- *  - a teacher: adds PLC meetings, and edits their own pd_entry records
- *    (never its staff field);
+ *  - a teacher: adds PLC meetings, and edits their own PD request while
+ *    it is requested and no one has decided on it (never its staff field);
  *  - anyone else, or another's record: 403 (a record one may not see: 404).
  * A pd_entry's workflow fields (status, requested_at, approvals,
  * evaluation) are never in the form: they change only through the
@@ -42,8 +42,12 @@ static int may_write(const web_req *r, const char *kind, const pl_record *rec)
 		return 1;
 	if ((ro & PL_USER_TEACHER) && is(kind, "plc_meeting") && !rec)
 		return 1;
+	/* a teacher's own request, while no one has decided on it: after a
+	 * decision its cost and dates are what was approved */
 	if ((ro & PL_USER_TEACHER) && is(kind, "pd_entry") && rec &&
-	    is(json_string_value(json_object_get(rec->fields, "staff")), r->user.staff))
+	    is(json_string_value(json_object_get(rec->fields, "staff")), r->user.staff) &&
+	    is(json_string_value(json_object_get(rec->fields, "status")), "requested") &&
+	    !json_object_get(rec->fields, "approvals"))
 		return 1;
 	return 0;
 }

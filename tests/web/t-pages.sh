@@ -91,7 +91,8 @@ is "$(code E100 "${URL}plans/NOPE")" 404 "an unknown plan is 404"
 
 # roles
 "$PLSYNC" add pd_entry --id PD1 staff=E101 title="Bo's course" type=course >/dev/null
-"$PLSYNC" add pd_entry --id PD2 staff=E100 title="Ann's workshop on phonics" type=workshop >/dev/null
+"$PLSYNC" add pd_entry --id PD2 staff=E100 title="Ann's workshop on phonics" type=workshop status=requested >/dev/null
+"$PLSYNC" add pd_entry --id PD4 staff=E100 title="Ann's approved course" type=course status=approved >/dev/null
 is "$(code E100 "${URL}edit/PD1")" 403 "a teacher cannot open another's record edit"
 is "$(code E100 --data-urlencode title=Hijack --data-urlencode "csrf=$c100" "${URL}edit/PD1")" 403 "nor post it"
 is "$("$PLSYNC" show PD1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["fields"]["title"])')" "Bo's course" \
@@ -100,6 +101,7 @@ page=$(web E100 "${URL}edit/PD2")
 is "$(cat "$T/.code")" 200 "the teacher opens her own PD's edit"
 is "$(printf '%s' "$page" | grep -c 'name="staff"\|name="status"\|name="approvals')" 0 \
 	"without the staff field nor the workflow's fields"
+is "$(code E100 "${URL}edit/PD4")" 403 "nor once it is approved"
 is "$(code E100 "${URL}new/school")" 403 "a teacher cannot add a school"
 is "$(code E400 "${URL}edit/G1")" 403 "a clerk cannot edit a plan's goal"
 is "$(code E100 "${URL}new/nothing")" 404 "an unknown kind is 404"
