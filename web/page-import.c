@@ -58,8 +58,10 @@ static json_t *header_columns(const char *data, size_t len)
 		if (ch == '"') {
 			quoted = 1;
 		} else if (ch == ',' || ch == '\n' || ch == '\r') {
+			json_t *name;
 			cell[n] = 0;
-			json_array_append_new(cols, json_string(cell) ? json_string(cell) : json_string(""));
+			name = json_string(cell);   /* NULL: not UTF-8 */
+			json_array_append_new(cols, name ? name : json_string(""));
 			n = 0;
 			if (ch != ',')
 				break;

@@ -74,6 +74,7 @@ like "$(web E400 "${URL}conflicts")" 'No open conflicts' "the page says none are
 is "$(code E400 --data-urlencode pick.role=0 --data-urlencode "csrf=$csrf" "${URL}conflicts/E100")" 404 \
 	"resolving it again: no open conflict (404)"
 serve_stop
+is "$SERVE_RC" 0 "the server stops cleanly on SIGTERM (under ASan: no leak, no error)"
 for g in "$R" "$T/lin/mirror" "$T/dist/mirror"; do
 	[ -d "$g" ] || continue
 	desc "git fsck --strict $(basename "$g")"; ok git -C "$g" fsck --strict --no-progress

@@ -60,4 +60,5 @@ is "$("$PLSYNC" ls staff | grep -c 'E60')" 0 "the imported staff are gone"
 is "$(code E400 --data-urlencode "csrf=$c400" "${URL}import/undo")" 404 "a second undo has nothing to take back"
 is "$(code E400 "${URL}import/..%2Fetc")" 404 "an id that is not one is 404"
 serve_stop
+is "$SERVE_RC" 0 "the server stops cleanly on SIGTERM (under ASan: no leak, no error)"
 done_testing

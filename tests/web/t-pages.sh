@@ -134,4 +134,5 @@ like "$(web E100 "${URL}style.css")" '@media print\{header,form,button,nav' "the
 like "$(web E100 "${URL}transcript")" 'Phonics &lt;institute&gt;' "the transcript shows the PD, escaped"
 
 serve_stop
+is "$SERVE_RC" 0 "the server stops cleanly on SIGTERM (under ASan: no leak, no error)"
 done_testing
