@@ -282,7 +282,7 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	if (off == 0 && old) {
 		/* NAME[] (a multi-select, checkboxes): the values joined by newlines */
 		size_t kn = strlen(key);
-		if (kn > 2 && !strcmp(key + kn - 2, "[]") && !strchr(data ? data : "", '\n')) {
+		if (kn > 2 && !strcmp(key + kn - 2, "[]") && (!data || !memchr(data, '\n', size))) {
 			if (!(val = malloc(strlen(json_string_value(old)) + size + 2)))
 				return MHD_NO;
 			sprintf(val, "%s\n", json_string_value(old));
