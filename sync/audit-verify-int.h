@@ -42,7 +42,7 @@ struct verify {
 	pl_keyring                     keys;     /* refs/plsync/keys, as the district key signed it */
 	pl_key                         district; /* its public part */
 	int                            has_district;
-	json_t                        *seen;     /* witnessed main tip -> {node, commit} */
+	json_t                        *seen;     /* "<sha> <node>" -> {node, commit, seen}: each witness */
 };
 
 /* A walk of one tree's files (under `top`), fn called for each. */

@@ -85,8 +85,8 @@ int pl_audit__sign_setup(struct verify *v, const char *repo_path)
 	}
 	if (!v->has_district) {
 		if (pin)
-			return pl_audit__problem(v, PL_KEY_REF, NULL, 0, NULL, "no commit here is signed by the pinned "
-			                         "district key %s: no merge commit can be checked", pin);
+			return pl_audit__problem(v, PL_KEY_REF, NULL, 0, NULL, "its first commit is not signed by the "
+			                         "pinned district key %s: no merge commit can be checked", pin);
 		return pl_audit__problem(v, repo_path, NULL, 0, NULL, "no district key (neither %s nor a signed %s): "
 		                         "merge commits cannot be checked", PL_KEY_DISTRICT, PL_KEY_REF);
 	}
@@ -133,8 +133,14 @@ int pl_audit__sign_node(struct verify *v, const char *node, const git_oid *tip)
 		v->res->signatures++;
 		if (rc == 1)
 			pl_audit__problem(v, where, node, 0, hex, "%s", why);
-		else if (pl_sync__seen_main(seen, git_commit_message(c)) && !json_object_get(v->seen, seen))
-			json_object_set_new(v->seen, seen, json_pack("{ss ss}", "node", node, "commit", hex));
+		else if (pl_sync__seen_main(seen, git_commit_message(c))) {
+			/* each school's witness of a tip counts, its newest commit naming it */
+			char key[41 + PL_NODE_MAX + 2];
+			snprintf(key, sizeof(key), "%s %s", seen, node);
+			if (!json_object_get(v->seen, key))
+				json_object_set_new(v->seen, key, json_pack("{ss ss ss}", "node", node, "commit", hex,
+				                                            "seen", seen));
+		}
 		if (git_commit_parentcount(c) == 0 || git_commit_parent(&next, c, 0) < 0)
 			next = NULL;
 		git_commit_free(c);
@@ -171,11 +177,12 @@ int pl_audit__sign_merge(struct verify *v, const git_commit *c)
 
 int pl_audit__witnesses(struct verify *v, const git_oid *main_tip)
 {
-	const char *sha;
+	const char *key;
 	json_t *e;
 
 	v->res->witnesses = json_object_size(v->seen);
-	json_object_foreach(v->seen, sha, e) {
+	json_object_foreach(v->seen, key, e) {
+		const char *sha = json_string_value(json_object_get(e, "seen"));
 		const char *node = json_string_value(json_object_get(e, "node"));
 		const char *commit = json_string_value(json_object_get(e, "commit"));
 		char where[PL_NODE_MAX + 64];

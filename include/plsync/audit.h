@@ -131,7 +131,7 @@ typedef struct pl_audit_verify_result {
 	size_t   conflicts;    /* conflict files checked */
 	size_t   problems;     /* disagreements found (each passed to the callback) */
 	size_t   signatures;   /* commits whose signature was checked (node, merge, keys) */
-	size_t   witnesses;    /* distinct main tips the schools' commits witnessed */
+	size_t   witnesses;    /* witnesses: distinct (node, main tip seen) pairs */
 	char     district_fp[64]; /* the district key checked against, "" if none */
 } pl_audit_verify_result;
 
