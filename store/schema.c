@@ -25,6 +25,7 @@ static const char *const e_location[] = { "in_district", "out_of_district", NULL
 static const char *const e_delivery[] = { "in_person", "online", "hybrid", "job_embedded", NULL };
 static const char *const e_pd_status[] = { "requested", "approved", "rejected", "completed", "cancelled", NULL };
 static const char *const e_decision[] = { "approved", "rejected", NULL };
+static const char *const e_via[] = { "login", "recorded", NULL };
 static const char *const e_registration[] = { "registered", "waitlisted", "cancelled", NULL };
 
 #define END { NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL }
@@ -114,6 +115,7 @@ static const pl_field_def f_approval[] = {
 	F("at", PL_T_TIME, 0, "when"),
 	FE("decision", e_decision, 0, "approved or rejected"),
 	F("note", PL_T_STR, 0, "approver's note"),
+	FE("via", e_via, 0, "login: by the approver's own session; recorded: by someone else for them"),
 	END
 };
 

@@ -163,7 +163,9 @@ c=$(echo "$state $blob" | commit_tree "$T/f1.git" main main) && git -C "$T/f1.gi
 desc "verify fails on an edited state file"; fails 1 audit verify "$T/f1.git"
 like "$(cat "$T/.out")" "^$(git -C "$T/f1.git" rev-parse --short=12 "$c"):$state: differs from the fold of $id's ops: hours is 75 in the file, 7.5 from the ops$" \
 	"naming the commit that edited the file, the file and the field"
-is "$(wc -l < "$T/.out" | tr -d ' ')" "1" "and nothing else"
+like "$(cat "$T/.out")" "^merge $(git -C "$T/f1.git" rev-parse --short=12 "$c"): main's commit .*: unsigned commit: main's commits are signed by the district key$" \
+	"and that the commit is not signed by the district key"
+is "$(wc -l < "$T/.out" | tr -d ' ')" "2" "and nothing else"
 desc "the forged repository still passes git fsck --strict"; ok git -C "$T/f1.git" fsck --strict
 
 # (2a) an op blob removed from main
