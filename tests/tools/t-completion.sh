@@ -40,7 +40,7 @@ runs() {
 	is "$(complete_words plsync sy)" "sync " "$label: 'sy' completes to sync"
 	is "$(cat "$T/complete.err")" "" "$label: completing prints no error"
 	like "$(complete_words plsync sync --)" "--quiet --remote --watch" "$label: sync's options include --watch"
-	like "$(complete_words plsync add "")" "activity goal pd_entry plan plc_meeting school staff " "$label: add offers the kinds"
+	is "$(complete_words plsync add "")" "$kinds" "$label: add offers the kinds (those add --help lists)"
 	is "$(complete_words plsync add pd_)" "pd_entry " "$label: 'pd_' completes to the kind pd_entry"
 	like "$(complete_words plsync add pd_entry ti)" "^title= $" "$label: a field of the kind, with its '='"
 	like "$(complete_words plsync add pd_entry approvals.su)" "approvals\.supervisor\.by= " "$label: nested fields are dotted"
@@ -53,6 +53,9 @@ runs() {
 	is "$(complete_words plsync-district "")" "$district_cmds" "$label: plsync-district offers its commands (those its --help lists, and help)"
 	like "$(complete_words plsync-audit v)" "verify " "$label: plsync-audit offers its commands"
 }
+# the kinds plsync add --help lists ("  school — a school ..."), sorted
+kinds=$("$build/bin/plsync" add --help | sed -n 's/^  \([a-z_]*\) — .*/\1/p' | LC_ALL=C sort -u | tr '\n' ' ')
+like "$kinds" "^activity .*pd_entry .*staff " "plsync add --help lists the kinds"
 # what plsync-district's --help lists, and help, sorted as bash offers them
 district_cmds=$( { "$build/bin/plsync-district" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'; echo help; } |
 	LC_ALL=C sort -u | tr '\n' ' ')
