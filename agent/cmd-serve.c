@@ -7,6 +7,12 @@
  * thread, never inside a request. web_stop lets the running requests end
  * (each write is one transaction, so none is lost half done), then main()
  * closes the store.
+ *
+ * With a remote (remote.url), the data dir syncs by itself while serving
+ * (web/sync.h): the sync loop in its own thread, under the pages' store
+ * lock. It is made before the server (its status hooks go into the
+ * config), started after it, and stopped and joined before web_stop, since
+ * it takes the server's lock.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -14,7 +20,7 @@
 
 #include "agent.h"
 #include "plsync/calendar.h"
-#include "../web/web.h"
+#include "../web/sync.h"
 
 extern const cmd_entry cmd_serve_entry;
 
@@ -28,8 +34,9 @@ static int cmd_serve(cli *c, int argc, char **argv)
 		{ "tls-key", 1, &cfg.tls_key, NULL }, { "host", 1, &cfg.hosts, NULL },
 		{ "timeout", 1, &timeout, NULL }, { "today", 1, &today, NULL }, { NULL, 0, NULL, NULL }
 	};
-	char **pos = NULL, *name = NULL, day[11];
+	char **pos = NULL, *name = NULL, *remote = NULL, day[11];
 	web_server *srv = NULL;
+	web_sync *ws = NULL;
 	sigset_t set;
 	int npos, sig = 0, rc;
 
@@ -49,6 +56,13 @@ static int cmd_serve(cli *c, int argc, char **argv)
 	cfg.dir = c->dir;
 	config_get(&name, c->dir, "core.name");
 	cfg.school = name;
+	if (config_get(&remote, c->dir, "remote.url") || (remote && web_sync_new(&ws, c->dir, c->store, &cfg))) {
+		rc = cli_fail(c);
+		free(remote);
+		free(name);
+		return rc;
+	}
+	free(remote);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -60,19 +74,24 @@ static int cmd_serve(cli *c, int argc, char **argv)
 		rc = err->code == PL_EUSAGE && strstr(err->message, "loopback") ?
 		     cli_error(EXIT_USAGE, "%s: give --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1",
 		               err->message) : cli_fail(c);
+		web_sync_free(ws);
 		free(name);
 		return rc;
 	}
-	/*
-	 * The background sync (issue 13 item 4) starts here: its own thread,
-	 * taking web_store_lock(srv) for each of its store steps, and giving
-	 * the pages its state through cfg.status (set before web_start); it is
-	 * stopped after web_stop below and before the store is closed.
-	 */
+	if (ws && web_sync_start(ws, srv)) {
+		rc = cli_fail(c);
+		web_sync_free(ws);
+		web_stop(srv);
+		free(name);
+		return rc;
+	}
 	printf("plsync serve: %s (stop with Ctrl-C or SIGTERM)\n", web_url(srv));
+	if (ws)
+		printf("plsync serve: syncing by itself every sync.interval; \"Sync now\" on every page\n");
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;
+	web_sync_free(ws); /* a running sync is abandoned at its next callback */
 	web_stop(srv);
 	printf("plsync serve: stopped (signal %d)\n", sig);
 	free(name);
@@ -90,6 +109,12 @@ const cmd_entry cmd_serve_entry = {
 	"transcripts. It works with no network: the store is this computer's.\n"
 	"Prints the URL, then runs until Ctrl-C or SIGTERM, which let the running\n"
 	"requests finish before it stops.\n"
+	"\n"
+	"With a remote (remote.url) it also syncs by itself, as sync --watch does:\n"
+	"every sync.interval, retrying with backoff while the network is down, and\n"
+	"at once on the \"Sync now\" button. Every page says how it stands (\"Offline\n"
+	"since 10:42 - 14 changes saved on this computer ...\"). A sync --watch of the\n"
+	"same data dir cannot run beside it; a plain sync waits its turn.\n"
 	"\n"
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a\n"
 	"                      free one). Any address but loopback needs TLS.\n"

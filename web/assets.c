@@ -21,7 +21,8 @@ static const char style_css[] =
 	"button{font:inherit;padding:.3em .9em;margin:.3em .3em .3em 0;background:#1f4e79;color:#fff;"
 	"border:0;border-radius:3px;cursor:pointer}\n"
 	".notice{padding:.6em .8em;border-radius:3px}.error{background:#fde2e1;border:1px solid #e0a09c}\n"
-	".sync{margin:0;padding:.3em 1.2em;background:#fff4d6;border-bottom:1px solid #e6cf8f}\n"
+	".sync{margin:0;padding:.3em 1.2em;background:#fff4d6;border-bottom:1px solid #e6cf8f;display:flex;gap:1em;align-items:center}\n"
+	".sync p,.sync form{margin:0}\n"
 	".ok{background:#e2f4e3;border:1px solid #9ccf9f}.muted{color:#5c6675}\n"
 	"fieldset{border:1px solid #c9ced6;margin:1em 0}\n"
 	"@media print{header,form,button{display:none}main{max-width:none}}\n";

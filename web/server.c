@@ -338,6 +338,7 @@ static int route(web_req *r)
 		return web_error(r, 403, "This form has expired or did not come from this site "
 		                 "(its security token is missing or wrong). Go back, reload the page and try again.");
 	web_store_lock(r->srv);
+	r->store_held = 1;
 	if (!get && !strcmp(p, "/logout"))
 		rc = page_logout(r);
 	else if (get && !strcmp(p, "/"))
@@ -354,8 +355,11 @@ static int route(web_req *r)
 		rc = get ? page_record(r, id) : page_record_action(r, id, action);
 	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
 		rc = page_api_record(r, id);
+	else if (!get && !strcmp(p, "/sync"))
+		rc = page_sync_now(r);
 	else
 		rc = web_error(r, 404, "There is no such page.");
+	r->store_held = 0;
 	web_store_unlock(r->srv);
 	return rc;
 }

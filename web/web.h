@@ -46,12 +46,14 @@ typedef struct web_config {
 	size_t      body_max;    /* bytes of a request body; 0 = 64 KiB */
 	unsigned    login_user_max;  /* failed logins per account per 15 min; 0 = 5 */
 	unsigned    login_addr_max;  /* failed logins per address per 15 min; 0 = 20 */
-	/* The sync status line at the top of every page ("Offline since 10:42 —
-	 * 14 changes saved on this computer ..."), or NULL for none: writes one
-	 * sentence into buf. The background sync (issue 13 item 4, to come)
-	 * gives it; it is called from any request thread, with or without the
-	 * store lock, so it must keep its own state thread-safe. */
-	void      (*status)(void *ctx, char *buf, size_t size);
+	/* The background sync (web/sync.h), or NULL for none. status writes the
+	 * sentence at the top of every page ("Offline since 10:42 — 14 changes
+	 * saved on this computer ...") into buf and returns how many records have
+	 * an open conflict; it is called from any request thread with the store
+	 * lock held (st: the server's store). sync_now wakes the sync ("Sync
+	 * now", POST /sync). */
+	size_t    (*status)(void *ctx, pl_store *st, char *buf, size_t size);
+	void      (*sync_now)(void *ctx);
 	void       *status_ctx;
 } web_config;
 
@@ -115,6 +117,7 @@ typedef struct web_req {
 	void       *conn;        /* struct MHD_Connection */
 	web_user    user;        /* the logged-in person (user.staff "" if none) */
 	int         logged_in;
+	int         store_held;  /* the request holds the store lock */
 	char        addr[64];    /* the client's address */
 	char        today[11];
 	char        login_csrf[WEB_TOKEN_HEX + 1]; /* the login form's cookie (before a session) */
@@ -191,6 +194,7 @@ int page_request_post(web_req *r);   /* POST /requests */
 int page_staff(web_req *r);          /* GET /staff */
 int page_transcript(web_req *r);     /* GET /transcript */
 int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records/ID */
+int page_sync_now(web_req *r);       /* POST /sync */
 
 /* ---- embedded assets (assets.c) ---- */
 
