@@ -75,6 +75,9 @@ struct web_server {
 struct req_ctx {
 	struct MHD_PostProcessor *pp;
 	json_t *form;
+	char   *raw;      /* an /api/ request's JSON body */
+	size_t  raw_len;
+	int     json;
 	size_t  got;
 	int     too_big, dup;
 };
@@ -326,12 +329,8 @@ static int route(web_req *r)
 	}
 	if (!strcmp(p, "/login"))
 		return page_login(r);
-	if (!strncmp(p, "/api/", 5) && !r->logged_in) {
-		r->status = 401;
-		r->ctype = "application/json";
-		fputs("{\"error\":\"log in first (POST /login)\"}\n", r->out);
-		return 0;
-	}
+	if (!strncmp(p, "/api/", 5))
+		return web_api(r);
 	if (!r->logged_in)
 		return get ? web_redirect(r, "/login") : web_error(r, 403, "Log in first.");
 	if (!get && !web_csrf_ok(r))
@@ -353,8 +352,6 @@ static int route(web_req *r)
 		rc = page_transcript(r);
 	else if (!strncmp(p, "/records/", 9) && !split_record(p + 9, id, action) && get == !*action)
 		rc = get ? page_record(r, id) : page_record_action(r, id, action);
-	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
-		rc = page_api_record(r, id);
 	else if (!get && !strcmp(p, "/sync"))
 		rc = page_sync_now(r);
 	else
@@ -450,6 +447,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (x->pp)
 			MHD_destroy_post_processor(x->pp);
 		json_decref(x->form);
+		free(x->raw);
 		free(x);
 		*con_cls = NULL;
 	}
@@ -488,7 +486,11 @@ static enum MHD_Result respond(web_server *s, struct MHD_Connection *c, const ch
 	client_addr(r.addr, sizeof(r.addr), c);
 	if (pl_date_today(r.today, s->cfg.today))
 		pl_date_today(r.today, NULL);
-	if (x->form) {
+	if (x->json) {
+		r.raw = x->raw ? x->raw : "";
+		r.raw_len = x->raw_len;
+		r.form = json_object();
+	} else if (x->form) {
 		r.form = json_incref(x->form);
 	} else {
 		r.form = json_object();
@@ -535,12 +537,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	const char *v;
 
 	if (!x) {
-		int post = !strcmp(method, "POST");
+		int api = !strncmp(url, "/api/", 5);
+		int post = !strcmp(method, "POST") || (api && !strcmp(method, "PATCH"));
 		if (!(x = calloc(1, sizeof(*x))))
 			return MHD_NO;
 		*con_cls = x;
 		if (strcmp(method, "GET") && strcmp(method, "HEAD") && !post)
-			return answer_plain(c, 405, "only GET, HEAD and POST\n");
+			return answer_plain(c, 405, "only GET, HEAD and POST (and PATCH under /api/)\n");
 		if (!host_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
 			return answer_plain(c, 421, "this server does not answer for that Host\n");
 		if (!origin_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
@@ -550,6 +553,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return answer_plain(c, 413, "the request body is larger than this server takes\n");
 		if (post) {
 			v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+			if (api && v && !strncasecmp(v, "application/json", 16)) {
+				x->json = 1;
+				return MHD_YES;
+			}
 			if (v && strncasecmp(v, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
 			                     strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)))
 				return answer_plain(c, 415, "a form is sent as application/x-www-form-urlencoded\n");
@@ -565,6 +572,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;   /* a chunked body past the limit: dropped */
 		if (x->pp && MHD_post_process(x->pp, upload, *upload_size) != MHD_YES)
 			x->dup = 1;
+		if (x->json) {
+			char *n = realloc(x->raw, x->raw_len + *upload_size + 1);
+			if (!n)
+				return MHD_NO;
+			memcpy(n + x->raw_len, upload, *upload_size);
+			x->raw = n;
+			x->raw_len += *upload_size;
+			n[x->raw_len] = 0;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -114,6 +114,8 @@ typedef struct web_req {
 	const char *method;      /* "GET", "POST" */
 	const char *path;        /* as decoded by MHD */
 	json_t     *form;        /* POST fields (strings); GET: the query */
+	const char *raw;         /* an /api/ request's JSON body as sent, or NULL */
+	size_t      raw_len;
 	void       *conn;        /* struct MHD_Connection */
 	web_user    user;        /* the logged-in person (user.staff "" if none) */
 	int         logged_in;
@@ -144,6 +146,8 @@ void web_logout_session(web_req *r);
 web_sessions *web_server_sessions(web_server *s);
 unsigned web_login_limit_wait(web_req *r, const char *staff);
 void web_login_result(web_req *r, const char *staff, int good);
+/* u->name and u->actor of staff member u->staff, from the store (takes the store lock). */
+void web_user_fill(web_req *r, web_user *u);
 
 /* ---- forms (form.c) ---- */
 
@@ -193,7 +197,7 @@ int page_request_form(web_req *r);   /* GET /requests/new */
 int page_request_post(web_req *r);   /* POST /requests */
 int page_staff(web_req *r);          /* GET /staff */
 int page_transcript(web_req *r);     /* GET /transcript */
-int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records/ID */
+int web_api(web_req *r);             /* /api/v1/... (api.c): its own auth, CSRF and lock */
 int page_sync_now(web_req *r);       /* POST /sync */
 
 /* ---- embedded assets (assets.c) ---- */
