@@ -128,6 +128,7 @@ int page_request_post(web_req *r)
 		}
 		json_object_set_new(o.fields, "cost_cents", json_string(cents));
 	}
+	o.stamp = r->cfg->today; /* requested_at: the server's day (its --today), as the approvals' */
 	rc = pl_workflow_request(r->store, r->user.actor, &o, &res);
 	json_decref(o.fields);
 	if (rc) {
