@@ -56,12 +56,15 @@ static int cmd_serve(cli *c, int argc, char **argv)
 	cfg.dir = c->dir;
 	config_get(&name, c->dir, "core.name");
 	cfg.school = name;
-	if (config_get(&remote, c->dir, "remote.url") || (remote && web_sync_new(&ws, c->dir, c->store, &cfg))) {
+	if (config_get(&remote, c->dir, "remote.url") ||
+	    (remote && web_sync_new(&ws, c->dir, c->store, &cfg) && pl_error_last()->code != PL_EEXISTS)) {
 		rc = cli_fail(c);
 		free(remote);
 		free(name);
 		return rc;
 	}
+	if (remote && !ws) /* a sync --watch runs already: it syncs, serve only serves */
+		fprintf(stderr, "plsync serve: not syncing by itself: %s\n", pl_error_last()->message);
 	free(remote);
 
 	sigemptyset(&set);
@@ -114,7 +117,8 @@ const cmd_entry cmd_serve_entry = {
 	"every sync.interval, retrying with backoff while the network is down, and\n"
 	"at once on the \"Sync now\" button. Every page says how it stands (\"Offline\n"
 	"since 10:42 - 14 changes saved on this computer ...\"). A sync --watch of the\n"
-	"same data dir cannot run beside it; a plain sync waits its turn.\n"
+	"same data dir cannot run beside it (if one runs already, serve leaves the\n"
+	"syncing to it); a plain sync waits its turn.\n"
 	"\n"
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a\n"
 	"                      free one). Any address but loopback needs TLS.\n"

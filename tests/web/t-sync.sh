@@ -70,7 +70,7 @@ is "$(request E100 "Reading circle")" 303 "... and a second time"
 desc "the page says it is offline"; ok wait_for page_says "Offline since"
 n=$(unpushed)
 is "$n" 2 "two changes wait to be sent (the two requests)"
-like "$(sync_line)" "^Offline since [0-9][0-9]:[0-9][0-9] — $n changes saved on this computer, they will be sent when the network is back\. Next try at [0-9][0-9]:[0-9][0-9]\." \
+like "$(sync_line)" "^Offline since [0-9][0-9]:[0-9][0-9] — $n changes saved on this computer, they will be sent when the network is back\. (Next try at [0-9][0-9]:[0-9][0-9]\.|Sending now…)$" \
 	"the page says offline since when, with the count of changes waiting"
 is "$(count dist pd_entry)" 0 "the district has no entry yet"
 
@@ -127,7 +127,7 @@ p config remote.url "git://127.0.0.1:$(cat "$T/silent.port")/district.git" >/dev
 "$PLSYNC" serve --listen "127.0.0.1:$web_port" >"$T/serve.out" 2>"$T/serve.err" &
 SERVE_PID=$!
 started $SERVE_PID
-wait "$inflight"
+wait_for test -s "$T/inflight.out"
 is "$(cat "$T/inflight.out")" "HTTP/1.1 200 OK" "the request sent half before the timeout and half after is answered"
 URL="http://127.0.0.1:$web_port/"
 is "$(login E100)" 303 "E100 logs in"
@@ -135,6 +135,22 @@ desc "the page says offline"; ok wait_for page_says "Offline since"
 serve_stop
 is "$SERVE_RC" 0 "serve exits 0 while its sync fails"
 like "$(pl lin status --json | field last_error)" "said nothing for 2 s" "the sync's error names the timeout"
+kill "$inflight"; wait "$inflight" 2>/dev/null
+
+desc "with a sync --watch running already, serve serves and leaves the syncing to it"
+"$PLSYNC" sync --watch --quiet >"$T/watch.out" 2>"$T/watch.err" &
+watch=$!
+started $watch
+watching() { [ "$(pl lin status --json | field watch_pid)" = "$watch" ]; }
+ok wait_for watching
+ok serve_up
+like "$(cat "$T/serve.err")" "not syncing by itself: .*already synced by itself \\(process $watch" \
+	"serve says it does not sync, naming the watch"
+is "$(login E100)" 303 "E100 logs in"
+is "$(web E100 "$URL" | grep -c 'action="/sync"')" 0 "no Sync now button then"
+serve_stop
+is "$SERVE_RC" 0 "serve exits 0"
+kill -TERM "$watch"; wait "$watch"
 
 desc "git fsck --strict on every repository"; ok fsck_all "$T/srv/district.git" lin dist
 done_testing
