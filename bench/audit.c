@@ -15,7 +15,10 @@
  *     through the library (pl_merge_cache_open + pl_audit_*), 20 rounds;
  *  2. the same log as an auditor runs it: the plsync-audit program, 20 runs
  *     (process start, libgit2 init, cache open, output);
- *  3. plsync-audit verify of the whole repository (git only).
+ *  3. plsync-audit verify of the whole repository (git only), its count of
+ *     signatures checked; then the signature check alone (extract, SSHSIG
+ *     verify) over every node and main commit, beside `git verify-commit`
+ *     of the same commits (the reference), in the same run.
  *
  * Timings are printed, never asserted.
  *
@@ -37,8 +40,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <git2.h>
+
 #include "plsync/plsync.h"
 #include "plsync/audit.h"
+#include "plsync/key.h"
 #include "plsync/merge.h"
 #include "plsync/sync.h"
 
@@ -288,10 +294,92 @@ static void do_verify(void *arg)
 	sampling = 0;
 	pthread_join(th, NULL);
 	printf("  verify: %zu node refs (%" PRIu64 " ops), %zu merges, %" PRIu64 " ops folded, %zu state files, "
-	       "%zu problems; peak anonymous memory %.1f MiB\n", r.nodes, r.node_ops, r.merges, r.main_ops, r.states,
-	       r.problems, peak_anon_kib / 1024.0);
+	       "%zu signatures, %zu problems; peak anonymous memory %.1f MiB\n", r.nodes, r.node_ops, r.merges,
+	       r.main_ops, r.states, r.signatures, r.problems, peak_anon_kib / 1024.0);
 	if (r.problems)
 		_exit(1);
+}
+
+/*
+ * The reference for verify's signature check: `git verify-commit` over the
+ * same commits (every node ref's, main's first-parent chain), with an
+ * allowed_signers file of the agents' keys and the district key, in one run
+ * of git (xargs). Returns the seconds, *ncommits the commits, *good whether
+ * git accepted them all; *lib_s the seconds plsync's own check of the same
+ * commits took (extract the signature, pl_sshsig_verify), *lib_bad how
+ * many it refused.
+ */
+static double git_verify(const char *repo, int nodes, long *ncommits, int *good, double *lib_s, long *lib_bad)
+{
+	char top[PATH_MAX], signers[PATH_MAX + 16], path[PATH_MAX + 32], line[PL_KEY_LINE_MAX];
+	char cmd[4 * PATH_MAX];
+	const char *slash = strrchr(repo, '/');
+	FILE *f, *p;
+	pl_key k;
+	double t0;
+
+	snprintf(top, sizeof(top), "%.*s", slash ? (int)(slash - repo) : 1, slash ? repo : ".");
+	snprintf(signers, sizeof(signers), "%s/signers", top);
+	if (!(f = fopen(signers, "w")))
+		return -1;
+	for (int i = 0; i < nodes; i++) {
+		snprintf(path, sizeof(path), "%s/S%03d/%s", top, i, PL_KEY_FILE);
+		if (pl_key_load(&k, path) == 0) {
+			pl_key_public_line(line, sizeof(line), &k);
+			fprintf(f, "S%03d namespaces=\"git\" %s\n", i, line);
+			pl_key_clear(&k);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", repo, PL_KEY_DISTRICT);
+	if (pl_key_load(&k, path) == 0) {
+		pl_key_public_line(line, sizeof(line), &k);
+		fprintf(f, "plsync-district namespaces=\"git\" %s\n", line);
+		pl_key_clear(&k);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "{ git -C '%s' rev-list --first-parent main; git -C '%s' for-each-ref "
+	         "--format='%%(refname)' refs/heads/nodes/ | while read r; do git -C '%s' rev-list \"$r\"; done; } "
+	         ">'%s.list'", repo, repo, repo, signers);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "wc -l < '%s.list'", signers);
+	*ncommits = 0;
+	if ((p = popen(cmd, "r"))) {
+		if (fscanf(p, "%ld", ncommits) != 1)
+			*ncommits = 0;
+		pclose(p);
+	}
+	/* plsync's check (what verify does per commit): extract, SSHSIG-verify */
+	{
+		git_repository *g = NULL;
+		char hex[64];
+		long bad = 0;
+		snprintf(path, sizeof(path), "%s.list", signers);
+		if (git_repository_open_bare(&g, repo) == 0 && (f = fopen(path, "r"))) {
+			t0 = now();
+			while (fgets(hex, sizeof(hex), f)) {
+				git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+				git_oid oid;
+				pl_key signer;
+				hex[strcspn(hex, "\n")] = '\0';
+				if (git_oid_fromstr(&oid, hex) < 0 ||
+				    git_commit_extract_signature(&sig, &data, g, &oid, NULL) < 0 ||
+				    pl_sshsig_verify(&signer, sig.ptr, sig.size, "git", data.ptr, data.size))
+					bad++;
+				git_buf_dispose(&sig);
+				git_buf_dispose(&data);
+			}
+			*lib_s = now() - t0;
+			*lib_bad = bad;
+			fclose(f);
+		}
+		git_repository_free(g);
+	}
+	snprintf(cmd, sizeof(cmd), "xargs git -C '%s' -c gpg.format=ssh -c gpg.ssh.allowedSignersFile='%s' "
+	         "verify-commit <'%s.list' >/dev/null 2>&1", repo, signers, signers);
+	t0 = now();
+	*good = system(cmd) == 0;
+	return now() - t0;
 }
 
 static void do_merge(void *arg)
@@ -386,6 +474,15 @@ int main(int argc, char **argv)
 		t = phase("verify", do_verify, &q, &rss);
 		printf("  plsync-audit verify (git only) %21.1f s   peak RSS %7.1f MiB (with mapped files)   %8.0f ops/s\n",
 		       t, rss, nodes * (double)ops / t);
+		{
+			long nc = 0, lbad = -1;
+			int good = 0;
+			double tl = 0, tg = git_verify(repo, nodes, &nc, &good, &tl, &lbad);
+			printf("  signatures, plsync's check of %ld commits %8.3f s   (%.3f ms per commit, %ld refused)\n",
+			       nc, tl, nc ? tl * 1000 / nc : 0.0, lbad);
+			printf("  git verify-commit, the same %ld commits %10.3f s   (%.3f ms per commit, %s)\n", nc, tg,
+			       nc ? tg * 1000 / nc : 0.0, good ? "all good" : "NOT all accepted");
+		}
 	}
 	if (keep) {
 		if (!reuse)

@@ -65,6 +65,10 @@ void cli_finding_next(FILE *f, const json_t *fd, void *arg)
 	case PL_ACTION_EVALUATE:
 		cmd(f, "evaluate", rec, " reaction=N learning=N ...");
 		break;
+	case PL_ACTION_REVIEW_CAPACITY:
+		cmd(f, "set", rec, " capacity=N (DISTRICT, for a district offering), or cancel a registration: "
+		    "plsync register OFFERING STAFF --cancel");
+		break;
 	default:
 		fputs(pl_finding_next_step(pl_finding_action_of(fd)), f);
 	}

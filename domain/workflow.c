@@ -9,7 +9,9 @@
  *  - the approver must be the staff member's recorded supervisor or
  *    budget_manager, read from the staff record in the same write;
  *  - each decision is one op setting approvals.<role>.by, .at, .decision
- *    (and .note); an approval makes the entry `approved` in that op only
+ *    (and .note), and .via: "login" when the actor is the approver's own
+ *    web login ("Name (STAFF)..."), else "recorded" (someone recorded it
+ *    for them); an approval makes the entry `approved` in that op only
  *    when the other role has approved already; a rejection makes it
  *    `rejected`; a completed, cancelled or rejected entry is not decided
  *    again, nor an approval given twice;
@@ -40,6 +42,7 @@ struct step {
 	pl_workflow_result        *out;
 	step_fn                    run;
 	int                        approve;   /* approve (1) or reject (0) */
+	const char                *via;       /* approve, reject: "login" or "recorded" */
 	const char                *stamp;     /* o->stamp, or the time read before the write */
 	json_t                    *fields;    /* request: the entry's fields with its status */
 	char                       note[600]; /* evaluate: the op's note, made before the write */
@@ -221,13 +224,10 @@ static int request_fn(pl_write *w, void *payload)
 	return pl_write_change(w, &ch, s->out->id);
 }
 
-int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_options *o,
-                        pl_workflow_result *out)
+/* The request's checks and its fields (into s->fields) and note. */
+static int request_prepare(struct step *s, const pl_workflow_options *o, char now[32])
 {
-	pl_workflow_result scratch;
-	struct step s = { o, result_init(out, &scratch) };
 	const char *key;
-	char now[32];
 	json_t *v;
 	int rc;
 
@@ -238,21 +238,48 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
 	json_object_foreach(o->fields, key, v) {
 		for (int k = 0; own_fields[k]; k++)
 			if (!strcmp(key, own_fields[k])) {
-				s.out->reason = PL_WORKFLOW_OWN_FIELD;
-				copy(s.out->field, sizeof(s.out->field), key);
+				s->out->reason = PL_WORKFLOW_OWN_FIELD;
+				copy(s->out->field, sizeof(s->out->field), key);
 				return pl_error_set(PL_EUSAGE, "pd_entry.%s: a request starts as requested; %s is "
 				                    "set by the later steps (approve, reject, complete, evaluate)",
 				                    key, key);
 			}
 	}
-	if (!(s.fields = json_copy(o->fields)))
+	if (!(s->fields = json_copy(o->fields)))
 		return pl_error_set(PL_ERROR, "out of memory");
-	json_object_set_new(s.fields, "status", json_string("requested"));
+	json_object_set_new(s->fields, "status", json_string("requested"));
 	/* when it was asked: the approvals may not be dated before it */
-	if (!json_object_get(s.fields, "requested_at"))
-		json_object_set_new(s.fields, "requested_at", json_string(stamp_or_now(now, o->stamp)));
-	copy(s.out->note, sizeof(s.out->note), o->note ? o->note : "PD requested");
-	rc = pl_store_write(st, actor, request_fn, &s);
+	if (!json_object_get(s->fields, "requested_at"))
+		json_object_set_new(s->fields, "requested_at", json_string(stamp_or_now(now, o->stamp)));
+	copy(s->out->note, sizeof(s->out->note), o->note ? o->note : "PD requested");
+	return 0;
+}
+
+int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_options *o,
+                        pl_workflow_result *out)
+{
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch) };
+	char now[32];
+	int rc;
+
+	if (!(rc = request_prepare(&s, o, now)))
+		rc = pl_store_write(st, actor, request_fn, &s);
+	json_decref(s.fields);
+	if (!rc)
+		copy(s.out->status, sizeof(s.out->status), "requested");
+	return rc;
+}
+
+int pl_workflow_request_in(pl_write *w, const pl_workflow_options *o, pl_workflow_result *out)
+{
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch) };
+	char now[32];
+	int rc;
+
+	if (!(rc = request_prepare(&s, o, now)))
+		rc = request_fn(w, &s);
 	json_decref(s.fields);
 	if (!rc)
 		copy(s.out->status, sizeof(s.out->status), "requested");
@@ -332,8 +359,8 @@ static int decide_run(struct step *s, pl_write *w, const pl_record *e)
 
 	if ((rc = decide_allowed(s, e)) || (rc = approver_check(s, w, e)))
 		return rc;
-	appr = json_pack("{ss ss ss}", "by", o->by, "at", s->stamp, "decision",
-	                 s->approve ? "approved" : "rejected");
+	appr = json_pack("{ss ss ss ss}", "by", o->by, "at", s->stamp, "decision",
+	                 s->approve ? "approved" : "rejected", "via", s->via);
 	if (o->note && *o->note)
 		json_object_set_new(appr, "note", json_string(o->note));
 	fields = json_pack("{s{so}}", "approvals", pl_role_key(o->role), appr);
@@ -350,6 +377,24 @@ static int decide_run(struct step *s, pl_write *w, const pl_record *e)
 	         s->approve && out->both ? "; both approvals given: approved" : "",
 	         o->note && *o->note ? ": " : "", o->note && *o->note ? o->note : "");
 	return step_set(s, w, e, fields, status);
+}
+
+/*
+ * The actor is the approver's own login: the web app's actor for a
+ * logged-in staff member is "Name (STAFF)" or "Name (STAFF) <email>"
+ * (web/page-login.c); anything else (the CLI's data-dir user) records the
+ * decision for them.
+ */
+static int actor_is_staff(const char *actor, const char *staff)
+{
+	size_t n = strlen(staff);
+
+	for (const char *p = actor ? strstr(actor, " (") : NULL; p; p = strstr(p + 1, " (")) {
+		const char *end = p + 2 + n;
+		if (!strncmp(p + 2, staff, n) && end[0] == ')' && (!end[1] || !strncmp(end + 1, " <", 2)))
+			return 1;
+	}
+	return 0;
 }
 
 static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
@@ -369,6 +414,7 @@ static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
 	if (!approve && (!o->note || !*o->note))
 		return pl_error_set(PL_EUSAGE, "a rejection needs its reason (note)");
 	s.stamp = stamp_or_now(now, o->stamp);
+	s.via = actor_is_staff(actor, o->by) ? "login" : "recorded";
 	return pl_store_write(st, actor, step_write_fn, &s);
 }
 

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "plsync/audit.h"
+#include "plsync/key.h"
 #include "plsync/op.h"
 #include "plsync/store.h"
 
@@ -37,6 +38,11 @@ struct verify {
 	pl_oid                         prev;
 	int                            broken;   /* main's fold of this node stopped */
 	int                            rc;       /* a hard error (or the callback's stop) */
+	/* signatures (audit-verify-sign.c) */
+	pl_keyring                     keys;     /* refs/plsync/keys, as the district key signed it */
+	pl_key                         district; /* its public part */
+	int                            has_district;
+	json_t                        *seen;     /* "<sha> <node>" -> {node, commit, seen}: each witness */
 };
 
 /* A walk of one tree's files (under `top`), fn called for each. */
@@ -62,5 +68,17 @@ void pl_audit__since(struct verify *v, char *where, size_t sz, char since[41], c
 /* 5. Every file of main's state/ and conflicts/ against what the merge
  * renders from v->fold, and every live record of the fold has its file. */
 int pl_audit__verify_state(struct verify *v);
+
+/* 6, 7: signatures and witnesses (audit-verify-sign.c). */
+/* The district key and the keyring; problems if they cannot be trusted. */
+int pl_audit__sign_setup(struct verify *v, const char *repo_path);
+/* Every commit of nodes/<node> (tip `tip`): signed as item 6 says; the
+ * witnesses of validly signed ones kept in v->seen. */
+int pl_audit__sign_node(struct verify *v, const char *node, const git_oid *tip);
+/* A commit of main's first-parent chain: signed by the district key. */
+int pl_audit__sign_merge(struct verify *v, const git_commit *c);
+/* Every witnessed main tip against main (NULL: there is no main). */
+int pl_audit__witnesses(struct verify *v, const git_oid *main_tip);
+void pl_audit__sign_free(struct verify *v);
 
 #endif

@@ -23,7 +23,8 @@
  *    makes that true of the first merge too).
  *
  * Steps 1 to 4 are here, step 5 (state/ and conflicts/) in
- * audit-verify-state.c.
+ * audit-verify-state.c, signatures and main's witnesses (6, 7) in
+ * audit-verify-sign.c.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -209,6 +210,8 @@ static int verify_node_ref(struct verify *v, const char *refname, const char *no
 		goto cleanup;
 	}
 	git_oid_tostr(hex, sizeof(hex), &tip);
+	if (pl_audit__sign_node(v, node, &tip))
+		goto cleanup;
 	for (size_t i = 0; i < git_tree_entrycount(v->ref_tree); i++) {
 		const char *n = git_tree_entry_name(git_tree_entry_byindex(v->ref_tree, i));
 		if (strcmp(n, "ops"))
@@ -252,6 +255,8 @@ static int verify_history(struct verify *v, const git_oid *main_tip)
 		unsigned np = git_commit_parentcount(c);
 
 		git_oid_tostr(mhex, sizeof(mhex), git_commit_id(c));
+		if (pl_audit__sign_merge(v, c))
+			break;
 		if (np == 0) {
 			git_tree *t = NULL;
 			if (git_commit_tree(&t, c) == 0 && git_tree_entrycount(t))
@@ -617,6 +622,8 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 	}
 	if ((v.rc = pl_sync__open_district(&v.repo, repo_path)))
 		goto cleanup;
+	if (pl_audit__sign_setup(&v, repo_path))
+		goto cleanup;
 
 	/* 1. every node ref, in name order */
 	if ((v.rc = pl_sync__node_refs(&refs, v.repo, 1)))
@@ -634,7 +641,8 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 		goto cleanup;
 
 	has_main = git_reference_name_to_id(&main_tip, v.repo, "refs/heads/main") == 0;
-	if (verify_record(&v, repo_path, has_main ? &main_tip : NULL) || !has_main)
+	if (verify_record(&v, repo_path, has_main ? &main_tip : NULL) ||
+	    pl_audit__witnesses(&v, has_main ? &main_tip : NULL) || !has_main)
 		goto cleanup; /* nothing merged yet: the node refs were all there is */
 	git_oid_tostr(res->main, sizeof(res->main), &main_tip);
 	v.main_tip = main_tip;
@@ -665,6 +673,7 @@ int pl_audit_verify(pl_audit_verify_result *res, const char *repo_path, const pl
 	/* 5. state/ and conflicts/ */
 	pl_audit__verify_state(&v);
 cleanup:
+	pl_audit__sign_free(&v);
 	pl_store_free(v.fold);
 	if (tmp[0])
 		pl_sync__rm_rf(tmp);

@@ -256,6 +256,29 @@ cleanup:
 }
 
 /*
+ * The district's main tip as the remote advertised it in this fetch (its
+ * objects are not fetched): kept as sync.seen_main, and written by the next
+ * node commit as its "Seen-main:" trailer (mirror.c), so a signed commit of
+ * this school witnesses what main was (docs/design.md, section 10).
+ */
+static int record_seen_main(pl_store *st, git_remote *remote)
+{
+	const git_remote_head **heads = NULL;
+	size_t n = 0;
+
+	if (git_remote_ls(&heads, &n, remote) < 0)
+		return 0; /* no list: nothing witnessed this time */
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(heads[i]->name, "refs/heads/main")) {
+			char hex[41];
+			git_oid_tostr(hex, sizeof(hex), &heads[i]->oid);
+			return pl_store_meta_set(st, PL_SYNC_SEEN_MAIN_META, hex);
+		}
+	}
+	return 0;
+}
+
+/*
  * Fetch the followed nodes' refs (and, with `self`, our own node's) into
  * refs/remotes/origin/nodes/<node>; applies nothing.
  */
@@ -311,6 +334,8 @@ static int fetch_refs(pl_mirror *m, pl_store *st, const pl_sync_options *opts, i
 	pl_sync__watch_stop(&cbstate);
 	if (grc < 0)
 		rc = pl_sync__net_error(grc, &cbstate, "fetching from", opts->url);
+	else
+		rc = record_seen_main(st, remote);
 cleanup:
 	for (size_t i = 0; i < n; i++)
 		free(specs[i]);

@@ -319,9 +319,11 @@ static int add_op(uint64_t seq, const void *bytes, size_t len, void *payload)
 	return 0;
 }
 
-static char *commit_message(const struct batch *b, const char *node, uint64_t from, uint64_t to)
+/* seen: the main tip the last fetch saw (its "Seen-main:" trailer), or NULL */
+static char *commit_message(const struct batch *b, const char *node, uint64_t from, uint64_t to,
+                            const char *seen)
 {
-	size_t n = json_array_size(b->order), cap = 256 + (n + 1) * (4 + 33 + PL_ID_MAX + 2), off = 0;
+	size_t n = json_array_size(b->order), cap = 320 + (n + 1) * (4 + 33 + PL_ID_MAX + 2), off = 0;
 	char *msg = malloc(cap);
 
 	if (!msg)
@@ -334,7 +336,9 @@ static char *commit_message(const struct batch *b, const char *node, uint64_t fr
 		                json_string_value(json_object_get(b->records, rk)));
 	}
 	if (n > MSG_RECORDS_MAX && off < cap)
-		snprintf(msg + off, cap - off, "... and more records\n");
+		off += snprintf(msg + off, cap - off, "... and more records\n");
+	if (seen && strlen(seen) == 40 && off < cap)
+		snprintf(msg + off, cap - off, "\n" PL_SYNC_SEEN_MAIN_TRAILER "%s\n", seen);
 	return msg;
 }
 
@@ -397,9 +401,16 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 		rc = pl_error_from_git(grc, "the commit author (set user.name and user.email)");
 		goto cleanup;
 	}
-	if (!(msg = commit_message(&b, node, committed + 1, seq))) {
-		rc = pl_error_set(PL_ERROR, "out of memory");
-		goto cleanup;
+	{
+		char *seen = NULL;
+		if ((rc = pl_store_meta_get(&seen, st, PL_SYNC_SEEN_MAIN_META)))
+			goto cleanup;
+		msg = commit_message(&b, node, committed + 1, seq, seen);
+		free(seen);
+		if (!msg) {
+			rc = pl_error_set(PL_ERROR, "out of memory");
+			goto cleanup;
+		}
 	}
 	{
 		/* signed with the data dir's key (made here if it has none: a store made before signing) */

@@ -72,4 +72,14 @@ int pl_sync__keyring_read(pl_keyring *kr, git_repository *repo, const char *ref,
 int pl_sync__keyring_check(char *why, size_t sz, const pl_keyring *kr, const char *node, git_repository *repo,
                            const git_oid *commit);
 
+/*
+ * The witness of main (docs/design.md, section 10): the main tip a school's
+ * last fetch saw (its store's meta key) goes into its next node commit's
+ * message as a trailer line "Seen-main: <40 hex>" after a blank line.
+ */
+#define PL_SYNC_SEEN_MAIN_META    "sync.seen_main"
+#define PL_SYNC_SEEN_MAIN_TRAILER "Seen-main: "
+/* The trailer's sha from a commit message into hex: 1 if there is one, 0 if not. */
+int pl_sync__seen_main(char hex[41], const char *msg);
+
 #endif

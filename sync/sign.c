@@ -220,3 +220,23 @@ int pl_sync__commit_signer(pl_key *signer, char *why, size_t sz, git_repository 
 	git_buf_dispose(&data);
 	return rc;
 }
+
+int pl_sync__seen_main(char hex[41], const char *msg)
+{
+	static const char key[] = PL_SYNC_SEEN_MAIN_TRAILER;
+	const char *p = msg;
+
+	/* the last such line wins (the trailer ends the message) */
+	hex[0] = '\0';
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		if (n == sizeof(key) - 1 + 40 && !strncmp(p, key, sizeof(key) - 1) &&
+		    strspn(p + sizeof(key) - 1, "0123456789abcdef") >= 40) {
+			memcpy(hex, p + sizeof(key) - 1, 40);
+			hex[40] = '\0';
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return hex[0] != '\0';
+}

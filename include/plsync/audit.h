@@ -114,9 +114,12 @@ typedef struct pl_audit_verify_options {
 	pl_audit_problem_cb problem;  /* called once per problem; may be NULL */
 	void               *payload;
 	pl_op_limits        limits;
+	const char         *district_key; /* the district key's fingerprint
+	                                     ("SHA256:..."), pinned; NULL = the
+	                                     public part of REPO/plsync-district.key */
 } pl_audit_verify_options;
 #define PL_AUDIT_VERIFY_OPTIONS_VERSION 1
-#define PL_AUDIT_VERIFY_OPTIONS_INIT { PL_AUDIT_VERIFY_OPTIONS_VERSION, NULL, NULL, NULL, PL_OP_LIMITS_INIT }
+#define PL_AUDIT_VERIFY_OPTIONS_INIT { PL_AUDIT_VERIFY_OPTIONS_VERSION, NULL, NULL, NULL, PL_OP_LIMITS_INIT, NULL }
 
 typedef struct pl_audit_verify_result {
 	char     main[41];     /* main's tip, "" if nothing was merged yet */
@@ -127,6 +130,9 @@ typedef struct pl_audit_verify_result {
 	size_t   states;       /* state files checked */
 	size_t   conflicts;    /* conflict files checked */
 	size_t   problems;     /* disagreements found (each passed to the callback) */
+	size_t   signatures;   /* commits whose signature was checked (node, merge, keys) */
+	size_t   witnesses;    /* witnesses: distinct (node, main tip seen) pairs */
+	char     district_fp[64]; /* the district key checked against, "" if none */
 } pl_audit_verify_result;
 
 /*
@@ -149,7 +155,17 @@ typedef struct pl_audit_verify_result {
  *  5. every file in state/ and conflicts/ is byte-for-byte what the merge
  *     renders from that fold (pl_merge_state_json, pl_merge_conflicts_json),
  *     at the path pl_merge_state_path gives; no file for a record with no
- *     ops or a deleted one; none missing for a live record.
+ *     ops or a deleted one; none missing for a live record;
+ *  6. signatures: every commit of every node ref is signed, validly, and
+ *     (for a node with a key enrolled on refs/plsync/keys) by a key enrolled
+ *     for that node and valid at its committer time; every commit on main's
+ *     first-parent chain and refs/plsync/keys' tip is signed by the district
+ *     key (opts->district_key if pinned, else REPO/plsync-district.key's
+ *     public part, else the signer of refs/plsync/keys' first commit);
+ *  7. witnesses: every main tip a validly signed node commit names in its
+ *     "Seen-main:" trailer is main's tip or an ancestor of it; one that is
+ *     not proves main was rewound or rewritten, and is reported with the
+ *     node, its commit and the sha it saw.
  *
  * Memory stays bounded by one blob and one record: the fold lives in LMDB.
  * Each problem goes to opts->problem and is counted in res->problems;

@@ -163,7 +163,9 @@ c=$(echo "$state $blob" | commit_tree "$T/f1.git" main main) && git -C "$T/f1.gi
 desc "verify fails on an edited state file"; fails 1 audit verify "$T/f1.git"
 like "$(cat "$T/.out")" "^$(git -C "$T/f1.git" rev-parse --short=12 "$c"):$state: differs from the fold of $id's ops: hours is 75 in the file, 7.5 from the ops$" \
 	"naming the commit that edited the file, the file and the field"
-is "$(wc -l < "$T/.out" | tr -d ' ')" "1" "and nothing else"
+like "$(cat "$T/.out")" "^merge $(git -C "$T/f1.git" rev-parse --short=12 "$c"): main's commit .*: unsigned commit: main's commits are signed by the district key$" \
+	"and that the commit is not signed by the district key"
+is "$(wc -l < "$T/.out" | tr -d ' ')" "2" "and nothing else"
 desc "the forged repository still passes git fsck --strict"; ok git -C "$T/f1.git" fsck --strict
 
 # (2a) an op blob removed from main
@@ -200,6 +202,8 @@ like "$(cat "$T/.out")" "nodes/LIN01:ops/LIN01/000/000/000000000006-000000000006
 desc "git fsck --strict passes"; ok git -C "$T/f4.git" fsck --strict
 desc "the merge quarantines the rewritten node too"; fails 1 district merge "$T/f4.git"
 like "$(cat "$T/.err")" "quarantined nodes/LIN01 .*was rewritten" "saying it was rewritten"
+desc "status --check: a node in quarantine is CRITICAL"; fails 2 district status "$T/f4.git" --check
+like "$(cat "$T/.out")" "^PLSYNC-DISTRICT CRITICAL - LIN01 has a range in quarantine" "naming the node"
 
 # (4) an op claiming another node: WAS02's first batch committed as LIN01's next
 cp -a "$R" "$T/f5.git"

@@ -112,9 +112,15 @@ desc "git index-pack indexes the pack plsync wrote"; ok git index-pack -o "$T/co
 desc "into the very .idx plsync wrote beside it"; ok cmp "$T/copy.idx" "${newest%.pack}.idx"
 
 # --- and git alone agrees ---
-for r in "$R" "$T/once.git" "$T/unmerged.git" "$T/rebuilt.git"; do
+for r in "$R" "$T/unmerged.git" "$T/rebuilt.git"; do
 	desc "plsync-audit verify passes on ${r#$T/}"; ok "$build/bin/plsync-audit" verify "$r"
 done
+# once.git is another district repository with the same node refs: their
+# commits witnessed $R's main (Seen-main:), which once.git's main is not
+desc "plsync-audit verify on once.git finds only the schools' witnesses of another main"
+fails 1 "$build/bin/plsync-audit" verify "$T/once.git" --json
+is "$(pj 'join ",", map { $_->{what} =~ /saw main at [0-9a-f]{40}, which is not in this repository/ ? "w" : $_->{what} } @{$j->{problems}}' <"$T/.out")" \
+	"w,w,w" "... one per node, nothing else"
 for r in "$R" "$T/once.git" "$T/unmerged.git" "$T/rebuilt.git" "$T/lin/git" "$T/was/git" "$T/dist/git"; do
 	desc "git fsck --strict passes on ${r#$T/}"; ok git -C "$r" fsck --strict
 done

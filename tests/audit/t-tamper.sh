@@ -69,8 +69,9 @@ desc "verify fails on the edited file"; fails 1 audit verify "$R"
 like "$(cat "$T/.out")" "^$(short "$hand"):$path: differs from the fold of $id's ops: hours is 30 in the file, 3 from the ops$" \
 	"naming the commit that edited it and the file"
 desc "verify --json fails too"; fails 1 audit verify "$R" --json
-is "$(pj 'join " ", map { "$_->{where} $_->{commit}" } @{$j->{problems}}' < "$T/.out")" "$(short "$hand"):$path $hand" \
-	"with that commit in full"
+is "$(pj 'join " ", map { "$_->{where} $_->{commit}" } @{$j->{problems}}' < "$T/.out")" \
+	"merge $(short "$hand") $hand $(short "$hand"):$path $hand" \
+	"with that commit in full (unsigned: not the district's merge; and the file it edited)"
 desc "git fsck --strict passes"; ok git -C "$R" fsck --strict
 
 # a repository merged before the record was kept: main's tip is checked

@@ -207,6 +207,8 @@ static void test_approve(pl_store *st)
 	is_str(field(b, st, "PD1", "approvals.supervisor.by"), "E200", "the approval records who");
 	is_str(field(b, st, "PD1", "approvals.supervisor.at"), DAY, "when (the stamp given)");
 	is_str(field(b, st, "PD1", "approvals.supervisor.decision"), "approved", "and the decision");
+	is_str(field(b, st, "PD1", "approvals.supervisor.via"), "recorded",
+	       "made by another person's actor (a clerk's data dir), it is marked recorded");
 	is_int(nops(st, "PD1"), 2, "the approval is one op");
 	is_int(approve(st, "PD1", PL_ROLE_SUPERVISOR, "E200", &r), PL_EINVALID, "the same role cannot approve twice");
 	is_str(msg(), "pd_entry PD1 already has the supervisor's approval (by E200); it is waiting for the "
@@ -222,8 +224,12 @@ static void test_approve(pl_store *st)
 		o.by = "E300";
 		o.note = "Title II-A line 4";
 		o.stamp = DAY;
-		is_int(pl_workflow_approve(st, ACTOR, &o, &r), 0, "the recorded budget manager approves");
+		/* the web app's actor for a logged-in staff member (web/page-login.c) */
+		is_int(pl_workflow_approve(st, "Sam Ortiz (E300) <sam@lincoln.example>", &o, &r), 0,
+		       "the recorded budget manager approves, under their own login");
 	}
+	is_str(field(b, st, "PD1", "approvals.budget.via"), "login",
+	       "the approval made by the approver's own session is marked login");
 	ok(r.both && !strcmp(r.status, "approved"), "the result says both approvals are given");
 	is_str(field(b, st, "PD1", "status"), "approved", "with both approvals the entry is approved");
 	is_int(nops(st, "PD1"), 3, "the second approval is one op, which also sets the status");

@@ -64,6 +64,11 @@ static const struct good {
 	  "{\"group\":\"Grade 3 team\",\"school\":\"LIN01\",\"date\":\"2026-09-15\",\"minutes\":\"45\","
 	  "\"attendees\":\"E100, E200\",\"focus\":\"running records\",\"standards\":[\"equity_practices\"],"
 	  "\"notes\":\"n\",\"next_steps\":\"s\"}" },
+	{ "offering", "O1",
+	  "{\"title\":\"Math routines\",\"type\":\"workshop\",\"presenters\":\"E200\",\"capacity\":\"25\","
+	  "\"sessions\":\"2026-10-05 15:30-17:30 Room 4, 2026-10-12 15:30-17:00 Room 4\",\"hours\":\"3.5\","
+	  "\"credit_type\":\"CEU\",\"registration_closes\":\"2026-10-01\",\"goal\":\"G1\","
+	  "\"effectiveness\":{\"levels\":\"reaction, transfer\",\"when\":\"in December\"}}" },
 };
 
 static const char *good_json(const char *kind)
@@ -115,7 +120,7 @@ static void test_good_records(void)
 	{
 		pl_store_stats s;
 		pl_store_stats_get(&s, st);
-		ok(s.records == 8 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 8 records, 2 of them staff");
+		ok(s.records == 9 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 9 records, 2 of them staff");
 	}
 }
 
@@ -281,7 +286,7 @@ static void test_missing_required(void)
 			        want, "required");
 		}
 	}
-	is_int(nk, 7, "all seven kinds were checked");
+	is_int(nk, 8, "all eight kinds were checked");
 }
 
 static void test_bad_values(void)

@@ -7,12 +7,56 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "audit.h"
 #include "plsync/audit.h"
 #include "plsync/json.h"
 #include "plsync/merge.h"
 #include "plsync/store.h"
+
+/* The "after" of change `field` in ch, as text, or NULL. */
+static const char *after_of(json_t *ch, const char *field)
+{
+	for (size_t k = 0; k < json_array_size(ch); k++) {
+		json_t *x = json_array_get(ch, k);
+		const char *f = json_string_value(json_object_get(x, "field"));
+		if (f && !strcmp(f, field))
+			return json_string_value(json_object_get(x, "after"));
+	}
+	return NULL;
+}
+
+/* Who gave an approval or rejection in this op (approvals.<role>.via): the
+ * approver under their own login, or someone who recorded it for them. */
+static void print_via(json_t *o, json_t *ch)
+{
+	static const char *const roles[] = { "supervisor", "budget" };
+	char f[64];
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *via, *by, *dec;
+		snprintf(f, sizeof(f), "approvals.%s.via", roles[i]);
+		if (!(via = after_of(ch, f)))
+			continue;
+		snprintf(f, sizeof(f), "approvals.%s.by", roles[i]);
+		by = after_of(ch, f);
+		snprintf(f, sizeof(f), "approvals.%s.decision", roles[i]);
+		dec = after_of(ch, f);
+		printf("  who    %s %s ", roles[i], dec ? dec : "decided");
+		if (!strcmp(via, "login")) {
+			fputs("by ", stdout);
+			term(by ? by : "?");
+			fputs(" under their own login\n", stdout);
+		} else {
+			fputs("for ", stdout);
+			term(by ? by : "?");
+			fputs(", recorded by ", stdout);
+			term(str(o, "actor"));
+			fputs(" (not the approver's own login)\n", stdout);
+		}
+	}
+}
 
 static int cmd_log(cli *c, int argc, char **argv)
 {
@@ -48,6 +92,7 @@ static int cmd_log(cli *c, int argc, char **argv)
 			print_value(json_object_get(x, "after"));
 			fputc('\n', stdout);
 		}
+		print_via(o, ch);
 	}
 	json_decref(log);
 	return 0;
@@ -62,6 +107,9 @@ const cmd_entry cmd_log_entry = {
 	"each op's time, actor, node/seq, op id, every field it set as before ->\n"
 	"after (the record folded in clock order, as every replica folds it), the\n"
 	"node commit that carried it and the merge commit that consolidated it.\n"
+	"An approval or rejection says who gave it: \"by E200 under their own\n"
+	"login\" (the approver's web session) or \"for E200, recorded by ACTOR\"\n"
+	"(approvals.<role>.via: login or recorded).\n"
 	"Ops not merged yet are not in main and not shown.\n"
 	"\n"
 	"Options:\n"
