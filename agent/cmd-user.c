@@ -116,16 +116,17 @@ static int cmd_user(cli *c, int argc, char **argv)
 {
 	const cmd_entry *e = &cmd_user_entry;
 	const char *role = NULL;
-	int from_stdin = 0, npos, rc;
+	int from_stdin = 0, revoke = 0, npos, rc;
 	opt_spec specs[] = {
-		{ "role", 1, &role, NULL }, { "password-stdin", 0, NULL, &from_stdin }, { NULL, 0, NULL, NULL }
+		{ "role", 1, &role, NULL }, { "password-stdin", 0, NULL, &from_stdin }, { "revoke", 0, NULL, &revoke },
+		{ NULL, 0, NULL, NULL }
 	};
 	char **pos = NULL, pw[512];
 
 	if ((rc = opts_parse(e, argc, argv, specs, &pos, &npos)))
 		return rc;
 	if (npos < 1) {
-		rc = cli_usage(e, "which? add, passwd, rm or ls");
+		rc = cli_usage(e, "which? add, passwd, roles, token, rm or ls");
 	} else if (!strcmp(pos[0], "ls")) {
 		json_t *list = NULL, *u, *r;
 		size_t i, k;
@@ -158,12 +159,25 @@ static int cmd_user(cli *c, int argc, char **argv)
 			rc = pl_user_set_roles(c->dir, pos[1], roles) ? cli_fail(c) : EXIT_OK;
 		if (roles && !rc)
 			printf("%s: roles changed\n", pos[1]);
+	} else if (!strcmp(pos[0], "token") && revoke) {
+		rc = pl_user_token_revoke(c->dir, pos[1]) ? cli_fail(c) : EXIT_OK;
+		if (!rc)
+			printf("%s: API token revoked\n", pos[1]);
+	} else if (!strcmp(pos[0], "token")) {
+		char token[PL_USER_TOKEN_HEX + 1];
+		rc = pl_user_token(token, c->dir, pos[1]) ? cli_fail(c) : EXIT_OK;
+		if (!rc) {
+			printf("%s\n", token);
+			fprintf(stderr, "plsync: the API token of %s (it replaces any earlier one); it is shown only "
+			        "now: send it as \"Authorization: Bearer TOKEN\"\n", pos[1]);
+		}
+		memset(token, 0, sizeof(token));
 	} else if (!strcmp(pos[0], "rm")) {
 		rc = pl_user_rm(c->dir, pos[1]) ? cli_fail(c) : EXIT_OK;
 		if (!rc)
 			printf("%s: account removed (the staff record and its history stay)\n", pos[1]);
 	} else {
-		rc = cli_usage(e, "user %s: the subcommands are add, passwd, roles, rm and ls", pos[0]);
+		rc = cli_usage(e, "user %s: the subcommands are add, passwd, roles, token, rm and ls", pos[0]);
 	}
 	free(pos);
 	return rc;
@@ -172,7 +186,7 @@ static int cmd_user(cli *c, int argc, char **argv)
 const cmd_entry cmd_user_entry = {
 	.name = "user",
 	.synopsis = "user add STAFF --role ROLE[,ROLE...] [--password-stdin] | passwd STAFF [--password-stdin]"
-	            " | roles STAFF --role ROLE[,ROLE...] | rm STAFF | ls",
+	            " | roles STAFF --role ROLE[,ROLE...] | token STAFF [--revoke] | rm STAFF | ls",
 	.summary = "manage the web app's accounts (who logs in to plsync serve)",
 	.help =
 	"The people who log in to the web app (`plsync serve`) as themselves. An\n"
@@ -192,11 +206,18 @@ const cmd_entry cmd_user_entry = {
 	"first line of standard input with --password-stdin (for scripts). At least\n"
 	"8 characters.\n"
 	"\n"
+	"user token STAFF prints a new API token for scripts that use the web app's\n"
+	"JSON API (/api/v1/, header \"Authorization: Bearer TOKEN\"), acting as that\n"
+	"person. It is shown once, kept only as its SHA-256, and replaces the\n"
+	"account's earlier token; --revoke forgets it.\n"
+	"\n"
 	"Examples:\n"
 	"  plsync user add E100 --role teacher\n"
 	"  printf '%s\\n' \"$PW\" | plsync user add E200 --role approver,coordinator --password-stdin\n"
 	"  plsync user passwd E100\n"
 	"  plsync user roles E100 --role teacher,clerk\n"
+	"  plsync user token E400 > e400.token\n"
+	"  plsync user token E400 --revoke\n"
 	"  plsync user rm E100\n"
 	"  plsync user ls\n",
 	.needs_store = 1,

@@ -282,6 +282,8 @@ static int sync_once(sync_loop *l)
 	if (!(rc = sync_cfg_load(&sc, l->dir, l->remote))) {
 		sc.opts.progress = loop_progress;
 		sc.opts.payload = l;
+		sc.opts.store_lock = l->o.store_lock;
+		sc.opts.store_lock_ctx = l->o.store_lock_ctx;
 		if (!(rc = pl_mirror_open(&m, l->dir)))
 			rc = pl_sync_run(&res, m, l->o.store, &sc.opts);
 	}

@@ -21,7 +21,10 @@
  * environment is shared by the process's threads (store.h: a second
  * pl_store of the same data dir in one process would break LMDB's locks).
  * The loop opens its own mirror (one git_repository per thread) for each
- * sync. sync_loop_wake and sync_loop_stop only set a flag and write a byte
+ * sync. When other threads use the store too, the caller gives the lock
+ * they use it under (store_lock): the sync holds it for each stretch that
+ * touches the store, so a map growth or pl_store_release_pages never runs
+ * beside another thread's transaction. sync_loop_wake and sync_loop_stop only set a flag and write a byte
  * to a pipe: they are async-signal-safe.
  *
  * Program code (agent/): it reads the config and prints nothing; the state
@@ -86,6 +89,11 @@ typedef struct sync_loop_options {
 	int          no_netlink;  /* 1: do not watch links coming up */
 	sync_loop_cb cb;
 	void        *payload;
+	/* the store is shared with other threads (serve's pages): the sync takes
+	   this lock for each of its store steps, never across a network call
+	   (pl_sync_options.store_lock); NULL = the store is the loop's alone */
+	void       (*store_lock)(void *ctx, int lock);
+	void        *store_lock_ctx;
 } sync_loop_options;
 #define SYNC_LOOP_OPTIONS_VERSION 1
 #define SYNC_LOOP_OPTIONS_INIT { SYNC_LOOP_OPTIONS_VERSION }

@@ -9,7 +9,10 @@
  *  - a file that others may read or write is refused, not used;
  *  - a password is never kept, only crypto_pwhash_str (Argon2id,
  *    interactive limits);
- *  - checking a password takes one hash whether the account exists or not.
+ *  - checking a password takes one hash whether the account exists or not;
+ *  - an API token (32 random bytes, 64 hex digits) is shown once and kept
+ *    only as its SHA-256 ("token_sha256"): a token is random, so a fast
+ *    hash is enough, and a leaked users file gives no usable token.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -207,12 +210,21 @@ static unsigned roles_of(const json_t *user)
 	return roles;
 }
 
-enum change { ADD, PASSWD, ROLES, RM };
+enum change { ADD, PASSWD, ROLES, RM, TOKEN, UNTOKEN };
+
+/* The SHA-256 of a token, hex, into out (65 bytes). */
+static void token_hash(char out[65], const char *token)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
 
 static int change(const char *dir, const char *staff, enum change what, unsigned roles,
                   const char *password)
 {
-	char hash[crypto_pwhash_STRBYTES];
+	char hash[crypto_pwhash_STRBYTES] = "";
 	json_t *doc = NULL, *users, *user;
 	int fd = -1, rc;
 
@@ -247,6 +259,16 @@ static int change(const char *dir, const char *staff, enum change what, unsigned
 		break;
 	case RM:
 		json_object_del(users, staff);
+		break;
+	case TOKEN: /* password: the new token */
+		token_hash(hash, password);
+		json_object_set_new(user, "token_sha256", json_string(hash));
+		break;
+	case UNTOKEN:
+		if (json_object_del(user, "token_sha256")) {
+			rc = pl_error_set(PL_ENOTFOUND, "the account of %s has no API token", staff);
+			goto out;
+		}
 		break;
 	}
 	rc = users_write(dir, doc);
@@ -322,4 +344,51 @@ int pl_user_check(unsigned *roles, const char *dir, const char *staff, const cha
 		*roles = roles_of(user);
 	json_decref(doc);
 	return good ? 0 : pl_error_set(PL_EAUTH, "wrong staff id or password");
+}
+
+int pl_user_token(char out[PL_USER_TOKEN_HEX + 1], const char *dir, const char *staff)
+{
+	unsigned char raw[PL_USER_TOKEN_HEX / 2];
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = crypto_ready()))
+		return rc;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out, PL_USER_TOKEN_HEX + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+	if ((rc = change(dir, staff, TOKEN, 0, out)))
+		sodium_memzero(out, PL_USER_TOKEN_HEX + 1);
+	return rc;
+}
+
+int pl_user_token_revoke(const char *dir, const char *staff)
+{
+	return change(dir, staff, UNTOKEN, 0, NULL);
+}
+
+int pl_user_token_check(char staff[PL_ID_MAX + 1], unsigned *roles, const char *dir, const char *token)
+{
+	char want[65];
+	const char *key;
+	json_t *doc = NULL, *user;
+	int rc, found = 0;
+
+	staff[0] = '\0';
+	*roles = 0;
+	if (!token || strlen(token) != PL_USER_TOKEN_HEX)
+		return pl_error_set(PL_EAUTH, "not an API token");
+	if ((rc = crypto_ready()) || (rc = users_read(&doc, dir)))
+		return rc;
+	token_hash(want, token);
+	json_object_foreach(json_object_get(doc, "users"), key, user) {
+		const char *h = json_string_value(json_object_get(user, "token_sha256"));
+		if (h && strlen(h) == 64 && !found && sodium_memcmp(h, want, 64) == 0 && strlen(key) <= PL_ID_MAX) {
+			snprintf(staff, PL_ID_MAX + 1, "%s", key);
+			*roles = roles_of(user);
+			found = 1;
+		}
+	}
+	json_decref(doc);
+	return found ? 0 : pl_error_set(PL_EAUTH, "the API token is unknown or was revoked");
 }

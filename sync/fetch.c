@@ -364,7 +364,10 @@ int pl_sync_fetch(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync
 
 	if ((rc = fetch_refs(m, st, opts, 0)))
 		return rc;
-	return apply_followed(res, m, st, opts);
+	pl_sync__store_hold(opts, 1);
+	rc = apply_followed(res, m, st, opts);
+	pl_sync__store_hold(opts, 0);
+	return rc;
 }
 
 /* A git lock file, or a pack libgit2 was still writing ("pack_git2_*"). */
@@ -429,9 +432,11 @@ int pl_sync_run(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_o
 		memset(res, 0, sizeof(*res));
 	if ((rc = sync_lock(&fd, m)))
 		return rc;
-	if ((rc = pl_mirror_commit(res ? &res->committed_from : &(uint64_t){ 0 },
-	                           res ? &res->committed_to : &(uint64_t){ 0 }, m, st, opts)) ||
-	    (rc = pl_sync_push(res, m, st, opts)))
+	pl_sync__store_hold(opts, 1);
+	rc = pl_mirror_commit(res ? &res->committed_from : &(uint64_t){ 0 },
+	                      res ? &res->committed_to : &(uint64_t){ 0 }, m, st, opts);
+	pl_sync__store_hold(opts, 0);
+	if (rc || (rc = pl_sync_push(res, m, st, opts)))
 		goto cleanup;
 	rc = pl_sync_fetch(res, m, st, opts);
 cleanup:

@@ -8,9 +8,14 @@
  * 1.7) and its libssh2 waits in poll() without one, so the watch ends a
  * blocked read the one way that works for git://, http(s) and ssh alike: it
  * shuts down the internet sockets the process opened since the watch began
- * (they are the call's: the library runs one network call at a time and the
- * programs make no other sockets meanwhile); the read returns, libgit2 fails
- * the call, and pl_sync__net_error names the limit. A local path remote has
+ * (they are the call's: the library runs one network call at a time); the
+ * read returns, libgit2 fails the call, and pl_sync__net_error names the
+ * limit. A program may serve meanwhile (`plsync serve` syncs in a thread
+ * beside its web server): the sockets a server listens on and the
+ * connections it accepted are never cut. They are told apart by their local
+ * port: an accepted connection's is the port a socket of this process listens
+ * on (SO_ACCEPTCONN), while a connection the call made has an ephemeral port,
+ * which the kernel never picks among the ports bound by a listener. A local path remote has
  * no socket: the next callback (progress of the copy) returns an error.
  */
 #include <dirent.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "plsync/errors.h"
@@ -77,6 +83,41 @@ static int each_socket(void (*fn)(struct pl_sync__watch *, int, ino_t), struct p
 	return 0;
 }
 
+/* The local port of socket fd (0 if none); *listening = it is a listening socket. */
+static unsigned local_port(int fd, int *listening)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa), ol = sizeof(*listening);
+
+	*listening = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, listening, &ol))
+		*listening = 0;
+	if (getsockname(fd, (struct sockaddr *)&sa, &len))
+		return 0;
+	if (sa.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&sa)->sin_port);
+	if (sa.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+	return 0;
+}
+
+/* The ports this process listens on, gathered before a cut. */
+struct ports {
+	unsigned port[32];
+	size_t   n;
+};
+
+static void listening_of(struct pl_sync__watch *w, int fd, ino_t ino)
+{
+	struct ports *p = w->ports;
+	int listening;
+	unsigned port = local_port(fd, &listening);
+
+	(void)ino;
+	if (listening && port && p->n < sizeof(p->port) / sizeof(p->port[0]))
+		p->port[p->n++] = port;
+}
+
 static void remember(struct pl_sync__watch *w, int fd, ino_t ino)
 {
 	ino_t *p = realloc(w->before, (w->nbefore + 1) * sizeof(*p));
@@ -90,9 +131,19 @@ static void remember(struct pl_sync__watch *w, int fd, ino_t ino)
 
 static void cut(struct pl_sync__watch *w, int fd, ino_t ino)
 {
+	const struct ports *p = w->ports;
+	int listening;
+	unsigned port;
+
 	for (size_t i = 0; i < w->nbefore; i++)
 		if (w->before[i] == ino)
 			return;
+	port = local_port(fd, &listening);
+	if (listening)
+		return; /* a server's: never the call's */
+	for (size_t i = 0; p && i < p->n; i++)
+		if (p->port[i] == port)
+			return; /* a connection a server of this process accepted */
 	shutdown(fd, SHUT_RDWR); /* the owner (libgit2) still closes it */
 }
 
@@ -121,8 +172,12 @@ static void *watch_main(void *arg)
 	while (!w->stop) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (limit_hit(w, &now)) {
+			struct ports ports = { .n = 0 };
 			w->fired = 1;
+			w->ports = &ports;
+			each_socket(listening_of, w);
 			each_socket(cut, w);
+			w->ports = NULL;
 			break;
 		}
 		tick = now;

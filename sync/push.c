@@ -79,7 +79,10 @@ int pl_sync_push(pl_sync_result *res, pl_mirror *m, pl_store *st, const pl_sync_
 		goto cleanup;
 	}
 	/* the remote confirmed: only now record it */
-	if ((rc = pl_sync__record_pushed(st, seq, tip)))
+	pl_sync__store_hold(opts, 1);
+	rc = pl_sync__record_pushed(st, seq, tip);
+	pl_sync__store_hold(opts, 0);
+	if (rc)
 		goto cleanup;
 	if (res) {
 		res->pushed_seq = seq;

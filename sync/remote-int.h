@@ -35,6 +35,7 @@ struct pl_sync__watch {
 	size_t          mark_bytes;
 	ino_t          *before;                        /* socket inodes open at the start */
 	size_t          nbefore;
+	void           *ports;                         /* while cutting: the ports listened on (netwatch.c) */
 	char            reason[200];                   /* the limit that was hit */
 };
 
@@ -97,5 +98,12 @@ int pl_sync__remote_open(git_remote **out, git_repository *repo, const char *url
  * sync.remote_tip and sync.last (now) in the store (push.c).
  */
 int pl_sync__record_pushed(pl_store *st, uint64_t seq, const char *tip);
+/* Take (lock 1) or give back (0) the caller's store lock, if it gave one
+ * (pl_sync_options.store_lock). */
+static inline void pl_sync__store_hold(const pl_sync_options *o, int lock)
+{
+	if (o && o->store_lock)
+		o->store_lock(o->store_lock_ctx, lock);
+}
 
 #endif

@@ -36,7 +36,7 @@ static void login_form(web_req *r, const char *user, const char *msg)
 }
 
 /* Name and actor of staff member u->staff, from the store. */
-static void user_fill(web_req *r, web_user *u)
+void web_user_fill(web_req *r, web_user *u)
 {
 	pl_record *rec = NULL;
 	const char *name = NULL, *email = NULL;
@@ -100,7 +100,7 @@ int page_login(web_req *r)
 	if (was)
 		web_logout_session(r);
 	snprintf(u.staff, sizeof(u.staff), "%s", user);
-	user_fill(r, &u);
+	web_user_fill(r, &u);
 	if (web_login_session(r, &u))
 		return web_error(r, 503, "Too many people are logged in; try again later.");
 	snprintf(r->cookie[1], sizeof(r->cookie[1]), "plsync_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");

@@ -117,14 +117,24 @@ void web_page_begin(web_req *r, const char *title)
 		web_form_end(r);
 	}
 	web_html(r, "</header>\n");
-	if (r->logged_in && r->cfg->status) {
+	if (r->logged_in && r->store_held && r->cfg->status) {
 		char line[512] = "";
-		r->cfg->status(r->cfg->status_ctx, line, sizeof(line));
-		if (*line) {
-			web_html(r, "<p class=\"sync\">");
-			web_text(r, line);
-			web_html(r, "</p>\n");
+		size_t conflicts = r->cfg->status(r->cfg->status_ctx, r->store, line, sizeof(line));
+		web_html(r, "<div class=\"sync\"><p>");
+		web_text(r, line);
+		if (conflicts)
+			web_html(r, " <a href=\"/conflicts\">%zu record%s with conflicting changes to resolve</a>",
+			         conflicts, conflicts == 1 ? "" : "s");
+		web_html(r, "</p>");
+		if (r->cfg->sync_now) {
+			web_form_begin(r, "/sync");
+			web_html(r, "<input type=\"hidden\" name=\"back\" value=\"");
+			web_text(r, r->path);
+			web_html(r, "\">");
+			web_button(r, "Sync now", NULL, NULL);
+			web_form_end(r);
 		}
+		web_html(r, "</div>\n");
 	}
 	web_html(r, "<main><h1>");
 	web_text(r, title);

@@ -75,6 +75,9 @@ struct web_server {
 struct req_ctx {
 	struct MHD_PostProcessor *pp;
 	json_t *form;
+	char   *raw;      /* an /api/ request's JSON body */
+	size_t  raw_len;
+	int     json;
 	size_t  got, max;    /* bytes of body so far, and the limit */
 	int     too_big, dup;
 	char   *file;        /* a multipart upload's file (POST /import only) */
@@ -359,18 +362,15 @@ static int route(web_req *r)
 	}
 	if (!strcmp(p, "/login"))
 		return page_login(r);
-	if (!strncmp(p, "/api/", 5) && !r->logged_in) {
-		r->status = 401;
-		r->ctype = "application/json";
-		fputs("{\"error\":\"log in first (POST /login)\"}\n", r->out);
-		return 0;
-	}
+	if (!strncmp(p, "/api/", 5))
+		return web_api(r);
 	if (!r->logged_in)
 		return get ? web_redirect(r, "/login") : web_error(r, 403, "Log in first.");
 	if (!get && !web_csrf_ok(r))
 		return web_error(r, 403, "This form has expired or did not come from this site "
 		                 "(its security token is missing or wrong). Go back, reload the page and try again.");
 	web_store_lock(r->srv);
+	r->store_held = 1;
 	if (!get && !strcmp(p, "/logout"))
 		rc = page_logout(r);
 	else if (get && !strcmp(p, "/"))
@@ -385,6 +385,8 @@ static int route(web_req *r)
 		rc = page_transcript(r);
 	else if (!strncmp(p, "/records/", 9) && !split_record(p + 9, id, action) && get == !*action)
 		rc = get ? page_record(r, id) : page_record_action(r, id, action);
+	else if (!get && !strcmp(p, "/sync"))
+		rc = page_sync_now(r);
 	else if (!strcmp(p, "/new") || !strncmp(p, "/new/", 5))
 		rc = page_new(r, p[4] ? p + 5 : "");
 	else if (!strncmp(p, "/edit/", 6) && !split_record(p + 6, id, action) && !*action)
@@ -403,10 +405,9 @@ static int route(web_req *r)
 		rc = page_plans(r);
 	else if (get && !strncmp(p, "/plans/", 7) && !split_record(p + 7, id, action) && !*action)
 		rc = page_plan(r, id);
-	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
-		rc = page_api_record(r, id);
 	else
 		rc = web_error(r, 404, "There is no such page.");
+	r->store_held = 0;
 	web_store_unlock(r->srv);
 	return rc;
 }
@@ -497,6 +498,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (x->pp)
 			MHD_destroy_post_processor(x->pp);
 		json_decref(x->form);
+		free(x->raw);
 		free(x->file);
 		free(x);
 		*con_cls = NULL;
@@ -539,7 +541,11 @@ static enum MHD_Result respond(web_server *s, struct MHD_Connection *c, const ch
 	client_addr(r.addr, sizeof(r.addr), c);
 	if (pl_date_today(r.today, s->cfg.today))
 		pl_date_today(r.today, NULL);
-	if (x->form) {
+	if (x->json) {
+		r.raw = x->raw ? x->raw : "";
+		r.raw_len = x->raw_len;
+		r.form = json_object();
+	} else if (x->form) {
 		r.form = json_incref(x->form);
 	} else {
 		r.form = json_object();
@@ -586,12 +592,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	const char *v;
 
 	if (!x) {
-		int post = !strcmp(method, "POST"), multipart;
+		int api = !strncmp(url, "/api/", 5);
+		int post = !strcmp(method, "POST") || (api && !strcmp(method, "PATCH")), multipart;
 		if (!(x = calloc(1, sizeof(*x))))
 			return MHD_NO;
 		*con_cls = x;
 		if (strcmp(method, "GET") && strcmp(method, "HEAD") && !post)
-			return answer_plain(c, 405, "only GET, HEAD and POST\n");
+			return answer_plain(c, 405, "only GET, HEAD and POST (and PATCH under /api/)\n");
 		if (!host_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
 			return answer_plain(c, 421, "this server does not answer for that Host\n");
 		if (!origin_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
@@ -607,6 +614,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return answer_plain(c, 413, "the request body is larger than this server takes\n");
 		if (post) {
 			v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+			if (api && v && !strncasecmp(v, "application/json", 16)) {
+				x->json = 1;
+				return MHD_YES;
+			}
 			if (v && !multipart && strncasecmp(v, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
 			                     strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)))
 				return answer_plain(c, 415, "a form is sent as application/x-www-form-urlencoded\n");
@@ -622,6 +633,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;   /* a chunked body past the limit: dropped */
 		if (x->pp && MHD_post_process(x->pp, upload, *upload_size) != MHD_YES)
 			x->dup = 1;
+		if (x->json) {
+			char *n = realloc(x->raw, x->raw_len + *upload_size + 1);
+			if (!n)
+				return MHD_NO;
+			memcpy(n + x->raw_len, upload, *upload_size);
+			x->raw = n;
+			x->raw_len += *upload_size;
+			n[x->raw_len] = 0;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -49,12 +49,14 @@ typedef struct web_config {
 	size_t      upload_max;  /* bytes of a file upload (POST /import); 0 = 2 MiB */
 	unsigned    login_user_max;  /* failed logins per account per 15 min; 0 = 5 */
 	unsigned    login_addr_max;  /* failed logins per address per 15 min; 0 = 20 */
-	/* The sync status line at the top of every page ("Offline since 10:42 —
-	 * 14 changes saved on this computer ..."), or NULL for none: writes one
-	 * sentence into buf. The background sync (issue 13 item 4, to come)
-	 * gives it; it is called from any request thread, with or without the
-	 * store lock, so it must keep its own state thread-safe. */
-	void      (*status)(void *ctx, char *buf, size_t size);
+	/* The background sync (web/sync.h), or NULL for none. status writes the
+	 * sentence at the top of every page ("Offline since 10:42 — 14 changes
+	 * saved on this computer ...") into buf and returns how many records have
+	 * an open conflict; it is called from any request thread with the store
+	 * lock held (st: the server's store). sync_now wakes the sync ("Sync
+	 * now", POST /sync). */
+	size_t    (*status)(void *ctx, pl_store *st, char *buf, size_t size);
+	void      (*sync_now)(void *ctx);
 	void       *status_ctx;
 } web_config;
 
@@ -115,9 +117,12 @@ typedef struct web_req {
 	const char *method;      /* "GET", "POST" */
 	const char *path;        /* as decoded by MHD */
 	json_t     *form;        /* POST fields (strings); GET: the query */
+	const char *raw;         /* an /api/ request's JSON body as sent, or NULL */
+	size_t      raw_len;
 	void       *conn;        /* struct MHD_Connection */
 	web_user    user;        /* the logged-in person (user.staff "" if none) */
 	int         logged_in;
+	int         store_held;  /* the request holds the store lock */
 	char        addr[64];    /* the client's address */
 	char        today[11];
 	char        login_csrf[WEB_TOKEN_HEX + 1]; /* the login form's cookie (before a session) */
@@ -147,6 +152,8 @@ void web_logout_session(web_req *r);
 web_sessions *web_server_sessions(web_server *s);
 unsigned web_login_limit_wait(web_req *r, const char *staff);
 void web_login_result(web_req *r, const char *staff, int good);
+/* u->name and u->actor of staff member u->staff, from the store (takes the store lock). */
+void web_user_fill(web_req *r, web_user *u);
 
 /* ---- forms (form.c) ---- */
 
@@ -242,7 +249,8 @@ int page_request_form(web_req *r);   /* GET /requests/new */
 int page_request_post(web_req *r);   /* POST /requests */
 int page_staff(web_req *r);          /* GET /staff */
 int page_transcript(web_req *r);     /* GET /transcript */
-int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records/ID */
+int web_api(web_req *r);             /* /api/v1/... (api.c): its own auth, CSRF and lock */
+int page_sync_now(web_req *r);       /* POST /sync */
 int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND */
 int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
 int page_search(web_req *r);         /* GET /search?q= */

@@ -61,6 +61,12 @@ typedef struct pl_sync_options {
 	                                  a fetch then also takes refs/plsync/keys, refuses it unless that
 	                                  key signed it, and applies a followed node's commits only if all
 	                                  are signed by a key enrolled there for that node (plsync/key.h) */
+	/* A store other threads use too (a server's, under its lock): called with 1
+	   before and 0 after each stretch of the sync that uses st (committing to the
+	   mirror, recording the push, applying fetched ops), never across a network
+	   call; NULL when st is this thread's alone */
+	void         (*store_lock)(void *ctx, int lock);
+	void          *store_lock_ctx;
 } pl_sync_options;
 #define PL_SYNC_OPTIONS_VERSION 1
 #define PL_SYNC_OPTIONS_INIT { PL_SYNC_OPTIONS_VERSION }

@@ -26,6 +26,8 @@
 
 #include <jansson.h>
 
+#include "plsync/op.h"
+
 enum pl_user_role {
 	PL_USER_CLERK       = 1u << 0,
 	PL_USER_TEACHER     = 1u << 1,
@@ -73,5 +75,20 @@ int pl_user_list(json_t **out, const char *dir);
  * not tell). Other errors: PL_EOS, PL_ECORRUPT.
  */
 int pl_user_check(unsigned *roles, const char *dir, const char *staff, const char *password);
+
+/* ---- API tokens, for scripts (the web app's /api/v1/, "Authorization: Bearer") ---- */
+
+#define PL_USER_TOKEN_HEX 64   /* 32 random bytes */
+
+/*
+ * Make a new API token for the account of `staff` (it replaces the one it
+ * had), into out: shown once, kept only as its SHA-256. PL_ENOTFOUND if
+ * there is no such account.
+ */
+int pl_user_token(char out[PL_USER_TOKEN_HEX + 1], const char *dir, const char *staff);
+/* Forget the account's token. PL_ENOTFOUND: no account, or it has no token. */
+int pl_user_token_revoke(const char *dir, const char *staff);
+/* Whose token `token` is: 0 with staff and roles set, or PL_EAUTH. */
+int pl_user_token_check(char staff[PL_ID_MAX + 1], unsigned *roles, const char *dir, const char *token);
 
 #endif
