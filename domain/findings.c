@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plsync/chain.h"
 #include "plsync/errors.h"
 #include "plsync/findings.h"
 #include "plsync/schema.h"
@@ -26,6 +27,7 @@ static const pl_finding_rule rules[] = {
 	{ "activity_no_followup", "Plan activity without a follow-up" },
 	{ "goal_incomplete", "Plan goal missing a measure or a Year 1/2/3 outcome" },
 	{ "evaluation_missing", "Completed PD with no evaluation 30 days after completion" },
+	{ "approval_chain_incomplete", "Completed PD that skipped a step of the district's approval chain" },
 	{ NULL, NULL }
 };
 
@@ -100,7 +102,7 @@ static pl_finding_action rule_action(const char *rule)
 		{ "out_of_district_limit", PL_ACTION_REVIEW_LIMIT },
 		{ "renewal_hours_short", PL_ACTION_PLAN_RENEWAL }, { "federal_unlinked", PL_ACTION_LINK_GOAL },
 		{ "activity_no_followup", PL_ACTION_ADD_FOLLOWUP }, { "goal_incomplete", PL_ACTION_COMPLETE_GOAL },
-		{ "evaluation_missing", PL_ACTION_EVALUATE },
+		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "approval_chain_incomplete", PL_ACTION_APPROVE },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i].rule, rule))
@@ -501,6 +503,48 @@ static int rule_evaluation(ctx *x)
 	return 0;
 }
 
+/*
+ * A completed entry whose district approval chain (plsync/chain.h) has a
+ * step beyond Rule 4370.1's two without an approval: approved at a school
+ * before the rule reached it, or completed by a plain change. The two
+ * approvals of Rule 4370.1 are approval_missing's.
+ */
+static int rule_chain(ctx *x)
+{
+	const json_t *arules = pl_dataset_kind(x->ds, "approval_rule");
+	const char *id;
+	json_t *e;
+	int rc;
+
+	if (!json_object_size(arules))
+		return 0;
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *st = pl_dataset__str(e, "status"), *staff = pl_dataset__str(e, "staff");
+		char why[600];
+		pl_chain c;
+		int n = 0;
+
+		if (!st || strcmp(st, "completed") || !in_year(x, entry_date(e)))
+			continue;
+		if ((rc = pl_chain_of(&c, arules, e, pl_dataset_get(x->ds, "staff", staff))))
+			return rc;
+		snprintf(why, sizeof(why), "completed without ");
+		for (size_t i = 2; i < c.n; i++) {
+			if (pl_chain_step_done(e, c.step[i]))
+				continue;
+			pl_dataset__cat(why, sizeof(why), "%sthe %s's approval (approval_rule %s)", n ? " and " : "",
+			                pl_role_title(c.step[i]), c.rule[i] ? c.rule[i] : "?");
+			n++;
+		}
+		if (!n)
+			continue;
+		pl_dataset__cat(why, sizeof(why), "; the district's approval chain asks for it before attending");
+		if ((rc = add(x, "approval_chain_incomplete", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- driver ---- */
 
 static int rule_index(const char *name)
@@ -556,7 +600,7 @@ int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_find
 	if ((rc = rule_approval(&x)) || (rc = rule_approval_late(&x)) ||
 	    (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
 	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
-	    (rc = rule_evaluation(&x)))
+	    (rc = rule_evaluation(&x)) || (rc = rule_chain(&x)))
 		goto cleanup;
 	n = json_array_size(x.out);
 	if (!(v = calloc(n + 1, sizeof(*v))) || !(sorted = json_array())) {

@@ -51,6 +51,10 @@
  *                         outcome.
  *  evaluation_missing     a completed pd_entry with no Guskey evaluation
  *                         `evaluation_days` (30) days or more after it ended.
+ *  approval_chain_incomplete
+ *                         a completed pd_entry without the approval of a step
+ *                         that the district's approval_rule records add to its
+ *                         chain (plsync/chain.h).
  *
  * Findings come sorted by rule (in the order above), then school, then
  * record.
