@@ -46,6 +46,8 @@ int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name
 extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
 	cmd_complete_entry, cmd_evaluate_entry, cmd_transcript_entry, cmd_findings_entry,
 	cmd_report_entry, cmd_plan_entry;
+/* Required trainings and reminders (agent/cmd-compliance.c, cmd-remind.c). */
+extern const cmd_entry cmd_compliance_entry, cmd_remind_entry;
 
 /*
  * Parse "path=value" arguments into a nested object (dots nest); an empty

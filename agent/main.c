@@ -19,6 +19,7 @@ static const cmd_entry *const commands[] = {
 	&cmd_status_entry, &cmd_config_entry, &cmd_check_entry, &cmd_sync_entry, &cmd_bundle_entry,
 	&cmd_request_entry, &cmd_approve_entry, &cmd_reject_entry, &cmd_complete_entry,
 	&cmd_evaluate_entry, &cmd_transcript_entry, &cmd_findings_entry, &cmd_report_entry, &cmd_plan_entry,
+	&cmd_compliance_entry, &cmd_remind_entry,
 	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, NULL
 };
 

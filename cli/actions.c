@@ -65,6 +65,9 @@ void cli_finding_next(FILE *f, const json_t *fd, void *arg)
 	case PL_ACTION_EVALUATE:
 		cmd(f, "evaluate", rec, " reaction=N learning=N ...");
 		break;
+	case PL_ACTION_TRAIN:
+		cmd(f, "compliance --staff", staff ? staff : rec, " shows what is due; plsync request ... for the training");
+		break;
 	default:
 		fputs(pl_finding_next_step(pl_finding_action_of(fd)), f);
 	}

@@ -15,6 +15,7 @@
 #include "plsync/chain.h"
 #include "plsync/errors.h"
 #include "plsync/findings.h"
+#include "plsync/requirement.h"
 #include "plsync/schema.h"
 #include "dataset-int.h"
 
@@ -28,6 +29,8 @@ static const pl_finding_rule rules[] = {
 	{ "goal_incomplete", "Plan goal missing a measure or a Year 1/2/3 outcome" },
 	{ "evaluation_missing", "Completed PD with no evaluation 30 days after completion" },
 	{ "approval_chain_incomplete", "Completed PD that skipped a step of the district's approval chain" },
+	{ "training_overdue", "A required training not done by its due date" },
+	{ "training_due_soon", "A required training due within 30 days" },
 	{ NULL, NULL }
 };
 
@@ -56,6 +59,7 @@ static const struct {
 	[PL_ACTION_ADD_FOLLOWUP]    = { "add_followup", "describe the activity's follow-up: who, what and how" },
 	[PL_ACTION_COMPLETE_GOAL]   = { "complete_goal", "fill in the goal's missing measure and outcomes" },
 	[PL_ACTION_EVALUATE]        = { "evaluate", "record the participant's evaluation (Guskey levels 1 to 5)" },
+	[PL_ACTION_TRAIN]           = { "train", "have the staff member complete the required training" },
 };
 
 const char *pl_finding_action_name(pl_finding_action a)
@@ -103,6 +107,7 @@ static pl_finding_action rule_action(const char *rule)
 		{ "renewal_hours_short", PL_ACTION_PLAN_RENEWAL }, { "federal_unlinked", PL_ACTION_LINK_GOAL },
 		{ "activity_no_followup", PL_ACTION_ADD_FOLLOWUP }, { "goal_incomplete", PL_ACTION_COMPLETE_GOAL },
 		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "approval_chain_incomplete", PL_ACTION_APPROVE },
+		{ "training_overdue", PL_ACTION_TRAIN }, { "training_due_soon", PL_ACTION_TRAIN },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i].rule, rule))
@@ -545,6 +550,39 @@ static int rule_chain(ctx *x)
 	return 0;
 }
 
+/* Required trainings (plsync/requirement.h) overdue or due within 30 days. */
+static int rule_training(ctx *x)
+{
+	json_t *rows = NULL;
+	size_t i;
+	json_t *r;
+	int rc;
+
+	if (!json_object_size(pl_dataset_kind(x->ds, "requirement")))
+		return 0;
+	if ((rc = pl_compliance(&rows, x->ds, x->today, NULL, 30)))
+		return rc;
+	json_array_foreach(rows, i, r) {
+		const char *state = pl_dataset__str(r, "state"), *due = pl_dataset__str(r, "due");
+		const char *last = pl_dataset__str(r, "last");
+		char why[600];
+		int over = !strcmp(state, "overdue");
+
+		if (!over && strcmp(state, "due_soon"))
+			continue;
+		snprintf(why, sizeof(why), "%s: required training \"%s\" %s%s%s", pl_dataset__str(r, "name"),
+		         pl_dataset__str(r, "title"), over ? "overdue" : "due soon", due ? (over ? " since " : " on ") : "",
+		         due ? due : "");
+		pl_dataset__cat(why, sizeof(why), "; %s%s", last ? "last done " : "never done", last ? last : "");
+		if ((rc = add(x, over ? "training_overdue" : "training_due_soon", "requirement",
+		              pl_dataset__str(r, "requirement"), pl_dataset__str(r, "staff"),
+		              pl_dataset__str(r, "school"), why)))
+			break;
+	}
+	json_decref(rows);
+	return rc;
+}
+
 /* ---- driver ---- */
 
 static int rule_index(const char *name)
@@ -600,7 +638,8 @@ int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_find
 	if ((rc = rule_approval(&x)) || (rc = rule_approval_late(&x)) ||
 	    (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
 	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
-	    (rc = rule_evaluation(&x)) || (rc = rule_chain(&x)))
+	    (rc = rule_evaluation(&x)) || (rc = rule_chain(&x)) ||
+	    (rc = rule_training(&x)))
 		goto cleanup;
 	n = json_array_size(x.out);
 	if (!(v = calloc(n + 1, sizeof(*v))) || !(sorted = json_array())) {
