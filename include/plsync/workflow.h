@@ -5,6 +5,8 @@
  *   request -> approve (supervisor) + approve (budget) -> approved
  *           -> complete (hours) -> evaluate (Guskey levels 1-5)
  *   either approver may reject instead (status rejected).
+ *   the district's approval_rule records may add steps to the chain
+ *   (plsync/chain.h): approved once every step has approved.
  *
  * Each call checks its rule on the record as it is inside one store write
  * (pl_write_get) and writes its one op in that same write, so the rule and

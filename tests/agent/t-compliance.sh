@@ -33,4 +33,11 @@ like "$f" "training_overdue: requirement $req \(staff E102\)" "the overdue findi
 like "$f" "training_due_soon: requirement $req \(staff E101\)" "the due-soon finding names Bo"
 is "$(printf '%s\n' "$f" | grep -c '^training_')" "2" "two training findings, none for Ann"
 like "$f" "next: plsync compliance --staff E102" "the next step shows the command"
+
+rep=$(p report --year 2026-2027 --format md --for coordinator)
+like "$rep" 'Required trainings' "the report has a required trainings table"
+like "$rep" '\| Mandated reporter training \| 3 \| 1 \| 0 \| 1 \| 1 \|' "3 staff: 1 done, 0 due, 1 due soon, 1 overdue"
+tr=$(p transcript E102 2>/dev/null)
+like "$tr" '^Required trainings:$' "the transcript has a required trainings section"
+like "$tr" '^  Mandated reporter training: overdue \(due 2025-12-15\)$' "Cy's transcript says overdue"
 done_testing
