@@ -32,7 +32,12 @@ void schema_help(FILE *out);
 extern const cmd_entry cmd_init_entry, cmd_add_entry, cmd_set_entry, cmd_rm_entry,
 	cmd_show_entry, cmd_ls_entry, cmd_import_entry, cmd_export_entry, cmd_log_entry,
 	cmd_status_entry, cmd_config_entry, cmd_check_entry, cmd_sync_entry, cmd_bundle_entry,
-	cmd_conflicts_entry, cmd_resolve_entry, cmd_restore_entry;
+	cmd_conflicts_entry, cmd_resolve_entry, cmd_restore_entry, cmd_key_entry;
+
+/* Print a key's public line, and (unless public_only) its fingerprint as
+ * ssh-keygen -l prints it (cmd-init.c). */
+struct pl_key;
+void print_key(const struct pl_key *k, int public_only);
 
 /*
  * `plsync init`'s work, for init and restore: check the options (usage
@@ -102,7 +107,7 @@ int config_duration(int *out, const char *text);
 /* Sync settings from <dir>/config (remote.url, user.*, sync.*), owned here. */
 typedef struct sync_cfg {
 	pl_sync_options opts;
-	char   *url, *name, *email, *sshkey, *knownhosts, *user, *password, *cafile;
+	char   *url, *name, *email, *sshkey, *knownhosts, *user, *password, *cafile, *districtkey;
 	json_t *follow;      /* array of node codes */
 	const char **follow_v;
 } sync_cfg;

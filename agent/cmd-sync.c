@@ -15,6 +15,7 @@
 #include <git2.h>
 
 #include "agent.h"
+#include "plsync/key.h"
 #include "sync-loop.h"
 
 /* A whole number of seconds or bytes (0 to 86400 * 1024), into *out; -1 if it is not one. */
@@ -75,6 +76,7 @@ int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
 	    (rc = config_get(&s->user, dir, "sync.username")) ||
 	    (rc = config_get(&s->password, dir, "sync.password")) ||
 	    (rc = config_get(&s->cafile, dir, "sync.cafile")) ||
+	    (rc = config_get(&s->districtkey, dir, "sync.districtkey")) ||
 	    (rc = config_get_all(&s->follow, dir, "sync.follow")) || (rc = sync_limits(&s->opts, dir)))
 		return rc;
 	if (url_override) {
@@ -86,6 +88,7 @@ int sync_cfg_load(sync_cfg *s, const char *dir, const char *url_override)
 	s->opts.user_email = s->email;
 	s->opts.ssh_key = s->sshkey;
 	s->opts.ssh_known_hosts = s->knownhosts;
+	s->opts.district_key = s->districtkey;
 	s->opts.http_user = s->user;
 	s->opts.http_password = s->password ? s->password : getenv("PLSYNC_PASSWORD");
 	/* DISTRICT always, plus sync.follow */
@@ -114,6 +117,7 @@ void sync_cfg_free(sync_cfg *s)
 	free(s->user);
 	free(s->password);
 	free(s->cafile);
+	free(s->districtkey);
 	json_decref(s->follow);
 	free(s->follow_v);
 }
@@ -271,6 +275,19 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		rc = cli_fail(c);
 		goto done;
 	}
+	{
+		/* a data dir made before signing gets its key now (the commit would make it anyway) */
+		pl_key k;
+		int made = 0;
+		if (pl_key_ensure(&k, &made, c->dir, pl_store_node(c->store))) {
+			rc = cli_fail(c);
+			goto done;
+		}
+		if (made)
+			fprintf(stderr, "plsync: this data dir had no signing key: made %s/%s; give the district "
+			        "office its line (plsync key --public) to enrol\n", c->dir, PL_KEY_FILE);
+		pl_key_clear(&k);
+	}
 	/* the records with an open conflict before: the ones after that are not
 	 * among them are the conflicts this sync brought */
 	if (pl_store_conflicted(&had, c->store, NULL)) {
@@ -371,6 +388,9 @@ const cmd_entry cmd_sync_entry = {
 	"  sync.knownhosts   known_hosts file for ssh:// (default ~/.ssh/known_hosts):\n"
 	"                    the server's host key must be in it, under \"[host]:port\"\n"
 	"                    for a port other than 22 (ssh-keyscan -p PORT HOST prints it)\n"
+	"  sync.districtkey  the district key's fingerprint (SHA256:...; plsync init\n"
+	"                    --district-key): fetched nodes' commits must be signed by\n"
+	"                    keys that key enrolled, or nothing of them is applied\n"
 	"  sync.timeout      seconds the server may say nothing, to connect and answer\n"
 	"                    (default 30; 0: no limit)\n"
 	"  sync.lowspeed     BYTES/SECONDS: fail when, while data flows, fewer than BYTES\n"

@@ -13,6 +13,8 @@
 
 #include "agent.h"
 
+extern const cmd_entry cmd_user_entry, cmd_serve_entry;
+
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_add_entry, &cmd_set_entry, &cmd_rm_entry, &cmd_show_entry,
 	&cmd_ls_entry, &cmd_import_entry, &cmd_export_entry, &cmd_log_entry,
@@ -20,7 +22,8 @@ static const cmd_entry *const commands[] = {
 	&cmd_request_entry, &cmd_approve_entry, &cmd_reject_entry, &cmd_complete_entry,
 	&cmd_evaluate_entry, &cmd_transcript_entry, &cmd_findings_entry, &cmd_report_entry, &cmd_plan_entry,
 	&cmd_compliance_entry, &cmd_remind_entry,
-	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, NULL
+	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, &cmd_key_entry, &cmd_user_entry,
+	&cmd_serve_entry, NULL
 };
 
 static const cli_program program = {

@@ -12,6 +12,10 @@
  * too, applied first to a new, empty store in restore mode, then the
  * checkpoints a push would have left: the mirror's branch at the district's
  * tip and sync.pushed, sync.remote_tip, sync.last.
+ *
+ * With a pinned district key (opts->district_key) refs/plsync/keys comes
+ * too, and a followed node's new commits are applied only if that key
+ * signed the keys and every commit is signed by a key enrolled for the node.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,7 @@
 #include "layout-int.h"
 #include "mirror-int.h"
 #include "remote-int.h"
+#include "sign-int.h"
 #include "tree-int.h"
 
 struct apply {
@@ -42,6 +47,38 @@ struct apply {
 	int             restore;   /* the node is our own (pl_sync_restore) */
 	size_t          applied, skipped, ahead, dangling;
 };
+
+#define KEYS_REMOTE "refs/remotes/origin/plsync/keys"
+
+/*
+ * With a pinned district key: every new commit of `node` signed by a key
+ * the district enrolled for it (refs/plsync/keys as fetched, signed by the
+ * pinned key), or nothing of the node is applied.
+ */
+static int check_signed(git_repository *repo, const char *node, const git_oid *commits, size_t n,
+                        const pl_sync_options *opts)
+{
+	pl_keyring kr;
+	char why[PL_ERROR_MSG_MAX];
+	int rc;
+
+	if (!opts || !opts->district_key || !n)
+		return 0;
+	if ((rc = pl_sync__keyring_read(&kr, repo, KEYS_REMOTE, NULL, opts->district_key)))
+		return rc;
+	if (!kr.tip[0])
+		rc = pl_error_set(PL_ECORRUPT, "the district repository has no %s, so nothing of nodes/%s can be "
+		                  "checked against the pinned district key %s; nothing of it is applied", PL_KEY_REF, node,
+		                  opts->district_key);
+	else if (!pl_keyring_has(&kr, node))
+		rc = pl_error_set(PL_ECORRUPT, "the district has enrolled no key for nodes/%s, so its commits cannot "
+		                  "be checked; nothing of it is applied", node);
+	for (size_t i = 0; i < n && !rc; i++)
+		if ((rc = pl_sync__keyring_check(why, sizeof(why), &kr, node, repo, &commits[i])) == 1)
+			rc = pl_error_set(PL_ECORRUPT, "nodes/%s: %s; nothing of it is applied", node, why);
+	pl_keyring_clear(&kr);
+	return rc;
+}
 
 static int apply_blob(pl_write *w, struct apply *a, const git_oid *blob_id, const char *path,
                       const char *commit_hex)
@@ -201,7 +238,8 @@ static int apply_node(pl_sync_result *res, pl_mirror *m, pl_store *st, const cha
 	a.tip_hex = tip_hex;
 	a.opts = opts;
 	a.restore = restore;
-	if ((rc = pl_store_write(st, NULL, apply_fn, &a)))
+	if ((rc = check_signed(m->repo, node, a.commits, a.ncommits, opts)) ||
+	    (rc = pl_store_write(st, NULL, apply_fn, &a)))
 		goto cleanup;
 	if (res) {
 		res->applied += a.applied;
@@ -237,8 +275,12 @@ static int fetch_refs(pl_mirror *m, pl_store *st, const pl_sync_options *opts, i
 		pl_error_set(PL_EUSAGE, "no remote");
 		return pl_error_hint(PL_HINT_REMOTE_URL, NULL);
 	}
-	if (!(specs = calloc(nfollow + 2, sizeof(char *))))
+	if (!(specs = calloc(nfollow + 3, sizeof(char *))))
 		return pl_error_set(PL_ERROR, "out of memory");
+	if (opts->district_key && !(specs[n++] = strdup("+" PL_KEY_REF ":" KEYS_REMOTE))) {
+		rc = pl_error_set(PL_ERROR, "out of memory");
+		goto cleanup;
+	}
 	for (size_t i = 0; i < nfollow + (self != 0); i++) {
 		const char *node = i < nfollow ? follow[i] : pl_store_node(st);
 		if (!pl_node_valid(node)) {
@@ -254,8 +296,8 @@ static int fetch_refs(pl_mirror *m, pl_store *st, const pl_sync_options *opts, i
 		}
 		n++;
 	}
-	if (!n)
-		goto cleanup;
+	if (n == (opts->district_key != NULL))
+		goto cleanup; /* no node ref to fetch */
 	refspecs.strings = specs;
 	refspecs.count = n;
 	if ((rc = pl_sync__remote_open(&remote, m->repo, opts->url)))

@@ -2,8 +2,9 @@
  * merge-commit.c — the merge commit: the tree updates of the merged ranges
  * and the state files, the new tree (tree.c), the commit whose parents are
  * the old main (or, on the first merge, a parentless root with the empty
- * tree) and the merged node tips, its objects to disk as one pack, and
- * refs/heads/main moved to it only if it is still the main this merge read.
+ * tree) and the merged node tips, signed by the district key (SSHSIG, as
+ * node commits are), its objects to disk as one pack, and refs/heads/main
+ * moved to it only if it is still the main this merge read.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "plsync/errors.h"
 #include "plsync/merge.h"
 #include "merge-int.h"
+#include "sign-int.h"
 #include "merge-record-int.h"
 #include "pack-int.h"
 #include "tree-int.h"
@@ -110,7 +112,7 @@ static char *merge_message(struct merge *mg)
  * parents would otherwise all be node tips, parent 0 indistinguishable from
  * an old main).
  */
-static int root_commit(git_commit **out, git_repository *repo, const git_signature *sig)
+static int root_commit(git_commit **out, git_repository *repo, const git_signature *sig, const pl_key *dk)
 {
 	git_treebuilder *tb = NULL;
 	git_tree *empty = NULL;
@@ -118,12 +120,13 @@ static int root_commit(git_commit **out, git_repository *repo, const git_signatu
 	int rc = 0, grc;
 
 	if ((grc = git_treebuilder_new(&tb, repo, NULL)) < 0 || (grc = git_treebuilder_write(&tid, tb)) < 0 ||
-	    (grc = git_tree_lookup(&empty, repo, &tid)) < 0 ||
-	    (grc = git_commit_create(&cid, repo, NULL, sig, sig, NULL,
-	                             "district history begins\n\nThe first merge's first parent: every later commit on\n"
-	                             "main's first-parent chain is a merge whose other parents are node tips.\n",
-	                             empty, 0, NULL)) < 0 ||
-	    (grc = git_commit_lookup(out, repo, &cid)) < 0)
+	    (grc = git_tree_lookup(&empty, repo, &tid)) < 0)
+		rc = pl_error_from_git(grc, "writing main's root commit");
+	else if (!(rc = pl_sync__commit_signed(&cid, repo, dk, sig, sig,
+	                                       "district history begins\n\nThe first merge's first parent: every later "
+	                                       "commit on\nmain's first-parent chain is a merge whose other parents are "
+	                                       "node tips.\n", empty, 0, NULL)) &&
+	         (grc = git_commit_lookup(out, repo, &cid)) < 0)
 		rc = pl_error_from_git(grc, "writing main's root commit");
 	git_tree_free(empty);
 	git_treebuilder_free(tb);
@@ -142,13 +145,17 @@ int pl_merge__commit(struct merge *mg, git_commit *old_main)
 	size_t np = 0, nm = json_array_size(mg->res->merged), nwritten = 0;
 	git_oid *written = NULL;
 	char *msg = NULL;
+	pl_key dk = { 0 };
 	int rc = 0, grc;
 
 	if ((grc = git_signature_now(&sig, mg->opts->name ? mg->opts->name : "plsync-district",
 	                             mg->opts->email ? mg->opts->email : "plsync-district@localhost")) < 0)
 		return pl_error_from_git(grc, "the merge author");
+	/* signed by the district key (made here for a repository older than keys) */
+	if ((rc = pl_keyring_district_key(&dk, NULL, mg->repo_path)))
+		goto cleanup;
 	/* before the mempack: the flush writes only the merge commit's tree */
-	if (!old_main && (rc = root_commit(&root, mg->repo, sig)))
+	if (!old_main && (rc = root_commit(&root, mg->repo, sig, &dk)))
 		goto cleanup;
 	if ((rc = pl_sync__add_mempack(&mempack, mg->repo)))
 		goto cleanup;
@@ -181,10 +188,8 @@ int pl_merge__commit(struct merge *mg, git_commit *old_main)
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if ((grc = git_commit_create(&commit_id, mg->repo, NULL, sig, sig, NULL, msg, tree, np, parents)) < 0) {
-		rc = pl_error_from_git(grc, "writing the merge commit");
+	if ((rc = pl_sync__commit_signed(&commit_id, mg->repo, &dk, sig, sig, msg, tree, np, parents)))
 		goto cleanup;
-	}
 	{
 		/* the new trees and the commit: all that is in the mempack */
 		git_oid *all = realloc(written, (nwritten + 1) * sizeof(*all));
@@ -233,6 +238,7 @@ int pl_merge__commit(struct merge *mg, git_commit *old_main)
 	git_oid_tostr(mg->res->main, sizeof(mg->res->main), &commit_id);
 	git_oid_tostr(mg->res->tree, sizeof(mg->res->tree), &tree_id);
 cleanup:
+	pl_key_clear(&dk);
 	for (size_t i = 0; i < mg->ck.n; i++)
 		free(mg->ck.o[i].z);
 	free(mg->ck.o);

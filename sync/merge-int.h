@@ -23,6 +23,7 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "plsync/key.h"
 #include "plsync/merge.h"
 #include "plsync/store.h"
 #include "pack-int.h"
@@ -55,6 +56,7 @@ struct merge {
 	json_t                  *carry;     /* [[node, first, last, commit]] */
 	struct chunk             ck;        /* state files not yet on disk: they go
 	                                       in the merge commit's pack */
+	pl_keyring               keys;      /* the enrolled node keys (refs/plsync/keys) */
 	/* the range being verified (reset when the write replays) */
 	const char              *node;
 	git_oid                 *commits;
@@ -98,6 +100,14 @@ int pl_merge__commit(struct merge *mg, git_commit *old_main);
  * mg->cur_commit and cur_seq say where.
  */
 int pl_merge__range_fn(pl_write *w, void *payload);
+/*
+ * The signatures of mg->commits, the range of mg->node: 0 if the node has
+ * no enrolled key (reported: its signatures are not checked) or every
+ * commit is signed by a key enrolled for it and valid then; 1 with the
+ * first bad commit in mg->cur_commit and the reason in why (the range is
+ * quarantined); a negative PL_E* code on a failure to read.
+ */
+int pl_merge__check_signatures(struct merge *mg, char *why, size_t sz);
 /* Report each base id of the ops in mg->dangling that no merged op has. */
 int pl_merge__recheck_dangling(struct merge *mg);
 

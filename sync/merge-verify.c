@@ -4,7 +4,8 @@
  * linear and adding only its own batch files, named for the seqs they hold;
  * each op through the store's remote checks (pl_write_remote_prepared),
  * decoded and hashed on a second thread while this one applies; ops ahead
- * of the clock or with bases not held yet are merged and reported.
+ * of the clock or with bases not held yet are merged and reported. Before
+ * all that, the range's signatures (pl_merge__check_signatures).
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include "plsync/store.h"
 #include "layout-int.h"
 #include "merge-int.h"
+#include "sign-int.h"
 #include "tree-int.h"
 
 static int range_fail(struct merge *mg, int rc)
@@ -444,4 +446,28 @@ int pl_merge__range_fn(pl_write *w, void *payload)
 	snprintf(key, sizeof(key), "merge.q/%s", mg->node);
 	pl_write_meta_set(w, key, NULL);
 	return pl_write_meta_set(w, "merge.dirty", "1");
+}
+
+/* ---- signatures ---- */
+
+int pl_merge__check_signatures(struct merge *mg, char *why, size_t sz)
+{
+	int rc;
+
+	if (!pl_keyring_has(&mg->keys, mg->node)) {
+		/* before enrolment: merged as before, and said */
+		for (size_t i = 0; i < json_array_size(mg->res->unenrolled); i++)
+			if (!strcmp(json_string_value(json_array_get(mg->res->unenrolled, i)), mg->node))
+				return 0;
+		if (json_array_append_new(mg->res->unenrolled, json_string(mg->node)))
+			return pl_error_set(PL_ERROR, "out of memory");
+		return 0;
+	}
+	for (size_t i = 0; i < mg->ncommits; i++) {
+		if ((rc = pl_sync__keyring_check(why, sz, &mg->keys, mg->node, mg->repo, &mg->commits[i])) != 0) {
+			git_oid_tostr(mg->cur_commit, sizeof(mg->cur_commit), &mg->commits[i]);
+			return rc;
+		}
+	}
+	return 0;
 }

@@ -7,6 +7,11 @@
  *    It is verified and applied to the cache in one store transaction, so a
  *    range that fails anywhere is not applied at all: it is quarantined with
  *    a finding (node, commit, seq, reason) and the other nodes still merge.
+ *  - Signatures first (merge-verify.c, enroll.c): once the district has
+ *    enrolled a key for a node (refs/plsync/keys, signed by the district
+ *    key), every commit of its range must be signed by a key enrolled for
+ *    that node and valid at the commit's time, or the range is
+ *    quarantined; a node with no enrolled key merges as before, reported.
  *  - Verification: node commits have one parent and only add batch blobs
  *    under ops/<node>/, named for the seqs they hold; every op is the node's,
  *    continues its chain (seq, prev, id: pl_write_remote), is well-formed
@@ -73,6 +78,7 @@ void pl_merge_result_clear(pl_merge_result *r)
 	json_decref(r->merged);
 	json_decref(r->findings);
 	json_decref(r->reported);
+	json_decref(r->unenrolled);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -160,6 +166,15 @@ static int merge_node(struct merge *mg, const char *node, const git_oid *tip)
 		rc = finding(mg, node, mg->tip, 0, why);
 		goto cleanup;
 	}
+	{
+		char why[PL_ERROR_MSG_MAX];
+		if ((rc = pl_merge__check_signatures(mg, why, sizeof(why))) == 1) {
+			rc = finding(mg, node, mg->cur_commit, 0, why);
+			goto cleanup;
+		}
+		if (rc)
+			goto cleanup;
+	}
 	rc = pl_store_write(mg->cache, "plsync-district merge", pl_merge__range_fn, mg);
 	if (rc == PL_EFULL || rc == PL_EOS)
 		goto cleanup; /* this machine's trouble (disk, map), not the node's: stop */
@@ -225,6 +240,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	res->merged = json_array();
 	res->findings = json_array();
 	res->reported = json_array();
+	res->unenrolled = json_array();
 	memset(&mg, 0, sizeof(mg));
 	mg.dangling = json_array();
 	mg.opts = opts ? opts : &defaults;
@@ -239,7 +255,8 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	mg.repo = repo;
 	mg.repo_path = repo_path;
 	has_main = git_reference_name_to_id(&main_tip, repo, "refs/heads/main") == 0;
-	if ((rc = check_main(res, repo, repo_path, has_main ? &main_tip : NULL)))
+	if ((rc = check_main(res, repo, repo_path, has_main ? &main_tip : NULL)) ||
+	    (rc = pl_keyring_load(&mg.keys, repo_path)))
 		goto cleanup;
 	if ((rc = pl_merge__cache_ready(&mg.cache, &res->rebuilt, repo, repo_path, has_main ? &main_tip : NULL,
 	                      mg.opts->rebuild_cache)))
@@ -282,6 +299,7 @@ int pl_merge(pl_merge_result *res, const char *repo_path, const pl_merge_options
 	    (rc = pl_store_meta_set(mg.cache, "merge.dirty", NULL)) || (rc = pl_store_sync(mg.cache)))
 		goto cleanup;
 cleanup:
+	pl_keyring_clear(&mg.keys);
 	json_decref(refs);
 	pl_merge__updates_clear(&mg.ups);
 	pl_merge__updates_clear(&mg.rups);

@@ -6,7 +6,8 @@
  * after that, in seq order, in blobs of at most 16 MiB; all objects of a
  * commit go through a mempack and reach disk as one pack before the ref is
  * moved (compare-and-swap on the old tip), so a crash leaves at worst an
- * unreferenced pack.
+ * unreferenced pack. Every commit is signed (SSHSIG, sign.c) with the data
+ * dir's key, <dir>/node.key, made on the first commit if the dir has none.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,10 +24,12 @@
 #include <git2/sys/odb_backend.h>
 
 #include "plsync/errors.h"
+#include "plsync/key.h"
 #include "plsync/op.h"
 #include "layout-int.h"
 #include "mirror-int.h"
 #include "pack-int.h"
+#include "sign-int.h"
 
 #define BATCH_MAX (16u * 1024u * 1024u)
 #define MSG_RECORDS_MAX 2000
@@ -349,6 +352,7 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 	char refname[PL_NODE_MAX + 24], *msg = NULL;
 	uint64_t committed, seq;
 	pl_oid last_id;
+	pl_key key = { 0 };
 	int rc = 0, grc;
 
 	*from = *to = 0;
@@ -398,12 +402,14 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 		goto cleanup;
 	}
 	{
+		/* signed with the data dir's key (made here if it has none: a store made before signing) */
 		const git_commit *parents[1] = { parent };
-		if ((grc = git_commit_create(&commit_id, m->repo, NULL, sig, sig, NULL, msg, tree,
-		                             parent ? 1 : 0, parents)) < 0) {
-			rc = pl_error_from_git(grc, "writing the commit");
+		size_t dl = strlen(m->path) - strlen("/git");
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%.*s", (int)dl, m->path);
+		if ((rc = pl_key_ensure(&key, NULL, dir, node)) ||
+		    (rc = pl_sync__commit_signed(&commit_id, m->repo, &key, sig, sig, msg, tree, parent ? 1 : 0, parents)))
 			goto cleanup;
-		}
 	}
 	/* every new object is in the mempack: write it to disk as one pack */
 	if ((rc = pl_sync__flush_mempack(m->repo, mempack, &commit_id, base)))
@@ -428,6 +434,7 @@ int pl_mirror_commit(uint64_t *from, uint64_t *to, pl_mirror *m, pl_store *st,
 	*to = seq;
 
 cleanup:
+	pl_key_clear(&key);
 	free(msg);
 	git_signature_free(sig);
 	git_tree_free(tree);

@@ -62,6 +62,8 @@ typedef struct pl_merge_result {
 	long    lock_age;     /* its age in seconds */
 	int     main_refused; /* main is not the one the merges made: the error
 	                         names the commit (pl_merge_reset goes back) */
+	json_t *unenrolled;   /* [node] merged with no key enrolled for them:
+	                         their signatures were not checked (plsync/key.h) */
 } pl_merge_result;
 
 /* The phases of a merge, for pl_merge_result.secs. */

@@ -57,6 +57,10 @@ typedef struct pl_sync_options {
 	                                  and once the data has passed (default 30) */
 	int            lowspeed_bytes; /* while data flows, fewer bytes than this ... (default 1024) */
 	int            lowspeed_time;  /* ... in this many seconds (default 60) */
+	const char    *district_key;   /* the pinned district key's fingerprint ("SHA256:..."), or NULL:
+	                                  a fetch then also takes refs/plsync/keys, refuses it unless that
+	                                  key signed it, and applies a followed node's commits only if all
+	                                  are signed by a key enrolled there for that node (plsync/key.h) */
 } pl_sync_options;
 #define PL_SYNC_OPTIONS_VERSION 1
 #define PL_SYNC_OPTIONS_INIT { PL_SYNC_OPTIONS_VERSION }

@@ -12,7 +12,7 @@ fuzz=${PLSYNC_FUZZ:-$top/build/fuzz}
 corpus="$top/tests/fuzz/corpus"
 
 # target:runs (the bundle target writes files and a store each run: fewer)
-for spec in op:50000 bundle:10000 import:50000 name:50000 json:50000; do
+for spec in op:50000 bundle:10000 import:50000 name:50000 json:50000 sshsig:50000; do
 	name=${spec%%:*} runs=${spec#*:}
 	bin="$fuzz/fuzz-$name"
 	if [ ! -x "$bin" ]; then

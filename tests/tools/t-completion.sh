@@ -50,9 +50,13 @@ runs() {
 	is "$(complete_words plsync export staff --format "")" "csv jsonl " "$label: an option's values come from the synopsis"
 	like "$(complete_words plsync config sync.b)" "sync.backoff sync.backoffmax " "$label: config offers the keys"
 	is "$(complete_words plsync help st)" "status " "$label: help offers the commands"
-	like "$(complete_words plsync-district "")" "bundle findings help init merge report reset status " "$label: plsync-district offers its commands"
+	is "$(complete_words plsync-district "")" "$district_cmds" "$label: plsync-district offers its commands (those its --help lists, and help)"
 	like "$(complete_words plsync-audit v)" "verify " "$label: plsync-audit offers its commands"
 }
+# what plsync-district's --help lists, and help, sorted as bash offers them
+district_cmds=$( { "$build/bin/plsync-district" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'; echo help; } |
+	LC_ALL=C sort -u | tr '\n' ' ')
+like "$district_cmds" "^bundle .*merge .*status " "plsync-district's --help lists its commands"
 runs "plain bash"
 bc=/usr/share/bash-completion/bash_completion
 if [ -r "$bc" ]; then

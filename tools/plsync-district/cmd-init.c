@@ -5,6 +5,7 @@
 
 #include "district.h"
 #include "plsync/errors.h"
+#include "plsync/key.h"
 #include "plsync/sync.h"
 
 static int cmd_init(cli *c, int argc, char **argv)
@@ -20,6 +21,18 @@ static int cmd_init(cli *c, int argc, char **argv)
 	if (fixed[0])
 		printf("repaired %s: %s\n", repo, fixed);
 	printf("district repository ready at %s\n", repo);
+	{
+		/* the key that signs the enrolled node keys (refs/plsync/keys) */
+		char fp[PL_KEY_FP_MAX];
+		pl_key k;
+		int made = 0;
+		if (pl_keyring_district_key(&k, &made, repo))
+			return cli_fail_code(EXIT_FAIL);
+		pl_key_fingerprint(fp, sizeof(fp), &k);
+		if (made) /* once: `keys` shows it again */
+			printf("made the district key %s/%s: %s\n", repo, PL_KEY_DISTRICT, fp);
+		pl_key_clear(&k);
+	}
 	return EXIT_OK;
 }
 
@@ -33,7 +46,9 @@ const cmd_entry cmd_init_entry = {
 	"non-fast-forward pushes and ref deletions, and sets gc.auto = 0 (git gc\n"
 	"runs only when you run it). Running it again on the same repository\n"
 	"changes nothing, except to repair what an older plsync wrote (gc.auto =\n"
-	"false, which git refuses): it says what it repaired.\n"
+	"false, which git refuses): it says what it repaired. It also makes the\n"
+	"district key, REPO/plsync-district.key (0600), which signs the enrolled\n"
+	"node keys (see enroll), and prints its fingerprint.\n"
 	"\n"
 	"Example:\n"
 	"  plsync-district init /srv/git/plsync.git\n",

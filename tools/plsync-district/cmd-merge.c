@@ -17,11 +17,12 @@
 static int print_json(const pl_merge_result *r)
 {
 	/* "conflicts": the open conflicts on main, the number status gives */
-	json_t *j = json_pack("{sb ss ss sI sI sI sI sb sO sO sO}", "committed", r->committed, "main", r->main,
+	json_t *j = json_pack("{sb ss ss sI sI sI sI sb sO sO sO sO}", "committed", r->committed, "main", r->main,
 	                      "tree", r->tree, "ops", (json_int_t)r->ops, "records", (json_int_t)r->records,
 	                      "conflicts", (json_int_t)r->open_conflicts,
 	                      "conflicts_written", (json_int_t)r->conflicts, "cache_rebuilt", r->rebuilt,
-	                      "merged", r->merged, "quarantined", r->findings, "reported", r->reported);
+	                      "merged", r->merged, "quarantined", r->findings, "reported", r->reported,
+	                      "unenrolled", r->unenrolled);
 	pl_json_write(stdout, j);
 	json_decref(j);
 	return 0;
@@ -60,6 +61,10 @@ static void print_text(const pl_merge_result *r)
 		pl_term_fputs(stdout, str(f, "reason"));
 		fputc('\n', stdout);
 	}
+	for (size_t i = 0; i < json_array_size(r->unenrolled); i++)
+		fprintf(stderr, "plsync-district: warning: nodes/%s has no enrolled key: its commits' signatures are not "
+		        "checked (plsync-district enroll REPO %s KEYFILE)\n", json_string_value(json_array_get(r->unenrolled, i)),
+		        json_string_value(json_array_get(r->unenrolled, i)));
 	if (r->committed)
 		printf("main is now %.12s (tree %.12s): %zu ops, %zu records, %zu open conflict%s\n", r->main, r->tree,
 		       r->ops, r->records, r->open_conflicts, r->open_conflicts == 1 ? "" : "s");

@@ -20,7 +20,8 @@ struct cli {
 };
 
 extern const cmd_entry cmd_init_entry, cmd_merge_entry, cmd_status_entry,
-	cmd_findings_entry, cmd_report_entry, cmd_reset_entry, cmd_bundle_entry, cmd_transcript_entry;
+	cmd_findings_entry, cmd_report_entry, cmd_reset_entry, cmd_bundle_entry, cmd_transcript_entry,
+	cmd_enroll_entry, cmd_revoke_entry, cmd_keys_entry;
 
 /*
  * Parse the command's options (opts_parse) and its one REPO argument into

@@ -9,6 +9,7 @@
  *   plsync-district report REPO --year Y [--format F] [--out FILE] [--today D]
  *   plsync-district transcript REPO STAFF [--year Y] [--format F] [--excel] [--out FILE]
  *   plsync-district reset REPO COMMIT [--reason TEXT]
+ *   plsync-district enroll REPO NODE PUBKEYFILE | revoke REPO NODE | keys REPO
  *
  * Each command lives in its own cmd-*.c; help, --help, --version and the
  * messages are cli/cli.c's. Also here: what the commands share (the REPO
@@ -23,7 +24,8 @@
 
 static const cmd_entry *const commands[] = {
 	&cmd_init_entry, &cmd_merge_entry, &cmd_status_entry, &cmd_findings_entry, &cmd_report_entry,
-	&cmd_transcript_entry, &cmd_reset_entry, &cmd_bundle_entry, NULL
+	&cmd_transcript_entry, &cmd_reset_entry, &cmd_bundle_entry, &cmd_enroll_entry, &cmd_revoke_entry,
+	&cmd_keys_entry, NULL
 };
 
 static const cli_program program = {
