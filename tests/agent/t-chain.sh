@@ -33,6 +33,10 @@ is "$(field "$id" status)" "approved" "approved"
 ok p complete "$id" --hours 12
 is "$(field "$id" status)" "completed" "completed after all three"
 
+early=$(p request staff=E100 title="Early bird" type=conference location=out_of_district start=2026-12-20)
+desc "a chain step dated before the request is refused"; fails 1 p approve "$early" --as district_pd --by E900 --today 2026-11-01
+like "$(cat "$T/.err")" 'approvals.district_pd.at 2026-11-01 is before requested_at 2026-11-20' "naming the step's field"
+
 in=$(p request staff=E100 title="Fractions" type=workshop location=in_district start=2026-12-09)
 desc "an in-district entry has no district PD step"; fails 1 p approve "$in" --as district_pd --by E900
 
