@@ -51,6 +51,8 @@ int init_data_dir(cli *c, const cmd_entry *e, const char *node, const char *name
 extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
 	cmd_complete_entry, cmd_evaluate_entry, cmd_transcript_entry, cmd_findings_entry,
 	cmd_report_entry, cmd_plan_entry;
+/* Offerings, registration, attendance, certificates (agent/cmd-offering.c ...). */
+extern const cmd_entry cmd_offering_entry, cmd_register_entry, cmd_attend_entry, cmd_certificate_entry;
 /* Required trainings and reminders (agent/cmd-compliance.c, cmd-remind.c). */
 extern const cmd_entry cmd_compliance_entry, cmd_remind_entry;
 
@@ -101,6 +103,14 @@ typedef struct config_key {
 	int         multi;
 } config_key;
 extern const config_key config_keys[];
+/* The key named `name` (case aside, as git-config keys), or NULL. */
+const config_key *config_key_find(const char *name);
+/* The system-wide config read under <dir>/config: $PLSYNC_SYSCONFIG, else
+ * /etc/plsync/config. */
+const char *config_system_path(void);
+/* Every key set, in file order, the system-wide file's first: an array of
+ * {"key", "value", "origin": "system" or "dir"}. */
+int config_list(json_t **out, const char *dir);
 /* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
 int config_duration(int *out, const char *text);
 

@@ -10,7 +10,9 @@
 static int cmd_bundle(cli *c, int argc, char **argv)
 {
 	const char *since = NULL;
-	opt_spec specs[] = { { "since", 1, &since, NULL }, { NULL, 0, NULL, NULL } };
+	int as_json = 0;
+	opt_spec specs[] = { { "since", 1, &since, NULL }, { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
+	json_t *out = NULL;
 	char **pos;
 	int npos, rc;
 
@@ -37,7 +39,10 @@ static int cmd_bundle(cli *c, int argc, char **argv)
 		     pl_bundle_create(&first, &last, m, c->store, pos[1], from, &sc.opts);
 		pl_mirror_free(m);
 		sync_cfg_free(&sc);
-		if (!rc)
+		if (!rc && as_json)
+			out = json_pack("{ss ss ss sI sI}", "action", "create", "file", pos[1], "node",
+			                pl_store_node(c->store), "first", (json_int_t)first, "last", (json_int_t)last);
+		else if (!rc)
 			printf("wrote %s: ops %" PRIu64 "..%" PRIu64 " of node %s\n", pos[1], first, last,
 			       pl_store_node(c->store));
 	} else {
@@ -47,17 +52,23 @@ static int cmd_bundle(cli *c, int argc, char **argv)
 			return cli_usage(&cmd_bundle_entry, "--since is for create");
 		}
 		rc = pl_bundle_apply(&applied, &skipped, c->store, pos[1]);
-		if (!rc)
+		if (!rc && as_json)
+			out = json_pack("{ss ss sI sI}", "action", "apply", "file", pos[1], "applied",
+			                (json_int_t)applied, "skipped", (json_int_t)skipped);
+		else if (!rc)
 			printf("applied %zu op%s from %s (%zu already here)\n", applied, applied == 1 ? "" : "s",
 			       pos[1], skipped);
 	}
 	free(pos);
+	if (!rc && out)
+		rc = pl_json_write(stdout, out);
+	json_decref(out);
 	return rc ? cli_fail(c) : EXIT_OK;
 }
 
 const cmd_entry cmd_bundle_entry = {
 	.name = "bundle",
-	.synopsis = "bundle create FILE [--since SEQ] | bundle apply FILE",
+	.synopsis = "bundle create FILE [--since SEQ] [--json] | bundle apply FILE [--json]",
 	.summary = "carry ops on a file where there is no network at all",
 	.help =
 	"create writes this node's ops after SEQ to FILE (default: after the last seq\n"
@@ -73,6 +84,9 @@ const cmd_entry cmd_bundle_entry = {
 	"file (not a plsync bundle, or this node's own) is refused and nothing changes.\n"
 	"Applied at an agent the ops are that agent's to read; to reach the board they\n"
 	"must land in the district repository: see README, \"Bundles\".\n"
+	"\n"
+	"--json prints one JSON object: action (create or apply), file, and node,\n"
+	"first, last (create) or applied, skipped (apply).\n"
 	"\n"
 	"Examples:\n"
 	"  plsync bundle create /media/usb/LIN01-2026-11.plsync\n"

@@ -74,7 +74,11 @@ static void print_conflicts(const json_t *list)
 			for (size_t j = 0; j < json_array_size(cands); j++) {
 				json_t *k = json_array_get(cands, j);
 				char *t = fields_text(json_object_get(k, "value")), *e = pl_term_escape(t ? t : "");
-				printf("    %s %-20s  by ", json_is_true(json_object_get(k, "winner")) ? "*" : " ", e ? e : "");
+				size_t csz = (e ? strlen(e) : 0) + 21; /* never cut: padded to 20 columns */
+				char *cell = malloc(csz);
+				printf("    %s %s  by ", json_is_true(json_object_get(k, "winner")) ? "*" : " ",
+				       cell ? pl_term_cell(cell, csz, e ? e : "", 20, 0) : e ? e : "");
+				free(cell);
 				pl_term_fputs(stdout, json_string_value(json_object_get(k, "actor")));
 				printf(" on %s at %s\n", json_string_value(json_object_get(k, "node")),
 				       json_string_value(json_object_get(k, "time")));

@@ -78,12 +78,19 @@ static void print_errors(const pl_import *im, const char *file)
 		fprintf(stderr, "plsync: ... and %zu more error%s\n", all - kept, all - kept == 1 ? "" : "s");
 }
 
-static int cmd_undo(cli *c, const char *note)
+static int cmd_undo(cli *c, const char *note, int as_json)
 {
 	pl_import_undone u;
 
 	if (pl_import_undo(&u, c->store, c->actor, note))
 		return cli_fail(c);
+	if (as_json) {
+		json_t *o = json_pack("{ss ss sI sI sI}", "undone", u.kind, "file", u.file, "deleted", (json_int_t)u.deleted,
+		                      "restored", (json_int_t)u.restored, "kept", (json_int_t)u.kept);
+		int rc = pl_json_write(stdout, o) ? cli_fail(c) : EXIT_OK;
+		json_decref(o);
+		return rc;
+	}
 	printf("took back the last import (%s from ", u.kind);
 	pl_term_fputs(stdout, u.file);
 	printf("): %zu record%s deleted, %zu set back", u.deleted, u.deleted == 1 ? "" : "s", u.restored);
@@ -94,11 +101,34 @@ static int cmd_undo(cli *c, const char *note)
 	return EXIT_OK;
 }
 
+/* Write the parsed import: an exit code, the error printed. */
+static int import_commit(cli *c, pl_import *im, const char *note, size_t len, const char *file,
+                         char first[PL_ID_MAX + 1], char last[PL_ID_MAX + 1])
+{
+	int rc;
+
+	/* room for the whole import up front: a full map would replay it all */
+	if (pl_store_reserve(c->store, len * 12))
+		return cli_fail(c);
+	rc = pl_import_commit(im, c->store, c->actor, note, first, last);
+	if (rc) {
+		int full = rc == PL_EFULL;
+		rc = cli_fail(c);
+		if (!full) { /* the disk-full message says what to do */
+			fprintf(stderr, "plsync: nothing from ");
+			pl_term_fputs(stderr, file);
+			fprintf(stderr, " was imported; fix the line above and run the import again\n");
+		}
+		return rc;
+	}
+	return EXIT_OK;
+}
+
 static int cmd_import(cli *c, int argc, char **argv)
 {
 	const char *format = NULL, *note = NULL, *map = NULL, *map_file = NULL;
-	int strict = 0, dry = 0, undo = 0;
-	opt_spec specs[] = { { "format", 1, &format, NULL }, { "note", 1, &note, NULL }, { "map", 1, &map, NULL },
+	int strict = 0, dry = 0, undo = 0, as_json = 0;
+	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { "format", 1, &format, NULL }, { "note", 1, &note, NULL }, { "map", 1, &map, NULL },
 	                     { "map-file", 1, &map_file, NULL }, { "strict", 0, NULL, &strict },
 	                     { "dry-run", 0, NULL, &dry }, { "undo", 0, NULL, &undo }, { NULL, 0, NULL, NULL } };
 	pl_import_options o = PL_IMPORT_OPTIONS_INIT;
@@ -114,7 +144,7 @@ static int cmd_import(cli *c, int argc, char **argv)
 		free(pos);
 		if (npos)
 			return cli_usage(&cmd_import_entry, "--undo takes no KIND or FILE");
-		return cmd_undo(c, note);
+		return cmd_undo(c, note, as_json);
 	}
 	if (npos != 2) {
 		free(pos);
@@ -177,6 +207,17 @@ static int cmd_import(cli *c, int argc, char **argv)
 	}
 	size_t nn = pl_import_count(im, PL_IMPORT_NEW), nu = pl_import_count(im, PL_IMPORT_UPDATE),
 	       ns = pl_import_count(im, PL_IMPORT_SAME);
+	if (as_json && (dry || !(rc = import_commit(c, im, note, len, file, first, last)))) {
+		json_t *res = json_pack("{ss ss sb sI sI sI}", "kind", pos[0], "file", file, "dry_run", dry,
+		                        "new", (json_int_t)nn, "updated", (json_int_t)nu, "unchanged", (json_int_t)ns);
+		json_object_set_new(res, "first", !dry && first[0] ? json_string(first) : json_null());
+		json_object_set_new(res, "last", !dry && first[0] ? json_string(last) : json_null());
+		rc = pl_json_write(stdout, res) ? cli_fail(c) : EXIT_OK;
+		json_decref(res);
+		goto done;
+	}
+	if (as_json)
+		goto done;
 	if (dry) {
 		printf("dry run, nothing written: %s from ", pos[0]);
 		pl_term_fputs(stdout, file);
@@ -184,22 +225,8 @@ static int cmd_import(cli *c, int argc, char **argv)
 		rc = EXIT_OK;
 		goto done;
 	}
-	/* room for the whole import up front: a full map would replay it all */
-	if (pl_store_reserve(c->store, len * 12)) {
-		rc = cli_fail(c);
+	if ((rc = import_commit(c, im, note, len, file, first, last)))
 		goto done;
-	}
-	rc = pl_import_commit(im, c->store, c->actor, note, first, last);
-	if (rc) {
-		int full = rc == PL_EFULL;
-		rc = cli_fail(c);
-		if (!full) { /* the disk-full message says what to do */
-			fprintf(stderr, "plsync: nothing from ");
-			pl_term_fputs(stderr, file);
-			fprintf(stderr, " was imported; fix the line above and run the import again\n");
-		}
-		goto done;
-	}
 	printf("imported %s from ", pos[0]);
 	pl_term_fputs(stdout, file);
 	printf(": %zu new, %zu updated, %zu unchanged", nn, nu, ns);
@@ -219,7 +246,7 @@ done:
 const cmd_entry cmd_import_entry = {
 	.name = "import",
 	.synopsis = "import KIND FILE [--map COL=FIELD,...] [--map-file F] [--strict] [--dry-run] "
-	            "[--format csv|jsonl] [--note TEXT] | import --undo [--note TEXT]",
+	            "[--format csv|jsonl] [--note TEXT] [--json] | import --undo [--note TEXT] [--json]",
 	.summary = "add or update many records from a CSV or JSON Lines file, all or nothing",
 	.help =
 	"Reads FILE ('-' reads standard input): one KIND record per row. Every row is\n"
@@ -251,6 +278,9 @@ const cmd_entry cmd_import_entry = {
 	"--undo takes back the last import of this data dir, as new ops: it deletes the\n"
 	"records the import created and sets the fields it changed back (where nobody\n"
 	"changed them since).\n"
+	"--json prints the outcome as one JSON object: kind, file, dry_run, new,\n"
+	"updated, unchanged, first and last (the new ids, null for none); with --undo:\n"
+	"undone (the kind), file, deleted, restored, kept. Errors stay on stderr.\n"
 	"\n"
 	"JSON Lines: one object per line, fields as in `plsync show --json`'s \"fields\",\n"
 	"with an optional \"id\".\n"

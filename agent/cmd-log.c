@@ -1,13 +1,16 @@
 /*
  * cmd-log.c — `plsync log`: the op history, all of it or one record's.
+ *
+ * Each op is printed as it is read (a store may hold millions): --json
+ * writes each one inside the array's frame (pl_json_array_item).
  */
 #include <string.h>
 
 #include "agent.h"
 
 struct log_ctx {
-	int     as_json;
-	json_t *arr;
+	int               as_json;
+	pl_json_array_out out;
 };
 
 static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
@@ -23,10 +26,12 @@ static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
 		                      "actor", op->actor, "op", op->type == PL_OP_PUT ? "put" : "del",
 		                      "kind", op->kind, "rec", op->rec,
 		                      "fields", op->fields ? op->fields : json_object());
-		if (op->note)
+		int rc;
+		if (o && op->note)
 			json_object_set_new(o, "note", json_string(op->note));
-		json_array_append_new(x->arr, o);
-		return 0;
+		rc = o ? pl_json_array_item(&x->out, o) : pl_error_set(PL_ERROR, "out of memory");
+		json_decref(o);
+		return rc;
 	}
 	/* every string here may come from another node: through the terminal renderer */
 	printf("%s/%llu  %s  ", op->node, (unsigned long long)op->seq, when);
@@ -59,7 +64,7 @@ static int log_cb(const pl_op *op, const pl_oid *id, void *payload)
 		pl_term_fputs(stdout, op->note);
 	}
 	printf("\n");
-	return 0;
+	return ferror(stdout) ? pl_error_from_errno("writing the log") : 0;
 }
 
 static int cmd_log(cli *c, int argc, char **argv)
@@ -76,20 +81,18 @@ static int cmd_log(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_log_entry, "at most one record id");
 	}
 	x.as_json = as_json;
-	x.arr = json_array();
+	x.out = (pl_json_array_out)PL_JSON_ARRAY_OUT_INIT(stdout);
 	if (npos == 1) {
 		pl_record *r = NULL;
 		if (pl_store_get(&r, c->store, pos[0])) {
 			free(pos);
-			json_decref(x.arr);
 			return cli_fail(c);
 		}
 		pl_record_free(r);
 	}
 	rc = pl_store_log(c->store, npos ? pos[0] : NULL, log_cb, &x) ? cli_fail(c) : EXIT_OK;
 	if (!rc && as_json)
-		rc = pl_json_write(stdout, x.arr) ? cli_fail(c) : EXIT_OK;
-	json_decref(x.arr);
+		rc = pl_json_array_end(&x.out) ? cli_fail(c) : EXIT_OK;
 	free(pos);
 	return rc;
 }

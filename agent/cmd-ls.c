@@ -4,6 +4,11 @@
  * A filter on a reference field (pd_entry staff=E100) walks the reference
  * index; other filters scan the kind. Output is a table, or with --json a
  * canonical JSON array of records.
+ *
+ * Both are printed as the records are read, never held (a kind may have a
+ * million records): --json writes each record as it comes, inside the
+ * array's frame (pl_json_array_item); the table reads the records twice,
+ * once for the column widths and once to print the rows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +28,10 @@ static const struct { const char *kind; const char *cols[7]; } columns[] = {
 struct ls_ctx {
 	json_t      *filters;  /* flat path -> string wanted */
 	int          as_json;
-	json_t      *rows;     /* array of arrays of strings, or of records for --json */
+	pl_json_array_out out; /* --json */
 	const char *const *cols;
+	int          printing; /* table: 0 the widths pass, 1 the printing pass */
+	size_t       ncol, w[8];
 };
 
 static int matches(const pl_record *r, const json_t *filters)
@@ -59,60 +66,71 @@ static int matches(const pl_record *r, const json_t *filters)
 	return 1;
 }
 
+/* A table cell, escaped for the terminal (values may come from another node). */
+static char *cell_text(const pl_record *r, const char *col)
+{
+	json_t *v = col ? fields_get(r->fields, col) : NULL;
+	char *t = !col ? strdup(r->id) : v ? fields_text(v) : strdup("");
+	char *e = pl_term_escape(t ? t : "");
+	free(t);
+	return e;
+}
+
+/* A row, aligned by display width (pl_term_width: "García", CJK); a cell
+ * wider than 40 columns cut to 37 and "...". */
+static void print_row(const struct ls_ctx *x, const pl_record *r)
+{
+	char cell[512], cut[256];
+
+	for (size_t c = 0; c < x->ncol; c++) {
+		char *s = cell_text(r, c ? x->cols[c - 1] : NULL);
+		const char *t = s ? s : "";
+		if (pl_term_width(t) > 40) {
+			pl_term_cell(cut, sizeof(cut) - 3, t, 37, 1);
+			strcat(cut, "...");
+			t = cut;
+		}
+		if (c + 1 == x->ncol)
+			printf("%s%s", c ? "  " : "", t);
+		else
+			printf("%s%s", c ? "  " : "", pl_term_cell(cell, sizeof(cell), t, x->w[c], 0));
+		free(s);
+	}
+	printf("\n");
+}
+
 static int ls_cb(const pl_record *r, void *payload)
 {
 	struct ls_ctx *x = payload;
-	json_t *row;
 
 	if (!matches(r, x->filters))
 		return 0;
-	if (x->as_json)
-		return json_array_append_new(x->rows, record_json(r)) ? pl_error_set(PL_ERROR, "out of memory") : 0;
-	/* the table's cells, escaped for the terminal (values may come from another node) */
-	row = json_array();
-	for (int i = -1; i < 0 || x->cols[i]; i++) {
-		json_t *v = i < 0 ? NULL : fields_get(r->fields, x->cols[i]);
-		char *t = i < 0 ? strdup(r->id) : v ? fields_text(v) : strdup("");
-		char *e = pl_term_escape(t ? t : "");
-		json_array_append_new(row, json_string(e ? e : ""));
-		free(e);
-		free(t);
+	if (x->as_json) {
+		json_t *j = record_json(r);
+		int rc = j ? pl_json_array_item(&x->out, j) : pl_error_set(PL_ERROR, "out of memory");
+		json_decref(j);
+		return rc;
 	}
-	json_array_append_new(x->rows, row);
+	if (x->printing) {
+		print_row(x, r);
+		return ferror(stdout) ? pl_error_from_errno("writing the list") : 0;
+	}
+	for (size_t c = 0; c < x->ncol; c++) {
+		char *s = cell_text(r, c ? x->cols[c - 1] : NULL);
+		size_t n = s ? pl_term_width(s) : 0;
+		if (n > x->w[c])
+			x->w[c] = n > 40 ? 40 : n;
+		free(s);
+	}
 	return 0;
 }
 
-static void print_table(const json_t *rows, const char *const *cols)
+static void print_header(const struct ls_ctx *x)
 {
-	size_t ncol = 1, w[8] = { 2 };
-	char cell[64];
-
-	for (int i = 0; cols[i]; i++, ncol++)
-		w[ncol] = strlen(cols[i]);
-	for (size_t r = 0; r < json_array_size(rows); r++)
-		for (size_t c = 0; c < ncol; c++) {
-			size_t n = strlen(json_string_value(json_array_get(json_array_get(rows, r), c)));
-			if (n > w[c])
-				w[c] = n > 40 ? 40 : n;
-		}
-	printf("%-*s", (int)w[0], "id");
-	for (size_t c = 1; c < ncol; c++)
-		printf("  %-*s", (int)w[c], cols[c - 1]);
+	printf("%-*s", (int)x->w[0], "id");
+	for (size_t c = 1; c < x->ncol; c++)
+		printf("  %-*s", (int)x->w[c], x->cols[c - 1]);
 	printf("\n");
-	for (size_t r = 0; r < json_array_size(rows); r++) {
-		for (size_t c = 0; c < ncol; c++) {
-			const char *s = json_string_value(json_array_get(json_array_get(rows, r), c));
-			if (strlen(s) > 40)
-				snprintf(cell, sizeof(cell), "%.37s...", s);
-			else
-				snprintf(cell, sizeof(cell), "%s", s);
-			if (c + 1 == ncol)
-				printf("%s%s", c ? "  " : "", cell);
-			else
-				printf("%s%-*s", c ? "  " : "", (int)w[c], cell);
-		}
-		printf("\n");
-	}
 }
 
 static int cmd_ls(cli *c, int argc, char **argv)
@@ -159,21 +177,28 @@ static int cmd_ls(cli *c, int argc, char **argv)
 		}
 	}
 	x.as_json = as_json;
-	x.rows = json_array();
+	x.out = (pl_json_array_out)PL_JSON_ARRAY_OUT_INIT(stdout);
 	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
 		if (!strcmp(columns[i].kind, k->name))
 			x.cols = columns[i].cols;
+	x.ncol = 1;
+	x.w[0] = 2;
+	for (int i = 0; x.cols && x.cols[i]; i++, x.ncol++)
+		x.w[x.ncol] = strlen(x.cols[i]);
 	if (pl_store_foreach(c->store, k->name, ref_field, ref_id, ls_cb, &x)) {
 		rc = cli_fail(c);
 		goto cleanup;
 	}
-	if (as_json)
-		rc = pl_json_write(stdout, x.rows) ? cli_fail(c) : EXIT_OK;
-	else
-		print_table(x.rows, x.cols);
+	if (as_json) {
+		rc = pl_json_array_end(&x.out) ? cli_fail(c) : EXIT_OK;
+		goto cleanup;
+	}
+	/* the table: the widths are known, the rows are printed as read again */
+	print_header(&x);
+	x.printing = 1;
+	rc = pl_store_foreach(c->store, k->name, ref_field, ref_id, ls_cb, &x) ? cli_fail(c) : EXIT_OK;
 cleanup:
 	json_decref(x.filters);
-	json_decref(x.rows);
 	free(pos);
 	return rc;
 }

@@ -11,8 +11,9 @@
 static int cmd_plan(cli *c, int argc, char **argv)
 {
 	const char *format = NULL, *out = NULL;
-	int npos, rc;
-	opt_spec specs[] = { { "format", 1, &format, NULL }, { "out", 1, &out, NULL }, { NULL, 0, NULL, NULL } };
+	int npos, rc, as_json = 0;
+	opt_spec specs[] = { { "format", 1, &format, NULL }, { "out", 1, &out, NULL }, { "json", 0, NULL, &as_json },
+	                     { NULL, 0, NULL, NULL } };
 	json_t *ds = NULL, *doc = NULL;
 	char **pos = NULL;
 	FILE *f = NULL;
@@ -29,8 +30,11 @@ static int cmd_plan(cli *c, int argc, char **argv)
 		               "one plan at a time");
 		goto cleanup;
 	}
-	if (format && strcmp(format, "text") && strcmp(format, "md") && strcmp(format, "html")) {
-		rc = cli_usage(&cmd_plan_entry, "--format %s: use text, md or html", format);
+	if (as_json)
+		format = format && strcmp(format, "json") ? "" : "json";
+	if (format && strcmp(format, "text") && strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json")) {
+		rc = cli_usage(&cmd_plan_entry, as_json ? "--json is --format json" : "--format %s: use text, md, html or json",
+		               format);
 		goto cleanup;
 	}
 	if (dataset_load(&ds, c->store) || pl_plan_doc_build(&doc, ds, pos[1]) || out_open(&f, out)) {
@@ -39,7 +43,10 @@ static int cmd_plan(cli *c, int argc, char **argv)
 			: cli_fail(c);
 		goto cleanup;
 	}
-	rc = out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));
+	if (format && !strcmp(format, "json"))
+		rc = out_close(f, out, pl_json_write(f, doc));
+	else
+		rc = out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));
 	rc = rc ? cli_fail(c) : EXIT_OK;
 	if (!rc)
 		cli_plan_next(stderr, doc); /* what the plan still lacks, as commands */
@@ -52,7 +59,7 @@ cleanup:
 
 const cmd_entry cmd_plan_entry = {
 	.name = "plan",
-	.synopsis = "plan show PLAN [--format text|md|html] [--out FILE]",
+	.synopsis = "plan show PLAN [--format text|md|html|json] [--json] [--out FILE]",
 	.summary = "print a PL plan in the district template's shape",
 	.help =
 	"Prints plan PLAN as the district's professional learning plan template lays\n"
@@ -75,7 +82,9 @@ const cmd_entry cmd_plan_entry = {
 	"missing a measure or a Year 1/2/3 outcome and activities with no follow-up.\n"
 	"\n"
 	"  --format F   text (default: boxed tables for a terminal), md (Markdown), or\n"
-	"               html (one self-contained page, for sharing and printing)\n"
+	"               html (one self-contained page, for sharing and printing), or\n"
+	"               json (the plan document: canonical JSON)\n"
+	"  --json       the same as --format json\n"
 	"  --out FILE   write to FILE instead of standard output\n"
 	"\n"
 	"Examples:\n"

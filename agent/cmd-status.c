@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "agent.h"
 #include "sync-loop.h"
@@ -18,10 +19,78 @@ static json_t *time_or_null(int64_t t)
 	return buf[0] ? json_string(buf) : json_null();
 }
 
+/*
+ * The health of the syncs, for a monitor: CRITICAL if the last success is
+ * older than --crit (or there never was one but syncs failed), WARNING if
+ * older than --warn or the last sync failed, UNKNOWN without a remote or
+ * with no sync tried yet; else OK. The reason into buf; *age the seconds
+ * since the last success (-1 for none).
+ */
+static int health(char *buf, size_t sz, int64_t *age, const cli_check *ck, const sync_state *st,
+                  const char *remote, int64_t now)
+{
+	char a[32];
+	int state;
+
+	*age = st->last_ok ? now - st->last_ok : -1;
+	if (!remote) {
+		snprintf(buf, sz, "no remote.url set: this data dir never syncs");
+		return CLI_UNKNOWN;
+	}
+	if (!st->last_ok) {
+		if (!st->failures) {
+			snprintf(buf, sz, "no sync tried yet");
+			return CLI_UNKNOWN;
+		}
+		snprintf(buf, sz, "never synced; %u failed sync%s in a row, the last: %s", st->failures,
+		         st->failures == 1 ? "" : "s", st->last_error);
+		return CLI_CRITICAL;
+	}
+	cli_age_text(a, sizeof(a), *age);
+	state = cli_check_age(ck, *age);
+	if (st->failures && st->last_error_at >= st->last_ok) {
+		snprintf(buf, sz, "last success %s ago; %u failed sync%s since, the last: %s", a, st->failures,
+		         st->failures == 1 ? "" : "s", st->last_error);
+		return state > CLI_WARNING ? state : CLI_WARNING;
+	}
+	snprintf(buf, sz, "last success %s ago", a);
+	return state;
+}
+
+/* The Prometheus text exposition format, for node_exporter's textfile
+ * collector (node codes are [A-Z0-9_-]: nothing to escape in a label). */
+static void prometheus(const char *node, const sync_state *st, int state, uint64_t unpushed, size_t nconf,
+                       uint64_t records)
+{
+	static const struct { const char *name, *help; } m[] = {
+		{ "plsync_up", "The health of the syncs: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (as status --check)" },
+		{ "plsync_last_success_timestamp_seconds", "When the last successful sync ended (0: never)" },
+		{ "plsync_last_try_timestamp_seconds", "When the last sync was tried (0: never)" },
+		{ "plsync_last_error_timestamp_seconds", "When the last sync failed (0: never)" },
+		{ "plsync_consecutive_failures", "Failed syncs in a row since the last success" },
+		{ "plsync_unpushed_ops", "Ops recorded here and not yet pushed to the district" },
+		{ "plsync_conflicts", "Records with an open conflict" },
+		{ "plsync_records", "Live records in the store" },
+	};
+	const double v[] = { state, (double)st->last_ok, (double)st->last_try, (double)st->last_error_at,
+	                     st->failures, (double)unpushed, (double)nconf, (double)records };
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		printf("# HELP %s %s\n# TYPE %s gauge\n%s{node=\"%s\"} %.0f\n", m[i].name, m[i].help, m[i].name,
+		       m[i].name, node, v[i]);
+}
+
 static int cmd_status(cli *c, int argc, char **argv)
 {
-	int as_json = 0, npos, rc;
-	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
+	int as_json = 0, check = 0, prom = 0, npos, rc, state;
+	const char *warn = NULL, *crit = NULL;
+	opt_spec specs[] = {
+		{ "json", 0, NULL, &as_json }, { "check", 0, NULL, &check }, { "prometheus", 0, NULL, &prom },
+		{ "warn", 1, &warn, NULL }, { "crit", 1, &crit, NULL }, { NULL, 0, NULL, NULL }
+	};
+	cli_check ck;
+	char why[1024];
+	int64_t age;
 	const pl_kind_def *const *kinds = pl_schema_kinds();
 	pl_store_stats s;
 	char **pos, when[32], *name = NULL, *remote = NULL, shown[4096] = "";
@@ -36,10 +105,30 @@ static int cmd_status(cli *c, int argc, char **argv)
 	free(pos);
 	if (npos)
 		return cli_usage(&cmd_status_entry, "no arguments expected");
+	if ((rc = cli_check_args(&cmd_status_entry, &ck, warn, crit)))
+		return rc;
+	if (check + prom + as_json > 1)
+		return cli_usage(&cmd_status_entry, "one of --json, --check and --prometheus");
+	/* opened here, not by main: a check that cannot open the store is UNKNOWN (3), not a failure */
+	if (pl_store_open(&c->store, c->dir, NULL)) {
+		if (check) {
+			char msg[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+			printf("PLSYNC UNKNOWN - %s\n", cli_error_text(msg, sizeof(msg)));
+			return CLI_UNKNOWN;
+		}
+		return cli_fail(c);
+	}
+	config_actor(c->actor, sizeof(c->actor), c->dir);
 	if (pl_store_stats_get(&s, c->store) || pl_store_conflict_count(&nconf, c->store))
 		return cli_fail(c);
-	if (sync_state_read(&st, c->dir)) /* a damaged state file: said, and status goes on */
+	if (sync_state_read(&st, c->dir)) { /* a damaged state file: said, and status goes on */
+		if (check) {
+			char msg[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+			printf("PLSYNC UNKNOWN - %s\n", cli_error_text(msg, sizeof(msg)));
+			return CLI_UNKNOWN;
+		}
 		cli_fail(c);
+	}
 	sync_state_time(tnext, sizeof(tnext), st.next_try);
 	sync_state_time(terr, sizeof(terr), st.last_error_at);
 	config_get(&name, c->dir, "core.name");
@@ -61,7 +150,20 @@ static int cmd_status(cli *c, int argc, char **argv)
 		pl_hlc_fmt(when, s.hlc);
 	else
 		snprintf(when, sizeof(when), "never");
-	if (as_json) {
+	state = health(why, sizeof(why), &age, &ck, &st, remote, (int64_t)time(NULL));
+	if (check) {
+		printf("PLSYNC %s - %s: ", cli_check_name(state), s.node);
+		pl_term_fputs(stdout, why);
+		if (age < 0)
+			printf(" | age=U;%d;%d", ck.warn, ck.crit);
+		else
+			printf(" | age=%llds;%d;%d", (long long)age, ck.warn, ck.crit);
+		printf(" failures=%u unpushed=%" PRIu64 " conflicts=%zu\n", st.failures, s.seq - ss.pushed, nconf);
+		rc = state;
+	} else if (prom) {
+		prometheus(s.node, &st, state, s.seq - ss.pushed, nconf, s.records);
+		rc = EXIT_OK;
+	} else if (as_json) {
 		json_t *o = json_pack("{ss ss ss sI sI sI ss sI sI}", "node", s.node, "dir", c->dir,
 		                      "user", c->actor, "seq", (json_int_t)s.seq, "ops", (json_int_t)s.ops,
 		                      "records", (json_int_t)s.records, "last_change", when,
@@ -89,6 +191,9 @@ static int cmd_status(cli *c, int argc, char **argv)
 			json_object_set_new(sy, "next_try", time_or_null(st.next_try));
 			json_object_set_new(sy, "backoff_ceiling", json_real(st.ceiling));
 		}
+		json_object_set_new(o, "health", json_pack("{ss si ss sI si si}", "state", cli_check_name(state),
+		                    "code", state, "reason", why, "age_seconds", (json_int_t)age,
+		                    "warn_seconds", ck.warn, "crit_seconds", ck.crit));
 		rc = pl_json_write(stdout, o) ? cli_fail(c) : EXIT_OK;
 		json_decref(o);
 	} else {
@@ -142,7 +247,7 @@ static int cmd_status(cli *c, int argc, char **argv)
 
 const cmd_entry cmd_status_entry = {
 	.name = "status",
-	.synopsis = "status [--json]",
+	.synopsis = "status [--json | --check [--warn DUR] [--crit DUR] | --prometheus]",
 	.summary = "show the node, counts of ops and records, and the store's size",
 	.help =
 	"Prints this data dir's node, user, remote, the number of ops in the log and\n"
@@ -158,8 +263,26 @@ const cmd_entry cmd_status_entry = {
 	"\"sync\": last_try, last_ok, failures, last_error, last_error_at, watch_pid,\n"
 	"next_try, backoff_ceiling (null when none).\n"
 	"\n"
-	"Example:\n"
-	"  plsync status\n",
-	.needs_store = 1,
+	"For a monitor, the health of the syncs: CRITICAL when the last successful\n"
+	"sync is older than --crit (default 3d), or there never was one and syncs\n"
+	"failed; WARNING when older than --warn (default 1d) or when the last sync\n"
+	"failed; UNKNOWN without remote.url or before any sync; else OK. In --json\n"
+	"under \"health\": state, code, reason, age_seconds (-1: never), warn_seconds,\n"
+	"crit_seconds.\n"
+	"\n"
+	"Options:\n"
+	"  --json          everything above as canonical JSON\n"
+	"  --check         one line for Nagios/Icinga (\"PLSYNC OK - ...\" with perfdata)\n"
+	"                  and the exit status 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+	"  --warn DUR      --check's WARNING age (seconds, or a number with s, m, h, d)\n"
+	"  --crit DUR      --check's CRITICAL age\n"
+	"  --prometheus    the same figures in the Prometheus text format (for\n"
+	"                  node_exporter's textfile collector); exit 0\n"
+	"\n"
+	"Examples:\n"
+	"  plsync status\n"
+	"  plsync status --check --warn 12h --crit 2d\n"
+	"  plsync status --prometheus > /var/lib/node_exporter/textfile/plsync.prom.$$ &&\n"
+	"    mv /var/lib/node_exporter/textfile/plsync.prom.$$ /var/lib/node_exporter/textfile/plsync.prom\n",
 	.exec = cmd_status,
 };

@@ -247,9 +247,10 @@ static int sync_watch(cli *c, const char *remote, int quiet)
 static int cmd_sync(cli *c, int argc, char **argv)
 {
 	const char *remote = NULL;
-	int quiet = 0, watch = 0, npos, rc;
+	int quiet = 0, watch = 0, as_json = 0, npos, rc;
 	opt_spec specs[] = { { "remote", 1, &remote, NULL }, { "quiet", 0, NULL, &quiet },
-	                     { "watch", 0, NULL, &watch }, { NULL, 0, NULL, NULL } };
+	                     { "watch", 0, NULL, &watch }, { "json", 0, NULL, &as_json }, { NULL, 0, NULL, NULL } };
+	char errtext[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256] = "";
 	pl_sync_result res = { 0 };
 	pl_mirror *m = NULL;
 	json_t *had = NULL, *fresh = NULL;
@@ -263,8 +264,12 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		return cli_usage(&cmd_sync_entry, "no arguments expected");
 	/* a link cut mid-transfer must be an error to report, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
+	if (watch && as_json)
+		return cli_usage(&cmd_sync_entry, "--json is for one sync, not --watch");
 	if (watch)
 		return sync_watch(c, remote, quiet);
+	if (as_json)
+		quiet = 1; /* stdout gets the one JSON object */
 	if (sync_cfg_load(&sc, c->dir, remote)) {
 		rc = cli_fail(c);
 		goto done;
@@ -324,19 +329,35 @@ static int cmd_sync(cli *c, int argc, char **argv)
 		        "any no node has\n", res.dangling, res.dangling == 1 ? "" : "s", res.dangling == 1 ? "s" : "");
 	if (rc) {
 		/* for status and monitors (a busy data dir is not this sync's failure) */
-		char text[PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256];
+		char *text = errtext;
 		int code = pl_error_last()->code;
-		cli_error_text(text, sizeof(text));
+		cli_error_text(text, sizeof(errtext));
 		rc = cli_fail(c);
 		if (code != PL_EEXISTS)
 			sync_state_note(c->dir, code, text, time(NULL));
 		/* ops applied before the failure may have brought conflicts: told
 		 * all the same (after the error, which this must not overwrite) */
-		if (res.applied && !quiet && pl_store_conflicted(&fresh, c->store, had) == 0)
+		if (res.applied && pl_store_conflicted(&fresh, c->store, had) == 0 && !quiet)
 			tell_conflicts(fresh);
 	} else {
 		sync_state_note(c->dir, 0, NULL, time(NULL));
 		rc = EXIT_OK;
+	}
+	if (as_json) {
+		char shown[4096] = "";
+		json_t *o;
+		if (sc.opts.url)
+			pl_text_redact(shown, sizeof(shown), sc.opts.url);
+		o = json_pack("{ss ss sb sI sI sI ss sI sI sI sI}", "node", pl_store_node(c->store), "remote", shown,
+		              "ok", !rc, "committed_from", (json_int_t)res.committed_from,
+		              "committed_to", (json_int_t)res.committed_to, "pushed_seq", (json_int_t)res.pushed_seq,
+		              "tip", res.tip, "applied", (json_int_t)res.applied, "skipped", (json_int_t)res.skipped,
+		              "ahead", (json_int_t)res.ahead, "dangling", (json_int_t)res.dangling);
+		json_object_set_new(o, "new_conflicts", json_integer((json_int_t)json_array_size(fresh)));
+		json_object_set_new(o, "error", errtext[0] ? json_string(errtext) : json_null());
+		if (pl_json_write(stdout, o) && !rc)
+			rc = cli_fail(c);
+		json_decref(o);
 	}
 done:
 	json_decref(had);
@@ -348,7 +369,7 @@ done:
 
 const cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.synopsis = "sync [--remote URL] [--quiet] [--watch]",
+	.synopsis = "sync [--remote URL] [--quiet] [--json] [--watch]",
 	.summary = "commit new ops, push them to the district repository, fetch and apply others'",
 	.help =
 	"Works with whatever link there is and loses nothing when it drops:\n"
@@ -362,7 +383,10 @@ const cmd_entry cmd_sync_entry = {
 	"sync (fetched changes concurrent with changes here: `plsync conflicts` lists\n"
 	"them, `plsync resolve` settles one).\n"
 	"Run it again after a failure: it finishes the work. Progress goes to stderr on\n"
-	"a terminal; --quiet prints nothing but errors.\n"
+	"a terminal; --quiet prints nothing but errors. --json prints one JSON object\n"
+	"instead (node, remote, ok, committed_from, committed_to, pushed_seq, tip,\n"
+	"applied, skipped, ahead, dangling, new_conflicts, error), also when the sync\n"
+	"fails (the message still on stderr).\n"
 	"\n"
 	"--watch syncs by itself until SIGTERM or SIGINT (which end a wait at once,\n"
 	"and abandon a running sync safely: exit 0): now, then every sync.interval;\n"

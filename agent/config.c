@@ -14,6 +14,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ const config_key config_keys[] = {
 	{ "sync.backoff", "30s", "the bound of sync --watch's (and serve's) first retry after a failed "
 	  "sync; it doubles with each failure in a row (each wait drawn at random under it)", 0 },
 	{ "sync.backoffmax", "1h", "the cap of that bound (sync --watch and serve)", 0 },
+	{ "import.dates", "mdy", "how import reads a date like 03/04/2026: mdy (March 4) or dmy (3 April)", 0 },
 	{ "remind.from", "user.name <user.email>", "the From of the messages remind --format eml writes", 0 },
 	{ "remind.sendmail", "(none)", "a sendmail program (e.g. /usr/sbin/sendmail) remind --format eml hands "
 	  "each message to, as `sendmail -t -i`, when no --out is given", 0 },
@@ -53,26 +55,7 @@ const config_key config_keys[] = {
 
 int config_duration(int *out, const char *text)
 {
-	char *end;
-	long v, mult = 1;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || v < 0)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': mult = 1; break;
-	case 'm': mult = 60; break;
-	case 'h': mult = 3600; break;
-	case 'd': mult = 86400; break;
-	default: return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (v > 366L * 86400 / mult)
-		return -1;
-	*out = (int)(v * mult);
-	return 0;
+	return cli_duration(out, text);
 }
 
 /* Narrow path to the owner (no group or other bits), if it exists. */
@@ -88,15 +71,38 @@ static int make_private(const char *path)
 	return 0;
 }
 
+const char *config_system_path(void)
+{
+	const char *env = getenv("PLSYNC_SYSCONFIG");
+	return env && *env ? env : "/etc/plsync/config";
+}
+
+/*
+ * The data dir's config over the system-wide one (config_system_path(),
+ * read if it exists): a key set in <dir>/config wins; writes go to
+ * <dir>/config, the highest level.
+ */
 static int open_cfg(git_config **cfg, const char *dir)
 {
+	const char *sys = config_system_path();
 	char path[4096];
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/config", dir);
 	make_private(path); /* reading a file we may not own: a failure is not fatal here */
-	if ((rc = git_config_open_ondisk(cfg, path)) < 0)
+	if ((rc = git_config_new(cfg)) < 0)
 		return pl_error_from_git(rc, path);
+	if (access(sys, F_OK) == 0 &&
+	    (rc = git_config_add_file_ondisk(*cfg, sys, GIT_CONFIG_LEVEL_SYSTEM, NULL, 0)) < 0) {
+		git_config_free(*cfg);
+		*cfg = NULL;
+		return pl_error_from_git(rc, sys);
+	}
+	if ((rc = git_config_add_file_ondisk(*cfg, path, GIT_CONFIG_LEVEL_LOCAL, NULL, 0)) < 0) {
+		git_config_free(*cfg);
+		*cfg = NULL;
+		return pl_error_from_git(rc, path);
+	}
 	return 0;
 }
 
@@ -239,4 +245,44 @@ int config_get_all(json_t **out, const char *dir, const char *key)
 int config_add(const char *dir, const char *key, const char *value)
 {
 	return write_cfg(dir, key, value, 1);
+}
+
+const config_key *config_key_find(const char *name)
+{
+	for (const config_key *k = config_keys; k->name; k++)
+		if (!strcasecmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+static int list_one(const git_config_entry *e, void *payload)
+{
+	json_t *arr = payload, *o = json_pack("{ss ss ss}", "key", e->name, "value", e->value, "origin",
+	                                      e->level == GIT_CONFIG_LEVEL_SYSTEM ? "system" : "dir");
+	if (!o || json_array_append_new(arr, o))
+		return -1;
+	return 0;
+}
+
+int config_list(json_t **out, const char *dir)
+{
+	git_config *cfg = NULL;
+	json_t *arr = json_array();
+	int rc;
+
+	*out = NULL;
+	if (!arr)
+		return pl_error_set(PL_ERROR, "out of memory");
+	if ((rc = open_cfg(&cfg, dir))) {
+		json_decref(arr);
+		return rc;
+	}
+	rc = git_config_foreach(cfg, list_one, arr);
+	git_config_free(cfg);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc == -1 ? pl_error_set(PL_ERROR, "out of memory") : pl_error_from_git(rc, dir);
+	}
+	*out = arr;
+	return 0;
 }

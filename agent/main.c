@@ -21,6 +21,7 @@ static const cmd_entry *const commands[] = {
 	&cmd_status_entry, &cmd_config_entry, &cmd_check_entry, &cmd_sync_entry, &cmd_bundle_entry,
 	&cmd_request_entry, &cmd_approve_entry, &cmd_reject_entry, &cmd_complete_entry,
 	&cmd_evaluate_entry, &cmd_transcript_entry, &cmd_findings_entry, &cmd_report_entry, &cmd_plan_entry,
+	&cmd_offering_entry, &cmd_register_entry, &cmd_attend_entry, &cmd_certificate_entry,
 	&cmd_compliance_entry, &cmd_remind_entry,
 	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, &cmd_key_entry, &cmd_user_entry,
 	&cmd_serve_entry, NULL
@@ -79,6 +80,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
 			free(dir);
 			dir = strdup(argv[++i]);
+		} else if (!strcmp(argv[i], "--dir")) {
+			free(dir);
+			return cli_error(EXIT_USAGE, "--dir needs a value (the data dir)");
 		} else if (!strncmp(argv[i], "--dir=", 6)) {
 			free(dir);
 			dir = strdup(argv[i] + 6);

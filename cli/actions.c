@@ -65,6 +65,10 @@ void cli_finding_next(FILE *f, const json_t *fd, void *arg)
 	case PL_ACTION_EVALUATE:
 		cmd(f, "evaluate", rec, " reaction=N learning=N ...");
 		break;
+	case PL_ACTION_REVIEW_CAPACITY:
+		cmd(f, "set", rec, " capacity=N (DISTRICT, for a district offering), or cancel a registration: "
+		    "plsync register OFFERING STAFF --cancel");
+		break;
 	case PL_ACTION_TRAIN:
 		cmd(f, "compliance --staff", staff ? staff : rec, " shows what is due; plsync request ... for the training");
 		break;

@@ -10,6 +10,8 @@
  * messages; nothing else here keeps state.
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,36 @@ void cli_print_usage(FILE *out)
 	fputs(program->outro, out);
 }
 
+/* True if `a` is one of the options in specs ("--json", "--out=F"): the
+ * word after an option that needs a value is that value unless it is
+ * another option of the command (then the value is missing; a value that
+ * looks like one is given as --opt=VALUE). */
+static int is_option(const char *a, const opt_spec *specs)
+{
+	size_t len;
+	const char *eq;
+
+	if (strncmp(a, "--", 2) || !a[2])
+		return 0;
+	eq = strchr(a, '=');
+	len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+	for (const opt_spec *s = specs; s && s->name; s++)
+		if (strlen(s->name) == len && !strncmp(a + 2, s->name, len))
+			return 1;
+	return !strcmp(a, "--help");
+}
+
+void cli_default_repo(char **pos, int *npos, int want)
+{
+	char *env = getenv("PLSYNC_REPO");
+
+	if (*npos != want - 1 || !env || !*env)
+		return;
+	memmove(pos + 1, pos, (size_t)*npos * sizeof(*pos));
+	pos[0] = env;
+	(*npos)++;
+}
+
 int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
                char ***pos, int *npos)
 {
@@ -138,11 +170,11 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
 		if (s->has_arg) {
 			if (eq) {
 				*s->value = eq + 1;
-			} else if (i + 1 < argc) {
+			} else if (i + 1 < argc && !is_option(argv[i + 1], specs)) {
 				*s->value = argv[++i];
 			} else {
 				free(p);
-				return cli_usage(e, "option '--%s' needs a value", s->name);
+				return cli_usage(e, "--%s needs a value", s->name);
 			}
 		} else {
 			if (eq) {
@@ -157,6 +189,52 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
 	return 0;
 }
 
+size_t cli_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], diag, up;
+
+	if (lb >= sizeof(row) / sizeof(row[0]))
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *cli_nearest(const char *word, const char *(*name_at)(size_t i, const void *arg), const void *arg)
+{
+	const char *best = NULL, *n;
+	size_t bd = (size_t)-1, limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2;
+
+	for (size_t i = 0; (n = name_at(i, arg)); i++) {
+		size_t d = cli_edit_distance(word, n);
+		if (d < bd) {
+			bd = d;
+			best = n;
+		}
+	}
+	return bd <= limit ? best : NULL;
+}
+
+static const char *cmd_name_at(size_t i, const void *arg)
+{
+	const cmd_entry *const *cmds = arg;
+	return cmds[i] ? cmds[i]->name : NULL;
+}
+
 static const cmd_entry *find_cmd(const char *name)
 {
 	for (int i = 0; program->commands[i]; i++)
@@ -165,12 +243,28 @@ static const cmd_entry *find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * Tables align by display width (pl_term_width), which asks wcwidth(3):
+ * the user's LC_CTYPE if it is UTF-8, else C.UTF-8 if the system has it
+ * (only LC_CTYPE: numbers and dates stay in the C locale).
+ */
+static void use_utf8_ctype(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") && (cs = nl_langinfo(CODESET)) && !strcmp(cs, "UTF-8"))
+		return;
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C");
+}
+
 int cli_dispatch(const cli_program *p, int argc, char **argv, const cmd_entry **e)
 {
 	const char *name = p->name;
 
 	program = p;
 	*e = NULL;
+	use_utf8_ctype();
 	if (argc < 1) {
 		cli_print_usage(stderr);
 		return EXIT_USAGE;
@@ -199,8 +293,13 @@ int cli_dispatch(const cli_program *p, int argc, char **argv, const cmd_entry **
 		*e = NULL;
 		return EXIT_OK;
 	}
-	if (!(*e = find_cmd(argv[0])))
+	if (!(*e = find_cmd(argv[0]))) {
+		const char *near = cli_nearest(argv[0], cmd_name_at, p->commands);
+		if (near)
+			return cli_error(EXIT_USAGE, "'%s' is not a %s command; did you mean '%s'? (see '%s --help')",
+			                 argv[0], name, near, name);
 		return cli_error(EXIT_USAGE, "'%s' is not a %s command; see '%s --help'", argv[0], name, name);
+	}
 	if (cli_wants_help(argc - 1, argv + 1)) {
 		cli_print_help(*e, stdout);
 		*e = NULL;

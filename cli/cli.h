@@ -13,6 +13,7 @@
 #ifndef PLSYNC_CLI_H
 #define PLSYNC_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "plsync/errors.h"
@@ -86,6 +87,23 @@ int opts_parse(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
                char ***pos, int *npos);
 
 /*
+ * The district and audit tools' REPO argument defaults to $PLSYNC_REPO:
+ * when the command takes `want` positional arguments, REPO first, and got
+ * one fewer, $PLSYNC_REPO (if set and not empty) is put in front. `pos` is
+ * the array opts_parse made (it has room for one more).
+ */
+void cli_default_repo(char **pos, int *npos, int want);
+
+/* Levenshtein distance between a and b; (size_t)-1 when b is 63 bytes or longer. */
+size_t cli_edit_distance(const char *a, const char *b);
+/*
+ * For "did you mean": of the names name_at(0, arg), name_at(1, arg), ...
+ * (ended by NULL), the one nearest to `word` by edit distance if it is
+ * near enough (at most 2 edits, or a third of word's length), else NULL.
+ */
+const char *cli_nearest(const char *word, const char *(*name_at)(size_t i, const void *arg), const void *arg);
+
+/*
  * The last library error as the user reads it: its message, then the text
  * of its hint (cli/hints.c: the command to run next, in this program's
  * words). Fills buf (PL_ERROR_MSG_MAX + PL_HINT_ARG_MAX + 256 is enough) and
@@ -131,6 +149,28 @@ void cli_plan_next(FILE *f, const struct json_t *doc);
  * checked (a usage error, EXIT_USAGE, for an unknown value or --excel
  * without --format csv) and set in `ro`. 0 when all is well.
  */
+/*
+ * Health for monitoring (cli/health.c), for `status --check`: the Nagios
+ * plugin states as exit codes, the thresholds --warn and --crit (default
+ * 1d and 3d) on the age of the last success.
+ */
+enum { CLI_OK = 0, CLI_WARNING = 1, CLI_CRITICAL = 2, CLI_UNKNOWN = 3 };
+typedef struct cli_check {
+	int warn, crit; /* seconds */
+} cli_check;
+/* A duration ("900", "30s", "15m", "1h", "1d"; at most a year) in seconds; -1 if it is not one. */
+int cli_duration(int *out, const char *text);
+/* --warn and --crit (NULL: the defaults) into ck; a usage error (EXIT_USAGE) or 0. */
+int cli_check_args(const cmd_entry *e, cli_check *ck, const char *warn, const char *crit);
+/* CLI_OK, CLI_WARNING or CLI_CRITICAL for the age (seconds) of the last success. */
+int cli_check_age(const cli_check *ck, int64_t age);
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *cli_check_name(int state);
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS..." (UTC); 0 if it is not that. */
+int64_t cli_time_parse(const char *text);
+/* An age for a person: "45s", "12m", "5h", "3d". */
+void cli_age_text(char *buf, size_t sz, int64_t age);
+
 struct pl_report_options;
 int cli_report_args(const cmd_entry *e, struct pl_report_options *ro, const char *who,
                     const char *staff, const char *format, int excel);

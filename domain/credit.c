@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "plsync/credit.h"
 #include "plsync/errors.h"
@@ -31,7 +32,7 @@ static long long converted(const json_t *rows, const char *code, long long per)
 
 	json_array_foreach(rows, i, r) {
 		const char *t = type_of(r);
-		if (t && !strcmp(t, code) && centi(json_object_get(r, "credits")))
+		if (t && !strcasecmp(t, code) && centi(json_object_get(r, "credits")))
 			own += centi(json_object_get(r, "credits"));
 		else
 			hours += centi(json_object_get(r, "hours"));
@@ -105,7 +106,7 @@ int pl_credit_totals(json_t **out, const json_t *ds, const json_t *rows)
 			plain += c;
 			continue;
 		}
-		if (!strcmp(t, "ceu") || json_is_true(json_object_get(others, t)))
+		if (!strcasecmp(t, "ceu") || json_is_true(json_object_get(others, t)))
 			continue;
 		if (!(sum = json_object_get(others, t))) {
 			json_object_set_new(others, t, json_integer(0));
@@ -117,7 +118,7 @@ int pl_credit_totals(json_t **out, const json_t *ds, const json_t *rows)
 	qsort(codes, nc, sizeof(*codes), cmp_str);
 	for (size_t a = 0; a < nc && !rc; a++) {
 		k = codes[a];
-		rc = push(res, k, !strcmp(k, "graduate") ? "Graduate credits" : k,
+		rc = push(res, k, !strcasecmp(k, "graduate") ? "Graduate credits" : k,
 		          json_integer_value(json_object_get(others, k)), 0, 0);
 	}
 	if (!rc)

@@ -28,6 +28,7 @@ static const pl_finding_rule rules[] = {
 	{ "activity_no_followup", "Plan activity without a follow-up" },
 	{ "goal_incomplete", "Plan goal missing a measure or a Year 1/2/3 outcome" },
 	{ "evaluation_missing", "Completed PD with no evaluation 30 days after completion" },
+	{ "offering_over_capacity", "Offering with more registrations than seats once every school's are counted" },
 	{ "approval_chain_incomplete", "Completed PD that skipped a step of the district's approval chain" },
 	{ "training_overdue", "A required training not done by its due date" },
 	{ "training_due_soon", "A required training due within 30 days" },
@@ -59,6 +60,8 @@ static const struct {
 	[PL_ACTION_ADD_FOLLOWUP]    = { "add_followup", "describe the activity's follow-up: who, what and how" },
 	[PL_ACTION_COMPLETE_GOAL]   = { "complete_goal", "fill in the goal's missing measure and outcomes" },
 	[PL_ACTION_EVALUATE]        = { "evaluate", "record the participant's evaluation (Guskey levels 1 to 5)" },
+	[PL_ACTION_REVIEW_CAPACITY] = { "review_capacity", "add seats to the offering, or move the registrations "
+	                                "past capacity to the waitlist" },
 	[PL_ACTION_TRAIN]           = { "train", "have the staff member complete the required training" },
 };
 
@@ -106,6 +109,7 @@ static pl_finding_action rule_action(const char *rule)
 		{ "out_of_district_limit", PL_ACTION_REVIEW_LIMIT },
 		{ "renewal_hours_short", PL_ACTION_PLAN_RENEWAL }, { "federal_unlinked", PL_ACTION_LINK_GOAL },
 		{ "activity_no_followup", PL_ACTION_ADD_FOLLOWUP }, { "goal_incomplete", PL_ACTION_COMPLETE_GOAL },
+		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "offering_over_capacity", PL_ACTION_REVIEW_CAPACITY },
 		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "approval_chain_incomplete", PL_ACTION_APPROVE },
 		{ "training_overdue", PL_ACTION_TRAIN }, { "training_due_soon", PL_ACTION_TRAIN },
 	};
@@ -583,6 +587,64 @@ static int rule_training(ctx *x)
 	return rc;
 }
 
+/* Registrations of an offering, in registration order. */
+struct seat {
+	const char *id, *at;
+};
+
+static int cmp_seat(const void *a, const void *b)
+{
+	const struct seat *p = a, *q = b;
+	int c = strcmp(p->at, q->at);
+	return c ? c : strcmp(p->id, q->id);
+}
+
+/* An offering's registrations taken as seats (registration registered, not
+ * rejected or cancelled) at every school, counted together: those past its
+ * capacity in registration order. Each school filled the seats it could
+ * see offline; a waitlisted registration is no seat and never a finding. */
+static int rule_capacity(ctx *x)
+{
+	json_t *offerings = pl_dataset_kind(x->ds, "offering"), *entries = pl_dataset_kind(x->ds, "pd_entry");
+	struct seat *v = calloc(json_object_size(entries) + 1, sizeof(*v));
+	const char *oid, *id;
+	json_t *off, *e;
+	int rc = 0;
+
+	if (!v)
+		return pl_error_set(PL_ERROR, "out of memory");
+	json_object_foreach(offerings, oid, off) {
+		long long cap = pl_dataset__int(off, "capacity");
+		size_t n = 0;
+		char why[1024];
+
+		if (cap <= 0)
+			continue;
+		json_object_foreach(entries, id, e) {
+			const char *reg = pl_dataset__str(e, "registration"), *of = pl_dataset__str(e, "offering");
+			if (!of || strcmp(of, oid) || !reg || strcmp(reg, "registered") || dead(e))
+				continue;
+			v[n].id = id;
+			v[n].at = pl_dataset__str(e, "requested_at") ? pl_dataset__str(e, "requested_at") : "";
+			n++;
+		}
+		if (n <= (size_t)cap)
+			continue;
+		qsort(v, n, sizeof(*v), cmp_seat);
+		snprintf(why, sizeof(why), "%zu registered for %lld seats; past capacity, in registration order:",
+		         n, cap);
+		for (size_t k = (size_t)cap; k < n; k++) {
+			const char *staff = pl_dataset__str(pl_dataset_get(x->ds, "pd_entry", v[k].id), "staff");
+			pl_dataset__cat(why, sizeof(why), "%s %s (%s)", k > (size_t)cap ? "," : "", v[k].id,
+			                staff ? staff : "?");
+		}
+		if ((rc = add(x, "offering_over_capacity", "offering", oid, NULL, NULL, why)))
+			break;
+	}
+	free(v);
+	return rc;
+}
+
 /* ---- driver ---- */
 
 static int rule_index(const char *name)
@@ -638,7 +700,7 @@ int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_find
 	if ((rc = rule_approval(&x)) || (rc = rule_approval_late(&x)) ||
 	    (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
 	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
-	    (rc = rule_evaluation(&x)) || (rc = rule_chain(&x)) ||
+	    (rc = rule_evaluation(&x)) || (rc = rule_capacity(&x)) || (rc = rule_chain(&x)) ||
 	    (rc = rule_training(&x)))
 		goto cleanup;
 	n = json_array_size(x.out);

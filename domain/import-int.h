@@ -95,13 +95,16 @@ int imp_value(json_t **out, const pl_import *im, const imp_col *c, const char *t
 
 /* import-key.c: natural keys. */
 typedef struct imp_keys imp_keys;
-/* Index st's live records of im->kind by natural key (one pass). */
+/* Index st's live records of im->kind by natural key: at once (one pass)
+ * or, for kinds whose keys start with a reference, as imp_keys_find needs
+ * them (through the store's reference index). */
 int imp_keys_load(imp_keys **out, pl_store *st, const pl_kind_def *kind);
 void imp_keys_free(imp_keys *k);
 /* The natural key of `fields` (nested), malloc'd, or NULL if it has none; *what names it ("staff + title + start"). */
 char *imp_key_of(const pl_kind_def *kind, const json_t *fields, const char **what);
-/* The id of the record with that key, or NULL (borrowed). */
-const char *imp_keys_find(const imp_keys *k, const char *key);
+/* *id: the record with that key (the key of `fields`), or NULL (borrowed,
+ * valid until imp_keys_free). Returns 0, or the store's error. */
+int imp_keys_find(imp_keys *k, const char *key, const json_t *fields, const char **id);
 
 /* Nested-object helpers. */
 int imp_put(json_t *root, const char *path, json_t *value);   /* value stolen */

@@ -16,8 +16,20 @@
  * the schema keeps them), text with case and runs of spaces ignored
  * ("Fractions  workshop" is "fractions workshop").
  *
- * The store's live records of the kind are read once per import into a
- * hash (a jansson object: key -> id), so each row costs one lookup.
+ * A small import into a big store must cost what its rows cost, not what
+ * the store holds. When the first field of each of the kind's keys is a
+ * reference (pd_entry: staff; plan: school; goal: plan; activity: goal),
+ * a row is looked up through the store's reference index: the first time
+ * a value of that field is seen (staff E100), the live records of the kind
+ * that refer to it are read, and their keys go into a hash (a jansson
+ * object: key -> id); later rows with that value cost one hash lookup. An
+ * import reads the records of the staff (plans, goals) its rows name, not
+ * every record of the kind. Other kinds (school, staff, plc_meeting, whose
+ * keys start with a code, an email, a name or a group) read the store's
+ * live records of the kind once, into the same hash. Records the index
+ * finds are those whose reference is exactly the row's value; a key's
+ * parts are compared folded, so a record whose reference differs from the
+ * row's only in case (not a record a valid row can refer to) is not found.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -28,7 +40,11 @@
 #include "import-int.h"
 
 struct imp_keys {
-	json_t *by_key;   /* key -> id */
+	json_t            *by_key;   /* key -> id */
+	pl_store          *st;
+	const pl_kind_def *kind;
+	int                by_ref;   /* 1: keys are read per reference value (groups) */
+	json_t            *groups;   /* "field\x1fvalue" -> true: read already */
 };
 
 typedef struct nat_key {
@@ -138,8 +154,9 @@ char *imp_key_of(const pl_kind_def *kind, const json_t *fields, const char **wha
 }
 
 struct load {
-	imp_keys     *k;
+	imp_keys      *k;
 	const nat_key *nk;
+	const char    *field;   /* only the keys starting with this field; NULL: all */
 };
 
 static int load_cb(const pl_record *r, void *payload)
@@ -147,7 +164,10 @@ static int load_cb(const pl_record *r, void *payload)
 	struct load *l = payload;
 
 	for (int a = 0; a < 2 && l->nk->alt[a][0]; a++) {
-		char *key = key_alt(l->nk, a, r->fields);
+		char *key;
+		if (l->field && strcmp(l->nk->alt[a][0], l->field))
+			continue;
+		key = key_alt(l->nk, a, r->fields);
 		if (!key)
 			continue;
 		/* two records with one key (made before imports matched): the first, in id order */
@@ -160,20 +180,32 @@ static int load_cb(const pl_record *r, void *payload)
 	return 0;
 }
 
+/* Whether the first field of every key of the kind is a reference. */
+static int keys_by_ref(const nat_key *nk, const pl_kind_def *kind)
+{
+	for (int a = 0; a < 2 && nk->alt[a][0]; a++) {
+		const pl_field_def *f = pl_schema_field(kind, nk->alt[a][0]);
+		if (!f || f->type != PL_T_REF)
+			return 0;
+	}
+	return 1;
+}
+
 int imp_keys_load(imp_keys **out, pl_store *st, const pl_kind_def *kind)
 {
 	imp_keys *k = calloc(1, sizeof(*k));
-	struct load l;
+	struct load l = { k, key_of_kind(kind->name), NULL };
 	int rc;
 
 	*out = NULL;
-	if (!k || !(k->by_key = json_object())) {
-		free(k);
+	if (!k || !(k->by_key = json_object()) || !(k->groups = json_object())) {
+		imp_keys_free(k);
 		return pl_error_set(PL_ERROR, "out of memory");
 	}
-	l.k = k;
-	l.nk = key_of_kind(kind->name);
-	if (l.nk && (rc = pl_store_foreach(st, kind->name, NULL, NULL, load_cb, &l))) {
+	k->st = st;
+	k->kind = kind;
+	k->by_ref = l.nk && keys_by_ref(l.nk, kind);
+	if (l.nk && !k->by_ref && (rc = pl_store_foreach(st, kind->name, NULL, NULL, load_cb, &l))) {
 		imp_keys_free(k);
 		return rc;
 	}
@@ -186,10 +218,42 @@ void imp_keys_free(imp_keys *k)
 	if (!k)
 		return;
 	json_decref(k->by_key);
+	json_decref(k->groups);
 	free(k);
 }
 
-const char *imp_keys_find(const imp_keys *k, const char *key)
+/* By reference: the keys of the records whose `field` is `value`, read once. */
+static int load_group(imp_keys *k, const nat_key *nk, const char *field, const char *value)
 {
-	return json_string_value(json_object_get(k->by_key, key));
+	struct load l = { k, nk, field };
+	char *g;
+	int rc;
+
+	if (asprintf(&g, "%s\x1f%s", field, value) < 0)
+		return pl_error_set(PL_ERROR, "out of memory");
+	if (json_object_get(k->groups, g)) {
+		free(g);
+		return 0;
+	}
+	rc = pl_store_foreach(k->st, k->kind->name, field, value, load_cb, &l);
+	if (!rc && json_object_set_new(k->groups, g, json_true()))
+		rc = pl_error_set(PL_ERROR, "out of memory");
+	free(g);
+	return rc;
+}
+
+int imp_keys_find(imp_keys *k, const char *key, const json_t *fields, const char **id)
+{
+	const nat_key *nk = key_of_kind(k->kind->name);
+
+	*id = NULL;
+	if (nk && k->by_ref && key[0] >= '0' && key[0] <= '1') {
+		const char *field = nk->alt[key[0] - '0'][0];
+		const json_t *v = field ? imp_get(fields, field) : NULL;
+		int rc;
+		if (v && json_is_string(v) && (rc = load_group(k, nk, field, json_string_value(v))))
+			return rc;
+	}
+	*id = json_string_value(json_object_get(k->by_key, key));
+	return 0;
 }

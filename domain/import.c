@@ -12,7 +12,7 @@
  *
  * Matching: a row with an id is that record (a new one if the id is not
  * in the store); a row without one is matched by its kind's natural key
- * (import-key.c) against the store's records, read once into a hash. Two
+ * (import-key.c) against the store's records, read into a hash. Two
  * rows of one file that are the same record (same id, or same key) are an
  * error naming both lines. A matched row whose values are all the
  * record's already is unchanged; else it updates only the fields that
@@ -347,8 +347,11 @@ static int check_row(struct ctx *x, imp_row *r, json_t *keys_seen, imp_keys **ke
 				free(key);
 				return rc;
 			}
-			const char *id = imp_keys_find(*keys, key);
+			const char *id;
+			rc = imp_keys_find(*keys, key, r->fields, &id);
 			free(key);
+			if (rc)
+				return rc;
 			json_t *given = id ? json_object_get(x->file_ids, id) : NULL;
 			if (given) {
 				rc = imp_error(im, r->line, "", "", "the same %s as line %lld (%s, by its %s): one record, given twice",

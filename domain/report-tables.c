@@ -14,6 +14,7 @@
 
 #include "plsync/errors.h"
 #include "plsync/findings.h"
+#include "plsync/offering.h"
 #include "plsync/requirement.h"
 #include "plsync/schema.h"
 #include "report-int.h"
@@ -723,6 +724,79 @@ static int t_by_month(rep *r)
 	return table_push(r, t);
 }
 
+/* ---- PL provided by staff (Rule 4370.2) ---- */
+
+/* Each staff member presenting an offering with a session in the year:
+ * offerings, sessions and hours presented (those sessions'), and the
+ * participants whose entries for those offerings are completed. Without
+ * staff shown, one row counts the presenters. */
+static int t_presenters(rep *r)
+{
+	static const col cols[] = {
+		{ "presenter", "Presenter", "text", 0, 0 }, { "school", "School", "text", 0, 0 },
+		{ "offerings", "Offerings", "int", 1 }, { "sessions", "Sessions", "int", 1 },
+		{ "hours", "Hours presented", "hours", 1 }, { "participants", "Participants completed", "int", 1 },
+	};
+	json_t *t = table_new("presenters", "Professional learning provided by staff",
+	                      "Staff presenting offerings (Rule 4370.2): sessions in the year, and the "
+	                      "participants who completed them.", cols, sizeof(cols) / sizeof(cols[0]));
+	grps G = { 0 };
+	long long tot[4] = { 0 };
+	const char *oid, *eid;
+	json_t *off, *e;
+	int rc = 0;
+
+	json_object_foreach(pl_dataset_kind(r->ds, "offering"), oid, off) {
+		const json_t *pres = json_object_get(off, "presenters");
+		pl_session *ss = NULL;
+		size_t n = 0, nin = 0;
+		long long ch = 0, done = 0;
+
+		if (!json_array_size(pres) || pl_offering_sessions(&ss, &n, off))
+			continue;   /* a bad session is the offering's own problem, not the report's */
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ss[i].date, r->from) >= 0 && strcmp(ss[i].date, r->to) <= 0) {
+				nin++;
+				ch += pl_session_centi(&ss[i]);
+			}
+		free(ss);
+		if (!nin)
+			continue;
+		json_object_foreach(pl_dataset_kind(r->ds, "pd_entry"), eid, e) {
+			const char *of = pl_dataset__str(e, "offering"), *st = pl_dataset__str(e, "status");
+			done += of && !strcmp(of, oid) && st && !strcmp(st, "completed");
+		}
+		for (size_t k = 0; k < json_array_size(pres); k++) {
+			const char *who = json_string_value(json_array_get(pres, k));
+			grp *g = who ? grp_get(&G, who) : NULL;
+			if (!g)
+				return table_done(r, t, &G, who ? oom() : 0);
+			g->v[0]++;
+			g->v[1] += (long long)nin;
+			g->v[2] += ch;
+			g->v[3] += done;
+		}
+	}
+	for (size_t i = 0; i < G.n; i++) {
+		for (int k = 0; k < 4; k++)
+			tot[k] += G.g[i].v[k];
+		if (r->staff != PL_REPORT_STAFF_NONE)
+			row_add(t, json_pack("[o o I I o I]", pl_report__staff_cell(r, G.g[i].key),
+			                     pl_report__school_cell(r, staff_field(r, G.g[i].key, "school")),
+			                     (json_int_t)G.g[i].v[0], (json_int_t)G.g[i].v[1], hours(G.g[i].v[2]),
+			                     (json_int_t)G.g[i].v[3]));
+	}
+	if (r->staff == PL_REPORT_STAFF_NONE && G.n) {
+		char label[64];
+		snprintf(label, sizeof(label), "%zu staff presenter%s", G.n, G.n == 1 ? "" : "s");
+		row_add(t, json_pack("[s s I I o I]", label, "", (json_int_t)tot[0], (json_int_t)tot[1],
+		                     hours(tot[2]), (json_int_t)tot[3]));
+	}
+	total_set(t, json_pack("[s s I I o I]", "Total", "", (json_int_t)tot[0], (json_int_t)tot[1],
+	                       hours(tot[2]), (json_int_t)tot[3]));
+	return table_done(r, t, &G, rc);
+}
+
 /* ---- findings ---- */
 
 static int t_findings(rep *r, const json_t *findings)
@@ -794,7 +868,7 @@ int pl_report__tables(rep *r, const goalref *gv, size_t ng, const json_t *findin
 	if ((rc = t_by_school(r)) || (rc = t_by_category(r)) || (rc = t_by_type(r)) ||
 	    (rc = t_by_standard(r, 2011)) || (rc = t_by_standard(r, 2022)) ||
 	    (rc = t_by_goal(r, gv, ng)) || (rc = t_by_funding(r, t2a)) ||
-	    (rc = t_evaluation(r)) || (rc = t_plc(r, nmeet)) || (rc = t_by_month(r)) ||
+	    (rc = t_evaluation(r)) || (rc = t_plc(r, nmeet)) || (rc = t_presenters(r)) || (rc = t_by_month(r)) ||
 	    (rc = t_findings(r, findings)) || (rc = t_compliance(r)))
 		return rc;
 	if (r->board && r->staff != PL_REPORT_STAFF_NONE && (rc = t_findings_by_staff(r, findings)))

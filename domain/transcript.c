@@ -507,8 +507,10 @@ static void write_text(FILE *f, const json_t *t)
 		cells_of(&x, r);
 		char *title = pl_term_escape(s_or(r, "title", ""));
 		char *school = pl_term_escape(s_or(r, "school", ""));
-		fprintf(f, "%-10s  %7s  %7s  %-8s  %-20s  %-40.40s  %s\n", s_or(r, "date", "(undated)"), x.h, x.c,
-		        school ? school : "?", s_or(r, "type", ""), title ? title : "?", x.std);
+		char tc[256], sc[256]; /* aligned by display width: "García", CJK */
+		fprintf(f, "%-10s  %7s  %7s  %s  %-20s  %s  %s\n", s_or(r, "date", "(undated)"), x.h, x.c,
+		        pl_term_cell(sc, sizeof(sc), school ? school : "?", 8, 0), s_or(r, "type", ""),
+		        pl_term_cell(tc, sizeof(tc), title ? title : "?", 40, 1), x.std);
 		free(title);
 		free(school);
 	}

@@ -230,13 +230,10 @@ static int request_fn(pl_write *w, void *payload)
 	return pl_write_change(w, &ch, s->out->id);
 }
 
-int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_options *o,
-                        pl_workflow_result *out)
+/* The request's checks and its fields (into s->fields) and note. */
+static int request_prepare(struct step *s, const pl_workflow_options *o, char now[32])
 {
-	pl_workflow_result scratch;
-	struct step s = { o, result_init(out, &scratch) };
 	const char *key;
-	char now[32];
 	json_t *v;
 	int rc;
 
@@ -247,21 +244,48 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
 	json_object_foreach(o->fields, key, v) {
 		for (int k = 0; own_fields[k]; k++)
 			if (!strcmp(key, own_fields[k])) {
-				s.out->reason = PL_WORKFLOW_OWN_FIELD;
-				copy(s.out->field, sizeof(s.out->field), key);
+				s->out->reason = PL_WORKFLOW_OWN_FIELD;
+				copy(s->out->field, sizeof(s->out->field), key);
 				return pl_error_set(PL_EUSAGE, "pd_entry.%s: a request starts as requested; %s is "
 				                    "set by the later steps (approve, reject, complete, evaluate)",
 				                    key, key);
 			}
 	}
-	if (!(s.fields = json_copy(o->fields)))
+	if (!(s->fields = json_copy(o->fields)))
 		return pl_error_set(PL_ERROR, "out of memory");
-	json_object_set_new(s.fields, "status", json_string("requested"));
+	json_object_set_new(s->fields, "status", json_string("requested"));
 	/* when it was asked: the approvals may not be dated before it */
-	if (!json_object_get(s.fields, "requested_at"))
-		json_object_set_new(s.fields, "requested_at", json_string(stamp_or_now(now, o->stamp)));
-	copy(s.out->note, sizeof(s.out->note), o->note ? o->note : "PD requested");
-	rc = pl_store_write(st, actor, request_fn, &s);
+	if (!json_object_get(s->fields, "requested_at"))
+		json_object_set_new(s->fields, "requested_at", json_string(stamp_or_now(now, o->stamp)));
+	copy(s->out->note, sizeof(s->out->note), o->note ? o->note : "PD requested");
+	return 0;
+}
+
+int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_options *o,
+                        pl_workflow_result *out)
+{
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch) };
+	char now[32];
+	int rc;
+
+	if (!(rc = request_prepare(&s, o, now)))
+		rc = pl_store_write(st, actor, request_fn, &s);
+	json_decref(s.fields);
+	if (!rc)
+		copy(s.out->status, sizeof(s.out->status), "requested");
+	return rc;
+}
+
+int pl_workflow_request_in(pl_write *w, const pl_workflow_options *o, pl_workflow_result *out)
+{
+	pl_workflow_result scratch;
+	struct step s = { o, result_init(out, &scratch) };
+	char now[32];
+	int rc;
+
+	if (!(rc = request_prepare(&s, o, now)))
+		rc = request_fn(w, &s);
 	json_decref(s.fields);
 	if (!rc)
 		copy(s.out->status, sizeof(s.out->status), "requested");

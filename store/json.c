@@ -14,16 +14,24 @@
 #include "plsync/errors.h"
 #include "plsync/json.h"
 
+/* Where emit() writes: a growing string, or (f set) straight to a stream. */
 typedef struct buf {
 	char  *p;
 	size_t len, cap;
 	int    oom;
+	FILE  *f;
+	int    ioerr;
 } buf;
 
 static void put(buf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (b->oom || b->ioerr)
 		return;
+	if (b->f) {
+		if (n && fwrite_unlocked(s, 1, n, b->f) != n)
+			b->ioerr = 1;
+		return;
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		char *np;
@@ -250,7 +258,7 @@ static void emit(buf *b, const json_t *v, int depth)
 
 char *pl_json_canonical(const json_t *v)
 {
-	buf b = { NULL, 0, 0, 0 };
+	buf b = { NULL, 0, 0, 0, NULL, 0 };
 	emit(&b, v, 0);
 	puts_(&b, "\n");
 	if (b.oom) {
@@ -270,6 +278,34 @@ int pl_json_write(FILE *f, const json_t *v)
 		rc = pl_error_from_errno("writing JSON");
 	free(s);
 	return rc;
+}
+
+static int written(const buf *b)
+{
+	if (b->oom)
+		return pl_error_set(PL_ERROR, "out of memory");
+	if (b->ioerr || ferror(b->f))
+		return pl_error_from_errno("writing JSON");
+	return 0;
+}
+
+/* What emit() writes for element i of an array at depth 0, with what goes
+ * before it: straight to the stream, through its buffer. */
+int pl_json_array_item(pl_json_array_out *a, const json_t *v)
+{
+	buf b = { NULL, 0, 0, 0, a->f, 0 };
+	puts_(&b, a->n ? ",\n" : "[\n");
+	indent(&b, 1);
+	emit(&b, v, 1);
+	a->n++;
+	return written(&b);
+}
+
+int pl_json_array_end(pl_json_array_out *a)
+{
+	buf b = { NULL, 0, 0, 0, a->f, 0 };
+	puts_(&b, a->n ? "\n]\n" : "[]\n");
+	return written(&b);
 }
 
 static void flatten_into(json_t *out, const char *prefix, const json_t *obj)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "plsync/errors.h"
+#include "plsync/session.h"
 #include "plsync/schema.h"
 #include "store-int.h"
 
@@ -525,6 +526,17 @@ static int approvals_after_request(const char *id, const json_t *change, const j
 	return 0;
 }
 
+/* An offering's sessions each parse (plsync/offering.h). */
+static int offering_sense(const char *id, const json_t *sessions)
+{
+	for (size_t i = 0; i < json_array_size(sessions); i++) {
+		pl_session s;
+		if (pl_session_parse(&s, json_string_value(json_array_get(sessions, i))))
+			return pl_error_prefix("offering %s: sessions item %zu", id, i + 1);
+	}
+	return 0;
+}
+
 static int sense(const pl_kind_def *k, const json_t *change, const json_t *current, const pl_sense *at)
 {
 	const char *id = at && at->id ? at->id : "(new)";
@@ -533,6 +545,8 @@ static int sense(const pl_kind_def *k, const json_t *change, const json_t *curre
 	long days = 1;
 	int rc;
 
+	if (!strcmp(k->name, "offering"))
+		return offering_sense(id, after_get(change, current, "sessions"));
 	if (strcmp(k->name, "pd_entry"))
 		return 0;
 	start = json_string_value(after_get(change, current, "start"));

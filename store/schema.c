@@ -25,6 +25,7 @@ static const char *const e_location[] = { "in_district", "out_of_district", NULL
 static const char *const e_delivery[] = { "in_person", "online", "hybrid", "job_embedded", NULL };
 static const char *const e_pd_status[] = { "requested", "approved", "rejected", "completed", "cancelled", NULL };
 static const char *const e_decision[] = { "approved", "rejected", NULL };
+static const char *const e_registration[] = { "registered", "waitlisted", "cancelled", NULL };
 static const char *const e_rule_when[] = { "always", "out_of_district", "cost_over", "federal_funds", NULL };
 static const char *const e_frequency[] = { "once", "yearly", "every_n_years", NULL };
 
@@ -162,6 +163,42 @@ static const pl_field_def f_pd_entry[] = {
 	FM("evaluation", f_evaluation, "Guskey evaluation levels"),
 	F("evidence", PL_T_STR, 0, "evidence of completion"),
 	F("notes", PL_T_STR, 0, "notes"),
+	FR("offering", PL_T_REF, "offering", 0, "offering id this entry registers for"),
+	FE("registration", e_registration, 0, "registration for the offering"),
+	F("sessions_attended", PL_T_STRLIST, 0, "numbers of the offering's sessions attended (1, 2, ...)"),
+	END
+};
+
+static const pl_field_def f_effectiveness[] = {
+	F("levels", PL_T_STRLIST, 0, "Guskey levels measured (reaction, learning, org_support, transfer, student_impact)"),
+	F("when", PL_T_STR, 0, "when effectiveness is measured"),
+	F("method", PL_T_STR, 0, "how it is measured"),
+	END
+};
+
+static const pl_field_def f_offering[] = {
+	F("title", PL_T_STR, 1, "title of the offering"),
+	F("description", PL_T_STR, 0, "what it is about"),
+	F("provider", PL_T_STR, 0, "who provides it"),
+	FR("presenters", PL_T_REFLIST, "staff", 0, "staff ids of the presenters (PL provided, Rule 4370.2)"),
+	FE("type", e_pd_type, 1, "type of PD"),
+	FE("delivery", e_delivery, 0, "delivery model"),
+	FE("location", e_location, 0, "in or out of district"),
+	F("sessions", PL_T_STRLIST, 0, "sessions, each 'YYYY-MM-DD HH:MM-HH:MM place'"),
+	FI("capacity", 0, 0, 0, "seats (0 or unset: no limit)"),
+	F("hours", PL_T_NUM, 0, "contact hours (default: the sessions' total)"),
+	F("credits", PL_T_NUM, 0, "credits earned"),
+	F("credit_type", PL_T_STR, 0, "kind of credit (hours, CEU, graduate, ...)"),
+	F("standards", PL_T_STDLIST, 0, "Learning Forward standard codes"),
+	F("funding", PL_T_FUNDING, 0, "funding source"),
+	FI("cost_cents", 0, 0, 0, "cost per participant, cents"),
+	FR("goal", PL_T_REF, "goal", 0, "plan goal id it serves"),
+	FR("activity", PL_T_REF, "activity", 0, "plan activity id it serves"),
+	F("registration_opens", PL_T_DATE, 0, "first day of registration"),
+	F("registration_closes", PL_T_DATE, 0, "last day of registration"),
+	F("implementation_plan", PL_T_STR, 0, "follow-up steps for ongoing support (Policy 4370)"),
+	FM("effectiveness", f_effectiveness, "how effectiveness is determined (Guskey levels, when)"),
+	F("signin_key", PL_T_STR, 0, "secret the sessions' sign-in codes are derived from"),
 	END
 };
 
@@ -228,13 +265,14 @@ static const pl_kind_def k_goal = { "goal", "a goal of a plan", f_goal };
 static const pl_kind_def k_activity = { "activity", "an activity toward a goal", f_activity };
 static const pl_kind_def k_pd_entry = { "pd_entry", "one PD event for one staff member", f_pd_entry };
 static const pl_kind_def k_plc_meeting = { "plc_meeting", "a PLC meeting", f_plc_meeting };
+static const pl_kind_def k_offering = { "offering", "a PD offering staff register for", f_offering };
 
 static const pl_kind_def k_approval_rule = { "approval_rule", "a district approval chain rule", f_approval_rule };
 static const pl_kind_def k_requirement = { "requirement", "a required training", f_requirement };
 static const pl_kind_def k_credit_type = { "credit_type", "a district-defined credit type", f_credit_type };
 
 static const pl_kind_def *const kinds[] = {
-	&k_school, &k_staff, &k_plan, &k_goal, &k_activity, &k_pd_entry, &k_plc_meeting,
+	&k_school, &k_staff, &k_plan, &k_goal, &k_activity, &k_pd_entry, &k_plc_meeting, &k_offering,
 	&k_approval_rule, &k_requirement, &k_credit_type, NULL
 };
 

@@ -51,6 +51,13 @@
  *                         outcome.
  *  evaluation_missing     a completed pd_entry with no Guskey evaluation
  *                         `evaluation_days` (30) days or more after it ended.
+ *  offering_over_capacity an offering with a capacity and more seats taken
+ *                         (pd_entry.offering with registration registered,
+ *                         not rejected/cancelled) than it has, counted over
+ *                         the whole dataset (schools register offline); one
+ *                         finding per offering naming the registrations past
+ *                         capacity in registration order (requested_at, then
+ *                         id). Waitlisted registrations take no seat.
  *  approval_chain_incomplete
  *                         a completed pd_entry without the approval of a step
  *                         that the district's approval_rule records add to its
@@ -99,6 +106,7 @@ typedef enum pl_finding_action {
 	PL_ACTION_ADD_FOLLOWUP,     /* describe the activity's follow-up */
 	PL_ACTION_COMPLETE_GOAL,    /* set the goal's missing fields ("fields") */
 	PL_ACTION_EVALUATE,         /* record the Guskey evaluation */
+	PL_ACTION_REVIEW_CAPACITY,  /* add seats, or waitlist the registrations past capacity */
 	PL_ACTION_TRAIN,            /* have the staff member complete a required training */
 	PL_ACTION_COUNT_
 } pl_finding_action;

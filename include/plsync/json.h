@@ -20,6 +20,21 @@ char *pl_json_canonical(const json_t *v);
 /* Same, to a stream. Returns 0 or PL_EOS. */
 int pl_json_write(FILE *f, const json_t *v);
 
+/*
+ * A canonical JSON array written one element at a time, as the elements
+ * come (a read that streams): the bytes are those pl_json_write writes for
+ * the whole array. Start with PL_JSON_ARRAY_OUT_INIT(f), call _item for
+ * each element, then _end once. Each returns 0 or PL_EOS (writing failed)
+ * or PL_ERROR (out of memory).
+ */
+typedef struct pl_json_array_out {
+	FILE  *f;
+	size_t n;      /* elements written */
+} pl_json_array_out;
+#define PL_JSON_ARRAY_OUT_INIT(f) { (f), 0 }
+int pl_json_array_item(pl_json_array_out *a, const json_t *v);
+int pl_json_array_end(pl_json_array_out *a);
+
 /* A number as canonical JSON text ("6.5", "12000", "0.25") into buf[32]. */
 void pl_json_number(char buf[32], const json_t *v);
 

@@ -42,6 +42,19 @@ void pl_term_fputs(FILE *f, const char *s);
 /* The same, as a malloc'd string (free()); NULL if out of memory. NULL s: "". */
 char *pl_term_escape(const char *s);
 
+/*
+ * The columns s takes on a terminal (text as pl_term_fputs writes it:
+ * escape first, then measure): "García" 6, "日本語" 6, a combining accent
+ * 0, a byte that is not UTF-8 1. Tables align on this, never on strlen.
+ */
+size_t pl_term_width(const char *s);
+/*
+ * s as a table cell of `width` columns into out (sz bytes, always
+ * terminated): cut at a character boundary to at most `width` columns if
+ * `cut`, then padded with spaces to `width`. Returns out.
+ */
+char *pl_term_cell(char *out, size_t sz, const char *s, size_t width, int cut);
+
 /* ---- CSV ---- */
 
 /*

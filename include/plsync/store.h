@@ -203,7 +203,9 @@ int pl_write_get(pl_record **out, pl_write *w, const char *id);
  * Call cb for each live record of `kind`, in id order. If `ref_field` and
  * `ref_id` are given (a PL_T_REF field such as pd_entry.staff), only records
  * whose field names that id, found through the index. A non-zero return
- * from cb stops the walk and is returned.
+ * from cb stops the walk and is returned. The records come without their
+ * clocks (r->clocks is NULL, as pl_store_get_state gives them): a walk
+ * lists, counts or matches fields; pl_store_get gives one record's clocks.
  */
 typedef int (*pl_record_cb)(const pl_record *r, void *payload);
 int pl_store_foreach(pl_store *st, const char *kind, const char *ref_field,

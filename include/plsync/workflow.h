@@ -140,6 +140,13 @@ int pl_workflow_request(pl_store *st, const char *actor, const pl_workflow_optio
                         pl_workflow_result *out);
 
 /*
+ * pl_workflow_request inside the caller's write `w`, so that a rule the
+ * caller checks on what the write reads (an offering's seats) commits with
+ * the request. o->stamp should be given (a write may be run again).
+ */
+int pl_workflow_request_in(pl_write *w, const pl_workflow_options *o, pl_workflow_result *out);
+
+/*
  * If argument `arg`, "path=value" or a dotted path below a field
  * ("status=x", "approvals.supervisor.by=E200", "evaluation.reaction"),
  * names a field set by a later step (status, approvals, evaluation), that

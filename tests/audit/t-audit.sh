@@ -200,6 +200,8 @@ like "$(cat "$T/.out")" "nodes/LIN01:ops/LIN01/000/000/000000000006-000000000006
 desc "git fsck --strict passes"; ok git -C "$T/f4.git" fsck --strict
 desc "the merge quarantines the rewritten node too"; fails 1 district merge "$T/f4.git"
 like "$(cat "$T/.err")" "quarantined nodes/LIN01 .*was rewritten" "saying it was rewritten"
+desc "status --check: a node in quarantine is CRITICAL"; fails 2 district status "$T/f4.git" --check
+like "$(cat "$T/.out")" "^PLSYNC-DISTRICT CRITICAL - LIN01 has a range in quarantine" "naming the node"
 
 # (4) an op claiming another node: WAS02's first batch committed as LIN01's next
 cp -a "$R" "$T/f5.git"

@@ -61,6 +61,22 @@ int main(void)
 	is_str(term("bad \xff\xc0 bytes"), "bad \\xff\\xc0 bytes", "bytes that are not UTF-8 are \\xNN");
 	is_str(term("back\\slash"), "back\\slash", "a backslash stays as it is");
 	is_str(term(NULL), "", "NULL is the empty string");
+
+	/* ---- display width: the C locale here, so the table, not wcwidth, answers ---- */
+	{
+		char cell[64];
+		is_int((long long)pl_term_width("Ann Lee"), 7, "ASCII: a column a byte");
+		is_int((long long)pl_term_width("García"), 6, "García is 6 columns (7 bytes)");
+		is_int((long long)pl_term_width("王小明"), 6, "CJK characters are 2 columns each (9 bytes)");
+		is_int((long long)pl_term_width("e\xcc\x81"), 1, "a combining accent takes no column");
+		is_int((long long)pl_term_width("\xff"), 1, "a byte that is not UTF-8 counts 1");
+		is_int((long long)pl_term_width(NULL), 0, "NULL is 0 columns");
+		is_str(pl_term_cell(cell, sizeof(cell), "王小明", 8, 0), "王小明  ", "a cell pads to the width in columns");
+		is_str(pl_term_cell(cell, sizeof(cell), "王小明", 5, 1), "王小 ", "cut at a character, never mid-character");
+		is_str(pl_term_cell(cell, sizeof(cell), "García Pérez", 6, 1), "García", "cut after 6 columns");
+		is_str(pl_term_cell(cell, sizeof(cell), "García Pérez", 6, 0), "García Pérez", "not cut without cut");
+		is_str(pl_term_cell(cell, 4, "abcdef", 6, 0), "abc", "and never past the buffer");
+	}
 	{
 		char big[3000];
 		memset(big, '\x1b', sizeof(big) - 1);

@@ -64,6 +64,11 @@ static const struct good {
 	  "{\"group\":\"Grade 3 team\",\"school\":\"LIN01\",\"date\":\"2026-09-15\",\"minutes\":\"45\","
 	  "\"attendees\":\"E100, E200\",\"focus\":\"running records\",\"standards\":[\"equity_practices\"],"
 	  "\"notes\":\"n\",\"next_steps\":\"s\"}" },
+	{ "offering", "O1",
+	  "{\"title\":\"Math routines\",\"type\":\"workshop\",\"presenters\":\"E200\",\"capacity\":\"25\","
+	  "\"sessions\":\"2026-10-05 15:30-17:30 Room 4, 2026-10-12 15:30-17:00 Room 4\",\"hours\":\"3.5\","
+	  "\"credit_type\":\"CEU\",\"registration_closes\":\"2026-10-01\",\"goal\":\"G1\","
+	  "\"effectiveness\":{\"levels\":\"reaction, transfer\",\"when\":\"in December\"}}" },
 	{ "approval_rule", "R1",
 	  "{\"name\":\"Out of district\",\"when\":\"cost_over\",\"cost_over_cents\":\"50000\","
 	  "\"steps\":\"district_pd, superintendent\",\"approvers\":{\"district_pd\":\"E200\"}}" },
@@ -124,7 +129,7 @@ static void test_good_records(void)
 	{
 		pl_store_stats s;
 		pl_store_stats_get(&s, st);
-		ok(s.records == 11 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 11 records, 2 of them staff");
+		ok(s.records == 12 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 12 records, 2 of them staff");
 	}
 }
 
@@ -290,7 +295,7 @@ static void test_missing_required(void)
 			        want, "required");
 		}
 	}
-	is_int(nk, 10, "all ten kinds were checked");
+	is_int(nk, 11, "all eleven kinds were checked");
 }
 
 static void test_bad_values(void)

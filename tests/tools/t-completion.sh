@@ -40,7 +40,7 @@ runs() {
 	is "$(complete_words plsync sy)" "sync " "$label: 'sy' completes to sync"
 	is "$(cat "$T/complete.err")" "" "$label: completing prints no error"
 	like "$(complete_words plsync sync --)" "--quiet --remote --watch" "$label: sync's options include --watch"
-	like "$(complete_words plsync add "")" "activity approval_rule credit_type goal pd_entry plan plc_meeting requirement school staff " "$label: add offers the kinds"
+	like "$(complete_words plsync add "")" "activity approval_rule credit_type goal offering pd_entry plan plc_meeting requirement school staff " "$label: add offers the kinds"
 	is "$(complete_words plsync add pd_)" "pd_entry " "$label: 'pd_' completes to the kind pd_entry"
 	like "$(complete_words plsync add pd_entry ti)" "^title= $" "$label: a field of the kind, with its '='"
 	like "$(complete_words plsync add pd_entry approvals.su)" "approvals\.supervisor\.by= " "$label: nested fields are dotted"

@@ -24,7 +24,8 @@ struct cli {
 	const char *prog;     /* "plsync-audit" */
 };
 
-extern const cmd_entry cmd_log_entry, cmd_blame_entry, cmd_show_entry, cmd_verify_entry;
+extern const cmd_entry cmd_log_entry, cmd_blame_entry, cmd_show_entry, cmd_verify_entry,
+	cmd_certificate_entry;
 
 /*
  * Parse the command's options (opts_parse) and its `want` arguments, REPO

@@ -15,6 +15,15 @@
 #include "plsync/store.h"
 #include "plsync/text.h"
 
+/* A value padded to vw columns (display width), never cut. */
+static void print_padded(const char *v, size_t vw)
+{
+	size_t w = pl_term_width(v);
+	fputs(v, stdout);
+	while (w++ < vw)
+		putchar(' ');
+}
+
 static int cmd_blame(cli *c, int argc, char **argv)
 {
 	json_t *b, *e;
@@ -40,13 +49,15 @@ static int cmd_blame(cli *c, int argc, char **argv)
 			vals[i] = value_text(json_object_get(json_object_get(fields, keys[i]), "value"));
 			if (strlen(keys[i]) > w)
 				w = strlen(keys[i]);
-			if (vals[i] && strlen(vals[i]) > vw)
-				vw = strlen(vals[i]) > 30 ? 30 : strlen(vals[i]);
+			if (vals[i] && pl_term_width(vals[i]) > vw)
+				vw = pl_term_width(vals[i]) > 30 ? 30 : pl_term_width(vals[i]);
 		}
 		for (size_t i = 0; i < n; i++) {
 			char *key = pl_term_escape(keys[i]);
 			e = json_object_get(fields, keys[i]);
-			printf("%-*s  %-*s  set by ", (int)w, key ? key : "?", (int)vw, vals[i] ? vals[i] : "?");
+			printf("%-*s  ", (int)w, key ? key : "?");
+			print_padded(vals[i] ? vals[i] : "?", vw);
+			fputs("  set by ", stdout);
 			free(key);
 			term(str(e, "actor"));
 			printf(" at %s, %s/%" PRId64 ", op %.12s, commit %.12s, merge %.12s\n", str(e, "time"), str(e, "node"),

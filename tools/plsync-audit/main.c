@@ -22,7 +22,7 @@
 #include "plsync/text.h"
 
 static const cmd_entry *const commands[] = {
-	&cmd_log_entry, &cmd_blame_entry, &cmd_show_entry, &cmd_verify_entry, NULL
+	&cmd_log_entry, &cmd_blame_entry, &cmd_show_entry, &cmd_verify_entry, &cmd_certificate_entry, NULL
 };
 
 static const cli_program program = {
@@ -51,6 +51,8 @@ static const cli_program program = {
 	"  plsync-audit show /srv/git/plsync.git LIN01-7K3Q2 --at 2026-09-30\n"
 	"  plsync-audit verify /srv/git/plsync.git\n"
 	"  git -C /srv/git/plsync.git log -p --first-parent main -- 'state/pd_entry/*/*/LIN01-7K3Q2.json'\n"
+	"\n"
+	"REPO may be left out when $PLSYNC_REPO names the repository.\n"
 	"\n"
 	"Options:\n"
 	"  --version    print the version\n"
@@ -111,6 +113,7 @@ int audit_args(const cmd_entry *e, int argc, char **argv, const opt_spec *specs,
 	pos[0] = pos[1] = NULL;
 	if ((rc = opts_parse(e, argc, argv, specs, &p, &n)))
 		return rc;
+	cli_default_repo(p, &n, want);
 	if (n > want)
 		rc = cli_usage(e, "takes %s (got %d arguments)", want == 1 ? "one REPO" : "REPO and one record ID", n);
 	else if (n < want)

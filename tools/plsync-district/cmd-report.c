@@ -77,18 +77,22 @@ static int cmd_report(cli *c, int argc, char **argv)
 	};
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
 	json_t *ds = NULL, *rep = NULL, *cov = NULL;
-	char day[11];
+	char day[11], sy[10];
 	int rc;
 
 	if ((rc = district_args(&cmd_report_entry, argc, argv, specs, &repo)))
 		return rc;
-	if (!year)
-		return cli_usage(&cmd_report_entry, "--year YYYY-YYYY is required (e.g. --year 2026-2027)");
 	if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))
 		return cli_usage(&cmd_report_entry, "--format is html, md, csv or json");
 	if ((rc = cli_report_args(&cmd_report_entry, &ro, who, staff, format, excel)))
 		return rc;
-	if (pl_date_today(day, today) || load(&ds, &cov, repo) ||
+	if (pl_date_today(day, today)) {
+		rc = cli_fail_code(EXIT_FAIL);
+		goto cleanup;
+	}
+	if (!year && !pl_school_year_of(sy, day))
+		year = sy;
+	if (load(&ds, &cov, repo) ||
 	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) ||
 	    (out ? write_out(rep, format, excel, out) : pl_report_write(stdout, rep, format, excel))) {
 		rc = cli_fail_code(EXIT_FAIL);
@@ -105,7 +109,7 @@ cleanup:
 
 const cmd_entry cmd_report_entry = {
 	.name = "report",
-	.synopsis = "report REPO --year YYYY-YYYY [--for board|coordinator] [--staff none|ids|names] "
+	.synopsis = "report REPO [--year YYYY-YYYY] [--for board|coordinator] [--staff none|ids|names] "
 	            "[--format html|md|csv|json] [--excel] [--out FILE] [--today DATE]",
 	.summary = "the annual professional learning report to the board",
 	.help =
@@ -121,7 +125,8 @@ const cmd_entry cmd_report_entry = {
 	"names only, no record id and no command, findings counted; --for\n"
 	"coordinator with the codes, ids and each finding's next step.\n"
 	"\n"
-	"  --year Y          the school year reported on (required)\n"
+	"  --year Y          the school year reported on (default: the one holding\n"
+	"                    today, July 1 to June 30)\n"
 	"  --for WHO         board (default) or coordinator\n"
 	"  --staff HOW       none (the board's default: counts only), ids (the\n"
 	"                    coordinator's default) or names\n"

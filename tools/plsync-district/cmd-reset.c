@@ -19,6 +19,7 @@ static int cmd_reset(cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&cmd_reset_entry, argc, argv, specs, &pos, &npos)))
 		return rc;
+	cli_default_repo(pos, &npos, 2);
 	if (npos != 2) {
 		free(pos);
 		return cli_usage(&cmd_reset_entry, "give REPO and COMMIT (the merge main goes back to)");

@@ -69,6 +69,7 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&cmd_transcript_entry, argc, argv, specs, &pos, &npos)))
 		return rc;
+	cli_default_repo(pos, &npos, 2);
 	if (npos != 2) {
 		rc = cli_usage(&cmd_transcript_entry, npos < 2 ? "give the district repository and a staff id"
 		               : "one REPO and one staff member at a time");

@@ -54,6 +54,8 @@ static const cli_program program = {
 	"  plsync-district transcript /srv/git/plsync.git E100 --year 2026-2027\n"
 	"  git -C /srv/git/plsync.git log --first-parent main\n"
 	"\n"
+	"REPO may be left out when $PLSYNC_REPO names the repository.\n"
+	"\n"
 	"Options:\n"
 	"  --version    print the version\n"
 	"  -h, --help   this text\n"
@@ -72,10 +74,11 @@ int district_args(const cmd_entry *e, int argc, char **argv, const opt_spec *spe
 	*repo = NULL;
 	if ((rc = opts_parse(e, argc, argv, specs, &pos, &npos)))
 		return rc;
+	cli_default_repo(pos, &npos, 1);
 	if (npos == 1)
 		*repo = pos[0];
 	else if (npos == 0)
-		rc = cli_usage(e, "which REPO? give the district repository's path");
+		rc = cli_usage(e, "which REPO? give the district repository's path (or set $PLSYNC_REPO)");
 	else
 		rc = cli_usage(e, "give one REPO path (got %d arguments)", npos);
 	free(pos);
