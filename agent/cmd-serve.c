@@ -22,11 +22,12 @@ static int cmd_serve(cli *c, int argc, char **argv)
 {
 	const cmd_entry *e = &cmd_serve_entry;
 	web_config cfg = { 0 };
-	const char *timeout = NULL, *today = NULL;
+	const char *timeout = NULL, *today = NULL, *upload = NULL;
 	opt_spec specs[] = {
 		{ "listen", 1, &cfg.listen, NULL }, { "tls-cert", 1, &cfg.tls_cert, NULL },
 		{ "tls-key", 1, &cfg.tls_key, NULL }, { "host", 1, &cfg.hosts, NULL },
-		{ "timeout", 1, &timeout, NULL }, { "today", 1, &today, NULL }, { NULL, 0, NULL, NULL }
+		{ "timeout", 1, &timeout, NULL }, { "today", 1, &today, NULL },
+		{ "upload-max", 1, &upload, NULL }, { NULL, 0, NULL, NULL }
 	};
 	char **pos = NULL, *name = NULL, day[11];
 	web_server *srv = NULL;
@@ -40,6 +41,9 @@ static int cmd_serve(cli *c, int argc, char **argv)
 		return cli_usage(e, "serve takes no argument");
 	if (timeout && (atoi(timeout) < 1 || atoi(timeout) > 3600))
 		return cli_usage(e, "--timeout %s: seconds, 1 to 3600", timeout);
+	if (upload && (atoi(upload) < 1 || atoi(upload) > 1024 * 1024))
+		return cli_usage(e, "--upload-max %s: KiB, 1 to 1048576", upload);
+	cfg.upload_max = upload ? (size_t)atoi(upload) << 10 : 0;
 	if (!cfg.tls_cert != !cfg.tls_key)
 		return cli_usage(e, "give both --tls-cert and --tls-key");
 	if ((today || getenv("PLSYNC_TODAY")) && pl_date_today(day, today))
@@ -82,7 +86,7 @@ static int cmd_serve(cli *c, int argc, char **argv)
 const cmd_entry cmd_serve_entry = {
 	.name = "serve",
 	.synopsis = "serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--host NAME[,NAME]] "
-	            "[--timeout SECS]",
+	            "[--timeout SECS] [--upload-max KIB]",
 	.summary = "run the school's web app on this computer",
 	.help =
 	"Serves the web app: people log in as themselves (accounts: plsync user) to\n"
@@ -99,6 +103,8 @@ const cmd_entry cmd_serve_entry = {
 	"                      header): the PC's name on the school's network\n"
 	"  --timeout SECS      how long a request may take to arrive, and an idle\n"
 	"                      connection may stay (default 30)\n"
+	"  --upload-max KIB    the largest spreadsheet the import page takes (default\n"
+	"                      2048 KiB; a larger one is refused, 413)\n"
 	"  --today DATE        fix today's date (tests; also $PLSYNC_TODAY)\n"
 	"\n"
 	"Examples:\n"

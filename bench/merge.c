@@ -37,6 +37,8 @@
 #include <git2.h>
 
 #include "plsync/plsync.h"
+
+#include "sigcost.h"
 #include "plsync/merge.h"
 #include "plsync/sync.h"
 
@@ -58,6 +60,7 @@ struct chain {
 	uint64_t seq;
 	pl_oid   prev;
 	uint64_t hlc;
+	pl_key   key;      /* the node's key, enrolled: every commit is signed */
 };
 
 /* Append one op of `c` to buf; returns its id. */
@@ -111,8 +114,10 @@ static void add_op(unsigned char **buf, size_t *len, size_t *cap, struct chain *
 	free(enc);
 }
 
-/* Commit `buf` as one batch on refs/heads/nodes/<node> on top of its tip. */
-static void commit_batch(git_repository *repo, struct chain *c, uint64_t first, const unsigned char *buf, size_t len)
+/* Commit `buf` as one batch on refs/heads/nodes/<node> on top of its tip,
+ * signed with the node's key as the agent signs (its cost summed in sc). */
+static void commit_batch(git_repository *repo, struct chain *c, uint64_t first, const unsigned char *buf, size_t len,
+                         struct sigcost *sc)
 {
 	char ref[64], path[256];
 	git_oid blob, tree_id, commit_id, parent_id;
@@ -138,7 +143,8 @@ static void commit_batch(git_repository *repo, struct chain *c, uint64_t first, 
 	git_tree_lookup(&tree, repo, &tree_id);
 	git_signature_now(&sig, "Bench", "bench@school.example");
 	const git_commit *parents[1] = { parent };
-	git_commit_create(&commit_id, repo, NULL, sig, sig, NULL, "bench batch\n", tree, parent ? 1 : 0, parents);
+	if (sc_commit_signed(&commit_id, repo, &c->key, sig, "bench batch\n", tree, parent ? 1 : 0, parents, sc))
+		die("signed commit");
 	git_reference_create(&r, repo, ref, &commit_id, 1, "bench");
 	git_reference_free(r);
 	git_signature_free(sig);
@@ -147,7 +153,21 @@ static void commit_batch(git_repository *repo, struct chain *c, uint64_t first, 
 	git_commit_free(parent);
 }
 
-static void make_repo(const char *repo_path, int nodes, int ops, struct chain *chains, pl_oid *first_ids)
+/* A key for c, enrolled for its node in the district's keyring. */
+static void enrol(const char *repo_path, struct chain *c)
+{
+	char comment[32], line[PL_KEY_LINE_MAX];
+
+	snprintf(comment, sizeof(comment), "plsync:%s", c->node);
+	if (pl_key_generate(&c->key, comment))
+		die("key");
+	pl_key_public_line(line, sizeof(line), &c->key);
+	if (pl_keyring_enroll(repo_path, c->node, line, 0))
+		die("enroll");
+}
+
+static void make_repo(const char *repo_path, int nodes, int ops, struct chain *chains, pl_oid *first_ids,
+                      struct sigcost *sc)
 {
 	git_repository *repo;
 	unsigned char *buf = NULL;
@@ -165,6 +185,7 @@ static void make_repo(const char *repo_path, int nodes, int ops, struct chain *c
 
 		snprintf(c->node, sizeof(c->node), "S%03d", n);
 		c->hlc = (uint64_t)1790000000000 << 16;
+		enrol(repo_path, c);
 		for (int i = 0; i < ops; i++) {
 			/* each entry: created, then four updates */
 			if (i % 5) {
@@ -177,7 +198,7 @@ static void make_repo(const char *repo_path, int nodes, int ops, struct chain *c
 			if (n == 0 && i == 0)
 				first_ids[0] = c->prev;
 		}
-		commit_batch(repo, c, 1, buf, len);
+		commit_batch(repo, c, 1, buf, len, sc);
 	}
 	free(buf);
 	git_repository_free(repo);
@@ -275,13 +296,15 @@ static void scale(const char *dir, const char *sizes, int keep)
 		memset(&c, 0, sizeof(c));
 		snprintf(c.node, sizeof(c.node), "S000");
 		c.hlc = (uint64_t)1790000000000 << 16;
+		enrol(repo, &c);
+		struct sigcost sc = { 0 };
 		t = now();
 		for (int i = 0; i < n; i++) {
 			size_t len = 0;
 			char rec[64];
 			snprintf(rec, sizeof(rec), "S000-%06d", i);
 			add_op(&buf, &len, &cap, &c, rec, 0, NULL);
-			commit_batch(g, &c, c.seq, buf, len);
+			commit_batch(g, &c, c.seq, buf, len, &sc);
 		}
 		free(buf);
 		git_repository_free(g);
@@ -293,6 +316,10 @@ static void scale(const char *dir, const char *sizes, int keep)
 		printf("    merge --rebuild-cache %7.2f s  %7.1f us/commit  peak RSS %6.1f MiB\n", t2, t2 / n * 1e6, rss);
 		tg = phase("git log --raw", do_git_log, repo, &rss);
 		printf("    git log --raw (reference) %5.2f s  %7.1f us/commit\n", tg, tg / n * 1e6);
+		if (git_repository_open_bare(&g, repo) < 0 || sc_check_ref(g, "refs/heads/nodes/S000", &sc, NULL))
+			die("signatures");
+		git_repository_free(g);
+		sc_print("    ", &sc, t1);
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", repo);
 		if (keep)
 			printf("    kept %s\n", repo);
@@ -335,7 +362,8 @@ static void do_add_batch(void *arg)
 		snprintf(rec, sizeof(rec), "%s-new%03d", in->c->node, i);
 		add_op(&buf, &len, &cap, in->c, rec, 0, NULL);
 	}
-	commit_batch(repo, in->c, first, buf, len);
+	struct sigcost sc = { 0 };
+	commit_batch(repo, in->c, first, buf, len, &sc);
 	git_repository_free(repo);
 	free(buf);
 }
@@ -403,8 +431,9 @@ int main(int argc, char **argv)
 	printf("bench/merge: %d nodes x %d ops = %d ops (%d cores)\n", nodes, ops, nodes * ops,
 	       (int)sysconf(_SC_NPROCESSORS_ONLN));
 	t = now();
-	make_repo(repo, nodes, ops, chains, first);
-	printf("  built the node refs in %.1f s\n", now() - t);
+	struct sigcost sc = { 0 };
+	make_repo(repo, nodes, ops, chains, first, &sc);
+	printf("  built the node refs in %.1f s (every node's key enrolled, every commit signed)\n", now() - t);
 
 	t = phase("first merge", do_merge, repo, &rss);
 	printf("  first merge (plsync-district)       %8.2f s   peak RSS %7.1f MiB   %8.0f ops/s\n", t, rss,
@@ -413,6 +442,22 @@ int main(int argc, char **argv)
 	printf("  git CLI: ls-tree|update-index|write-tree|commit-tree of the same ops  %6.2f s   peak RSS %7.1f MiB\n",
 	       tg, rss);
 	printf("  ratio plsync / git CLI: %.2f (plsync also verifies every op and writes state/)\n", t / tg);
+	{
+		/* what signed history costs: the signatures made above, and the
+		 * merge's check of each node commit measured alone */
+		git_repository *g;
+		char ref[64];
+		if (git_repository_open_bare(&g, repo) < 0)
+			die("open");
+		for (int n = 0; n < nodes; n++) {
+			snprintf(ref, sizeof(ref), "refs/heads/nodes/%s", chains[n].node);
+			if (sc_check_ref(g, ref, &sc, NULL))
+				die("signatures");
+		}
+		git_repository_free(g);
+		printf("  signed history (beside the first merge's time):\n");
+		sc_print("    ", &sc, t);
+	}
 
 	struct inc in = { repo, &chains[nodes / 2] };
 	phase("batch", do_add_batch, &in, &rss);

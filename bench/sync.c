@@ -36,6 +36,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "plsync/plsync.h"
+
+#include "sigcost.h"
+
 #define IMPORT_CHUNK 250000  /* rows per `plsync import` (each one transaction) */
 
 typedef struct run {
@@ -191,7 +195,9 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	char *slash;
 	run ps, ga, gc, gp, inc_small, inc_big, first_small, first_big;
+	struct sigcost sigs = { 0 };
 
+	pl_init(); /* libgit2, for the signature check */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--keep"))
 			keep = 1;
@@ -272,7 +278,20 @@ int main(int argc, char **argv)
 		printf("    %-42s %9.3f s   %7.1f MiB\n", "git push", gp.secs, gp.rss_mib);
 		printf("  ratio plsync / git CLI: %.2f\n", git_secs > 0 ? ps.secs / git_secs : 0);
 		printf("  (both with core.bigFileThreshold 1m: no delta search between batch blobs; peak RSS is\n"
-		       "  ru_maxrss, which for plsync includes the LMDB file pages it maps, clean page cache)\n\n");
+		       "  ru_maxrss, which for plsync includes the LMDB file pages it maps, clean page cache)\n");
+		/* signed history: every node commit the sync made is signed; check
+		 * each signature and sign its content again, timed */
+		git_repository *g;
+		pl_key scratch;
+		if (git_repository_open_bare(&g, repo) < 0 || pl_key_generate(&scratch, "plsync:bench"))
+			die("signature check: cannot open %s", repo);
+		if (sc_check_ref(g, "refs/heads/nodes/LIN01", &sigs, &scratch))
+			die("signature check: a node commit of %s is not validly signed", repo);
+		git_repository_free(g);
+		pl_key_clear(&scratch);
+		printf("  signed history (beside the sync's time):\n");
+		sc_print("    ", &sigs, ps.secs);
+		printf("\n");
 		fflush(stdout);
 	}
 	if (!keep) {

@@ -24,7 +24,13 @@ static const char style_css[] =
 	".sync{margin:0;padding:.3em 1.2em;background:#fff4d6;border-bottom:1px solid #e6cf8f}\n"
 	".ok{background:#e2f4e3;border:1px solid #9ccf9f}.muted{color:#5c6675}\n"
 	"fieldset{border:1px solid #c9ced6;margin:1em 0}\n"
-	"@media print{header,form,button{display:none}main{max-width:none}}\n";
+	".field.bad input,.field.bad select,.field.bad textarea{border:2px solid #c0392b}\n"
+	".field-error{display:block;color:#a12a1e;font-weight:bold;margin:0 0 .5em}\n"
+	"label.check{display:inline-block;margin:.2em 1em .2em 0}\n"
+	"tr.total th{background:#f0f2f5}.noprint{margin:.5em 0}\n"
+	"@media print{header,form,button,nav,.sync,.noprint,a.edit{display:none}"
+	"body{background:#fff;color:#000}main{max-width:none;margin:0;padding:0}"
+	"table{page-break-inside:auto}tr{page-break-inside:avoid}th{background:#eee}}\n";
 
 /* The tab's icon: a book, in the header's blue. */
 static const char favicon_svg[] =

@@ -235,6 +235,9 @@ static int show(web_req *r, const char *id, const char *msg, const char *cls)
 		web_html(r, "</p>\n");
 	}
 	fields_table(r, rec);
+	web_html(r, "<p><a href=\"/edit/");
+	web_text(r, rec->id);
+	web_html(r, "\">Edit</a></p>\n");
 	if (!strcmp(rec->kind, "pd_entry"))
 		step_forms(r, rec);
 	if (!strcmp(rec->kind, "staff")) {

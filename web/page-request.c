@@ -113,6 +113,7 @@ int page_request_post(web_req *r)
 	char cents[32], where[PL_ID_MAX + 16], msg[PL_ERROR_MSG_MAX + 16];
 	int rc;
 
+	o.stamp = r->cfg->today;   /* as the steps after it: a fixed today (tests) or the clock */
 	o.fields = json_pack("{ss}", "staff", staff);
 	for (int i = 0; plain[i]; i++) {
 		const char *v = web_arg(r, plain[i]);

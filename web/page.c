@@ -102,6 +102,11 @@ void web_page_begin(web_req *r, const char *title)
 		         "<a href=\"/transcript\">Transcript</a>");
 		if (web_sees_all(r) || (r->user.roles & PL_USER_APPROVER))
 			web_html(r, " <a href=\"/staff\">Staff</a>");
+		if (web_sees_all(r))
+			web_html(r, " <a href=\"/import\">Import</a> <a href=\"/conflicts\">Conflicts</a>");
+		if (r->user.roles & (PL_USER_COORDINATOR | PL_USER_ADMIN))
+			web_html(r, " <a href=\"/report\">Report</a>");
+		web_html(r, " <a href=\"/plans\">Plans</a> <a href=\"/search\">Search</a> <a href=\"/new\">Add</a>");
 		web_html(r, "</nav><span class=\"who\">");
 		web_text(r, r->user.name);
 		web_html(r, " (");

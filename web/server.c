@@ -75,8 +75,11 @@ struct web_server {
 struct req_ctx {
 	struct MHD_PostProcessor *pp;
 	json_t *form;
-	size_t  got;
+	size_t  got, max;    /* bytes of body so far, and the limit */
 	int     too_big, dup;
+	char   *file;        /* a multipart upload's file (POST /import only) */
+	size_t  file_len;
+	int     files;
 };
 
 void web_store_lock(web_server *s)
@@ -257,7 +260,37 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	json_t *old = json_object_get(x->form, key);
 	char *val;
 
+	if (filename) {   /* the uploaded file: its bytes as they are, one file */
+		char *grown;
+		if (off == 0 && x->files++) {
+			x->dup = 1;
+			return MHD_YES;
+		}
+		if (!(grown = realloc(x->file, x->file_len + size + 1)))
+			return MHD_NO;
+		x->file = grown;
+		memcpy(x->file + x->file_len, data, size);
+		x->file_len += size;
+		x->file[x->file_len] = 0;
+		if (off == 0) {
+			json_t *name = json_string(filename);
+			json_object_set_new(x->form, "file.name", name ? name : json_string("upload"));
+		}
+		return MHD_YES;
+	}
+
 	if (off == 0 && old) {
+		/* NAME[] (a multi-select, checkboxes): the values joined by newlines */
+		size_t kn = strlen(key);
+		if (kn > 2 && !strcmp(key + kn - 2, "[]") && (!data || !memchr(data, '\n', size))) {
+			if (!(val = malloc(strlen(json_string_value(old)) + size + 2)))
+				return MHD_NO;
+			sprintf(val, "%s\n", json_string_value(old));
+			strncat(val, data ? data : "", size);
+			json_object_set_new(x->form, key, json_stringn(val, strlen(val)));
+			free(val);
+			return MHD_YES;
+		}
 		x->dup = 1;
 		return MHD_YES;
 	}
@@ -352,6 +385,24 @@ static int route(web_req *r)
 		rc = page_transcript(r);
 	else if (!strncmp(p, "/records/", 9) && !split_record(p + 9, id, action) && get == !*action)
 		rc = get ? page_record(r, id) : page_record_action(r, id, action);
+	else if (!strcmp(p, "/new") || !strncmp(p, "/new/", 5))
+		rc = page_new(r, p[4] ? p + 5 : "");
+	else if (!strncmp(p, "/edit/", 6) && !split_record(p + 6, id, action) && !*action)
+		rc = page_edit(r, id);
+	else if (get && !strcmp(p, "/search"))
+		rc = page_search(r);
+	else if (!strcmp(p, "/import") || !strncmp(p, "/import/", 8))
+		rc = page_import(r, p[7] ? p + 8 : "");
+	else if (get && !strcmp(p, "/report"))
+		rc = page_report(r);
+	else if (get && !strcmp(p, "/conflicts"))
+		rc = page_conflicts(r);
+	else if (!get && !strncmp(p, "/conflicts/", 11) && !split_record(p + 11, id, action) && !*action)
+		rc = page_conflict_resolve(r, id);
+	else if (get && !strcmp(p, "/plans"))
+		rc = page_plans(r);
+	else if (get && !strncmp(p, "/plans/", 7) && !split_record(p + 7, id, action) && !*action)
+		rc = page_plan(r, id);
 	else if (get && !strncmp(p, "/api/v1/records/", 16) && !split_record(p + 16, id, action) && !*action)
 		rc = page_api_record(r, id);
 	else
@@ -446,6 +497,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (x->pp)
 			MHD_destroy_post_processor(x->pp);
 		json_decref(x->form);
+		free(x->file);
 		free(x);
 		*con_cls = NULL;
 	}
@@ -478,6 +530,9 @@ static enum MHD_Result respond(web_server *s, struct MHD_Connection *c, const ch
 	r.method = !strcmp(method, "HEAD") ? "GET" : method;
 	r.path = url;
 	r.conn = c;
+	r.upload = x->file;
+	r.upload_len = x->file_len;
+	r.uploaded = x->files > 0;
 	r.tls = s->tls;
 	r.status = 200;
 	r.ctype = "text/html; charset=utf-8";
@@ -531,7 +586,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	const char *v;
 
 	if (!x) {
-		int post = !strcmp(method, "POST");
+		int post = !strcmp(method, "POST"), multipart;
 		if (!(x = calloc(1, sizeof(*x))))
 			return MHD_NO;
 		*con_cls = x;
@@ -541,12 +596,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return answer_plain(c, 421, "this server does not answer for that Host\n");
 		if (!origin_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
 			return answer_plain(c, 403, "a request from another site (Origin) is refused\n");
+		/* a file upload (multipart) only to POST /import, up to upload_max */
+		v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+		multipart = post && v && !strcmp(url, "/import") &&
+		            !strncasecmp(v, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA,
+		                         strlen(MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA));
+		x->max = multipart ? s->cfg.upload_max : s->cfg.body_max;
 		v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (v && strtoull(v, NULL, 10) > s->cfg.body_max)
+		if (v && strtoull(v, NULL, 10) > x->max)
 			return answer_plain(c, 413, "the request body is larger than this server takes\n");
 		if (post) {
 			v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-			if (v && strncasecmp(v, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+			if (v && !multipart && strncasecmp(v, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
 			                     strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)))
 				return answer_plain(c, 415, "a form is sent as application/x-www-form-urlencoded\n");
 			x->form = json_object();
@@ -557,7 +618,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (*upload_size) {
 		x->got += *upload_size;
-		if (x->got > s->cfg.body_max)
+		if (x->got > x->max)
 			return MHD_NO;   /* a chunked body past the limit: dropped */
 		if (x->pp && MHD_post_process(x->pp, upload, *upload_size) != MHD_YES)
 			x->dup = 1;
@@ -666,6 +727,8 @@ int web_start(web_server **out, pl_store *st, const web_config *cfg)
 		s->cfg.timeout = 30;
 	if (!s->cfg.body_max)
 		s->cfg.body_max = 64 << 10;
+	if (!s->cfg.upload_max)
+		s->cfg.upload_max = 2 << 20;
 	pthread_mutex_init(&s->store_mu, NULL);
 	pthread_mutex_init(&s->conn_mu, NULL);
 	pthread_cond_init(&s->conn_cv, NULL);

@@ -27,7 +27,9 @@
 
 #include <jansson.h>
 
+#include "plsync/errors.h"
 #include "plsync/op.h"
+#include "plsync/schema.h"
 #include "plsync/store.h"
 
 typedef struct web_server web_server;
@@ -44,6 +46,7 @@ typedef struct web_config {
 	unsigned    timeout;     /* seconds a request may take to arrive, and idle
 	                            connections live; 0 = 30 */
 	size_t      body_max;    /* bytes of a request body; 0 = 64 KiB */
+	size_t      upload_max;  /* bytes of a file upload (POST /import); 0 = 2 MiB */
 	unsigned    login_user_max;  /* failed logins per account per 15 min; 0 = 5 */
 	unsigned    login_addr_max;  /* failed logins per address per 15 min; 0 = 20 */
 	/* The sync status line at the top of every page ("Offline since 10:42 —
@@ -118,6 +121,9 @@ typedef struct web_req {
 	char        addr[64];    /* the client's address */
 	char        today[11];
 	char        login_csrf[WEB_TOKEN_HEX + 1]; /* the login form's cookie (before a session) */
+	const char *upload;      /* POST /import: the uploaded file's bytes (NUL after), or NULL */
+	size_t      upload_len;
+	int         uploaded;    /* a file part was sent (maybe empty) */
 	/* the answer */
 	int         status;
 	FILE       *out;         /* the body (open_memstream) */
@@ -157,6 +163,52 @@ void web_select(web_req *r, const char *label, const char *name, const char *con
                 const char *selected);
 void web_button(web_req *r, const char *label, const char *name, const char *value);
 
+/* ---- forms of a record kind, from the schema (form-field.c) ---- */
+
+/* The field a refused write names, and the library's message. */
+typedef struct web_form_errors {
+	char field[96];                  /* dotted path, or "" (not one field) */
+	char message[PL_ERROR_MSG_MAX];
+} web_form_errors;
+
+/* The inputs of every field of kind k but `skip` (NULL-terminated names),
+ * valued from `fields` (the record), or the POST when from_post; err's
+ * message shown next to its field. */
+void web_kind_fields(web_req *r, const pl_kind_def *k, const json_t *fields, int from_post,
+                     const char *const *skip, const web_form_errors *err);
+/* The POST's fields as a change (dotted paths -> strings, arrays, null to
+ * unset) of what differs from `current` (NULL: a create). 0, or -1 with
+ * err filled (a bad dollar amount). */
+int web_kind_change(json_t **out, web_req *r, const pl_kind_def *k, const json_t *current,
+                    const char *const *skip, web_form_errors *err);
+/* The field the library's message names (err->field "" if none). */
+void web_error_field(web_form_errors *err, const pl_kind_def *k, const char *message);
+int web_field_is_money(const pl_field_def *f);
+/* "250" or "250.50" (or "$250") dollars -> cents "25050"; -1 if not money. */
+int web_dollars_to_cents(char out[32], const char *dollars);
+
+/* ---- uploads for the import page (upload.c) ---- */
+
+#define WEB_UPLOAD_ID 32   /* hex digits */
+
+typedef struct web_upload {   /* a copy, the caller's (web_upload_done) */
+	char    id[WEB_UPLOAD_ID + 1];
+	char    kind[33];
+	char    file[256];
+	char   *data;
+	size_t  len;
+	json_t *map;              /* column -> field */
+} web_upload;
+
+/* Keep a file for this session under a new random id. 0 or -1 (memory). */
+int  web_upload_put(const web_req *r, const char *kind, const char *file, const char *data, size_t len,
+                    char id[WEB_UPLOAD_ID + 1]);
+/* This session's upload `id` into *out. 0, or -1 if there is none. */
+int  web_upload_get(const web_req *r, const char *id, web_upload *out);
+void web_upload_done(web_upload *u);
+int  web_upload_set_map(const web_req *r, const char *id, const json_t *map);
+void web_upload_drop(const web_req *r, const char *id);
+
 /* ---- the page frame (page.c) ---- */
 
 void web_page_begin(web_req *r, const char *title);
@@ -191,6 +243,15 @@ int page_request_post(web_req *r);   /* POST /requests */
 int page_staff(web_req *r);          /* GET /staff */
 int page_transcript(web_req *r);     /* GET /transcript */
 int page_api_record(web_req *r, const char *id);          /* GET /api/v1/records/ID */
+int page_new(web_req *r, const char *kind);               /* GET/POST /new/KIND */
+int page_edit(web_req *r, const char *id);                /* GET/POST /edit/ID */
+int page_search(web_req *r);         /* GET /search?q= */
+int page_plans(web_req *r);          /* GET /plans */
+int page_report(web_req *r);         /* GET /report?year=&for=board|coordinator */
+int page_import(web_req *r, const char *rest);            /* GET/POST /import[/ID[/map|commit]|/undo] */
+int page_conflicts(web_req *r);      /* GET /conflicts */
+int page_conflict_resolve(web_req *r, const char *id);    /* POST /conflicts/ID */
+int page_plan(web_req *r, const char *id);                /* GET /plans/ID */
 
 /* ---- embedded assets (assets.c) ---- */
 

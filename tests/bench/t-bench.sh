@@ -41,4 +41,22 @@ like "$out" "report 2024-2025, board +[0-9.]+ +[0-9]+ +[0-9.]+ +5 s, 512 MiB" "t
 like "$out" "report 2024-2025, coordinator +[0-9.]+" "the coordinator's report"
 is "$(echo "$out" | grep -c FAILED)" "0" "no command failed"
 is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store behind"
+desc "bench/merge runs (3 nodes x 50 ops), its node commits signed and checked"
+ok env TMPDIR="$T" "$B/merge" --nodes 3 --ops 50
+out=$(cat "$T/.out")
+like "$out" "first merge \\(plsync-district\\) +[0-9.]+ s" "the first merge's time"
+like "$out" "signing +3 commits +[0-9.]+ us/commit +[0-9.]+ ms in all" "the signing cost of its 3 node commits, per commit and in all"
+like "$out" "verification +3 commits +[0-9.]+ us/commit" "the check of each one's signature"
+
+desc "bench/merge --scale runs (40 one-op commits)"
+ok env TMPDIR="$T" "$B/merge" --scale 40
+out=$(cat "$T/.out")
+like "$out" "verification +40 commits +[0-9.]+ us/commit" "every one of the 40 signatures checked, timed"
+
+desc "bench/sync runs (300 ops), the sync's commits validly signed"
+ok env TMPDIR="$T" "$B/sync" --ops 300 --history 400 --small 50
+out=$(cat "$T/.out")
+like "$out" "signing +[1-9][0-9]* commits +[0-9.]+ us/commit" "signing cost per commit beside the sync's time"
+like "$out" "verification +[1-9][0-9]* commits" "and the check of each signature"
+is "$(ls "$T" | grep -c plsync-bench)" "0" "it leaves no temporary store or repository behind"
 done_testing

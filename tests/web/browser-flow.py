@@ -8,12 +8,21 @@ reuses the DevTools pipe of tests/report/browser.py. One command a line
 
   go PATH              open BASE_URL + PATH, wait for the load
   fill NAME VALUE      set the form field named NAME (input, select, textarea)
+  pick NAME VALUE...   select those options of the (multiple) select NAME, or
+                       check those of the checkboxes NAME (the rest unchecked)
+  upload NAME FILE     put FILE in the file input NAME (as the file picker would)
+  select NAME TEXT     in the select NAME, pick the option whose text is TEXT
   click TEXT           click the button whose text is TEXT, wait for the next page
+  follow TEXT          click the link whose text is TEXT, wait for the next page
+  near FIELD TEXT      the form's field FIELD (its block, id f-FIELD) shows TEXT:
+                       the error next to the field
+  value NAME VALUE     the field NAME holds VALUE (what was typed is kept)
   expect TEXT          the page's text holds TEXT
   absent TEXT          it does not
   path                 prints "path /records/..." (the page's path)
   shot PNG             a full-page screenshot
-  clean                no console message, exception, CSP report or failed load so far
+  clean [ALLOWED]      no console message, exception, CSP report or failed load so far
+                       (but those holding ALLOWED: "status of 422", a form refused)
 
 Forms are filled and buttons clicked as a person would; the pages themselves
 have no script.
@@ -82,6 +91,52 @@ class Tab:
         self.load(lambda: self.js("document.querySelectorAll('button')[%d].click()" % i))
         return True, "clicked '%s'" % text
 
+    def pick(self, name, values):
+        expr = ("(function(){var want=%s, es=document.querySelectorAll('[name=' + %s + ']'), n=0;"
+                "if(!es.length) return -1;"
+                "for(var i=0;i<es.length;i++){var e=es[i];"
+                " if(e.tagName==='SELECT'){for(var j=0;j<e.options.length;j++){"
+                "  e.options[j].selected=want.indexOf(e.options[j].value)>=0; n+=e.options[j].selected;}}"
+                " else {e.checked=want.indexOf(e.value)>=0; n+=e.checked;}}"
+                "return n;})()" % (json_str(values), json_str(json_str(name))))
+        return self.js(expr) == len(values), "%s=%s" % (name, ",".join(values))
+
+    def upload(self, name, path):
+        r = self.b.call("Runtime.evaluate", {"expression": "document.querySelector('[name=' + %s + ']')"
+                                             % json_str(json_str(name))}, session=self.s)
+        obj = r.get("result", {}).get("objectId")
+        if not obj:
+            return False, "no file input %s" % name
+        self.b.call("DOM.setFileInputFiles", {"files": [os.path.abspath(path)], "objectId": obj}, session=self.s)
+        n = self.js("document.querySelector('[name=' + %s + ']').files.length" % json_str(json_str(name)))
+        return n == 1, "%s=%s" % (name, os.path.basename(path))
+
+    def select(self, name, text):
+        expr = ("(function(){var e=document.querySelector('[name=' + %s + ']'); if(!e) return false;"
+                "for(var j=0;j<e.options.length;j++) if(e.options[j].textContent.trim()===%s)"
+                "{e.selectedIndex=j; return true;} return false;})()" % (json_str(json_str(name)), json_str(text)))
+        return bool(self.js(expr)), "%s: %s" % (name, text)
+
+    def follow(self, text):
+        find = ("(function(){var as=document.querySelectorAll('a');"
+                "for(var i=0;i<as.length;i++) if(as[i].textContent.trim()===%s) return i; return -1;})()"
+                % json_str(text))
+        i = self.js(find)
+        if i is None or i < 0:
+            return False, "no link '%s'" % text
+        self.load(lambda: self.js("document.querySelectorAll('a')[%d].click()" % i))
+        return True, "followed '%s'" % text
+
+    def near(self, field, text):
+        got = self.js("(function(){var e=document.getElementById(%s); return e ? e.innerText : null;})()"
+                      % json_str("f-" + field))
+        return got is not None and text in got, "the field %s shows '%s'" % (field, text)
+
+    def value(self, name, want):
+        got = self.js("(function(){var e=document.querySelector('[name=' + %s + ']'); return e ? e.value : null;})()"
+                      % json_str(json_str(name)))
+        return got == want, "%s holds '%s'" % (name, want)
+
     def text(self):
         return self.js("document.body ? document.body.innerText : ''") or ""
 
@@ -123,6 +178,18 @@ def main():
                     good, what = tab.fill(args[0], args[1])
                 elif cmd == "click":
                     good, what = tab.click(args[0])
+                elif cmd == "upload":
+                    good, what = tab.upload(args[0], args[1])
+                elif cmd == "select":
+                    good, what = tab.select(args[0], args[1])
+                elif cmd == "pick":
+                    good, what = tab.pick(args[0], args[1:])
+                elif cmd == "follow":
+                    good, what = tab.follow(args[0])
+                elif cmd == "near":
+                    good, what = tab.near(args[0], args[1])
+                elif cmd == "value":
+                    good, what = tab.value(args[0], args[1])
                 elif cmd == "expect":
                     good, what = args[0] in tab.text(), "the page shows '%s'" % args[0]
                 elif cmd == "absent":
@@ -134,6 +201,8 @@ def main():
                     good, what = tab.shot(args[0])
                 elif cmd == "clean":
                     tab.collect()
+                    if args:
+                        tab.problems = [p for p in tab.problems if args[0] not in p]
                     good = not tab.problems
                     what = "no console message, exception or failed load" + (
                         "" if good else ": " + "; ".join(tab.problems))

@@ -128,7 +128,107 @@ like "$log" 'Cy Diaz \(E400\).*status=completed' "the clerk completed it"
 like "$log" 'Ann Lee \(E100\).*evaluated' "the teacher evaluated it"
 is "$(printf '%s\n' "$log" | grep -c Setup)" 0 "no op of the flow carries the data dir's configured user"
 
-for png in home-teacher request record-clerk home-approver staff record transcript; do
+# 7. the pages for every job: a PLC meeting with its attendees, a bad value
+# shown next to its field (what was typed kept, nothing written), the plan
+# edited from its page, search by part of a name
+"$PLSYNC" add staff --id E500 name="Di Moss" category=certified school=LIN01 >/dev/null
+printf 'password-E500\n' | "$PLSYNC" user add E500 --role coordinator --password-stdin >/dev/null
+"$PLSYNC" add plan --id P1 school=LIN01 year=2026-2027 mission="Every child reads" >/dev/null
+"$PLSYNC" add goal --id G1 plan=P1 number=1 statement="Reading first" outcome_y2="to be set" >/dev/null
+"$PLSYNC" add activity --id A1 goal=G1 title="Coaching cycles" followup.who="Literacy coach" >/dev/null
+{ as E400; cat <<'EOF2'
+follow Add
+follow "a PLC meeting"
+fill group "Grade 3 team"
+fill date 2026-10-15
+fill minutes 5000
+pick attendees[] E100 E101
+pick standards[] learning_designs
+click Add
+near minutes "plc_meeting.minutes"
+value group "Grade 3 team"
+value minutes 5000
+shot form-error.png
+fill minutes 45
+pick attendees[] E100 E101
+pick standards[] learning_designs
+click Add
+expect "Grade 3 team"
+expect "E100, E101"
+path
+shot plc.png
+follow Search
+fill q "lee"
+click Search
+expect "Ann Lee"
+absent "Bo Chen"
+shot search.png
+clean "status of 422"
+EOF2
+} | sed "s|shot \([a-z-]*\.png\)|shot $T/\1|" >"$T/steps"; flow
+mid=$(sed -n 's|^path /records/||p' "$T/flow.out")
+like "$mid" '^LIN01-[0-9A-Z]+$' "the PLC meeting's page is /records/$mid"
+is "$("$PLSYNC" ls plc_meeting | grep -c 'Grade 3')" 1 "one meeting written (not the refused one)"
+is "$("$PLSYNC" show "$mid" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["fields"]; print(f["attendees"], f["minutes"])')" \
+	"['E100', 'E101'] 45" "with its attendees"
+{ as E500; cat <<'EOF2'
+follow Plans
+follow "LIN01 2026-2027"
+expect "What We Believe"
+expect "Every child reads"
+expect "Literacy coach"
+follow "Edit the goal"
+value outcome_y2 "to be set"
+fill outcome_y2 "Grade 3 reading at 80% proficient"
+click "Save the changes"
+expect "What We Want to Accomplish"
+expect "Grade 3 reading at 80% proficient"
+shot plan.png
+clean
+EOF2
+} | sed "s|shot \([a-z-]*\.png\)|shot $T/\1|" >"$T/steps"; flow
+is "$("$PLSYNC" show G1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["fields"]["outcome_y2"])')" \
+	"Grade 3 reading at 80% proficient" "the goal's Year 2 outcome is changed in the store"
+like "$("$PLSYNC" log G1)" 'Di Moss \(E500\)' "by the coordinator"
+printf '%s\n' "$(as E500)" 'follow Report' 'expect "Summary"' 'expect "Professional Learning Report"' \
+	"shot $T/report.png" 'follow Search' 'fill q "chen"' 'click Search' 'expect "Bo Chen"' clean >"$T/steps"; flow
+
+# 8. the clerk imports a spreadsheet: its "Staff type" column names no field,
+# so the preview lists an error per row and nothing is written; she maps
+# the column to category, the preview is ready, she commits
+printf 'id,Name,Staff type\nE600,Ida Park,certified\nE601,Jo Kim,noninstructional\n' >"$T/staff.csv"
+{ as E400; cat <<EOF2
+follow Import
+select kind "a staff member"
+upload file $T/staff.csv
+click "Upload and preview"
+expect "Staff type"
+expect "2 problems: nothing can be imported yet"
+expect "staff.category is required"
+absent "Commit the import"
+shot $T/import-errors.png
+EOF2
+} >"$T/steps"; flow
+is "$("$PLSYNC" ls staff | grep -c 'E60')" 0 "nothing was written by the preview"
+{ as E400; cat <<EOF2
+follow Import
+select kind "a staff member"
+upload file $T/staff.csv
+click "Upload and preview"
+select map.2 category
+click "Apply the mapping"
+expect "2 new, 0 updated, 0 unchanged"
+shot $T/import-ready.png
+click "Commit the import"
+expect "2 new"
+clean "status of 4"
+EOF2
+} >"$T/steps"; flow
+like "$("$PLSYNC" ls staff)" 'E600.*Ida Park' "plsync ls shows the imported staff member"
+like "$("$PLSYNC" ls staff)" 'E601.*Jo Kim' "and the other"
+
+for png in home-teacher request record-clerk home-approver staff record transcript form-error plc search plan \
+           import-errors import-ready report; do
 	desc "the screenshot $png.png is not blank"; ok pngcheck "$T/$png.png"
 done
 
