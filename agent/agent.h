@@ -53,6 +53,8 @@ extern const cmd_entry cmd_request_entry, cmd_approve_entry, cmd_reject_entry,
 	cmd_report_entry, cmd_plan_entry;
 /* Offerings, registration, attendance, certificates (agent/cmd-offering.c ...). */
 extern const cmd_entry cmd_offering_entry, cmd_register_entry, cmd_attend_entry, cmd_certificate_entry;
+/* Required trainings and reminders (agent/cmd-compliance.c, cmd-remind.c). */
+extern const cmd_entry cmd_compliance_entry, cmd_remind_entry;
 
 /*
  * Parse "path=value" arguments into a nested object (dots nest); an empty

@@ -28,9 +28,10 @@ static int decide(cli *c, const cmd_entry *e, int argc, char **argv, int approve
 	if (npos != 1)
 		rc = cli_usage(e, npos ? "one entry at a time" : "which pd_entry?");
 	else if (!as || !o.by)
-		rc = cli_usage(e, "give --as supervisor|budget and --by STAFF_ID");
+		rc = cli_usage(e, "give --as supervisor|budget|STEP and --by STAFF_ID");
 	else if (!o.role)
-		rc = cli_usage(e, "--as %s: the role is supervisor or budget", as);
+		rc = cli_usage(e, "--as %s: the role is supervisor, budget or a chain step (principal, "
+		               "federal_programs, district_pd, superintendent)", as);
 	else if (!approve && (!o.note || !*o.note))
 		rc = cli_usage(e, "a rejection needs its reason: --note TEXT");
 	else if (today && today_get(day, today))
@@ -46,7 +47,7 @@ static int decide(cli *c, const cmd_entry *e, int argc, char **argv, int approve
 	if (!approve)
 		printf("%s: rejected by the %s (%s)\n", r.id, pl_role_title(o.role), o.by);
 	else if (r.both)
-		printf("%s: approved (the supervisor and the budget manager have both approved)\n", r.id);
+		printf("%s: approved (every step of its approval chain has approved)\n", r.id);
 	else
 		printf("%s: %s approval by %s recorded; still requested, waiting for the %s (%s)\n", r.id,
 		       pl_role_title(o.role), o.by, pl_role_title(r.needs),
@@ -69,7 +70,7 @@ static int cmd_reject(cli *c, int argc, char **argv)
 
 const cmd_entry cmd_approve_entry = {
 	.name = "approve",
-	.synopsis = "approve ID --as supervisor|budget --by STAFF [--note TEXT] [--today DATE]",
+	.synopsis = "approve ID --as supervisor|budget|STEP --by STAFF [--note TEXT] [--today DATE]",
 	.summary = "record the supervisor's or budget manager's approval of a PD request",
 	.help =
 	"Records one approval of the requested pd_entry ID (Rule 4370.1): the\n"
@@ -77,12 +78,19 @@ const cmd_entry cmd_approve_entry = {
 	"be the staff member's recorded `supervisor` or `budget_manager`; anyone else\n"
 	"is refused and nothing is written.\n"
 	"\n"
-	"The approval is one op that sets approvals.<role>.by, .at (now, UTC), .decision\n"
-	"and .note. The entry becomes `approved` in that op only when the other role has\n"
-	"already approved; until then it stays `requested`. `plsync log ID` shows who\n"
-	"approved what and when.\n"
+	"The district's approval_rule records may add steps to an entry's chain (e.g.\n"
+	"out-of-district PD also needs the district PD office): --as principal,\n"
+	"federal_programs, district_pd or superintendent, --by the staff id the rule\n"
+	"names under approvers.<step>.\n"
 	"\n"
-	"  --as ROLE      supervisor or budget (budget_manager is accepted too)\n"
+	"The approval is one op that sets approvals.<role>.by, .at (now, UTC), .decision\n"
+	"and .note. The entry becomes `approved` in that op only when every other step\n"
+	"of its chain has already approved; until then it stays `requested`. `plsync log\n"
+	"ID` shows who approved what and when.\n"
+	"\n"
+	"  --as ROLE      supervisor or budget (budget_manager is accepted too), or a\n"
+	"                 chain step: principal, federal_programs, district_pd,\n"
+	"                 superintendent\n"
 	"  --by STAFF     the approver's staff id\n"
 	"  --note TEXT    a comment kept with the approval\n"
 	"  --today DATE   stamp the approval with this date instead of the current time\n"

@@ -47,6 +47,9 @@ const config_key config_keys[] = {
 	  "sync; it doubles with each failure in a row (each wait drawn at random under it)", 0 },
 	{ "sync.backoffmax", "1h", "the cap of that bound (sync --watch and serve)", 0 },
 	{ "import.dates", "mdy", "how import reads a date like 03/04/2026: mdy (March 4) or dmy (3 April)", 0 },
+	{ "remind.from", "user.name <user.email>", "the From of the messages remind --format eml writes", 0 },
+	{ "remind.sendmail", "(none)", "a sendmail program (e.g. /usr/sbin/sendmail) remind --format eml hands "
+	  "each message to, as `sendmail -t -i`, when no --out is given", 0 },
 	{ NULL, NULL, NULL, 0 }
 };
 

@@ -22,6 +22,7 @@ static const cmd_entry *const commands[] = {
 	&cmd_request_entry, &cmd_approve_entry, &cmd_reject_entry, &cmd_complete_entry,
 	&cmd_evaluate_entry, &cmd_transcript_entry, &cmd_findings_entry, &cmd_report_entry, &cmd_plan_entry,
 	&cmd_offering_entry, &cmd_register_entry, &cmd_attend_entry, &cmd_certificate_entry,
+	&cmd_compliance_entry, &cmd_remind_entry,
 	&cmd_conflicts_entry, &cmd_resolve_entry, &cmd_restore_entry, &cmd_key_entry, &cmd_user_entry,
 	&cmd_serve_entry, NULL
 };

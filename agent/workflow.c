@@ -51,6 +51,10 @@ int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_
 {
 	const char *field = pl_role_field(o->role);
 
+	if (o->role > PL_ROLE_BUDGET &&
+	    (r->reason == PL_WORKFLOW_NO_APPROVER || r->reason == PL_WORKFLOW_NOT_APPROVER))
+		return fail_with("; the district names it: plsync set RULE approvers.%s=STAFF_ID",
+		                 pl_role_key(o->role));
 	switch (r->reason) {
 	case PL_WORKFLOW_DELETED:       return fail_with("; 'plsync log %s' shows its history", o->id);
 	case PL_WORKFLOW_NOT_ENTRY:     return fail_with("; 'plsync ls pd_entry' lists the entries");

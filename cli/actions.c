@@ -69,6 +69,9 @@ void cli_finding_next(FILE *f, const json_t *fd, void *arg)
 		cmd(f, "set", rec, " capacity=N (DISTRICT, for a district offering), or cancel a registration: "
 		    "plsync register OFFERING STAFF --cancel");
 		break;
+	case PL_ACTION_TRAIN:
+		cmd(f, "compliance --staff", staff ? staff : rec, " shows what is due; plsync request ... for the training");
+		break;
 	default:
 		fputs(pl_finding_next_step(pl_finding_action_of(fd)), f);
 	}

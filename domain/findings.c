@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plsync/chain.h"
 #include "plsync/errors.h"
 #include "plsync/findings.h"
+#include "plsync/requirement.h"
 #include "plsync/schema.h"
 #include "dataset-int.h"
 
@@ -27,6 +29,9 @@ static const pl_finding_rule rules[] = {
 	{ "goal_incomplete", "Plan goal missing a measure or a Year 1/2/3 outcome" },
 	{ "evaluation_missing", "Completed PD with no evaluation 30 days after completion" },
 	{ "offering_over_capacity", "Offering with more registrations than seats once every school's are counted" },
+	{ "approval_chain_incomplete", "Completed PD that skipped a step of the district's approval chain" },
+	{ "training_overdue", "A required training not done by its due date" },
+	{ "training_due_soon", "A required training due within 30 days" },
 	{ NULL, NULL }
 };
 
@@ -57,6 +62,7 @@ static const struct {
 	[PL_ACTION_EVALUATE]        = { "evaluate", "record the participant's evaluation (Guskey levels 1 to 5)" },
 	[PL_ACTION_REVIEW_CAPACITY] = { "review_capacity", "add seats to the offering, or move the registrations "
 	                                "past capacity to the waitlist" },
+	[PL_ACTION_TRAIN]           = { "train", "have the staff member complete the required training" },
 };
 
 const char *pl_finding_action_name(pl_finding_action a)
@@ -104,6 +110,8 @@ static pl_finding_action rule_action(const char *rule)
 		{ "renewal_hours_short", PL_ACTION_PLAN_RENEWAL }, { "federal_unlinked", PL_ACTION_LINK_GOAL },
 		{ "activity_no_followup", PL_ACTION_ADD_FOLLOWUP }, { "goal_incomplete", PL_ACTION_COMPLETE_GOAL },
 		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "offering_over_capacity", PL_ACTION_REVIEW_CAPACITY },
+		{ "evaluation_missing", PL_ACTION_EVALUATE }, { "approval_chain_incomplete", PL_ACTION_APPROVE },
+		{ "training_overdue", PL_ACTION_TRAIN }, { "training_due_soon", PL_ACTION_TRAIN },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i].rule, rule))
@@ -504,6 +512,81 @@ static int rule_evaluation(ctx *x)
 	return 0;
 }
 
+/*
+ * A completed entry whose district approval chain (plsync/chain.h) has a
+ * step beyond Rule 4370.1's two without an approval: approved at a school
+ * before the rule reached it, or completed by a plain change. The two
+ * approvals of Rule 4370.1 are approval_missing's.
+ */
+static int rule_chain(ctx *x)
+{
+	const json_t *arules = pl_dataset_kind(x->ds, "approval_rule");
+	const char *id;
+	json_t *e;
+	int rc;
+
+	if (!json_object_size(arules))
+		return 0;
+	json_object_foreach(pl_dataset_kind(x->ds, "pd_entry"), id, e) {
+		const char *st = pl_dataset__str(e, "status"), *staff = pl_dataset__str(e, "staff");
+		char why[600];
+		pl_chain c;
+		int n = 0;
+
+		if (!st || strcmp(st, "completed") || !in_year(x, entry_date(e)))
+			continue;
+		if ((rc = pl_chain_of(&c, arules, e, pl_dataset_get(x->ds, "staff", staff))))
+			return rc;
+		snprintf(why, sizeof(why), "completed without ");
+		for (size_t i = 2; i < c.n; i++) {
+			if (pl_chain_step_done(e, c.step[i]))
+				continue;
+			pl_dataset__cat(why, sizeof(why), "%sthe %s's approval (approval_rule %s)", n ? " and " : "",
+			                pl_role_title(c.step[i]), c.rule[i] ? c.rule[i] : "?");
+			n++;
+		}
+		if (!n)
+			continue;
+		pl_dataset__cat(why, sizeof(why), "; the district's approval chain asks for it before attending");
+		if ((rc = add(x, "approval_chain_incomplete", "pd_entry", id, staff, staff_school(x, staff), why)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Required trainings (plsync/requirement.h) overdue or due within 30 days. */
+static int rule_training(ctx *x)
+{
+	json_t *rows = NULL;
+	size_t i;
+	json_t *r;
+	int rc;
+
+	if (!json_object_size(pl_dataset_kind(x->ds, "requirement")))
+		return 0;
+	if ((rc = pl_compliance(&rows, x->ds, x->today, NULL, 30)))
+		return rc;
+	json_array_foreach(rows, i, r) {
+		const char *state = pl_dataset__str(r, "state"), *due = pl_dataset__str(r, "due");
+		const char *last = pl_dataset__str(r, "last");
+		char why[600];
+		int over = !strcmp(state, "overdue");
+
+		if (!over && strcmp(state, "due_soon"))
+			continue;
+		snprintf(why, sizeof(why), "%s: required training \"%s\" %s%s%s", pl_dataset__str(r, "name"),
+		         pl_dataset__str(r, "title"), over ? "overdue" : "due soon", due ? (over ? " since " : " on ") : "",
+		         due ? due : "");
+		pl_dataset__cat(why, sizeof(why), "; %s%s", last ? "last done " : "never done", last ? last : "");
+		if ((rc = add(x, over ? "training_overdue" : "training_due_soon", "requirement",
+		              pl_dataset__str(r, "requirement"), pl_dataset__str(r, "staff"),
+		              pl_dataset__str(r, "school"), why)))
+			break;
+	}
+	json_decref(rows);
+	return rc;
+}
+
 /* Registrations of an offering, in registration order. */
 struct seat {
 	const char *id, *at;
@@ -617,7 +700,8 @@ int pl_findings(json_t **out, const json_t *ds, const char *today, const pl_find
 	if ((rc = rule_approval(&x)) || (rc = rule_approval_late(&x)) ||
 	    (rc = rule_out_of_district(&x)) || (rc = rule_renewal(&x)) ||
 	    (rc = rule_federal(&x)) || (rc = rule_followup(&x)) || (rc = rule_goal(&x)) ||
-	    (rc = rule_evaluation(&x)) || (rc = rule_capacity(&x)))
+	    (rc = rule_evaluation(&x)) || (rc = rule_capacity(&x)) || (rc = rule_chain(&x)) ||
+	    (rc = rule_training(&x)))
 		goto cleanup;
 	n = json_array_size(x.out);
 	if (!(v = calloc(n + 1, sizeof(*v))) || !(sorted = json_array())) {

@@ -24,6 +24,7 @@ typedef struct pl_report__ctx {
 	json_t           *who;          /* all participants (a set of staff ids) */
 	int               board;        /* for the board (else the coordinator) */
 	pl_report_staff   staff;        /* how staff members are shown */
+	const char       *today;        /* the report's "as of" */
 } pl_report__ctx;
 
 /* A plan goal the report covers, in (school, plan, number, id) order. */

@@ -15,6 +15,7 @@
 #include "plsync/errors.h"
 #include "plsync/findings.h"
 #include "plsync/offering.h"
+#include "plsync/requirement.h"
 #include "plsync/schema.h"
 #include "report-int.h"
 
@@ -582,6 +583,58 @@ static int t_evaluation(rep *r)
 	return table_push(r, t);
 }
 
+/* ---- required trainings ---- */
+
+/* Compliance with each required training as of the report's day
+ * (plsync/requirement.h), one row per requirement; only when the data has
+ * requirements. */
+static int t_compliance(rep *r)
+{
+	static const col cols[] = {
+		{ "requirement", "Required training", "text", 0 }, { "staff", "Staff it applies to", "int", 1 },
+		{ "done", "Done", "int", 1 }, { "due", "Due", "int", 1 }, { "due_soon", "Due soon", "int", 1 },
+		{ "overdue", "Overdue", "int", 1 },
+	};
+	static const char *const states[] = { "done", "due", "due_soon", "overdue" };
+	json_t *rows = NULL, *t, *x;
+	grps G = { 0 };
+	long long tot[5] = { 0 };
+	size_t i;
+	int rc;
+
+	if (!json_object_size(pl_dataset_kind(r->ds, "requirement")))
+		return 0;
+	if ((rc = pl_compliance(&rows, r->ds, r->today, NULL, 30)))
+		return rc;
+	t = table_new("compliance", "Required trainings", "Each staff member's state for each required "
+	              "training as of the report's date; due soon is within 30 days.", cols,
+	              sizeof(cols) / sizeof(cols[0]));
+	json_array_foreach(rows, i, x) {
+		grp *g = grp_get(&G, pl_dataset__str(x, "title"));
+		if (!g) {
+			json_decref(t);
+			rc = oom();
+			goto cleanup;
+		}
+		g->v[0]++;
+		tot[0]++;
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(pl_dataset__str(x, "state"), states[k])) {
+				g->v[k + 1]++;
+				tot[k + 1]++;
+			}
+	}
+	for (size_t k = 0; k < G.n; k++)
+		row_add(t, json_pack("[o I I I I I]", text(G.g[k].key), G.g[k].v[0], G.g[k].v[1], G.g[k].v[2],
+		                     G.g[k].v[3], G.g[k].v[4]));
+	total_set(t, json_pack("[o I I I I I]", text("Total"), tot[0], tot[1], tot[2], tot[3], tot[4]));
+	rc = table_push(r, t);
+cleanup:
+	grps_free(&G);
+	json_decref(rows);
+	return rc;
+}
+
 /* ---- PLC ---- */
 
 static int t_plc(rep *r, long long *nmeet)
@@ -816,7 +869,7 @@ int pl_report__tables(rep *r, const goalref *gv, size_t ng, const json_t *findin
 	    (rc = t_by_standard(r, 2011)) || (rc = t_by_standard(r, 2022)) ||
 	    (rc = t_by_goal(r, gv, ng)) || (rc = t_by_funding(r, t2a)) ||
 	    (rc = t_evaluation(r)) || (rc = t_plc(r, nmeet)) || (rc = t_presenters(r)) || (rc = t_by_month(r)) ||
-	    (rc = t_findings(r, findings)))
+	    (rc = t_findings(r, findings)) || (rc = t_compliance(r)))
 		return rc;
 	if (r->board && r->staff != PL_REPORT_STAFF_NONE && (rc = t_findings_by_staff(r, findings)))
 		return rc;

@@ -236,6 +236,7 @@ int pl_report_build(json_t **out, const json_t *ds, const char *year, const char
 		return rc;
 	if ((rc = pl_dataset__parts(&r.parts, &r.nparts, ds, r.from, r.to, NULL)))
 		goto cleanup;
+	r.today = today;
 	r.who = json_object();
 	r.tables = json_array();
 	r.out = json_pack("{ss ss ss ss ss ss ss ss}", "title", opts->title ? opts->title : "Professional Learning Report",

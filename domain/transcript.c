@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plsync/credit.h"
 #include "plsync/errors.h"
+#include "plsync/requirement.h"
 #include "plsync/json.h"
 #include "plsync/op.h"
 #include "plsync/render.h"
@@ -223,6 +225,23 @@ static json_t *by_school(const json_t *rows)
 	return out;
 }
 
+/* credit_totals (plsync/credit.h) and compliance (plsync/requirement.h). */
+static int extras_set(json_t *t, const json_t *ds, const char *staff, const char *today)
+{
+	json_t *credits = NULL, *comp = NULL;
+	int rc;
+
+	if ((rc = pl_credit_totals(&credits, ds, json_object_get(t, "rows"))))
+		return rc;
+	if ((rc = pl_compliance(&comp, ds, today, staff, 30))) {
+		json_decref(credits);
+		return rc;
+	}
+	if (json_object_set_new(t, "credit_totals", credits) || json_object_set_new(t, "compliance", comp))
+		return pl_error_set(PL_ERROR, "out of memory");
+	return 0;
+}
+
 int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const char *year,
                         const char *today, const pl_transcript_options *opts)
 {
@@ -262,12 +281,14 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 		const pl_dataset__part *p = &parts[i];
 		const char *school = opts->sources ? pl_dataset__str(json_object_get(opts->sources, "records"), p->rec)
 		                                   : NULL;
-		json_t *r = json_pack("{so ss ss so so sb so so sO so}", "date", str_or_null(p->date),
+		const char *ctype = strcmp(p->kind, "pd_entry") ? NULL :
+		                    pl_dataset__str(pl_dataset_get(ds, "pd_entry", p->rec), "credit_type");
+		json_t *r = json_pack("{so ss ss so so sb so so sO so so}", "date", str_or_null(p->date),
 		                      "kind", p->kind, "record", p->rec, "title", str_or_null(p->title),
 		                      "type", str_or_null(p->type), "job_embedded", p->job_embedded,
 		                      "hours", pl_dataset__centi_json(p->chours), "credits", pl_dataset__centi_json(p->ccredits),
 		                      "standards", p->standards ? p->standards : json_null(),
-		                      "school", str_or_null(school));
+		                      "school", str_or_null(school), "credit_type", str_or_null(ctype));
 		if (!r || json_array_append_new(rows, r)) {
 			rc = pl_error_set(PL_ERROR, "out of memory");
 			goto cleanup;
@@ -288,7 +309,7 @@ int pl_transcript_build(json_t **out, const json_t *ds, const char *staff, const
 		rc = pl_error_set(PL_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if ((rc = scope_set(t, ds, s, staff, opts)))
+	if ((rc = scope_set(t, ds, s, staff, opts)) || (rc = extras_set(t, ds, staff, today)))
 		goto cleanup;
 	if (rn.applies && !pl_date_days(&exp, rn.to))
 		json_object_set_new(t, "renewal",
@@ -413,6 +434,49 @@ static void by_school_line(FILE *f, const json_t *t, int md)
 	fputs(".\n", f);
 }
 
+/* "Credits: 24.00 Contact hours, 2.40 CEU, 3.00 Graduate credits." */
+static void credits_line(FILE *f, const json_t *t, int md)
+{
+	const json_t *ct = json_object_get(t, "credit_totals");
+
+	fputs(md ? "\nCredits by type: " : "Credits by type: ", f);
+	for (size_t i = 0; i < json_array_size(ct); i++) {
+		const json_t *c = json_array_get(ct, i);
+		char v[32];
+		fixed2(v, json_object_get(c, "total"));
+		fprintf(f, "%s%s ", i ? ", " : "", v);
+		if (md)
+			pl_md_cell(f, s_or(c, "name", "?"));
+		else
+			pl_term_fputs(f, s_or(c, "name", "?"));
+	}
+	fputs(".\n", f);
+}
+
+/* "Required trainings: Mandated reporter training: overdue (due 2025-12-15)." */
+static void compliance_lines(FILE *f, const json_t *t, int md)
+{
+	const json_t *rows = json_object_get(t, "compliance");
+
+	if (!json_array_size(rows))
+		return;
+	fputs(md ? "\n**Required trainings**\n\n" : "\nRequired trainings:\n", f);
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+		fputs(md ? "- " : "  ", f);
+		if (md)
+			pl_md_cell(f, s_or(r, "title", "?"));
+		else
+			pl_term_fputs(f, s_or(r, "title", "?"));
+		fprintf(f, ": %s", pl_compliance_state_title(s_or(r, "state", "")));
+		if (pl_dataset__str(r, "due"))
+			fprintf(f, " (due %s)", pl_dataset__str(r, "due"));
+		if (pl_dataset__str(r, "last"))
+			fprintf(f, ", last done %s", pl_dataset__str(r, "last"));
+		fputc('\n', f);
+	}
+}
+
 static void write_text(FILE *f, const json_t *t)
 {
 	const json_t *rows = json_object_get(t, "rows");
@@ -455,8 +519,10 @@ static void write_text(FILE *f, const json_t *t)
 	        (long long)json_integer_value(json_object_get(t, "entries")),
 	        json_integer_value(json_object_get(t, "entries")) == 1 ? "y" : "ies");
 	by_school_line(f, t, 0);
+	credits_line(f, t, 0);
 	fputc('\n', f);
 	renewal_line(f, t, 0);
+	compliance_lines(f, t, 0);
 }
 
 static void write_csv(FILE *f, const json_t *t, int excel)
@@ -540,7 +606,9 @@ static void write_md(FILE *f, const json_t *t)
 	fprintf(f, "| **Total** | %lld entries | | **%s** | **%s** | | |\n",
 	        (long long)json_integer_value(json_object_get(t, "entries")), x.h, x.c);
 	by_school_line(f, t, 1);
+	credits_line(f, t, 1);
 	renewal_line(f, t, 1);
+	compliance_lines(f, t, 1);
 }
 
 int pl_transcript_write(FILE *f, const json_t *t, const char *format, int excel)

@@ -15,7 +15,12 @@
  *    when the other role has approved already; a rejection makes it
  *    `rejected`; a completed, cancelled or rejected entry is not decided
  *    again, nor an approval given twice;
- *  - only an approved entry is completed, only a completed one evaluated;
+ *  - the district's approval_rule records may add steps to an entry's
+ *    chain (plsync/chain.h): such a step's approver is the one the rule
+ *    names; the entry becomes `approved` when every step of its chain has
+ *    approved;
+ *  - only an approved entry, its whole chain approved, is completed, only
+ *    a completed one evaluated;
  *  - a resolution needs an open conflict.
  *
  * Every step reads the entry (and the staff record) with pl_write_get inside
@@ -28,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plsync/chain.h"
 #include "plsync/errors.h"
 #include "plsync/json.h"
 #include "plsync/schema.h"
@@ -45,6 +51,7 @@ struct step {
 	const char                *via;       /* approve, reject: "login" or "recorded" */
 	const char                *stamp;     /* o->stamp, or the time read before the write */
 	json_t                    *fields;    /* request: the entry's fields with its status */
+	json_t                    *rules;     /* approve, reject, complete: {id: approval_rule} */
 	char                       note[600]; /* evaluate: the op's note, made before the write */
 };
 
@@ -52,30 +59,43 @@ static const char *const own_fields[] = { "status", "approvals", "evaluation", N
 
 /* ---- roles ---- */
 
+static const struct {
+	const char *key, *title;
+} role_names[PL_ROLE_COUNT_] = {
+	[PL_ROLE_NONE] = { "none", "none" },
+	[PL_ROLE_SUPERVISOR] = { "supervisor", "supervisor" },
+	[PL_ROLE_BUDGET] = { "budget", "budget manager" },
+	[PL_ROLE_PRINCIPAL] = { "principal", "principal" },
+	[PL_ROLE_FEDERAL] = { "federal_programs", "federal programs office" },
+	[PL_ROLE_DISTRICT_PD] = { "district_pd", "district PD office" },
+	[PL_ROLE_SUPERINTENDENT] = { "superintendent", "superintendent" },
+};
+
 pl_role pl_role_parse(const char *name)
 {
 	if (!name)
 		return PL_ROLE_NONE;
-	if (!strcmp(name, "supervisor"))
-		return PL_ROLE_SUPERVISOR;
-	if (!strcmp(name, "budget") || !strcmp(name, "budget_manager"))
+	if (!strcmp(name, "budget_manager"))
 		return PL_ROLE_BUDGET;
+	for (int r = 1; r < PL_ROLE_COUNT_; r++)
+		if (!strcmp(name, role_names[r].key))
+			return (pl_role)r;
 	return PL_ROLE_NONE;
 }
 
 pl_role pl_role_other(pl_role r)
 {
-	return r == PL_ROLE_BUDGET ? PL_ROLE_SUPERVISOR : PL_ROLE_BUDGET;
+	return r == PL_ROLE_SUPERVISOR ? PL_ROLE_BUDGET : PL_ROLE_SUPERVISOR;
 }
 
 const char *pl_role_key(pl_role r)
 {
-	return r == PL_ROLE_BUDGET ? "budget" : r == PL_ROLE_SUPERVISOR ? "supervisor" : "none";
+	return (unsigned)r < PL_ROLE_COUNT_ ? role_names[r].key : "none";
 }
 
 const char *pl_role_title(pl_role r)
 {
-	return r == PL_ROLE_BUDGET ? "budget manager" : r == PL_ROLE_SUPERVISOR ? "supervisor" : "none";
+	return (unsigned)r < PL_ROLE_COUNT_ ? role_names[r].title : "none";
 }
 
 const char *pl_role_field(pl_role r)
@@ -105,17 +125,6 @@ static const char *approval(const json_t *fields, pl_role role, const char *what
 {
 	const json_t *a = json_object_get(json_object_get(fields, "approvals"), pl_role_key(role));
 	return json_string_value(json_object_get(a, what));
-}
-
-/* The role has approved: a decision of approved, or an older record with
- * only by/at set. */
-static int has_approved(const json_t *fields, pl_role role)
-{
-	const char *dec = approval(fields, role, "decision");
-	if (dec)
-		return !strcmp(dec, "approved");
-	return json_object_get(json_object_get(json_object_get(fields, "approvals"), pl_role_key(role)),
-	                       "by") != NULL;
 }
 
 /* The current UTC time, RFC 3339, unless the caller gave a stamp. */
@@ -288,6 +297,54 @@ int pl_workflow_request_in(pl_write *w, const pl_workflow_options *o, pl_workflo
 
 /* ---- approve and reject ---- */
 
+static int rule_cb(const pl_record *r, void *payload)
+{
+	return json_object_set(payload, r->id, r->fields) ? pl_error_set(PL_ERROR, "out of memory") : 0;
+}
+
+/* The approval_rule records, read before the write: a step's function may
+ * run again, and a rule is the district's, not changed by this write. */
+static int rules_load(json_t **out, pl_store *st)
+{
+	int rc;
+
+	if (!(*out = json_object()))
+		return pl_error_set(PL_ERROR, "out of memory");
+	if ((rc = pl_store_foreach(st, "approval_rule", NULL, NULL, rule_cb, *out))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* A chain step's approver is the one the district's rule names. */
+static int chain_approver_check(struct step *s, const pl_record *e, const pl_chain *c)
+{
+	const pl_workflow_options *o = s->o;
+	int i = pl_chain_find(c, o->role);
+
+	copy(s->out->staff, sizeof(s->out->staff), json_string_value(json_object_get(e->fields, "staff")));
+	if (i < 0) {
+		s->out->reason = PL_WORKFLOW_REFUSED;
+		return pl_error_set(PL_EINVALID, "pd_entry %s: the %s is not a step of its approval chain (no "
+		                    "district approval rule applies that adds it)", e->id, pl_role_title(o->role));
+	}
+	if (!c->holder[i]) {
+		s->out->reason = PL_WORKFLOW_NO_APPROVER;
+		return pl_error_set(PL_EINVALID, "approval_rule %s names no approver for the %s step, so nobody "
+		                    "can give that approval yet", c->rule[i] ? c->rule[i] : "?",
+		                    pl_role_title(o->role));
+	}
+	if (strcmp(c->holder[i], o->by)) {
+		s->out->reason = PL_WORKFLOW_NOT_APPROVER;
+		copy(s->out->recorded, sizeof(s->out->recorded), c->holder[i]);
+		return pl_error_set(PL_EINVALID, "%s is not the %s named by approval_rule %s (that is %s); ask %s",
+		                    o->by, pl_role_title(o->role), c->rule[i] ? c->rule[i] : "?", c->holder[i],
+		                    c->holder[i]);
+	}
+	return 0;
+}
+
 /* o->by must be the role's holder on the entry's staff record. */
 static int approver_check(struct step *s, pl_write *w, const pl_record *e)
 {
@@ -335,46 +392,83 @@ static int decide_allowed(struct step *s, const pl_record *e)
 	}
 	if (s->approve && is(status, "approved")) {
 		s->out->reason = PL_WORKFLOW_REFUSED;
-		return pl_error_set(PL_EINVALID, "pd_entry %s is already approved by both the supervisor and "
-		                    "the budget manager", e->id);
+		pl_chain c;
+		int longer = !pl_chain_of(&c, s->rules, e->fields, NULL) && c.n > 2;
+
+		s->out->reason = PL_WORKFLOW_REFUSED;
+		return pl_error_set(PL_EINVALID, "pd_entry %s is already approved by %s", e->id,
+		                    longer ? "every step of its approval chain" :
+		                    "both the supervisor and the budget manager");
 	}
 	if (s->approve && is(approval(e->fields, role, "decision"), "approved")) {
+		pl_chain c;
+		char missing[300] = "";
+
+		if (!pl_chain_of(&c, s->rules, e->fields, NULL))
+			pl_chain_missing_text(missing, sizeof(missing), &c, e->fields);
 		by = approval(e->fields, role, "by");
 		s->out->reason = PL_WORKFLOW_REFUSED;
 		return pl_error_set(PL_EINVALID, "pd_entry %s already has the %s's approval (by %s); it is "
-		                    "waiting for the %s", e->id, pl_role_title(role), by ? by : "(null)",
-		                    pl_role_title(pl_role_other(role)));
+		                    "waiting for %s", e->id, pl_role_title(role), by ? by : "(null)",
+		                    *missing ? missing : "the other approvals");
 	}
 	return 0;
+}
+
+/* Whether every step of chain c has approved once `role` has. */
+static pl_role chain_next_after(const pl_chain *c, const json_t *fields, pl_role role)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->step[i] != role && !pl_chain_step_done(fields, c->step[i]))
+			return c->step[i];
+	return PL_ROLE_NONE;
 }
 
 static int decide_run(struct step *s, pl_write *w, const pl_record *e)
 {
 	const pl_workflow_options *o = s->o;
 	pl_workflow_result *out = s->out;
-	pl_role other = pl_role_other(o->role);
 	const char *status;
-	json_t *fields, *appr;
+	json_t *fields, *appr, *staff_fields = NULL;
+	pl_record *staff = NULL;
+	pl_chain c;
 	int rc;
 
-	if ((rc = decide_allowed(s, e)) || (rc = approver_check(s, w, e)))
+	if ((rc = decide_allowed(s, e)))
 		return rc;
+	if (json_string_value(json_object_get(e->fields, "staff")) &&
+	    !pl_write_get(&staff, w, json_string_value(json_object_get(e->fields, "staff"))) && !staff->deleted)
+		staff_fields = staff->fields;
+	rc = pl_chain_of(&c, s->rules, e->fields, staff_fields);
+	if (!rc)
+		rc = o->role > PL_ROLE_BUDGET ? chain_approver_check(s, e, &c) : approver_check(s, w, e);
+	if (rc) {
+		pl_record_free(staff);
+		return rc;
+	}
 	appr = json_pack("{ss ss ss ss}", "by", o->by, "at", s->stamp, "decision",
 	                 s->approve ? "approved" : "rejected", "via", s->via);
 	if (o->note && *o->note)
 		json_object_set_new(appr, "note", json_string(o->note));
 	fields = json_pack("{s{so}}", "approvals", pl_role_key(o->role), appr);
 	if (s->approve) {
-		out->both = has_approved(e->fields, other);
-		out->needs = out->both ? PL_ROLE_NONE : other;
+		out->needs = chain_next_after(&c, e->fields, o->role);
+		out->both = out->needs == PL_ROLE_NONE;
+		if (c.n > 2 && !out->both) {
+			/* the holder of the step still needed, for the program's hint */
+			int i = pl_chain_find(&c, out->needs);
+			copy(out->other_by, sizeof(out->other_by), i >= 0 ? c.holder[i] : NULL);
+		}
 		status = out->both ? "approved" : "requested";
 	} else {
 		status = "rejected";
 	}
+	pl_record_free(staff);   /* c.holder is not used past here */
 	json_object_set_new(fields, "status", json_string(status));
 	snprintf(out->note, sizeof(out->note), "%s %s by %s%s%s%s", pl_role_title(o->role),
 	         s->approve ? "approval" : "rejection", o->by,
-	         s->approve && out->both ? "; both approvals given: approved" : "",
+	         s->approve && out->both ? (c.n > 2 ? "; the approval chain is complete: approved" :
+	                                    "; both approvals given: approved") : "",
 	         o->note && *o->note ? ": " : "", o->note && *o->note ? o->note : "");
 	return step_set(s, w, e, fields, status);
 }
@@ -407,15 +501,20 @@ static int decide(pl_store *st, const char *actor, const pl_workflow_options *o,
 
 	if ((rc = options_check(o)))
 		return rc;
-	if (o->role != PL_ROLE_SUPERVISOR && o->role != PL_ROLE_BUDGET)
-		return pl_error_set(PL_EUSAGE, "the role is supervisor or budget");
+	if (o->role <= PL_ROLE_NONE || o->role >= PL_ROLE_COUNT_)
+		return pl_error_set(PL_EUSAGE, "the role is supervisor, budget or a chain step (principal, "
+		                    "federal_programs, district_pd, superintendent)");
 	if (!o->by || !*o->by)
 		return pl_error_set(PL_EUSAGE, "an approval or rejection needs who gives it (by)");
 	if (!approve && (!o->note || !*o->note))
 		return pl_error_set(PL_EUSAGE, "a rejection needs its reason (note)");
 	s.stamp = stamp_or_now(now, o->stamp);
+	if ((rc = rules_load(&s.rules, st)))
+		return rc;
 	s.via = actor_is_staff(actor, o->by) ? "login" : "recorded";
-	return pl_store_write(st, actor, step_write_fn, &s);
+	rc = pl_store_write(st, actor, step_write_fn, &s);
+	json_decref(s.rules);
+	return rc;
 }
 
 int pl_workflow_approve(pl_store *st, const char *actor, const pl_workflow_options *o,
@@ -438,6 +537,8 @@ static int complete_refused(struct step *s, const pl_record *e)
 	const char *status = status_of(e);
 	int has_s = is(approval(e->fields, PL_ROLE_SUPERVISOR, "decision"), "approved");
 	int has_b = is(approval(e->fields, PL_ROLE_BUDGET, "decision"), "approved");
+	pl_chain c;
+	int rc;
 
 	if (is(status, "completed")) {
 		s->out->reason = PL_WORKFLOW_COMPLETED;
@@ -447,6 +548,17 @@ static int complete_refused(struct step *s, const pl_record *e)
 		s->out->reason = PL_WORKFLOW_REFUSED;
 		return pl_error_set(PL_EINVALID, "pd_entry %s is %s and cannot be completed; PD attended "
 		                    "anyway is a finding: record it with a new request", e->id, status);
+	}
+	if ((rc = pl_chain_of(&c, s->rules, e->fields, NULL)))
+		return rc;
+	if (has_s && has_b && pl_chain_next(&c, e->fields) != PL_ROLE_NONE) {
+		char missing[300];
+		pl_chain_missing_text(missing, sizeof(missing), &c, e->fields);
+		s->out->reason = PL_WORKFLOW_UNAPPROVED;
+		s->out->needs = pl_chain_next(&c, e->fields);
+		return pl_error_set(PL_EINVALID, "pd_entry %s is %s, its approval chain not complete: it still "
+		                    "needs the approval of %s", e->id, status ? status : "without a status",
+		                    missing);
 	}
 	s->out->reason = PL_WORKFLOW_UNAPPROVED;
 	s->out->needs = has_s ? PL_ROLE_BUDGET : PL_ROLE_SUPERVISOR;
@@ -461,9 +573,15 @@ static int complete_run(struct step *s, pl_write *w, const pl_record *e)
 	const pl_workflow_options *o = s->o;
 	pl_workflow_result *out = s->out;
 	json_t *fields;
+	pl_chain c;
 	size_t n;
+	int rc;
 
-	if (!is(status_of(e), "approved"))
+	if ((rc = pl_chain_of(&c, s->rules, e->fields, NULL)))
+		return rc;
+	/* an entry approved before a district rule reached this store still
+	 * waits for the steps the rule adds: approval comes before attending */
+	if (!is(status_of(e), "approved") || pl_chain_next(&c, e->fields) != PL_ROLE_NONE)
 		return complete_refused(s, e);
 	fields = json_pack("{ss ss}", "status", "completed", "hours", o->hours);
 	if (o->credits)
@@ -499,7 +617,11 @@ int pl_workflow_complete(pl_store *st, const char *actor, const pl_workflow_opti
 		return pl_error_set(PL_EUSAGE, "completing PD needs its contact hours");
 	if (!o->today || !*o->today)
 		return pl_error_set(PL_EUSAGE, "completing PD needs today's date (for the default end)");
-	return pl_store_write(st, actor, step_write_fn, &s);
+	if ((rc = rules_load(&s.rules, st)))
+		return rc;
+	rc = pl_store_write(st, actor, step_write_fn, &s);
+	json_decref(s.rules);
+	return rc;
 }
 
 /* ---- evaluate ---- */

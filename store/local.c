@@ -245,9 +245,11 @@ static int check_change(const pl_kind_def **k, const pl_write *w, const pl_chang
 		                    w->st->opts.limits.max_value);
 	if (c->type != PL_CHANGE_CREATE)
 		return c->id ? 0 : pl_error_set(PL_EUSAGE, "a record id is needed");
-	if (!c->kind || !(*k = pl_schema_kind(c->kind)))
-		return pl_error_set(PL_EINVALID, "unknown kind '%s'; kinds are: school, staff, plan, goal, activity, pd_entry, plc_meeting",
-		                    c->kind ? c->kind : "");
+	if (!c->kind || !(*k = pl_schema_kind(c->kind))) {
+		char names[400];
+		return pl_error_set(PL_EINVALID, "unknown kind '%s'; kinds are: %s", c->kind ? c->kind : "",
+		                    pl_schema_kind_names(names, sizeof(names)));
+	}
 	if (!c->id)
 		return 0;
 	if (!pl_id__valid(c->id))

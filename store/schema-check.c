@@ -504,7 +504,8 @@ static const json_t *after_path(const json_t *change, const json_t *current, con
  */
 static int approvals_after_request(const char *id, const json_t *change, const json_t *current)
 {
-	static const char *const roles[] = { "supervisor", "budget", NULL };
+	static const char *const roles[] = { "supervisor", "budget", "principal", "federal_programs", "district_pd",
+	                                     "superintendent", NULL };   /* every step of pd_entry.approvals */
 	const char *req = json_string_value(after_get(change, current, "requested_at"));
 
 	if (!req)

@@ -27,6 +27,8 @@ static const char *const e_pd_status[] = { "requested", "approved", "rejected", 
 static const char *const e_decision[] = { "approved", "rejected", NULL };
 static const char *const e_via[] = { "login", "recorded", NULL };
 static const char *const e_registration[] = { "registered", "waitlisted", "cancelled", NULL };
+static const char *const e_rule_when[] = { "always", "out_of_district", "cost_over", "federal_funds", NULL };
+static const char *const e_frequency[] = { "once", "yearly", "every_n_years", NULL };
 
 #define END { NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 #define F(n, t, req, h) { n, t, req, NULL, NULL, NULL, 0, 0, h }
@@ -122,6 +124,10 @@ static const pl_field_def f_approval[] = {
 static const pl_field_def f_approvals[] = {
 	FM("supervisor", f_approval, "the supervisor's approval"),
 	FM("budget", f_approval, "the budget manager's approval"),
+	FM("principal", f_approval, "the principal's approval (a district approval chain step)"),
+	FM("federal_programs", f_approval, "the federal programs office's approval (a chain step)"),
+	FM("district_pd", f_approval, "the district PD office's approval (a chain step)"),
+	FM("superintendent", f_approval, "the superintendent's approval (a chain step)"),
 	END
 };
 
@@ -146,6 +152,7 @@ static const pl_field_def f_pd_entry[] = {
 	F("end", PL_T_DATE, 0, "last day"),
 	F("hours", PL_T_NUM, 0, "contact hours"),
 	F("credits", PL_T_NUM, 0, "credits earned"),
+	F("credit_type", PL_T_STR, 0, "what the credits are: graduate, ceu, or a district credit_type code"),
 	FI("cost_cents", 0, 0, 0, "cost, cents"),
 	F("funding", PL_T_FUNDING, 0, "funding source"),
 	F("standards", PL_T_STDLIST, 0, "Learning Forward standard codes"),
@@ -210,6 +217,49 @@ static const pl_field_def f_plc_meeting[] = {
 	END
 };
 
+/* The approvers of the chain steps a staff record does not name. */
+static const pl_field_def f_rule_approvers[] = {
+	FR("principal", PL_T_REF, "staff", 0, "staff id who approves the principal step"),
+	FR("federal_programs", PL_T_REF, "staff", 0, "staff id of the federal programs office"),
+	FR("district_pd", PL_T_REF, "staff", 0, "staff id of the district PD office"),
+	FR("superintendent", PL_T_REF, "staff", 0, "staff id of the superintendent"),
+	END
+};
+
+static const pl_field_def f_approval_rule[] = {
+	F("name", PL_T_STR, 1, "what the rule is for"),
+	FE("when", e_rule_when, 1, "which entries it applies to"),
+	FI("cost_over_cents", 0, 0, 0, "when=cost_over: entries costing more than this, cents"),
+	F("steps", PL_T_STRLIST, 1, "approval steps it adds: principal, federal_programs, district_pd, "
+	  "superintendent (supervisor and budget are always in the chain)"),
+	FM("approvers", f_rule_approvers, "who approves each added step"),
+	END
+};
+
+static const pl_field_def f_requirement[] = {
+	F("title", PL_T_STR, 1, "the required training"),
+	F("role", PL_T_STR, 0, "only staff with this job title (any case)"),
+	FE("category", e_category, 0, "only staff of this category"),
+	FR("school", PL_T_REF, "school", 0, "only staff of this school"),
+	FE("frequency", e_frequency, 1, "once, yearly (by `due`) or every_n_years (`years`)"),
+	F("due", PL_T_STR, 0, "yearly: the day it is due each year, MM-DD"),
+	F("due_date", PL_T_DATE, 0, "once: the date it is due (none: due now)"),
+	FI("years", 1, 50, 0, "every_n_years: the number of years"),
+	F("hours", PL_T_NUM, 0, "hours needed in each period (none: one completion)"),
+	F("match_title", PL_T_STR, 0, "completed PD whose title contains this (any case) satisfies it"),
+	FE("match_type", e_pd_type, 0, "completed PD of this type satisfies it"),
+	F("match_standards", PL_T_STDLIST, 0, "completed PD with one of these standards satisfies it"),
+	F("offerings", PL_T_STRLIST, 0, "offering ids whose entries satisfy it"),
+	END
+};
+
+static const pl_field_def f_credit_type[] = {
+	F("code", PL_T_STR, 1, "the code pd_entry.credit_type names"),
+	F("name", PL_T_STR, 1, "its name on transcripts"),
+	F("hours_per_unit", PL_T_NUM, 1, "contact hours that make one unit"),
+	END
+};
+
 static const pl_kind_def k_school = { "school", "a school (or the district office)", f_school };
 static const pl_kind_def k_staff = { "staff", "a staff member", f_staff };
 static const pl_kind_def k_plan = { "plan", "a professional learning plan for one year", f_plan };
@@ -219,8 +269,13 @@ static const pl_kind_def k_pd_entry = { "pd_entry", "one PD event for one staff 
 static const pl_kind_def k_plc_meeting = { "plc_meeting", "a PLC meeting", f_plc_meeting };
 static const pl_kind_def k_offering = { "offering", "a PD offering staff register for", f_offering };
 
+static const pl_kind_def k_approval_rule = { "approval_rule", "a district approval chain rule", f_approval_rule };
+static const pl_kind_def k_requirement = { "requirement", "a required training", f_requirement };
+static const pl_kind_def k_credit_type = { "credit_type", "a district-defined credit type", f_credit_type };
+
 static const pl_kind_def *const kinds[] = {
-	&k_school, &k_staff, &k_plan, &k_goal, &k_activity, &k_pd_entry, &k_plc_meeting, &k_offering, NULL
+	&k_school, &k_staff, &k_plan, &k_goal, &k_activity, &k_pd_entry, &k_plc_meeting, &k_offering,
+	&k_approval_rule, &k_requirement, &k_credit_type, NULL
 };
 
 /* Learning Forward standards: code, 2011 name, 2022 name. */

@@ -58,6 +58,13 @@
  *                         finding per offering naming the registrations past
  *                         capacity in registration order (requested_at, then
  *                         id). Waitlisted registrations take no seat.
+ *  approval_chain_incomplete
+ *                         a completed pd_entry without the approval of a step
+ *                         that the district's approval_rule records add to its
+ *                         chain (plsync/chain.h).
+ *  training_overdue       a required training (plsync/requirement.h) a staff
+ *                         member has not done by its due date.
+ *  training_due_soon      one due within 30 days, not done for this period.
  *
  * Findings come sorted by rule (in the order above), then school, then
  * record.
@@ -100,6 +107,7 @@ typedef enum pl_finding_action {
 	PL_ACTION_COMPLETE_GOAL,    /* set the goal's missing fields ("fields") */
 	PL_ACTION_EVALUATE,         /* record the Guskey evaluation */
 	PL_ACTION_REVIEW_CAPACITY,  /* add seats, or waitlist the registrations past capacity */
+	PL_ACTION_TRAIN,            /* have the staff member complete a required training */
 	PL_ACTION_COUNT_
 } pl_finding_action;
 

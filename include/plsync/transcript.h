@@ -27,7 +27,10 @@
  *     "scope": { "data": "consolidated" | "store", "node" | null,
  *                "warning" | null },
  *     "renewal": null | { "cycle_from", "cycle_to", "required", "completed",
- *                         "short", "days_to_expiry" } }
+ *                         "short", "days_to_expiry" },
+ *     "credit_totals": [ { "type", "name", "total", "per_hours" } ]
+ *                      (plsync/credit.h; rows also carry "credit_type"),
+ *     "compliance": [ the staff member's rows of plsync/requirement.h ] }
  */
 #ifndef PLSYNC_TRANSCRIPT_H
 #define PLSYNC_TRANSCRIPT_H

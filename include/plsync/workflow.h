@@ -5,6 +5,8 @@
  *   request -> approve (supervisor) + approve (budget) -> approved
  *           -> complete (hours) -> evaluate (Guskey levels 1-5)
  *   either approver may reject instead (status rejected).
+ *   the district's approval_rule records may add steps to the chain
+ *   (plsync/chain.h): approved once every step has approved.
  *
  * Each call checks its rule on the record as it is inside one store write
  * (pl_write_get) and writes its one op in that same write, so the rule and
@@ -38,19 +40,28 @@
 typedef enum pl_role {
 	PL_ROLE_NONE = 0,
 	PL_ROLE_SUPERVISOR,   /* the staff record's `supervisor` */
-	PL_ROLE_BUDGET        /* the staff record's `budget_manager` */
+	PL_ROLE_BUDGET,       /* the staff record's `budget_manager` */
+	/* the steps a district approval chain may add (plsync/chain.h); who
+	 * holds them is named by the approval_rule */
+	PL_ROLE_PRINCIPAL,
+	PL_ROLE_FEDERAL,      /* "federal_programs" */
+	PL_ROLE_DISTRICT_PD,  /* "district_pd" */
+	PL_ROLE_SUPERINTENDENT,
+	PL_ROLE_COUNT_
 } pl_role;
 
 /* "supervisor" -> PL_ROLE_SUPERVISOR; "budget" or "budget_manager" ->
- * PL_ROLE_BUDGET; anything else (or NULL) PL_ROLE_NONE. */
+ * PL_ROLE_BUDGET; a chain step's key (pl_role_key) -> its role; anything
+ * else (or NULL) PL_ROLE_NONE. */
 pl_role pl_role_parse(const char *name);
-/* The other of the two roles. */
+/* The other of the two roles of Rule 4370.1 (supervisor for a chain step). */
 pl_role pl_role_other(pl_role r);
-/* "supervisor" / "budget": its key under a pd_entry's approvals. */
+/* "supervisor" / "budget" / "district_pd" ...: its key under a pd_entry's approvals. */
 const char *pl_role_key(pl_role r);
 /* "supervisor" / "budget manager": its name in messages. */
 const char *pl_role_title(pl_role r);
-/* "supervisor" / "budget_manager": the staff field naming who holds it. */
+/* "supervisor" / "budget_manager": the staff field naming who holds it
+ * ("none" for a chain step: the approval_rule names its holder). */
 const char *pl_role_field(pl_role r);
 
 /*

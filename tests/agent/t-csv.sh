@@ -37,9 +37,10 @@ is "$(cell "$T/pd.csv" '^PD1,' 3)" "'$calc" "the =cmd title is written with an a
 is "$(cell "$T/pd.csv" '^PD2,' 3)" "'$link" "so is the +HYPERLINK title (inside its quotes)"
 is "$(cell "$T/pd.csv" '^PD3,' 3)" "'$tab" "so is the title starting with a tab"
 is "$(cell "$T/pd.csv" '^PD4,' 3)" "Fractions workshop" "a plain title is written as it is"
-is "$(cell "$T/pd.csv" '^PD2,' 37)" "-12" "a plain negative number is written as it is"
-is "$(cell "$T/pd.csv" '^PD3,' 37)" "''=already quoted" "an apostrophe before = gets one more"
-is "$(cell "$T/pd.csv" '^PD4,' 37)" "'@home" "a note starting with @ gets one"
+notes=$(head -1 "$T/pd.csv" | tr ',' '\n' | grep -n '^notes$' | cut -d: -f1)   # its column, by name
+is "$(cell "$T/pd.csv" '^PD2,' "$notes")" "-12" "a plain negative number is written as it is"
+is "$(cell "$T/pd.csv" '^PD3,' "$notes")" "''=already quoted" "an apostrophe before = gets one more"
+is "$(cell "$T/pd.csv" '^PD4,' "$notes")" "'@home" "a note starting with @ gets one"
 desc "export staff as CSV"; ok p export staff --out "$T/staff.csv"
 is "$(cell "$T/staff.csv" '^E100,' 2)" "'@SUM(A1:A9)" "the @SUM staff name is neutralised"
 

@@ -46,7 +46,7 @@ fails 1 p approve "$id" --as supervisor --by E300
 like "$(cat "$T/.err")" 'E300 is not the recorded supervisor of E100 \(that is E200\)' "the message names the recorded supervisor"
 is "$(nops "$id")" "1" "the refused approval wrote nothing"
 desc "approval by a staff member who does not exist is refused"; fails 1 p approve "$id" --as budget --by E999
-desc "an unknown role is a usage error"; fails 2 p approve "$id" --as principal --by E200
+desc "an unknown role is a usage error"; fails 2 p approve "$id" --as janitor --by E200
 desc "approve without --by is a usage error"; fails 2 p approve "$id" --as supervisor
 desc "approve of a record that is not a pd_entry fails"; fails 1 p approve E100 --as supervisor --by E200
 desc "complete before any approval is refused"; fails 1 p complete "$id" --hours 6.5

@@ -371,8 +371,9 @@ static void test_edges(pl_store *st)
 		is_int(pl_workflow_approve(st, ACTOR, &o, &r), PL_EUSAGE, "options of another version are refused");
 	}
 	is_str(pl_role_title(PL_ROLE_BUDGET), "budget manager", "the budget role's title");
-	ok(pl_role_parse("principal") == PL_ROLE_NONE && pl_role_parse("supervisor") == PL_ROLE_SUPERVISOR,
-	   "roles are supervisor and budget");
+	ok(pl_role_parse("janitor") == PL_ROLE_NONE && pl_role_parse("supervisor") == PL_ROLE_SUPERVISOR &&
+	   pl_role_parse("district_pd") == PL_ROLE_DISTRICT_PD,
+	   "roles are supervisor, budget and the chain steps");
 }
 
 /* ---- resolve: a conflict made by two nodes ---- */

@@ -69,6 +69,15 @@ static const struct good {
 	  "\"sessions\":\"2026-10-05 15:30-17:30 Room 4, 2026-10-12 15:30-17:00 Room 4\",\"hours\":\"3.5\","
 	  "\"credit_type\":\"CEU\",\"registration_closes\":\"2026-10-01\",\"goal\":\"G1\","
 	  "\"effectiveness\":{\"levels\":\"reaction, transfer\",\"when\":\"in December\"}}" },
+	{ "approval_rule", "R1",
+	  "{\"name\":\"Out of district\",\"when\":\"cost_over\",\"cost_over_cents\":\"50000\","
+	  "\"steps\":\"district_pd, superintendent\",\"approvers\":{\"district_pd\":\"E200\"}}" },
+	{ "requirement", "Q1",
+	  "{\"title\":\"Mandated reporter\",\"role\":\"grade 3\",\"category\":\"certified\",\"school\":\"LIN01\","
+	  "\"frequency\":\"yearly\",\"due\":\"09-30\",\"due_date\":\"2027-06-30\",\"years\":\"3\",\"hours\":\"2\","
+	  "\"match_title\":\"reporter\",\"match_type\":\"training\",\"match_standards\":\"leadership\","
+	  "\"offerings\":\"O1, O2\"}" },
+	{ "credit_type", "C1", "{\"code\":\"pdp\",\"name\":\"PD points\",\"hours_per_unit\":\"2\"}" },
 };
 
 static const char *good_json(const char *kind)
@@ -120,7 +129,7 @@ static void test_good_records(void)
 	{
 		pl_store_stats s;
 		pl_store_stats_get(&s, st);
-		ok(s.records == 9 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 9 records, 2 of them staff");
+		ok(s.records == 12 && s.by_kind[5] == 1 && s.by_kind[1] == 2, "the store holds 12 records, 2 of them staff");
 	}
 }
 
@@ -286,7 +295,7 @@ static void test_missing_required(void)
 			        want, "required");
 		}
 	}
-	is_int(nk, 8, "all eight kinds were checked");
+	is_int(nk, 11, "all eleven kinds were checked");
 }
 
 static void test_bad_values(void)
@@ -294,7 +303,7 @@ static void test_bad_values(void)
 	refused("an unknown field", PL_CHANGE_CREATE, "pd_entry", "NEW1",
 	        good_with("pd_entry", "colour", "\"red\""), "pd_entry", "colour");
 	refused("an unknown nested field", PL_CHANGE_CREATE, "pd_entry", "NEW1",
-	        good_with("pd_entry", "approvals", "{\"principal\":{\"by\":\"E200\"}}"), "pd_entry", "approvals.principal");
+	        good_with("pd_entry", "approvals", "{\"dean\":{\"by\":\"E200\"}}"), "pd_entry", "approvals.dean");
 	refused("a PD type not in the list", PL_CHANGE_CREATE, "pd_entry", "NEW1",
 	        good_with("pd_entry", "type", "\"party\""), "pd_entry.type", "\"party\"");
 	refused("a location not in the list", PL_CHANGE_CREATE, "pd_entry", "NEW1",
