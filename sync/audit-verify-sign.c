@@ -23,6 +23,7 @@
 #include <git2.h>
 
 #include "plsync/errors.h"
+#include "plsync/audit.h"
 #include "plsync/key.h"
 #include "audit-verify-int.h"
 #include "district-int.h"
@@ -212,4 +213,27 @@ void pl_audit__sign_free(struct verify *v)
 	pl_keyring_clear(&v->keys);
 	json_decref(v->seen);
 	v->seen = NULL;
+}
+
+int pl_audit_keys(pl_keyring *out, pl_audit_verify_result *res, const char *repo_path,
+                  const pl_audit_verify_options *opts)
+{
+	static const pl_audit_verify_options defaults = PL_AUDIT_VERIFY_OPTIONS_INIT;
+	struct verify v;
+
+	memset(out, 0, sizeof(*out));
+	memset(res, 0, sizeof(*res));
+	memset(&v, 0, sizeof(v));
+	v.opts = opts ? opts : &defaults;
+	v.res = res;
+	if ((v.rc = pl_sync__open_district(&v.repo, repo_path)) == 0)
+		pl_audit__sign_setup(&v, repo_path);
+	if (!v.rc) {
+		*out = v.keys; /* handed over whole */
+		memset(&v.keys, 0, sizeof(v.keys));
+	}
+	pl_keyring_clear(&v.keys);
+	json_decref(v.seen);
+	git_repository_free(v.repo);
+	return v.rc;
 }

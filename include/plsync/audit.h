@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "plsync/key.h"
 #include "plsync/op.h"
 #include "plsync/store.h"
 
@@ -175,5 +176,19 @@ typedef struct pl_audit_verify_result {
  * callback returns.
  */
 int pl_audit_verify(pl_audit_verify_result *res, const char *repo, const pl_audit_verify_options *opts);
+
+/*
+ * The enrolled node keys of `repo` (refs/plsync/keys) as an auditor reads
+ * them, from git alone: the district key is chosen exactly as
+ * pl_audit_verify's step 6 chooses it (opts->district_key if pinned, else
+ * REPO/plsync-district.key's public part, else the signer of the keys
+ * ref's first commit), and the keys ref's tip must be signed by it. Each
+ * problem on the way goes to opts->problem and is counted in
+ * res->problems (then *out may be empty); res->district_fp names the key
+ * used. Nothing is written. *out is the caller's (pl_keyring_clear).
+ * Errors: as pl_audit_verify's for a repository that cannot be opened.
+ */
+int pl_audit_keys(pl_keyring *out, pl_audit_verify_result *res, const char *repo,
+                  const pl_audit_verify_options *opts);
 
 #endif

@@ -55,6 +55,20 @@ is "$(pj '$j->{keys}[0]{fingerprint}' <"$T/.out")" "$(ssh-keygen -lf "$T/LIN01.p
 desc "enrolling the same key again is refused"; fails 1 district enroll "$R" LIN01 "$T/LIN01.pub"
 desc "enrolling LIN01's key for another node is refused"; fails 1 district enroll "$R" OLD06 "$T/LIN01.pub"
 like "$(cat "$T/.err")" "enrolled for node LIN01" "... naming the node it belongs to"
+
+# An auditor reads the same keys from git alone, writing nothing.
+AUD="$build/bin/plsync-audit"
+refs_before=$(git -C "$R" for-each-ref | sort; ls -la "$R")
+desc "plsync-audit keys lists the enrolled keys"; ok "$AUD" keys "$R" --json
+is "$(pj 'join ",", map { $_->{node} } @{$j->{keys}}' <"$T/.out")" "LIN01,WAS02,JEF03,KEN04,ROT05" "... the same five nodes"
+is "$(pj '$j->{keys}[0]{fingerprint}' <"$T/.out")" "$(ssh-keygen -lf "$T/LIN01.pub" | cut -d' ' -f2)" \
+	"... LIN01's fingerprint is ssh-keygen's"
+is "$(pj '$j->{district_key}' <"$T/.out")" "$(district keys "$R" | sed -n 's/^district key \(SHA256:[^ ]*\) .*/\1/p')" \
+	"... checked against the district key the district tool names"
+is "$(git -C "$R" for-each-ref | sort; ls -la "$R")" "$refs_before" "... and it changed nothing in the repository"
+desc "plsync-audit keys with the right pin"; ok "$AUD" keys "$R" --district-key "$(pj '$j->{district_key}' <"$T/.out")"
+desc "plsync-audit keys with another pin exits 1"; fails 1 "$AUD" keys "$R" --district-key "SHA256:$(printf 'x%.0s' $(seq 43))"
+like "$(cat "$T/.err")" "not the pinned district key" "... saying the district key is not the pinned one"
 git -C "$R" show refs/plsync/keys:allowed_signers >"$T/signers"
 desc "git verify-commit accepts the keys commit against the district key"
 ok sh -c "printf 'plsync-district %s\n' \"\$(ssh-keygen -y -f '$R/plsync-district.key')\" >'$T/dk' &&
@@ -158,6 +172,8 @@ entry was E200 "Even more"
 desc "a keys commit signed by a school's key stops the merge"; fails 1 district merge "$R"
 like "$(cat "$T/.err")" "refs/plsync/keys .* is not signed by the district key" "... saying the keys cannot be trusted"
 desc "keys refuses it too"; fails 1 district keys "$R"
+desc "plsync-audit keys reports the forged keys ref"; fails 1 "$build/bin/plsync-audit" keys "$R"
+like "$(cat "$T/.err")" "refs/plsync/keys" "... naming the keys ref"
 git -C "$R" update-ref refs/plsync/keys "$good_keys"
 merge_json
 is "$(merged)" "WAS02" "with the district's keys back, WAS02 merges"

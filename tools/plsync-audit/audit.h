@@ -25,7 +25,7 @@ struct cli {
 };
 
 extern const cmd_entry cmd_log_entry, cmd_blame_entry, cmd_show_entry, cmd_verify_entry,
-	cmd_certificate_entry;
+	cmd_certificate_entry, cmd_keys_entry;
 
 /*
  * Parse the command's options (opts_parse) and its `want` arguments, REPO

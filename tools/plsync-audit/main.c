@@ -22,7 +22,8 @@
 #include "plsync/text.h"
 
 static const cmd_entry *const commands[] = {
-	&cmd_log_entry, &cmd_blame_entry, &cmd_show_entry, &cmd_verify_entry, &cmd_certificate_entry, NULL
+	&cmd_log_entry, &cmd_blame_entry, &cmd_show_entry, &cmd_verify_entry, &cmd_keys_entry,
+	&cmd_certificate_entry, NULL
 };
 
 static const cli_program program = {
