@@ -35,11 +35,11 @@ static int cmd_certificate(cli *c, int argc, char **argv)
 	}
 	if (pdf) {
 		rc = pl_certificate_pdf(cert, path) ? cli_fail(c) : EXIT_OK;
-	} else if (out_open(&f, path)) {
+	} else if (cli_out_open(&f, path)) {
 		rc = cli_fail(c);
 	} else {
 		int failed = pl_certificate_html(f, cert) != 0;
-		if (out_close(f, path, failed) || failed)
+		if (cli_out_close(f, path, failed) || failed)
 			rc = cli_fail(c);
 	}
 	if (!rc && path && strcmp(path, "-"))

@@ -37,16 +37,16 @@ static int cmd_plan(cli *c, int argc, char **argv)
 		               format);
 		goto cleanup;
 	}
-	if (dataset_load(&ds, c->store) || pl_plan_doc_build(&doc, ds, pos[1]) || out_open(&f, out)) {
+	if (dataset_load(&ds, c->store) || pl_plan_doc_build(&doc, ds, pos[1]) || cli_out_open(&f, out)) {
 		rc = pl_error_last()->code == PL_ENOTFOUND && ds && !doc
 			? cli_error(EXIT_FAIL, "%s; 'plsync ls plan' lists them", pl_error_last()->message)
 			: cli_fail(c);
 		goto cleanup;
 	}
 	if (format && !strcmp(format, "json"))
-		rc = out_close(f, out, pl_json_write(f, doc));
+		rc = cli_out_close(f, out, pl_json_write(f, doc));
 	else
-		rc = out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));
+		rc = cli_out_close(f, out, pl_plan_doc_write(f, doc, format ? format : "text"));
 	rc = rc ? cli_fail(c) : EXIT_OK;
 	if (!rc)
 		cli_plan_next(stderr, doc); /* what the plan still lacks, as commands */
@@ -85,7 +85,7 @@ const cmd_entry cmd_plan_entry = {
 	"               html (one self-contained page, for sharing and printing), or\n"
 	"               json (the plan document: canonical JSON)\n"
 	"  --json       the same as --format json\n"
-	"  --out FILE   write to FILE instead of standard output\n"
+	"  --out FILE   write to FILE (whole or not at all) instead of stdout\n"
 	"\n"
 	"Examples:\n"
 	"  plsync ls plan\n"

@@ -76,11 +76,11 @@ static int cmd_report(cli *c, int argc, char **argv)
 		board_scope(scope, sizeof(scope), ds, pl_store_node(c->store));
 	ro.scope = scope;
 	if (pl_report_coverage(&cov, c->store, ds) ||
-	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) || out_open(&f, out)) {
+	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) || cli_out_open(&f, out)) {
 		rc = cli_fail(c);
 		goto cleanup;
 	}
-	rc = out_close(f, out, pl_report_write(f, rep, format ? format : "html", excel));
+	rc = cli_out_close(f, out, pl_report_write(f, rep, format ? format : "html", excel));
 	if (rc) {
 		rc = cli_fail(c);
 		goto cleanup;
@@ -136,7 +136,7 @@ const cmd_entry cmd_report_entry = {
 	"                  so Excel on Windows reads names like \"García\" right\n"
 	"  --format F      html (default: one self-contained page with charts, prints\n"
 	"                  well), md, csv (one block per table, for spreadsheets) or json\n"
-	"  --out FILE      write to FILE instead of standard output\n"
+	"  --out FILE      write to FILE (whole or not at all) instead of stdout\n"
 	"  --title TEXT    the heading (default \"Professional Learning Report\")\n"
 	"  --today DATE    what \"today\" is, for the findings (also $PLSYNC_TODAY)\n"
 	"\n"

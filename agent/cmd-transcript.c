@@ -58,7 +58,7 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 	}
 	if (today_get(day, today) || dataset_load(&ds, c->store) ||
 	    pl_transcript_sources(&src, c->store, ds, pos[0]) ||
-	    (to.sources = src, pl_transcript_build(&t, ds, pos[0], year, day, &to)) || out_open(&f, out)) {
+	    (to.sources = src, pl_transcript_build(&t, ds, pos[0], year, day, &to)) || cli_out_open(&f, out)) {
 		char h[PL_HINT_ARG_MAX + 256];
 		int district = !strcmp(pl_store_node(c->store), PL_NODE_DISTRICT);
 		rc = pl_error_last()->code == PL_ENOTFOUND && ds && !t
@@ -69,7 +69,7 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 	}
 	if ((why = pl_transcript_warning(t, &hint)))
 		warn(why, hint, pos[0]);
-	rc = out_close(f, out, pl_transcript_write(f, t, format ? format : "text", excel));
+	rc = cli_out_close(f, out, pl_transcript_write(f, t, format ? format : "text", excel));
 	rc = rc ? cli_fail(c) : EXIT_OK;
 cleanup:
 	json_decref(t);
@@ -106,7 +106,7 @@ const cmd_entry cmd_transcript_entry = {
 	"                  or json (canonical JSON; also --json)\n"
 	"  --excel         with --format csv: a UTF-8 byte order mark and CRLF line\n"
 	"                  ends, for Excel on Windows\n"
-	"  --out FILE      write to FILE instead of standard output\n"
+	"  --out FILE      write to FILE (whole or not at all) instead of stdout\n"
 	"  --today DATE    what \"today\" is (also $PLSYNC_TODAY)\n"
 	"\n"
 	"Examples:\n"

@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "workflow.h"
 
@@ -69,28 +68,6 @@ int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_
 	case PL_WORKFLOW_NO_CONFLICT:   return fail_with("; use 'plsync set' to change it");
 	default:                        return cli_fail(c);
 	}
-}
-
-int out_open(FILE **f, const char *path)
-{
-	if (!path || !strcmp(path, "-")) {
-		*f = stdout;
-		return 0;
-	}
-	if (!(*f = fopen(path, "w")))
-		return pl_error_from_errno(path);
-	return 0;
-}
-
-int out_close(FILE *f, const char *path, int failed)
-{
-	if (f == stdout)
-		return failed;
-	if (fclose(f) != 0 && !failed)
-		failed = pl_error_from_errno(path);
-	if (failed)
-		unlink(path);
-	return failed;
 }
 
 void scope_label(char *buf, size_t sz, const cli *c)

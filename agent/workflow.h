@@ -42,10 +42,6 @@ const char *stamp_get(char buf[11], const char *opt);
  */
 int workflow_fail(const cli *c, const pl_workflow_options *o, const pl_workflow_result *r);
 
-/* Open `path` for writing ("-" or NULL = stdout). Message set on failure. */
-int out_open(FILE **f, const char *path);
-/* Close what out_open opened; on a write error remove the file. */
-int out_close(FILE *f, const char *path, int failed);
 
 /* "Lincoln Elementary (LIN01)" from the config, for report titles. */
 void scope_label(char *buf, size_t sz, const cli *c);

@@ -121,6 +121,16 @@ const char *cli_hint_text(enum pl_hint hint, const char *arg, char *buf, size_t 
 /* Print "PROG: <message><hint>" from the last library error; return EXIT_USAGE
  * for PL_EUSAGE, else EXIT_FAIL. */
 int cli_fail(const cli *c);
+
+/*
+ * --out FILE, whole or not at all (cli/out.c): cli_out_open gives a
+ * temporary file beside FILE (stdout for NULL or "-"); cli_out_close(f,
+ * FILE, failed) closes it and, unless `failed` (the writer's result) or the
+ * close fails, renames it over FILE, else removes it: FILE stays as it was.
+ * Both return 0 or a PL_E* code with the message set.
+ */
+int cli_out_open(FILE **f, const char *path);
+int cli_out_close(FILE *f, const char *path, int failed);
 /* Print "PROG: <message><hint>" from the last library error; return `code`. */
 int cli_fail_code(int code);
 /* Print "PROG: <fmt>" and return `code`. */

@@ -79,4 +79,28 @@ like "$(git -C "$D" log -1 --format=%s main)" "^merge: 1 node range, 20002 ops" 
 desc "the repository passes git fsck --strict"; ok git -C "$D" fsck --strict
 desc "plsync-audit verify passes"; ok "$build/bin/plsync-audit" verify "$D"
 
+# -- --out FILE: a report that does not fit leaves the one before it --------
+desc "a district report written to the small disk"; ok district report "$D" --year 2026-2027 --out "$F/board.html"
+cp "$F/board.html" "$T/board.before"
+# a second report, larger (the coordinator's), with too little room for it
+fill 4
+desc "the coordinator's report to the full disk fails with exit 1"
+fails 1 district report "$D" --year 2026-2027 --for coordinator --staff names --out "$F/board.html"
+desc "the report written before is still there, whole"; ok cmp -s "$F/board.html" "$T/board.before"
+is "$(ls "$F" | grep -c '\.tmp')" "0" "no temporary file is left"
+rm -f "$F/filler"
+desc "with space freed the same report is written"
+ok district report "$D" --year 2026-2027 --for coordinator --staff names --out "$F/board.html"
+desc "... replacing the one before"; fails 1 cmp -s "$F/board.html" "$T/board.before"
+desc "the school's report written to the small disk"; ok pl full/lin report --year 2026-2027 --out "$F/lin.html"
+cp "$F/lin.html" "$T/lin.before"
+fill 4
+desc "the school's coordinator report to the full disk fails with exit 1"
+fails 1 pl full/lin report --year 2026-2027 --for coordinator --staff names --out "$F/lin.html"
+desc "the school's report written before is still there, whole"; ok cmp -s "$F/lin.html" "$T/lin.before"
+is "$(ls "$F" | grep -c '\.tmp')" "0" "no temporary file is left"
+rm -f "$F/filler"
+desc "an --out that is a directory is refused and the directory stays"; fails 1 district report "$D" --year 2026-2027 --out "$F"
+ok test -d "$F"
+
 done_testing

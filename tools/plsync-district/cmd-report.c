@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "district.h"
 #include "plsync/dataset.h"
@@ -15,28 +14,6 @@
 #include "plsync/merge.h"
 #include "plsync/report.h"
 #include "plsync/store.h"
-
-/* Write `rep` to `path` through a temporary file beside it. */
-static int write_out(const json_t *rep, const char *format, int excel, const char *path)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
-		return pl_error_from_errno(tmp);
-	if (pl_report_write(f, rep, format, excel)) {
-		fclose(f);
-		unlink(tmp);
-		return PL_ERROR;
-	}
-	if (fclose(f) || rename(tmp, path)) {
-		pl_error_from_errno(path);
-		unlink(tmp);
-		return PL_ERROR;
-	}
-	return 0;
-}
 
 /*
  * The merged data of `repo` and what reached it from each school: the last
@@ -77,6 +54,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 	};
 	pl_report_options ro = PL_REPORT_OPTIONS_INIT;
 	json_t *ds = NULL, *rep = NULL, *cov = NULL;
+	FILE *f = NULL;
 	char day[11], sy[10];
 	int rc;
 
@@ -94,7 +72,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 		year = sy;
 	if (load(&ds, &cov, repo) ||
 	    (ro.coverage = cov, pl_report_build(&rep, ds, year, day, &ro)) ||
-	    (out ? write_out(rep, format, excel, out) : pl_report_write(stdout, rep, format, excel))) {
+	    cli_out_open(&f, out) || cli_out_close(f, out, pl_report_write(f, rep, format, excel))) {
 		rc = cli_fail_code(EXIT_FAIL);
 		goto cleanup;
 	}

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "district.h"
 #include "plsync/dataset.h"
@@ -19,28 +18,6 @@
 #include "plsync/merge.h"
 #include "plsync/store.h"
 #include "plsync/transcript.h"
-
-/* Write `t` to `path` through a temporary file beside it. */
-static int write_out(const json_t *t, const char *format, int excel, const char *path)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
-		return pl_error_from_errno(tmp);
-	if (pl_transcript_write(f, t, format, excel)) {
-		fclose(f);
-		unlink(tmp);
-		return PL_ERROR;
-	}
-	if (fclose(f) || rename(tmp, path)) {
-		pl_error_from_errno(path);
-		unlink(tmp);
-		return PL_ERROR;
-	}
-	return 0;
-}
 
 /* The consolidated data of `repo`, and who recorded each of `staff`'s records. */
 static int load(json_t **ds, json_t **src, const char *repo, const char *staff)
@@ -65,6 +42,7 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 	};
 	pl_transcript_options to = PL_TRANSCRIPT_OPTIONS_INIT;
 	json_t *ds = NULL, *src = NULL, *t = NULL;
+	FILE *f = NULL;
 	char **pos = NULL, day[11];
 
 	if ((rc = opts_parse(&cmd_transcript_entry, argc, argv, specs, &pos, &npos)))
@@ -88,7 +66,7 @@ static int cmd_transcript(cli *c, int argc, char **argv)
 	to.consolidated = 1;
 	if (pl_date_today(day, today) || load(&ds, &src, pos[0], pos[1]) ||
 	    (to.sources = src, pl_transcript_build(&t, ds, pos[1], year, day, &to)) ||
-	    (out ? write_out(t, format, excel, out) : pl_transcript_write(stdout, t, format, excel))) {
+	    cli_out_open(&f, out) || cli_out_close(f, out, pl_transcript_write(f, t, format, excel))) {
 		rc = cli_fail(c);
 		goto cleanup;
 	}
