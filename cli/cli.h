@@ -16,7 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "plsync/errors.h"
+#include "plsync/key.h"
 
 #define EXIT_OK    0
 #define EXIT_FAIL  1
@@ -131,6 +134,12 @@ int cli_fail(const cli *c);
  */
 int cli_out_open(FILE **f, const char *path);
 int cli_out_close(FILE *f, const char *path, int failed);
+
+/* The enrolled keys of kr as [{node, fingerprint, comment, valid_after,
+ * valid_before}] (cli/keys.c; NULL on out of memory), and that list
+ * printed one key a line for the terminal. */
+json_t *cli_keys_json(const pl_keyring *kr);
+void cli_keys_print(const json_t *list);
 /* Print "PROG: <message><hint>" from the last library error; return `code`. */
 int cli_fail_code(int code);
 /* Print "PROG: <fmt>" and return `code`. */

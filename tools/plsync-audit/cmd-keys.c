@@ -32,7 +32,6 @@ static int cmd_keys(cli *c, int argc, char **argv)
 	opt_spec specs[] = { { "json", 0, NULL, &as_json }, { "district-key", 1, &dkey, NULL },
 	                     { NULL, 0, NULL, NULL } };
 	pl_keyring kr;
-	char fp[PL_KEY_FP_MAX], a[32], b[32];
 	json_t *list;
 
 	if ((rc = audit_args(&cmd_keys_entry, argc, argv, specs, 1, pos)))
@@ -41,33 +40,14 @@ static int cmd_keys(cli *c, int argc, char **argv)
 	o.problem = on_problem;
 	if (pl_audit_keys(&kr, &r, pos[0], &o))
 		return cli_fail(c);
-	list = json_array();
-	for (size_t i = 0; i < kr.n; i++) {
-		const pl_enrolled *e = &kr.e[i];
-		pl_key_fingerprint(fp, sizeof(fp), &e->key);
-		a[0] = b[0] = '\0';
-		if (e->valid_after)
-			pl_keyring_fmt_time(a, sizeof(a), e->valid_after);
-		if (e->valid_before)
-			pl_keyring_fmt_time(b, sizeof(b), e->valid_before);
-		json_array_append_new(list, json_pack("{ss ss ss ss ss}", "node", e->node, "fingerprint", fp, "comment",
-		                                      e->key.comment, "valid_after", a, "valid_before", b));
-	}
+	list = cli_keys_json(&kr);
 	if (as_json) {
 		json_t *j = json_pack("{ss ss so si}", "ref", kr.tip, "district_key", r.district_fp, "keys", list,
 		                      "problems", (int)r.problems);
 		pl_json_write(stdout, j);
 		json_decref(j);
 	} else {
-		for (size_t i = 0; i < json_array_size(list); i++) {
-			json_t *e = json_array_get(list, i);
-			const char *va = json_string_value(json_object_get(e, "valid_after")),
-			           *vb = json_string_value(json_object_get(e, "valid_before"));
-			printf("%-10s %s ", json_string_value(json_object_get(e, "node")),
-			       json_string_value(json_object_get(e, "fingerprint")));
-			pl_term_fputs(stdout, json_string_value(json_object_get(e, "comment")));
-			printf("%s%s%s%s\n", *va ? " from " : "", va, *vb ? " revoked from " : "", vb);
-		}
+		cli_keys_print(list);
 		if (!kr.n && !r.problems)
 			printf("no key enrolled: no node's signatures are tied to a key\n");
 		if (r.district_fp[0])
