@@ -31,43 +31,14 @@
 #include "plsync/plsync.h"
 #include "plsync/import.h"
 
+#define BENCH_NAME "bench/import"
+#include "bench.h"
+
 #define NODE    "BENCH"
 #define ACTOR   "Bench Runner <bench@example.org>"
 #define CHUNK   100000
 #define ROUNDS  3
 #define NSIZES  8
-
-static char bench_root[4096];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void remove_root(void)
-{
-	char cmd[4200];
-
-	if (!bench_root[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bench_root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench/import: could not remove %s\n", bench_root);
-	bench_root[0] = '\0';
-}
-
-static void print_load(const char *when)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-	double l1 = 0, l5 = 0, l15 = 0;
-	if (f && fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-		printf("  load average %s: %.2f %.2f %.2f (%ld cpus)\n", when, l1, l5, l15,
-		       sysconf(_SC_NPROCESSORS_ONLN));
-	if (f)
-		fclose(f);
-}
 
 /* ---- the stores ---- */
 

@@ -32,48 +32,19 @@
 
 #include "plsync/plsync.h"
 
+#define BENCH_NAME "bench/read"
+#include "bench.h"
+
 #define NODE     "BENCH"
 #define STAFF_ID "E1001"
 #define ACTOR    "Bench Runner <bench@example.org>"
 #define CHUNK    100000
-
-static char bench_root[4096];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void remove_root(void)
-{
-	char cmd[4200];
-
-	if (!bench_root[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bench_root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench/read: could not remove %s\n", bench_root);
-	bench_root[0] = '\0';
-}
 
 static void die(const char *what)
 {
 	fprintf(stderr, "bench/read: %s: %s\n", what, pl_error_last()->message);
 	remove_root();
 	exit(1);
-}
-
-static void print_load(const char *when)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-	double l1 = 0, l5 = 0, l15 = 0;
-	if (f && fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-		printf("  load average %s: %.2f %.2f %.2f (%ld cpus)\n", when, l1, l5, l15,
-		       sysconf(_SC_NPROCESSORS_ONLN));
-	if (f)
-		fclose(f);
 }
 
 /* ---- the store ---- */

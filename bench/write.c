@@ -57,6 +57,9 @@
 
 #include "plsync/plsync.h"
 
+#define BENCH_NAME "bench/write"
+#include "bench.h"
+
 #define NODE      "BENCH"
 #define STAFF_ID  "E1001"
 #define ACTOR     "Bench Runner <bench@example.org>"
@@ -131,7 +134,6 @@ typedef struct bulk_payload {
 	size_t attempts;
 } bulk_payload;
 
-static double now(void);
 static int setup_store(const char *dir);
 static int snapshot_take(snapshot *s, const char *envdir);
 static void snapshot_free(snapshot *s);
@@ -140,28 +142,6 @@ static void putlist_free(putlist *pl);
 static int run_phase(phase *ph, int (*fn)(result *r, void *arg), void *arg, const char *mdbdir);
 
 /* ---- helpers ---- */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char bench_root[4096];
-
-/* Remove the bench's temporary directory, if made. */
-static void remove_root(void)
-{
-	char cmd[4200];
-
-	if (!bench_root[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bench_root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench/write: could not remove %s\n", bench_root);
-	bench_root[0] = '\0';
-}
 
 static void fail(void)
 {
@@ -196,18 +176,6 @@ static uint64_t rng(void)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return rng_state = x;
-}
-
-/* The machine's load (it is shared: figures are noisy), as uptime says it. */
-static void print_load(const char *when)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-	double l1 = 0, l5 = 0, l15 = 0;
-	if (f && fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-		printf("  load average %s: %.2f %.2f %.2f (%ld cpus)\n", when, l1, l5, l15,
-		       sysconf(_SC_NPROCESSORS_ONLN));
-	if (f)
-		fclose(f);
 }
 
 static double file_mib(const char *dir)
