@@ -83,6 +83,24 @@ wait_port() {
 		exit 1;' "$1" "${2:-10}"
 }
 
+# until CMD succeeds, at most 40 s (a bound, not a timing assertion)
+wait_for() {
+	_w=0
+	while ! "$@" >/dev/null 2>&1; do
+		[ $_w -ge 200 ] && return 1
+		sleep 0.2; _w=$((_w + 1))
+	done
+}
+# a git daemon on 127.0.0.1:$port serving $T/srv (stopped with the test's servers)
+daemon_start() {
+	git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
+		--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
+	daemon_pid=$!
+	started $daemon_pid
+	wait_port "$port" 10
+}
+daemon_stop() { kill "$daemon_pid" && wait "$daemon_pid" 2>/dev/null; ! wait_port "$port" 1; }
+
 pl() {
 	_pl_dir=$1; shift
 	timeout "$SYNC_TIMEOUT" "$PLSYNC" --dir "$T/$_pl_dir" "$@"

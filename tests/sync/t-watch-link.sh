@@ -18,21 +18,6 @@ fi
 . "$(dirname "$0")/sync-lib.sh"
 export LSAN_OPTIONS="$LSAN_OPTIONS:fast_unwind_on_malloc=0" # as in t-watch.sh
 
-wait_for() { # CMD: until it succeeds, at most 40 s
-	_w=0
-	while ! "$@" >/dev/null 2>&1; do
-		[ $_w -ge 200 ] && return 1
-		sleep 0.2; _w=$((_w + 1))
-	done
-}
-daemon_start() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
-		--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
-	daemon_pid=$!
-	started $daemon_pid
-	wait_port "$port" 10
-}
-daemon_stop() { kill "$daemon_pid" && wait "$daemon_pid" 2>/dev/null; ! wait_port "$port" 1; }
 log_has() { grep -Eq -- "$2" "$T/$1"; }
 failed_once() { [ "$(pl lin status --json | field failures)" -ge 1 ]; }
 # seconds until the watch's next planned try

@@ -16,22 +16,6 @@
 # which outlives its failed syncs and exits 0, would exit 1 under ASan.
 export LSAN_OPTIONS="$LSAN_OPTIONS:fast_unwind_on_malloc=0"
 
-# until CMD succeeds, at most 40 s (a bound, not a timing assertion)
-wait_for() {
-	_w=0
-	while ! "$@" >/dev/null 2>&1; do
-		[ $_w -ge 200 ] && return 1
-		sleep 0.2; _w=$((_w + 1))
-	done
-}
-daemon_start() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
-		--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
-	daemon_pid=$!
-	started $daemon_pid
-	wait_port "$port" 10
-}
-daemon_stop() { kill "$daemon_pid" && wait "$daemon_pid" 2>/dev/null; ! wait_port "$port" 1; }
 pushed_all() { [ "$(sync_field lin unpushed_ops)" = 0 ]; }
 log_has() { grep -Eq -- "$2" "$T/$1"; }
 failures_at_least() { [ "$(pl lin status --json | field failures)" -ge "$1" ]; }

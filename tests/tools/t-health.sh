@@ -10,13 +10,6 @@ mkdir -p "$T/srv"
 R="$T/srv/district.git"
 ok timeout 30 "$DISTRICT_TOOL" init "$R"
 port=$(free_port)
-daemon_start() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
-		--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
-	daemon_pid=$!
-	started $daemon_pid
-	wait_port "$port" 10
-}
 daemon_stop() {
 	kill "$daemon_pid"
 	i=0

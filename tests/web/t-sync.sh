@@ -18,21 +18,6 @@ export PLSYNC_DIR="$T/lin" PLSYNC_TODAY=2027-03-01
 # a refused git:// push leaks inside libgit2 1.5 (tests/lsan.supp, as t-watch.sh)
 export LSAN_OPTIONS="$LSAN_OPTIONS:fast_unwind_on_malloc=0"
 
-wait_for() { # until CMD succeeds, at most 40 s (a bound, not a timing assertion)
-	_w=0
-	while ! "$@" >/dev/null 2>&1; do
-		[ $_w -ge 200 ] && return 1
-		sleep 0.2; _w=$((_w + 1))
-	done
-}
-daemon_start() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/srv" --reuseaddr \
-		--listen=127.0.0.1 --port="$port" "$T/srv" >>"$T/daemon.log" 2>&1 &
-	daemon_pid=$!
-	started $daemon_pid
-	wait_port "$port" 10
-}
-daemon_stop() { kill "$daemon_pid" && wait "$daemon_pid" 2>/dev/null; ! wait_port "$port" 1; }
 unpushed() { pl lin status --json | sed -n '/"sync"/,/}/p' | field unpushed_ops; }
 pushed_all() { [ "$(unpushed)" = 0 ]; }
 district_has() { pl dist sync --quiet && [ "$(count dist pd_entry)" = "$1" ]; }
