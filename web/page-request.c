@@ -82,27 +82,6 @@ int page_request_form(web_req *r)
 	return 0;
 }
 
-/* "250" or "250.5" dollars -> cents "25050"; -1 if not money. */
-static int cents_of(char out[32], const char *dollars)
-{
-	char *end;
-	unsigned long long whole;
-	unsigned frac = 0, digits = 0;
-
-	if (!dollars || *dollars < '0' || *dollars > '9')
-		return -1;
-	whole = strtoull(dollars, &end, 10);
-	if (*end == '.')
-		for (end++; *end >= '0' && *end <= '9' && digits < 2; end++, digits++)
-			frac = frac * 10 + (unsigned)(*end - '0');
-	if (*end || whole > 100000000ull)
-		return -1;
-	if (digits == 1)
-		frac *= 10;
-	snprintf(out, 32, "%llu", whole * 100 + frac);
-	return 0;
-}
-
 int page_request_post(web_req *r)
 {
 	static const char *const plain[] = { "title", "type", "provider", "start", "end", "funding", "notes", NULL };
@@ -121,7 +100,7 @@ int page_request_post(web_req *r)
 			json_object_set_new(o.fields, plain[i], json_string(v));
 	}
 	if (cost && *cost) {
-		if (cents_of(cents, cost)) {
+		if (web_dollars_to_cents(cents, cost)) {
 			json_decref(o.fields);
 			r->status = 422;
 			form(r, "Cost: give dollars, as 250 or 250.50.");
