@@ -40,3 +40,20 @@ like() {
 		_report 0 "$3"; printf '#      got: %s\n#   wanted: /%s/\n' "$1" "$2" >&2; fi
 }
 done_testing() { echo "1..$_n"; [ "$_failed" = 0 ]; }
+
+# need_chromium: $CHROMIUM, Debian's chromium, installed with apt-get when
+# missing (root, or sudo); bails out when it cannot be had.
+need_chromium() {
+	if ! command -v chromium >/dev/null 2>&1; then
+		echo "# chromium is missing: apt-get install -y chromium" >&2
+		SUDO=""
+		[ "$(id -u)" -eq 0 ] || SUDO=sudo
+		{ $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } >"$T/apt.log" 2>&1 ||
+			sed 's/^/# /' "$T/apt.log" >&2
+	fi
+	CHROMIUM=$(command -v chromium || true)
+	if [ -z "$CHROMIUM" ]; then
+		echo "Bail out! Debian's chromium could not be installed (apt-get install -y chromium)"
+		exit 1
+	fi
+}

@@ -12,18 +12,7 @@ p() { "$PLSYNC" "$@"; }
 render() { python3 "$here/browser.py" render "$CHROMIUM" "file://$1" "$2"; }
 pngcheck() { python3 "$here/browser.py" pngcheck "$1"; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-	echo "# chromium is missing: apt-get install -y chromium" >&2
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	{ $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } >"$T/apt.log" 2>&1 ||
-		sed 's/^/# /' "$T/apt.log" >&2
-fi
-CHROMIUM=$(command -v chromium || true)
-if [ -z "$CHROMIUM" ]; then
-	echo "Bail out! Debian's chromium could not be installed (apt-get install -y chromium)"
-	exit 1
-fi
+need_chromium
 desc "Debian's chromium is installed"; ok "$CHROMIUM" --version
 
 # A school year of records: two goals, approved and completed PD with

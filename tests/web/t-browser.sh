@@ -16,18 +16,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 export PLSYNC_DIR="$T/lin" PLSYNC_TODAY=2026-10-01
 
-if ! command -v chromium >/dev/null 2>&1; then
-	echo "# chromium is missing: apt-get install -y chromium" >&2
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	{ $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } >"$T/apt.log" 2>&1 ||
-		sed 's/^/# /' "$T/apt.log" >&2
-fi
-CHROMIUM=$(command -v chromium || true)
-if [ -z "$CHROMIUM" ]; then
-	echo "Bail out! Debian's chromium could not be installed (apt-get install -y chromium)"
-	exit 1
-fi
+need_chromium
 
 # Run browser-flow.py on the commands in $T/steps (a file, not a pipe, so
 # that the loop counting the tests runs in this shell); each line it prints
